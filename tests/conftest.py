@@ -1,0 +1,146 @@
+"""Fixtures: an app per database (SQLite always, PostgreSQL when configured), clients, sign-in."""
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tracker import create_app
+from tracker.extensions import db, limiter
+
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _database_url(backend: str, tmp_path_factory) -> str:
+    if backend == "postgresql":
+        return PG_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker.db")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": _database_url(backend, tmp_path_factory),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "INSTANCE_FOR_TESTS": str(instance),
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _clean(request):
+    """Every test starts from empty tables and fresh rate-limit counters."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        limiter.reset()
+        yield
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real form; returns the response of the POST."""
+
+    def sign_in(user_or_email, password: str = factories.PASSWORD, test_client=None):
+        email = getattr(user_or_email, "email", user_or_email)
+        return (test_client or client).post(
+            "/login", data={"email": email, "password": password}, follow_redirects=False
+        )
+
+    return sign_in
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "page has no csrf_token field"
+    return match.group(1)
+
+
+class World:
+    """A small network: two sites, four organizations, users of every role, two projects."""
+
+    def __init__(self):
+        f = factories
+        self.lingen = f.make_site("lingen", name="Lingen")
+        self.berlin = f.make_site("berlin", name="Berlin", kind="headquarters")
+        self.ai = f.make_theme("ai", "Artificial intelligence")
+        self.lead_org = f.make_org("Lead Org", sites=[self.lingen])
+        self.partner_org = f.make_org("Partner Org", kind="startup", sites=[self.lingen])
+        self.other_org = f.make_org("Other Org", sites=[self.berlin])
+        self.admin = f.make_user("admin", email="admin@example.org")
+        self.manager = f.make_user("site_manager", sites=[self.lingen], email="mgr@example.org")
+        self.other_manager = f.make_user(
+            "site_manager", sites=[self.berlin], email="mgr.berlin@example.org"
+        )
+        self.lead_member = f.make_user("member", self.lead_org, email="lead@example.org")
+        self.partner_member = f.make_user("member", self.partner_org, email="partner@example.org")
+        self.outsider = f.make_user("member", self.other_org, email="outsider@example.org")
+        self.patron = f.make_user("patron", email="patron@example.org")
+        self.network_project = f.make_project(
+            self.lingen, self.lead_org, [(self.partner_org, "startup")], [self.ai],
+            title="Open hydrogen forecast", visibility="network",
+        )
+        self.consortium_project = f.make_project(
+            self.lingen, self.lead_org, [(self.partner_org, "startup")], [self.ai],
+            title="Secret electrolyser twin", visibility="consortium",
+        )
+
+    def user(self, who: str):
+        return getattr(self, who)
+
+
+@pytest.fixture
+def world(app):
+    return World()

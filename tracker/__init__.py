@@ -1,0 +1,72 @@
+"""Innovation Tracker: cooperation projects of an AI innovation network, develop to market."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from tracker import config as settings
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, CLI."""
+    project_root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH", str(project_root / "instance")),
+        instance_relative_config=True,
+        template_folder=str(project_root / "templates"),
+        static_folder=str(project_root / "static"),
+    )
+    _configure(app, overrides or {})
+    _init_extensions(app)
+    _register_blueprints(app)
+    from tracker import cli, errors, security, templating
+
+    templating.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment(app.instance_path))
+    app.config.update(overrides)
+    app.config["SECRET_KEY"] = settings.ensure_secret_key(app.config, app.instance_path)
+    from tracker.database import engine_options
+
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if "RATELIMIT_STORAGE_URI" not in app.config:
+        # Shared counters across workers and instances need Redis; memory suits one process.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+
+
+
+def _init_extensions(app: Flask) -> None:
+    from tracker import database, models  # noqa: F401  (models register their tables)
+    from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.admin import bp as admin_bp
+    from tracker.api import bp as api_bp
+    from tracker.auth import bp as auth_bp
+    from tracker.main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -1,0 +1,30 @@
+"""Password hashing (scrypt through Werkzeug) and the password policy."""
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+# A fixed hash to compare against when the account does not exist, so both paths cost the same.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(password_hash, password)
+
+
+def policy_problem(password: str) -> str | None:
+    """The reason a password is refused, or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    if not password.strip():
+        return "A password cannot be only spaces."
+    return None

@@ -1,0 +1,211 @@
+"""Every access rule of the tracker: predicates per action and the scoping of project lists.
+
+A leaf module: views, templates, the API and exports ask here and nowhere else. Predicates
+that look at participants expect `project.participations` to be loaded (the loaders do it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from tracker.models import GateReview, Organization, Participation, Project, Site, User
+
+if TYPE_CHECKING:
+    from flask_login import AnonymousUserMixin
+
+    Actor = User | AnonymousUserMixin | None
+
+
+def _signed_in(user: Actor) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_admin(user: Actor) -> bool:
+    return _signed_in(user) and user.role == "admin"
+
+
+def is_patron(user: Actor) -> bool:
+    return _signed_in(user) and user.role == "patron"
+
+
+def manages_site(user: Actor, site_id: int | None) -> bool:
+    return (
+        _signed_in(user)
+        and user.role == "site_manager"
+        and site_id is not None
+        and site_id in user.managed_site_ids
+    )
+
+
+def _supervises(user: Actor, project: Project) -> bool:
+    """Admins everywhere, site managers on their own sites."""
+    return is_admin(user) or manages_site(user, project.site_id)
+
+
+def _org_participates(user: Actor, project: Project) -> bool:
+    return (
+        _signed_in(user)
+        and user.organization_id is not None
+        and user.role in {"member", "site_manager"}
+        and user.organization_id in project.participating_organization_ids
+    )
+
+
+def _in_lead_org(user: Actor, project: Project) -> bool:
+    return (
+        _signed_in(user)
+        and user.role == "member"
+        and user.organization_id is not None
+        and user.organization_id == project.lead_organization_id
+    )
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+def visible_projects(user: Actor) -> sa.Select:
+    """SELECT of the projects user may see at all (patrons: network projects, summary only)."""
+    query = sa.select(Project)
+    if not _signed_in(user):
+        return query.where(sa.false())
+    if user.role == "admin":
+        return query
+    network = Project.visibility == "network"
+    if user.role == "patron":
+        return query.where(network)
+    allowed = [network]
+    if user.organization_id is not None:
+        allowed.append(
+            sa.exists().where(
+                Participation.project_id == Project.id,
+                Participation.organization_id == user.organization_id,
+            )
+        )
+    if user.role == "site_manager" and user.managed_site_ids:
+        allowed.append(Project.site_id.in_(sorted(user.managed_site_ids)))
+    return query.where(sa.or_(*allowed))
+
+
+def can_view(user: Actor, project: Project) -> bool:
+    if not _signed_in(user):
+        return False
+    if project.visibility == "network" or is_admin(user):
+        return True
+    if user.role == "patron":
+        return False
+    return manages_site(user, project.site_id) or _org_participates(user, project)
+
+
+def can_view_details(user: Actor, project: Project) -> bool:
+    """Partners, updates, criteria, history: everything beyond title, summary and stage."""
+    return can_view(user, project) and not is_patron(user)
+
+
+def can_create_project(user: Actor, site_id: int | None = None) -> bool:
+    if is_admin(user):
+        return True
+    if _signed_in(user) and user.role == "site_manager":
+        return site_id is None or manages_site(user, site_id)
+    return _signed_in(user) and user.role == "member" and user.organization_id is not None
+
+
+def can_choose_lead(user: Actor) -> bool:
+    """Only site managers and admins may set or change a project's lead organization."""
+    return is_admin(user) or (_signed_in(user) and user.role == "site_manager")
+
+
+def can_edit(user: Actor, project: Project) -> bool:
+    return can_view(user, project) and (_supervises(user, project) or _in_lead_org(user, project))
+
+
+can_manage_partners = can_edit
+
+
+def can_contribute(user: Actor, project: Project) -> bool:
+    """Post updates, tick criteria, manage milestones."""
+    return can_view(user, project) and (
+        _supervises(user, project) or _org_participates(user, project)
+    )
+
+
+def can_request_gate(user: Actor, project: Project) -> bool:
+    """Who may ask; whether the project may move now is a service rule (gate_refusal)."""
+    return can_view(user, project) and (_supervises(user, project) or _in_lead_org(user, project))
+
+
+def can_confirm_gate(user: Actor, project: Project, review: GateReview) -> bool:
+    return (
+        review.decision == "pending"
+        and review.project_id == project.id
+        and _org_participates(user, project)
+    )
+
+
+def can_decide_gate(user: Actor, project: Project) -> bool:
+    return _supervises(user, project)
+
+
+can_change_status = can_decide_gate
+
+
+# --- directory, dashboards, administration --------------------------------------------------
+
+
+def can_view_directory(user: Actor) -> bool:
+    return _signed_in(user) and user.role != "patron"
+
+
+def can_view_dashboard(user: Actor) -> bool:
+    return _signed_in(user)
+
+
+def dashboard_sites(user: Actor) -> set[int] | None:
+    """Sites a user may drill into: None means all, an empty set means the overview only."""
+    if is_admin(user):
+        return None
+    if _signed_in(user) and user.role == "site_manager":
+        return set(user.managed_site_ids)
+    return set()
+
+
+def can_create_organization(user: Actor) -> bool:
+    return is_admin(user) or (_signed_in(user) and user.role == "site_manager")
+
+
+def can_edit_organization(user: Actor, organization: Organization) -> bool:
+    if is_admin(user):
+        return True
+    if not _signed_in(user):
+        return False
+    if user.role == "site_manager":
+        return bool({s.id for s in organization.sites} & user.managed_site_ids)
+    return user.role == "member" and user.organization_id == organization.id
+
+
+def can_manage_users(user: Actor) -> bool:
+    """The user list and role changes: admins only."""
+    return is_admin(user)
+
+
+def can_invite(user: Actor, organization: Organization | None = None, role: str = "member") -> bool:
+    """Admins invite anyone; site managers invite members of their sites' organizations."""
+    if is_admin(user):
+        return True
+    if not (_signed_in(user) and user.role == "site_manager") or role != "member":
+        return False
+    if organization is None:
+        return True
+    return bool({s.id for s in organization.sites} & user.managed_site_ids)
+
+
+def can_manage_sites_and_themes(user: Actor) -> bool:
+    return is_admin(user)
+
+
+def can_manage_criteria(user: Actor, site: Site | None) -> bool:
+    """Network defaults (site None) by admins; a site's own criteria by its managers too."""
+    if is_admin(user):
+        return True
+    return site is not None and manages_site(user, site.id)

@@ -1,0 +1,154 @@
+"""Sign-in checks, lock-out, session invalidation, one-time links; each use case commits once."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from tracker.auth.passwords import hash_password, policy_problem, verify_password
+from tracker.extensions import db
+from tracker.models import AuditEvent, OneTimeLink, User, utcnow
+
+
+class AuthError(Exception):
+    """A refusal with a message that is safe to show."""
+
+
+SIGN_IN_FAILED = "The e-mail address or password is not correct."
+LOCKED = "Too many failed sign-ins. The account is locked for a while; try again later."
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == normalise_email(email)))
+
+
+def _audit(actor: User | None, action: str, user: User, **changes) -> None:
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action=action,
+            object_type="user",
+            object_id=user.id,
+            changes=changes,
+        )
+    )
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for good credentials; count failures and lock after the threshold."""
+    user = find_user_by_email(email)
+    now = utcnow()
+    if user is None or not user.active:
+        verify_password(None, password)
+        raise AuthError(SIGN_IN_FAILED)
+    if user.locked_until and user.locked_until > now:
+        raise AuthError(LOCKED)
+    if not verify_password(user.password_hash, password):
+        _record_failure(user, now)
+        raise AuthError(LOCKED if user.locked_until and user.locked_until > now else SIGN_IN_FAILED)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    _audit(user, "sign_in", user)
+    db.session.commit()
+    return user
+
+
+def _record_failure(user: User, now) -> None:
+    # Counted in SQL so concurrent failures on several workers all add up.
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+    )
+    db.session.refresh(user)
+    threshold = current_app.config["TRACKER_LOCKOUT_THRESHOLD"]
+    if user.failed_logins >= threshold:
+        user.locked_until = now + timedelta(minutes=current_app.config["TRACKER_LOCKOUT_MINUTES"])
+        user.failed_logins = 0
+        _audit(None, "locked_out", user)
+    _audit(None, "sign_in_failed", user)
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every copy of the user's session cookie."""
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AuthError("The current password is not correct.")
+    set_password(user, new, actor=user)
+
+
+def set_password(user: User, new: str, actor: User | None) -> None:
+    problem = policy_problem(new)
+    if problem:
+        raise AuthError(problem)
+    user.password_hash = hash_password(new)
+    user.session_version = user.session_version + 1
+    user.failed_logins = 0
+    user.locked_until = None
+    _audit(actor, "password_changed", user)
+    db.session.commit()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class IssuedLink:
+    token: str
+    link: OneTimeLink
+
+
+def issue_link(user: User, kind: str, actor: User | None) -> IssuedLink:
+    """A one-time invitation or reset link; older open links of the same kind stop working."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(OneTimeLink)
+        .where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["TRACKER_LINK_HOURS"]
+    link = OneTimeLink(
+        kind=kind,
+        user_id=user.id,
+        token_hash=_digest(token),
+        created_by_id=actor.id if actor else None,
+        expires_at=now + timedelta(hours=hours),
+    )
+    db.session.add(link)
+    _audit(actor, f"{kind}_link_issued", user)
+    db.session.commit()
+    return IssuedLink(token=token, link=link)
+
+
+def open_link(token: str) -> OneTimeLink:
+    link = db.session.scalar(sa.select(OneTimeLink).where(OneTimeLink.token_hash == _digest(token)))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+        raise AuthError("This link is not valid any more. Ask for a new one.")
+    return link
+
+
+def redeem_link(token: str, password: str, display_name: str | None = None) -> User:
+    link = open_link(token)
+    user = link.user
+    if display_name:
+        user.display_name = display_name.strip()
+    link.used_at = utcnow()
+    if link.kind == "invite":
+        user.active = True
+    set_password(user, password, actor=user)
+    return user

@@ -1,0 +1,126 @@
+"""Sign-in and sign-out, one-time links, and the account page."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth import bp, services
+from tracker.auth.forms import ChangePasswordForm, LoginForm, RedeemLinkForm
+from tracker.extensions import db, limiter, login_manager
+from tracker.models import User
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to see this page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Accept the session only while its session version matches the user's row."""
+    raw_id, _, version = user_id.partition(":")
+    if not raw_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path only: no scheme, no host, no protocol-relative tricks."""
+    if not target:
+        return None
+    target = target.replace("\\", "/").strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["TRACKER_LOGIN_LIMIT"]
+
+
+def _only_failures(response) -> bool:
+    # Successful sign-ins (a redirect) do not use up the per-address allowance.
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_only_failures)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AuthError as error:
+            flash(str(error), "danger")
+            return render_template("auth/login.html", form=form), 200
+        session.clear()  # a fresh session at every sign-in
+        login_user(user)
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.end_all_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def redeem(token: str):
+    try:
+        link = services.open_link(token)
+    except services.AuthError as error:
+        return render_template("auth/link_invalid.html", message=str(error)), 404
+    form = RedeemLinkForm(display_name=link.user.display_name)
+    if form.validate_on_submit():
+        try:
+            user = services.redeem_link(token, form.new_password.data, form.display_name.data)
+        except services.AuthError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            session.clear()
+            login_user(user)
+            flash("Your password is set. Welcome!", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/redeem.html", form=form, link=link)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except services.AuthError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            # Every other copy of the session is now refused; keep this one signed in.
+            session.clear()
+            login_user(user)
+            flash("Your password is changed. Other sessions are signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
+
+
+@bp.app_context_processor
+def inject_helpers():
+    return {"safe_next": safe_next}
+
+
+def require(condition: bool) -> None:
+    """Abort 403 unless condition holds; for objects whose existence is not secret."""
+    if not condition:
+        abort(403)

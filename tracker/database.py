@@ -1,0 +1,46 @@
+"""Engine set-up per database: SQLite pragmas and IMMEDIATE write transactions."""
+
+import sqlalchemy as sa
+from flask import Flask, g, has_request_context, request
+
+from tracker.extensions import db
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def engine_options(uri: str) -> dict:
+    if uri.startswith("sqlite"):
+        # Every request thread gets its own connection; the timeout is the busy timeout in s.
+        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _wants_write_lock() -> bool:
+    """Reads begin deferred; anything that may write takes the lock up front (no deadlock)."""
+    if not has_request_context():
+        return True
+    return request.method not in READ_METHODS or g.get("sqlite_immediate", False)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Hand transaction control to the "begin" hook below instead of pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)

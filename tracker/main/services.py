@@ -1,0 +1,121 @@
+"""What each role's home page shows: a few bounded, scoped queries."""
+
+import sqlalchemy as sa
+
+from tracker.auth.permissions import visible_projects
+from tracker.extensions import db
+from tracker.models import (
+    GateReview,
+    Notification,
+    OneTimeLink,
+    Organization,
+    Participation,
+    Project,
+    User,
+    utcnow,
+)
+
+HOME_LIST_LIMIT = 10
+
+
+def stage_counts(query: sa.Select) -> dict[str, int]:
+    """Projects per stage among the rows query selects."""
+    sub = query.with_only_columns(Project.id, Project.stage).subquery()
+    rows = db.session.execute(sa.select(sub.c.stage, sa.func.count()).group_by(sub.c.stage))
+    counts = {"develop": 0, "test": 0, "market": 0}
+    counts.update({stage: count for stage, count in rows})
+    return counts
+
+
+def _with_names(query: sa.Select) -> sa.Select:
+    return query.options(
+        sa.orm.joinedload(Project.lead_organization), sa.orm.joinedload(Project.site)
+    )
+
+
+def member_home(user: User) -> dict:
+    own = visible_projects(user).where(
+        sa.exists().where(
+            Participation.project_id == Project.id,
+            Participation.organization_id == user.organization_id,
+        )
+    )
+    projects = db.session.scalars(
+        _with_names(own).order_by(Project.last_activity_at.desc()).limit(HOME_LIST_LIMIT)
+    ).all()
+    to_confirm = db.session.scalars(
+        _with_names(own.join(GateReview, GateReview.project_id == Project.id))
+        .where(GateReview.decision == "pending")
+        .order_by(GateReview.requested_at)
+        .limit(HOME_LIST_LIMIT)
+    ).all()
+    return {"projects": projects, "counts": stage_counts(own), "to_confirm": to_confirm}
+
+
+def manager_home(user: User) -> dict:
+    scoped = visible_projects(user).where(Project.site_id.in_(sorted(user.managed_site_ids)))
+    queue = db.session.execute(
+        sa.select(GateReview, Project)
+        .join(Project, GateReview.project_id == Project.id)
+        .where(GateReview.decision == "pending", Project.site_id.in_(sorted(user.managed_site_ids)))
+        .order_by(GateReview.requested_at)
+        .limit(HOME_LIST_LIMIT)
+    ).all()
+    return {"queue": queue, "counts": stage_counts(scoped)}
+
+
+def patron_home(user: User) -> dict:
+    network = sa.select(Project)  # aggregates over every project; names only of network ones
+    latest = db.session.scalars(
+        _with_names(visible_projects(user))
+        .where(Project.stage == "market")
+        .order_by(Project.stage_entered_at.desc())
+        .limit(5)
+    ).all()
+    return {"counts": stage_counts(network), "latest_market": latest}
+
+
+def admin_home(user: User) -> dict:
+    now = utcnow()
+    pending = db.session.execute(
+        sa.select(OneTimeLink, User)
+        .join(User, OneTimeLink.user_id == User.id)
+        .where(OneTimeLink.used_at.is_(None), OneTimeLink.expires_at > now)
+        .order_by(OneTimeLink.created_at.desc())
+        .limit(HOME_LIST_LIMIT)
+    ).all()
+    totals = {
+        "users": db.session.scalar(sa.select(sa.func.count(User.id))),
+        "organizations": db.session.scalar(sa.select(sa.func.count(Organization.id))),
+        "projects": db.session.scalar(sa.select(sa.func.count(Project.id))),
+        "locked": db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(User.locked_until > now)
+        ),
+    }
+    return {"pending_links": pending, "totals": totals, "counts": stage_counts(sa.select(Project))}
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def recent_notifications(user: User, limit: int = 5) -> list[Notification]:
+    return db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc())
+        .limit(limit)
+    ).all()
+
+
+def database_answers() -> bool:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True

@@ -1,0 +1,63 @@
+"""Home by role (rendered in place), navigation helpers and /healthz."""
+
+from flask import current_app, jsonify, render_template
+from flask_login import current_user, login_required
+
+from tracker.main import bp, services
+
+ROLE_LABELS = {
+    "admin": "Admin",
+    "site_manager": "Site manager",
+    "member": "Member",
+    "patron": "Patron",
+}
+
+# (endpoint, label, roles); entries whose endpoint does not exist yet are left out.
+NAV = [
+    ("main.home", "Home", None),
+    ("boards.board", "Board", None),
+    ("projects.index", "Projects", {"admin", "site_manager", "member"}),
+    ("reviews.queue", "Reviews", {"admin", "site_manager"}),
+    ("dashboard.index", "Dashboard", None),
+    ("directory.organizations", "Directory", {"admin", "site_manager", "member"}),
+    ("directory.sites", "Sites", {"admin", "site_manager", "member"}),
+    ("projects.lessons", "Lessons", {"admin", "site_manager", "member"}),
+    ("admin.users", "Admin", {"admin", "site_manager"}),
+]
+
+
+@bp.app_context_processor
+def navigation():
+    def nav_items():
+        if not current_user.is_authenticated:
+            return []
+        known = current_app.view_functions
+        return [
+            (endpoint, label)
+            for endpoint, label, roles in NAV
+            if endpoint in known and (roles is None or current_user.role in roles)
+        ]
+
+    return {"nav_items": nav_items, "role_label": lambda role: ROLE_LABELS.get(role, role)}
+
+
+@bp.route("/")
+@login_required
+def home():
+    user = current_user._get_current_object()
+    builders = {
+        "member": services.member_home,
+        "site_manager": services.manager_home,
+        "patron": services.patron_home,
+        "admin": services.admin_home,
+    }
+    context = builders[user.role](user)
+    context["notifications"] = services.recent_notifications(user)
+    return render_template(f"main/home_{user.role}.html", **context)
+
+
+@bp.route("/healthz")
+def healthz():
+    if services.database_answers():
+        return jsonify(status="ok")
+    return jsonify(status="unavailable", detail="The database does not answer."), 503

@@ -1,0 +1,31 @@
+"""Every model, importable from one place so Alembic and the app see the whole schema."""
+
+from tracker.models.activity import AuditEvent, Milestone, Notification, Update
+from tracker.models.base import Base, utcnow
+from tracker.models.directory import Organization, Site, Theme
+from tracker.models.gate import GateCondition, GateConfirmation, GateReview, StageEvent
+from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
+from tracker.models.user import ApiToken, OneTimeLink, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "CriterionTick",
+    "GateCondition",
+    "GateConfirmation",
+    "GateReview",
+    "Milestone",
+    "Notification",
+    "OneTimeLink",
+    "Organization",
+    "Participation",
+    "Project",
+    "Site",
+    "StageCriterion",
+    "StageEvent",
+    "Theme",
+    "Update",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,75 @@
+"""Declarative base with a naming convention, shared column helpers and allowed values."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STAGES = ("develop", "test", "market")
+STATUSES = ("active", "on_hold", "stopped")
+VISIBILITIES = ("network", "consortium")
+PROJECT_KINDS = ("strategy", "product", "service")
+ROLES = ("admin", "site_manager", "member", "patron")
+ORG_KINDS = ("member_company", "startup", "research_institution", "partner", "public_body")
+PARTICIPATION_ROLES = ("lead", "partner", "research_partner", "startup", "pilot_customer")
+SITE_KINDS = ("headquarters", "satellite")
+DECISIONS = ("pending", "go", "conditional_go", "recycle", "hold", "stop")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC; used as a callable default, never evaluated at import."""
+    return datetime.now(UTC)
+
+
+def next_stage(stage: str) -> str | None:
+    index = STAGES.index(stage)
+    return STAGES[index + 1] if index + 1 < len(STAGES) else None
+
+
+def previous_stage(stage: str) -> str | None:
+    index = STAGES.index(stage)
+    return STAGES[index - 1] if index > 0 else None
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases (SQLite keeps no offset by itself)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use tracker.models.base.utcnow()")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def choice(name: str, values: tuple[str, ...]) -> sa.Enum:
+    """A string column restricted to values by a CHECK constraint on every database."""
+    return sa.Enum(
+        *values,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(v) for v in values),
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )

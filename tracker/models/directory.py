@@ -1,0 +1,93 @@
+"""Sites, themes and organizations: the network's directory."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import ORG_KINDS, SITE_KINDS, Base, choice, utcnow
+
+site_themes = sa.Table(
+    "site_themes",
+    Base.metadata,
+    sa.Column("site_id", sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+organization_sites = sa.Table(
+    "organization_sites",
+    Base.metadata,
+    sa.Column(
+        "organization_id", sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("site_id", sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_organization_sites_site_id", "site_id"),
+)
+organization_themes = sa.Table(
+    "organization_themes",
+    Base.metadata,
+    sa.Column(
+        "organization_id", sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_organization_themes_theme_id", "theme_id"),
+)
+
+
+class Theme(Base):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+
+    def __repr__(self) -> str:
+        return f"<Theme {self.slug}>"
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    kind: Mapped[str] = mapped_column(choice("site_kind", SITE_KINDS), default="satellite")
+    focus: Mapped[str] = mapped_column(sa.Text, default="")
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=site_themes, lazy="raise", order_by=Theme.name
+    )
+
+    def __repr__(self) -> str:
+        return f"<Site {self.slug}>"
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        sa.Index("uq_organizations_name_lower", sa.text("lower(name)"), unique=True),
+        sa.CheckConstraint("length(country) = 2", name="country_alpha2"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(choice("organization_kind", ORG_KINDS), index=True)
+    country: Mapped[str] = mapped_column(sa.String(2), index=True)
+    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    website: Mapped[str] = mapped_column(sa.String(300), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    member_since: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sites: Mapped[list[Site]] = relationship(
+        secondary=organization_sites, lazy="raise", order_by=Site.name
+    )
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=organization_themes, lazy="raise", order_by=Theme.name
+    )
+
+    @property
+    def is_member(self) -> bool:
+        return self.member_since is not None
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.name}>"

@@ -1,0 +1,137 @@
+"""Cooperation projects, their participants, themes and exit-criterion ticks."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import (
+    PARTICIPATION_ROLES,
+    PROJECT_KINDS,
+    STAGES,
+    STATUSES,
+    VISIBILITIES,
+    Base,
+    choice,
+    utcnow,
+)
+from tracker.models.directory import Organization, Site, Theme
+
+project_themes = sa.Table(
+    "project_themes",
+    Base.metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="RESTRICT"), primary_key=True),
+    sa.Index("ix_project_themes_theme_id", "theme_id"),
+)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (
+        # Board columns and "most recently active first" within a stage.
+        sa.Index("ix_projects_stage_last_activity", "stage", "last_activity_at"),
+        sa.Index("ix_projects_site_stage", "site_id", "stage"),
+        sa.Index("ix_projects_status_stage", "status", "stage"),
+        sa.CheckConstraint("version > 0", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="RESTRICT"))
+    lead_organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(choice("project_kind", PROJECT_KINDS), default="product")
+    stage: Mapped[str] = mapped_column(choice("stage", STAGES), default="develop")
+    status: Mapped[str] = mapped_column(choice("status", STATUSES), default="active")
+    visibility: Mapped[str] = mapped_column(
+        choice("visibility", VISIBILITIES), default="network", index=True
+    )
+    target_test_on: Mapped[date | None]
+    target_market_on: Mapped[date | None]
+    launched_on: Mapped[date | None]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    site: Mapped[Site] = relationship(lazy="raise")
+    lead_organization: Mapped[Organization] = relationship(lazy="raise")
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=project_themes, lazy="raise", order_by=Theme.name
+    )
+    participations: Mapped[list["Participation"]] = relationship(
+        back_populates="project", lazy="raise", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def participating_organization_ids(self) -> set[int]:
+        return {p.organization_id for p in self.participations}
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.title!r}>"
+
+
+class Participation(Base):
+    __tablename__ = "participations"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "organization_id", name="uq_participations_project_org"),
+        # At most one lead per project; the service writes the lead row with the project.
+        sa.Index(
+            "uq_participations_one_lead",
+            "project_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'lead'"),
+            postgresql_where=sa.text("role = 'lead'"),
+        ),
+        sa.Index("ix_participations_org_project", "organization_id", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT")
+    )
+    role: Mapped[str] = mapped_column(choice("participation_role", PARTICIPATION_ROLES))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="participations", lazy="raise")
+    organization: Mapped[Organization] = relationship(lazy="raise")
+
+
+class StageCriterion(Base):
+    """An exit criterion of a stage: network default (site_id NULL) or a site's own."""
+
+    __tablename__ = "stage_criteria"
+    __table_args__ = (sa.Index("ix_stage_criteria_stage_site", "stage", "site_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage: Mapped[str] = mapped_column(choice("criterion_stage", STAGES))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class CriterionTick(Base):
+    __tablename__ = "criterion_ticks"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "criterion_id", name="uq_criterion_ticks_project_crit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("stage_criteria.id", ondelete="CASCADE"), index=True
+    )
+    ticked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    ticked_at: Mapped[datetime] = mapped_column(default=utcnow)
