@@ -129,12 +129,20 @@ class World:
         self.outsider = f.make_user("member", self.other_org, email="outsider@example.org")
         self.patron = f.make_user("patron", email="patron@example.org")
         self.network_project = f.make_project(
-            self.lingen, self.lead_org, [(self.partner_org, "startup")], [self.ai],
-            title="Open hydrogen forecast", visibility="network",
+            self.lingen,
+            self.lead_org,
+            [(self.partner_org, "startup")],
+            [self.ai],
+            title="Open hydrogen forecast",
+            visibility="network",
         )
         self.consortium_project = f.make_project(
-            self.lingen, self.lead_org, [(self.partner_org, "startup")], [self.ai],
-            title="Secret electrolyser twin", visibility="consortium",
+            self.lingen,
+            self.lead_org,
+            [(self.partner_org, "startup")],
+            [self.ai],
+            title="Secret electrolyser twin",
+            visibility="consortium",
         )
 
     def user(self, who: str):

@@ -46,7 +46,6 @@ def _configure(app: Flask, overrides: dict) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
 
-
 def _init_extensions(app: Flask) -> None:
     from tracker import database, models  # noqa: F401  (models register their tables)
     from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
@@ -64,9 +63,19 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
+    from tracker.directory import bp as directory_bp
     from tracker.main import bp as main_bp
+    from tracker.notifications import bp as notifications_bp
+    from tracker.projects import bp as projects_bp
+    from tracker.reviews import bp as reviews_bp
+    from tracker.settings import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(projects_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(settings_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -1,4 +1,4 @@
-"""Settings: defaults, then environment variables (TRACKER_*, DATABASE_URL, SECRET_KEY, REDIS_URL)."""
+"""Settings: defaults, then TRACKER_*, DATABASE_URL, SECRET_KEY, REDIS_URL from the environment."""
 
 import os
 import secrets

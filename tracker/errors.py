@@ -32,7 +32,9 @@ def _render(error: HTTPException, error_id: str | None = None):
         extra = {"error_id": error_id} if error_id else {}
         response = problem(status, error.name, error.description or error.name, **extra)
     else:
-        template = f"errors/{status}.html" if status in {403, 404, 500, 503} else "errors/generic.html"
+        template = (
+            f"errors/{status}.html" if status in {403, 404, 500, 503} else "errors/generic.html"
+        )
         response = render_template(template, error=error, error_id=error_id), status
     return response
 

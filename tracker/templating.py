@@ -15,8 +15,14 @@ def ago(value: datetime | date | None, now: datetime | None = None) -> str:
     seconds = int((now - value).total_seconds())
     future = seconds < 0
     seconds = abs(seconds)
-    for unit, size in (("year", 31536000), ("month", 2592000), ("week", 604800), ("day", 86400),
-                       ("hour", 3600), ("minute", 60)):
+    for unit, size in (
+        ("year", 31536000),
+        ("month", 2592000),
+        ("week", 604800),
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    ):
         if seconds >= size:
             count = seconds // size
             text = f"{count} {unit}{'s' if count != 1 else ''}"

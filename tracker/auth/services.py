@@ -26,7 +26,9 @@ def normalise_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == normalise_email(email)))
+    return db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.email) == normalise_email(email))
+    )
 
 
 def _audit(actor: User | None, action: str, user: User, **changes) -> None:

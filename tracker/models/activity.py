@@ -64,9 +64,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(sa.String(60))
     object_type: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[int | None]
-    project_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("projects.id", ondelete="CASCADE")
-    )
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 

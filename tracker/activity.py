@@ -1,0 +1,108 @@
+"""Audit trail and in-app notifications, written inside the caller's transaction (no commit)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, Notification, Project, User, utcnow
+
+
+def audit(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    changes: dict[str, Any] | None = None,
+    project_id: int | None = None,
+) -> AuditEvent:
+    """Record who did what to which object; changes maps field -> [old, new]."""
+    if project_id is None and isinstance(obj, Project):
+        project_id = obj.id
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=getattr(obj, "id", None),
+        project_id=project_id,
+        changes=_jsonable(changes or {}),
+    )
+    db.session.add(event)
+    return event
+
+
+def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
+    def convert(value):
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+    return {key: convert(value) for key, value in changes.items()}
+
+
+def diff(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
+    """Field -> [old, new] for the values that actually change."""
+    return {
+        key: [getattr(obj, key), value]
+        for key, value in new_values.items()
+        if getattr(obj, key) != value
+    }
+
+
+def notify(
+    user_ids: Iterable[int],
+    kind: str,
+    message: str,
+    project: Project | None = None,
+    skip: User | None = None,
+) -> int:
+    """Queue one notification per distinct user (never to the actor who caused it)."""
+    ids = {uid for uid in user_ids if uid is not None and (skip is None or uid != skip.id)}
+    for uid in sorted(ids):
+        db.session.add(
+            Notification(
+                user_id=uid,
+                kind=kind,
+                message=message,
+                project_id=project.id if project else None,
+            )
+        )
+    return len(ids)
+
+
+def member_ids_of(organization_ids: Iterable[int]) -> list[int]:
+    """Active members (and site managers) belonging to the given organizations."""
+    ids = list(organization_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(User.id).where(User.organization_id.in_(ids), User.active.is_(True))
+        )
+    )
+
+
+def manager_ids_of(site_id: int) -> list[int]:
+    from tracker.models.user import site_managers
+
+    return list(
+        db.session.scalars(
+            sa.select(User.id)
+            .join(site_managers, site_managers.c.user_id == User.id)
+            .where(site_managers.c.site_id == site_id, User.active.is_(True))
+        )
+    )
+
+
+def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark some (or all) of the user's unread notifications read; commits."""
+    query = sa.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(list(notification_ids)))
+    count = db.session.execute(query.values(read_at=utcnow())).rowcount
+    db.session.commit()
+    return count

@@ -1,0 +1,63 @@
+"""API tokens: random, shown once, stored only as SHA-256 digests looked up by index."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import ApiToken, User, utcnow
+
+TOKEN_BYTES = 32
+# Writing last_used_at on every call would turn reads into writes; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, actor: User | None = None) -> tuple[str, ApiToken]:
+    """Create a token for user; returns the clear token (shown once) and its row. Commits."""
+    from tracker.activity import audit
+
+    token = "trk_" + secrets.token_urlsafe(TOKEN_BYTES)
+    row = ApiToken(
+        user_id=user.id, name=(name or "API token").strip()[:100], token_hash=digest(token)
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit(
+        actor or user,
+        "api_token_created",
+        row,
+        {"name": [None, row.name], "user_id": [None, user.id]},
+    )
+    db.session.commit()
+    return token, row
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning an unrevoked token, or None."""
+    if not token:
+        return None
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        with db.engine.begin() as connection:  # its own short write, outside the request's reads
+            connection.execute(
+                sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+            )
+    return row.user
+
+
+def revoke_token(token_row: ApiToken, actor: User) -> None:
+    from tracker.activity import audit
+
+    if token_row.revoked_at is None:
+        token_row.revoked_at = utcnow()
+        audit(actor, "api_token_revoked", token_row, {"name": [token_row.name, token_row.name]})
+        db.session.commit()

@@ -1,0 +1,7 @@
+"""The directory: organizations and sites."""
+
+from flask import Blueprint
+
+bp = Blueprint("directory", __name__)
+
+from tracker.directory import views  # noqa: E402, F401

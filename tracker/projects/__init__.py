@@ -1,0 +1,7 @@
+"""Cooperation projects: list, create, edit, detail, partners, updates, milestones, lessons."""
+
+from flask import Blueprint
+
+bp = Blueprint("projects", __name__)
+
+from tracker.projects import views  # noqa: E402, F401
