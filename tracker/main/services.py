@@ -23,7 +23,7 @@ def stage_counts(query: sa.Select) -> dict[str, int]:
     sub = query.with_only_columns(Project.id, Project.stage).subquery()
     rows = db.session.execute(sa.select(sub.c.stage, sa.func.count()).group_by(sub.c.stage))
     counts = {"develop": 0, "test": 0, "market": 0}
-    counts.update(dict(rows))
+    counts.update(dict(rows.tuples().all()))
     return counts
 
 
