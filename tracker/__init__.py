@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from tracker import config as settings
+from tracker import config as app_settings
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -32,10 +32,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _configure(app: Flask, overrides: dict) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.update(settings.DEFAULTS)
-    app.config.update(settings.from_environment(app.instance_path))
+    app.config.update(app_settings.DEFAULTS)
+    app.config.update(app_settings.from_environment(app.instance_path))
     app.config.update(overrides)
-    app.config["SECRET_KEY"] = settings.ensure_secret_key(app.config, app.instance_path)
+    app.config["SECRET_KEY"] = app_settings.ensure_secret_key(app.config, app.instance_path)
     from tracker.database import engine_options
 
     options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
