@@ -26,32 +26,43 @@ def backend(request) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(backend, tmp_path_factory):
-    instance = tmp_path_factory.mktemp("instance")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": _database_url(backend, tmp_path_factory),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "INSTANCE_FOR_TESTS": str(instance),
+def pg_schema(backend):
+    """On PostgreSQL each test run gets a schema of its own, so parallel runs do not collide."""
+    if backend != "postgresql":
+        yield None
+        return
+    schema = f"test_run_{os.getpid()}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield schema
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(backend, pg_schema, tmp_path_factory):
+    overrides = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": _database_url(backend, tmp_path_factory),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    if pg_schema:
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"options": f"-c search_path={pg_schema}"}
         }
-    )
+    app = create_app(overrides)
     with app.app_context():
-        db.drop_all()
-        _drop_alembic_version()
         db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
-
-
-def _drop_alembic_version() -> None:
-    with db.engine.begin() as connection:
-        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture(autouse=True)

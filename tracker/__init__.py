@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
+    from tracker.boards import bp as boards_bp
     from tracker.directory import bp as directory_bp
     from tracker.main import bp as main_bp
     from tracker.notifications import bp as notifications_bp
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(boards_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(notifications_bp)

@@ -1,0 +1,157 @@
+"""The kanban board: scoped cards, filters, bounded columns and a fixed number of queries."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests import bulk, factories
+from tests.querycount import count_queries
+from tracker.boards.services import COLUMN_SIZE
+from tracker.extensions import db
+from tracker.models import GateReview, utcnow
+
+
+def page(client, url="/board"):
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_board_needs_sign_in(client):
+    response = client.get("/board")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_consortium"),
+    [
+        ("admin", True),
+        ("manager", True),
+        ("lead_member", True),
+        ("partner_member", True),
+        ("other_manager", False),
+        ("outsider", False),
+        ("patron", False),
+    ],
+)
+def test_consortium_cards_only_reach_insiders(client, world, login, who, sees_consortium):
+    login(world.user(who))
+    html = page(client)
+    assert "Open hydrogen forecast" in html
+    assert ("Secret electrolyser twin" in html) is sees_consortium
+
+
+def test_patron_cards_are_read_only_summaries(client, world, login):
+    login(world.patron)
+    html = page(client)
+    assert "Summary of project" in html or world.network_project.summary in html
+    assert "Lead Org" not in html
+    assert f"/projects/{world.network_project.id}" not in html
+    assert "draggable" not in html
+
+
+def test_card_shows_lead_partner_kinds_themes_and_days_in_stage(client, world, login):
+    login(world.lead_member)
+    html = page(client)
+    assert "Lead Org" in html
+    assert ">startup<" in html
+    assert "Artificial intelligence" in html
+    assert "5 days in stage" in html
+
+
+def test_pending_and_stalled_badges(client, world, login, app):
+    project = world.network_project
+    project.last_activity_at = utcnow() - timedelta(days=app.config["TRACKER_STALLED_DAYS"] + 1)
+    db.session.add(
+        GateReview(
+            project_id=world.consortium_project.id,
+            from_stage="develop",
+            to_stage="test",
+            evidence="ready",
+        )
+    )
+    db.session.commit()
+    login(world.manager)
+    html = page(client)
+    assert html.count("Stalled</span>") == 1
+    assert html.count("Review pending</span>") == 1
+    stalled_only = page(client, "/board?stalled=1")
+    assert "Open hydrogen forecast" in stalled_only
+    assert "Secret electrolyser twin" not in stalled_only
+    review_only = page(client, "/board?needs_review=1")
+    assert "Secret electrolyser twin" in review_only
+    assert "Open hydrogen forecast" not in review_only
+
+
+def test_filters_narrow_the_board(client, world, login):
+    factories.make_project(
+        world.berlin, world.other_org, title="Berlin logistics twin", kind="service", stage="test"
+    )
+    login(world.admin)
+    assert "Berlin logistics twin" not in page(client, "/board?site=lingen")
+    assert "Berlin logistics twin" in page(client, "/board?site=berlin")
+    assert "Open hydrogen forecast" not in page(client, "/board?site=berlin")
+    assert "Berlin logistics twin" not in page(client, "/board?theme=ai")
+    assert "Berlin logistics twin" in page(client, f"/board?org={world.other_org.id}")
+    assert "Open hydrogen forecast" not in page(client, f"/board?org={world.other_org.id}")
+    assert "Berlin logistics twin" in page(client, "/board?kind=service")
+    assert "Open hydrogen forecast" not in page(client, "/board?kind=service")
+    assert "Berlin logistics twin" in page(client, "/board?q=LOGISTICS")
+    assert "Open hydrogen forecast" not in page(client, "/board?q=logistics")
+
+
+def test_my_organization_and_status_filters(client, world, login):
+    factories.make_project(world.berlin, world.other_org, title="Foreign network project")
+    factories.make_project(world.lingen, world.lead_org, title="Stopped pilot", status="stopped")
+    login(world.lead_member)
+    default = page(client)
+    assert "Foreign network project" in default
+    assert "Stopped pilot" not in default  # the board shows open projects unless asked
+    assert "Foreign network project" not in page(client, "/board?mine=1")
+    stopped = page(client, "/board?status=stopped")
+    assert "Stopped pilot" in stopped
+    assert "Open hydrogen forecast" not in stopped
+
+
+def test_unusable_filter_values_are_reported_not_fatal(client, world, login):
+    login(world.admin)
+    html = page(client, "/board?status=flying&org=abc")
+    assert "Unknown status" in html
+    assert "must be a number" in html
+
+
+def test_columns_are_bounded_and_show_more_pages_through(client, world, login):
+    ids = bulk.add_projects(COLUMN_SIZE + 7, world.berlin, world.other_org, stage="develop")
+    login(world.admin)
+    html = page(client, "/board?site=berlin")
+    assert html.count('class="board-card') == COLUMN_SIZE
+    assert f'{COLUMN_SIZE + 7}<span class="visually-hidden"> projects' in html
+    more = html.split('data-more\n     href="')[1].split('"')[0].replace("&amp;", "&")
+    rest = page(client, more + "&fragment=1")
+    assert rest.count('class="board-card') == 7
+    assert "data-more" not in rest
+    shown = {int(i) for i in __import__("re").findall(r'data-project-id="(\d+)"', html + rest)}
+    assert shown == set(ids)
+
+
+def test_bad_show_more_cursor_is_a_clear_400(client, world, login):
+    login(world.admin)
+    response = client.get("/board/develop?cursor=%%%")
+    assert response.status_code == 400
+    assert "not valid" in response.get_data(as_text=True)
+    assert client.get("/board/launch").status_code == 404
+
+
+def test_board_query_count_does_not_grow_with_projects(client, world, login):
+    login(world.manager)
+    bulk.add_projects(10, world.lingen, world.lead_org, world.partner_org, world.ai)
+    db.session.expire_all()  # the test shares the request's session; start each count cold
+    with count_queries() as small:
+        page(client)
+    bulk.add_projects(990, world.lingen, world.lead_org, world.partner_org, world.ai)
+    db.session.expire_all()
+    with count_queries() as large:
+        page(client)
+    assert len(large) == len(small)
+    assert len(large) <= 12

@@ -1,0 +1,121 @@
+"""Board filters: parsed from the URL, applied to a scoped project query."""
+
+from dataclasses import dataclass, fields
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tracker.models import GateReview, Participation, Project, Site, Theme, utcnow
+from tracker.models.base import PROJECT_KINDS, STATUSES
+from tracker.models.project import project_themes
+
+STATUS_CHOICES = ("open", "all", *STATUSES)
+
+
+@dataclass
+class BoardFilters:
+    site: str = ""
+    theme: str = ""
+    org: int | None = None
+    kind: str = ""
+    status: str = "open"
+    q: str = ""
+    mine: bool = False
+    needs_review: bool = False
+    stalled: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> tuple["BoardFilters", list[str]]:
+        """Read filters from request args; unusable values are dropped with a message."""
+        problems = []
+        org = args.get("org", "").strip()
+        if org and not org.isdigit():
+            problems.append("The organization filter must be a number; it was ignored.")
+        kind = args.get("kind", "").strip()
+        if kind and kind not in PROJECT_KINDS:
+            problems.append(f"Unknown kind “{kind}”; it was ignored.")
+        status = args.get("status", "open").strip() or "open"
+        if status not in STATUS_CHOICES:
+            problems.append(f"Unknown status “{status}”; showing open projects.")
+            status = "open"
+        found = cls(
+            site=args.get("site", "").strip()[:60],
+            theme=args.get("theme", "").strip()[:60],
+            org=int(org) if org.isdigit() else None,
+            kind=kind if kind in PROJECT_KINDS else "",
+            status=status,
+            q=args.get("q", "").strip()[:200],
+            mine=args.get("mine") == "1",
+            needs_review=args.get("needs_review") == "1",
+            stalled=args.get("stalled") == "1",
+        )
+        return found, problems
+
+    def as_args(self, **changes) -> dict:
+        """The non-default filters as URL arguments (for links that keep the filter)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes
+        args = {}
+        for key, value in values.items():
+            if value in ("", None, False) or (key == "status" and value == "open"):
+                continue
+            args[key] = "1" if value is True else value
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_args())
+
+
+def stalled_clause(stalled_days: int):
+    cutoff = utcnow() - timedelta(days=stalled_days)
+    return sa.and_(
+        Project.status == "active",
+        Project.stage.in_(("develop", "test")),
+        Project.last_activity_at < cutoff,
+    )
+
+
+def pending_review_exists():
+    return sa.exists().where(GateReview.project_id == Project.id, GateReview.decision == "pending")
+
+
+def apply(query: sa.Select, filters: BoardFilters, user, stalled_days: int) -> sa.Select:
+    """Narrow a visible_projects(user) query by the filters."""
+    if filters.site:
+        query = query.where(
+            Project.site_id == sa.select(Site.id).where(Site.slug == filters.site).scalar_subquery()
+        )
+    if filters.theme:
+        query = query.where(
+            sa.exists()
+            .where(project_themes.c.project_id == Project.id)
+            .where(project_themes.c.theme_id == Theme.id, Theme.slug == filters.theme)
+        )
+    org_id = user.organization_id if filters.mine else filters.org
+    if filters.mine or filters.org:
+        query = query.where(
+            sa.exists().where(
+                Participation.project_id == Project.id, Participation.organization_id == org_id
+            )
+        )
+    if filters.kind:
+        query = query.where(Project.kind == filters.kind)
+    if filters.status == "open":
+        query = query.where(Project.status != "stopped")
+    elif filters.status != "all":
+        query = query.where(Project.status == filters.status)
+    if filters.q:
+        pattern = (
+            "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        )
+        query = query.where(
+            sa.or_(
+                Project.title.ilike(pattern, escape="\\"),
+                Project.summary.ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.needs_review:
+        query = query.where(pending_review_exists())
+    if filters.stalled:
+        query = query.where(stalled_clause(stalled_days))
+    return query
