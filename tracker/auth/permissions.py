@@ -184,6 +184,11 @@ def can_edit_organization(user: Actor, organization: Organization) -> bool:
     return user.role == "member" and user.organization_id == organization.id
 
 
+def can_edit_organization_standing(user: Actor, organization: Organization) -> bool:
+    """Kind, membership date and affiliated sites: admins and its sites' managers, not members."""
+    return can_edit_organization(user, organization) and can_create_organization(user)
+
+
 def can_manage_users(user: Actor) -> bool:
     """The user list and role changes: admins only."""
     return is_admin(user)

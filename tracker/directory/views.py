@@ -1,1 +1,145 @@
-"""Directory pages."""
+"""Directory pages: organizations (list, detail, create, edit) and sites with their pipeline."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.auth import permissions
+from tracker.directory import bp, services
+from tracker.directory.countries import COUNTRIES, country_name
+from tracker.directory.forms import ORG_KIND_LABELS, organization_form
+from tracker.models import Organization
+
+
+@bp.app_context_processor
+def directory_helpers():
+    return {"org_kind_label": ORG_KIND_LABELS.get, "country_name": country_name}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def _organization_or_404(organization_id: int) -> Organization:
+    organization = services.get_organization(organization_id)
+    if organization is None:
+        abort(404)
+    return organization
+
+
+@bp.route("/organizations")
+@login_required
+def organizations():
+    _require(permissions.can_view_directory(_user()))
+    filters = services.OrganizationFilters.from_args(request.args)
+    page = services.search_organizations(filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "directory/organizations.html",
+        page=page,
+        filters=filters,
+        sites=services.all_sites(),
+        themes=services.all_themes(),
+        kinds=ORG_KIND_LABELS,
+        countries=COUNTRIES,
+        can_create=permissions.can_create_organization(_user()),
+    )
+
+
+@bp.route("/organizations/<int:organization_id>")
+@login_required
+def organization(organization_id: int):
+    user = _user()
+    _require(permissions.can_view_directory(user))
+    org = _organization_or_404(organization_id)
+    return render_template(
+        "directory/organization.html",
+        org=org,
+        projects=services.organization_projects(user, org),
+        can_edit=permissions.can_edit_organization(user, org),
+        own_org=user.organization_id == org.id,
+    )
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+@login_required
+def new_organization():
+    user = _user()
+    _require(permissions.can_create_organization(user))
+    sites = services.all_sites() if permissions.is_admin(user) else user.managed_sites
+    form = organization_form(sites, services.all_themes(), standing=True)
+    if form.validate_on_submit():
+        try:
+            org = services.create_organization(user, form.values())
+        except services.DirectoryError as error:
+            _field_error(form, error)
+        else:
+            flash(f"{org.name} is added to the directory.", "success")
+            return redirect(url_for("directory.organization", organization_id=org.id))
+    return render_template("directory/organization_form.html", form=form, org=None)
+
+
+@bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_organization(organization_id: int):
+    user = _user()
+    _require(permissions.can_view_directory(user))
+    org = _organization_or_404(organization_id)
+    _require(permissions.can_edit_organization(user, org))
+    standing = permissions.can_edit_organization_standing(user, org)
+    sites = services.all_sites() if permissions.is_admin(user) else user.managed_sites
+    form = organization_form(sites, services.all_themes(), standing, org)
+    if form.validate_on_submit():
+        try:
+            changes = services.update_organization(user, org, form.values())
+        except services.DirectoryError as error:
+            _field_error(form, error)
+        else:
+            if changes:
+                flash(f"Saved {org.name}: {', '.join(sorted(changes))} changed.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+            return redirect(url_for("directory.organization", organization_id=org.id))
+    kept = [s for s in org.sites if s.id not in {site.id for site in sites}]
+    return render_template("directory/organization_form.html", form=form, org=org, kept_sites=kept)
+
+
+def _field_error(form, error: services.DirectoryError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        flash(str(error), "danger")
+
+
+@bp.route("/sites")
+@login_required
+def sites():
+    user = _user()
+    return render_template(
+        "directory/sites.html",
+        sites=services.sites_with_themes(),
+        counts=services.pipeline_by_site(user),
+        empty_counts=services.empty_counts(),
+    )
+
+
+@bp.route("/sites/<slug>")
+@login_required
+def site(slug: str):
+    user = _user()
+    site = services.get_site(slug)
+    if site is None:
+        abort(404)
+    show_orgs = permissions.can_view_directory(user)
+    return render_template(
+        "directory/site.html",
+        site=site,
+        pipeline=services.site_pipeline(user, site),
+        managers=services.site_managers_of(site),
+        organizations=services.site_organizations(site),
+        show_orgs=show_orgs,
+        can_manage_criteria=permissions.can_manage_criteria(user, site),
+    )

@@ -1,0 +1,116 @@
+"""Organization form, its field checks, and labels shared by the directory pages."""
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from tracker.directory.countries import COUNTRIES, country_choices
+from tracker.models import Organization, Site, Theme, utcnow
+from tracker.models.base import ORG_KINDS
+
+ORG_KIND_LABELS = {
+    "member_company": "Member company",
+    "startup": "Start-up",
+    "research_institution": "Research institution",
+    "partner": "Partner",
+    "public_body": "Public body",
+}
+assert set(ORG_KIND_LABELS) == set(ORG_KINDS)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def country_code(form, field) -> None:
+    if field.data not in COUNTRIES:
+        raise ValidationError("Choose a country (a two-letter ISO code such as DE or SE).")
+
+
+def web_address(form, field) -> None:
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in field.data:
+        raise ValidationError("Enter a web address that starts with http:// or https://.")
+
+
+def not_in_future(form, field) -> None:
+    if field.data and field.data > utcnow().date():
+        raise ValidationError("The date cannot be in the future.")
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    kind = SelectField("Kind", choices=choices(ORG_KIND_LABELS.items()))
+    country = SelectField(
+        "Country",
+        choices=choices([("", "Choose a country…"), *country_choices()]),
+        validators=[country_code],
+        filters=[_strip, _upper],
+        validate_choice=False,
+    )
+    city = StringField("City", validators=[Length(max=120)], filters=[_strip])
+    website = StringField("Website", validators=[Length(max=300), web_address], filters=[_strip])
+    description = TextAreaField(
+        "Description", validators=[Length(max=5000)], filters=[_strip], render_kw={"rows": 6}
+    )
+    member_since = DateField("Member since", validators=[Optional(), not_in_future])
+    # Choices are checked by the service, which explains a refused site better than WTForms.
+    sites = SelectMultipleField("Sites", coerce=int, validate_choice=False)
+    themes = SelectMultipleField("Expertise themes", coerce=int, validate_choice=False)
+
+    def values(self) -> dict:
+        """The submitted values in the shape the services take."""
+        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        for name in ("city", "website", "description"):
+            data[name] = data[name] or ""
+        if "sites" in data:
+            data["site_ids"] = data.pop("sites")
+        data["theme_ids"] = data.pop("themes")
+        return data
+
+
+def organization_form(
+    sites: list[Site],
+    themes: list[Theme],
+    standing: bool,
+    organization: Organization | None = None,
+) -> OrganizationForm:
+    """The form with choices set; without standing, kind, membership and sites are left out."""
+    data = None
+    if organization is not None:
+        data = {
+            key: getattr(organization, key)
+            for key in ("name", "kind", "country", "city", "website", "description")
+        }
+        data["member_since"] = organization.member_since
+        data["sites"] = [site.id for site in organization.sites]
+        data["themes"] = [theme.id for theme in organization.themes]
+    form = OrganizationForm(data=data)
+    form.themes.choices = choices((theme.id, theme.name) for theme in themes)
+    if standing:
+        form.sites.choices = choices((site.id, site.name) for site in sites)
+    else:
+        del form.kind
+        del form.member_since
+        del form.sites
+    return form

@@ -1,0 +1,308 @@
+"""Directory use cases: organization search, create and edit, and site pipelines."""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.activity import audit, diff
+from tracker.auth import permissions
+from tracker.auth.permissions import visible_projects
+from tracker.directory.countries import COUNTRIES
+from tracker.extensions import db
+from tracker.models import Organization, Participation, Project, Site, Theme, User
+from tracker.models.base import ORG_KINDS, STAGES, STATUSES
+from tracker.models.user import site_managers
+
+PER_PAGE = 25
+PROFILE_FIELDS = ("name", "country", "city", "website", "description")
+STANDING_FIELDS = ("kind", "member_since")
+
+
+class DirectoryError(Exception):
+    """A refused change, with a message for the user and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class OrganizationFilters:
+    kind: str = ""
+    country: str = ""
+    site: str = ""
+    theme: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "OrganizationFilters":
+        """Filters from query arguments; unknown values are dropped rather than refused."""
+        kind = args.get("kind", "")
+        country = args.get("country", "").strip().upper()
+        return cls(
+            kind=kind if kind in ORG_KINDS else "",
+            country=country if country in COUNTRIES else "",
+            site=args.get("site", "").strip()[:60],
+            theme=args.get("theme", "").strip()[:60],
+            q=args.get("q", "").strip()[:200],
+        )
+
+    def as_args(self) -> dict[str, str]:
+        return {key: value for key, value in asdict(self).items() if value}
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def organization_query(filters: OrganizationFilters) -> sa.Select:
+    """SELECT of the organizations matching filters, sorted by name."""
+    query = sa.select(Organization)
+    if filters.kind:
+        query = query.where(Organization.kind == filters.kind)
+    if filters.country:
+        query = query.where(Organization.country == filters.country)
+    if filters.site:
+        query = query.where(Organization.sites.any(Site.slug == filters.site))
+    if filters.theme:
+        query = query.where(Organization.themes.any(Theme.slug == filters.theme))
+    if filters.q:
+        pattern = _like(filters.q)
+        query = query.where(
+            sa.or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (Organization.name, Organization.city, Organization.description)
+                )
+            )
+        )
+    return query.order_by(sa.func.lower(Organization.name), Organization.id)
+
+
+def search_organizations(filters: OrganizationFilters, page: int) -> Pagination:
+    query = organization_query(filters).options(
+        selectinload(Organization.sites), selectinload(Organization.themes)
+    )
+    return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+
+
+def all_sites() -> list[Site]:
+    return list(db.session.scalars(sa.select(Site).order_by(Site.name)))
+
+
+def all_themes() -> list[Theme]:
+    return list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
+
+
+def get_organization(organization_id: int) -> Organization | None:
+    return db.session.get(
+        Organization,
+        organization_id,
+        options=[selectinload(Organization.sites), selectinload(Organization.themes)],
+    )
+
+
+def organization_projects(user: User, organization: Organization) -> list[tuple[Project, str]]:
+    """(project, role) for the organization's projects the user may see, by title."""
+    query = (
+        visible_projects(user)
+        .join(
+            Participation,
+            sa.and_(
+                Participation.project_id == Project.id,
+                Participation.organization_id == organization.id,
+            ),
+        )
+        .add_columns(Participation.role)
+        .options(joinedload(Project.site))
+        .order_by(Project.title, Project.id)
+    )
+    return list(db.session.execute(query).tuples())
+
+
+# --- create and edit ------------------------------------------------------------------------
+
+
+def create_organization(actor: User, values: dict[str, Any]) -> Organization:
+    """A new organization from form values (site_ids and theme_ids as lists of ids)."""
+    if not permissions.can_create_organization(actor):
+        raise DirectoryError("You may not add organizations.")
+    _check_name_free(values["name"])
+    site_ids = _chosen_site_ids(actor, set(), set(values.get("site_ids") or ()))
+    if not permissions.is_admin(actor) and not site_ids & actor.managed_site_ids:
+        raise DirectoryError("Choose at least one of the sites you manage.", field="sites")
+    fields = {key: values.get(key) for key in (*PROFILE_FIELDS, *STANDING_FIELDS)}
+    organization = Organization(**fields)
+    organization.sites = _load(Site, site_ids, "sites")
+    organization.themes = _load(Theme, set(values.get("theme_ids") or ()), "themes")
+    db.session.add(organization)
+    db.session.flush()
+    changes = {key: [None, value] for key, value in fields.items() if value not in (None, "")}
+    changes["sites"] = [[], _slugs(organization.sites)]
+    changes["themes"] = [[], _slugs(organization.themes)]
+    audit(actor, "organization.create", organization, changes)
+    _commit()
+    return organization
+
+
+def update_organization(
+    actor: User, organization: Organization, values: dict[str, Any]
+) -> dict[str, list]:
+    """Apply the changed values; returns field -> [old, new] (empty when nothing changed)."""
+    if not permissions.can_edit_organization(actor, organization):
+        raise DirectoryError("You may not edit this organization.")
+    standing = permissions.can_edit_organization_standing(actor, organization)
+    _refuse_standing_changes(organization, values, standing)
+    if "name" in values:
+        _check_name_free(values["name"], exclude_id=organization.id)
+    allowed = PROFILE_FIELDS + (STANDING_FIELDS if standing else ())
+    changes = diff(organization, {key: values[key] for key in allowed if key in values})
+    new_sites = None
+    if standing and "site_ids" in values:
+        current = {site.id for site in organization.sites}
+        new_sites = _chosen_site_ids(actor, current, set(values["site_ids"] or ()))
+        if new_sites != current:
+            sites = _load(Site, new_sites, "sites")
+            changes["sites"] = [_slugs(organization.sites), _slugs(sites)]
+            organization.sites = sites
+    if "theme_ids" in values:
+        themes = _load(Theme, set(values["theme_ids"] or ()), "themes")
+        if {t.id for t in themes} != {t.id for t in organization.themes}:
+            changes["themes"] = [_slugs(organization.themes), _slugs(themes)]
+            organization.themes = themes
+    if not changes:
+        return {}
+    for key in allowed:
+        if key in changes:
+            setattr(organization, key, values[key])
+    audit(actor, "organization.update", organization, changes)
+    _commit()
+    return changes
+
+
+def _refuse_standing_changes(organization: Organization, values: dict, standing: bool) -> None:
+    if standing:
+        return
+    for key in STANDING_FIELDS:
+        if key in values and values[key] != getattr(organization, key):
+            raise DirectoryError("Only an admin or a site manager can change this.", field=key)
+    if "site_ids" in values and set(values["site_ids"] or ()) != {s.id for s in organization.sites}:
+        raise DirectoryError("Only an admin or a site manager can change the sites.", "sites")
+
+
+def _chosen_site_ids(actor: User, current: set[int], requested: set[int]) -> set[int]:
+    """Admins set any sites; site managers add or remove only their own, others stay."""
+    if permissions.is_admin(actor):
+        return requested
+    managed = actor.managed_site_ids
+    if requested - managed:
+        raise DirectoryError("You can only choose sites you manage.", field="sites")
+    return (current - managed) | requested
+
+
+def _load(model: type, ids: set[int], field: str) -> list:
+    if not ids:
+        return []
+    rows = list(db.session.scalars(sa.select(model).where(model.id.in_(sorted(ids)))))
+    if len(rows) != len(ids):
+        raise DirectoryError("Some of the chosen entries no longer exist.", field=field)
+    return sorted(rows, key=lambda row: row.name)
+
+
+def _slugs(rows) -> list[str]:
+    return sorted(row.slug for row in rows)
+
+
+def _check_name_free(name: str, exclude_id: int | None = None) -> None:
+    # Compared with the database's lower(), the same function the unique index uses.
+    query = sa.select(Organization.id).where(
+        sa.func.lower(Organization.name) == sa.func.lower(name)
+    )
+    if exclude_id is not None:
+        query = query.where(Organization.id != exclude_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise DirectoryError(f"An organization named “{name}” already exists.", field="name")
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        # Someone saved the same name between our check and the commit.
+        db.session.rollback()
+        raise DirectoryError("An organization with this name already exists.", "name") from error
+
+
+# --- sites ----------------------------------------------------------------------------------
+
+
+def empty_counts() -> dict[str, int]:
+    return dict.fromkeys(STAGES, 0)
+
+
+def pipeline_by_site(user: User) -> dict[int, dict[str, int]]:
+    """site id -> stage -> count of visible projects, in one aggregate query."""
+    sub = visible_projects(user).with_only_columns(Project.site_id, Project.stage).subquery()
+    rows = db.session.execute(
+        sa.select(sub.c.site_id, sub.c.stage, sa.func.count()).group_by(sub.c.site_id, sub.c.stage)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for site_id, stage, count in rows.tuples():
+        counts.setdefault(site_id, empty_counts())[stage] = count
+    return counts
+
+
+def sites_with_themes() -> list[Site]:
+    return list(
+        db.session.scalars(sa.select(Site).options(selectinload(Site.themes)).order_by(Site.name))
+    )
+
+
+def get_site(slug: str) -> Site | None:
+    return db.session.scalar(
+        sa.select(Site).where(Site.slug == slug).options(selectinload(Site.themes))
+    )
+
+
+def site_pipeline(user: User, site: Site) -> dict[str, dict[str, int]]:
+    """stage -> status -> count of the visible projects hosted at site."""
+    sub = (
+        visible_projects(user)
+        .where(Project.site_id == site.id)
+        .with_only_columns(Project.stage, Project.status)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(sub.c.stage, sub.c.status, sa.func.count()).group_by(sub.c.stage, sub.c.status)
+    )
+    counts = {stage: dict.fromkeys(STATUSES, 0) for stage in STAGES}
+    for stage, status, count in rows.tuples():
+        counts[stage][status] = count
+    return counts
+
+
+def site_managers_of(site: Site) -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(User.display_name)
+            .join(site_managers, site_managers.c.user_id == User.id)
+            .where(site_managers.c.site_id == site.id, User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    )
+
+
+def site_organizations(site: Site) -> list[Organization]:
+    return list(
+        db.session.scalars(
+            sa.select(Organization)
+            .where(Organization.sites.any(Site.id == site.id))
+            .order_by(sa.func.lower(Organization.name))
+        )
+    )
