@@ -5,6 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 
 from tests import factories
 from tracker import create_app
@@ -163,3 +164,19 @@ class World:
 @pytest.fixture
 def world(app):
     return World()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_g_per_request():
+    """Requests reuse the test's app context; give each a fresh `g` as in production.
+
+    Without this, Flask-Login's cached user (g._login_user) leaks from one request, or one
+    test client, into the next, and sign-out or session-version checks pass by accident.
+    """
+
+    def clear_g(sender, **extra):
+        g.__dict__.clear()
+
+    request_started.connect(clear_g, weak=False)
+    yield
+    request_started.disconnect(clear_g)
