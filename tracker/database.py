@@ -16,9 +16,13 @@ def engine_options(uri: str) -> dict:
 
 
 def _wants_write_lock() -> bool:
-    """Reads begin deferred; anything that may write takes the lock up front (no deadlock)."""
+    """Requests that may write take the lock up front, so no read lock must later upgrade.
+
+    GET requests and work outside a request (CLI, tests) begin deferred: a deferred
+    transaction whose first statement writes waits on the busy timeout like an immediate one.
+    """
     if not has_request_context():
-        return True
+        return False
     return request.method not in READ_METHODS or g.get("sqlite_immediate", False)
 
 
