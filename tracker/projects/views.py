@@ -1,1 +1,195 @@
-"""Project pages."""
+"""Project pages: list, create, detail, edit and lessons."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.loaders import get_visible_project_or_404
+from tracker.models import Organization, Site, Theme
+from tracker.projects import bp, queries, services
+from tracker.projects.criteria import criteria_status
+from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _refuse_patrons(user) -> None:
+    # Patrons see summaries on the dashboard and board only, never lists or details.
+    if permissions.is_patron(user):
+        abort(403)
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+@bp.get("/projects")
+@login_required
+def index():
+    user = _user()
+    _refuse_patrons(user)
+    filters = queries.ListFilters.from_args(request.args)
+    return render_template(
+        "projects/index.html",
+        pagination=queries.project_page(user, filters, _page()),
+        filters=filters,
+        choices=queries.filter_choices(),
+        sorts={key: label for key, (label, _order) in queries.SORTS.items()},
+        can_create=permissions.can_create_project(user),
+    )
+
+
+def _setup(form: ProjectForm, user) -> ProjectForm:
+    if permissions.is_admin(user) or user.role == "member":
+        sites = db.session.scalars(sa.select(Site).order_by(Site.name)).all()
+    else:
+        sites = user.managed_sites
+    themes = db.session.scalars(sa.select(Theme).order_by(Theme.name)).all()
+    orgs = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
+    return form.setup(sites, themes, orgs, permissions.can_choose_lead(user))
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@login_required
+def new():
+    user = _user()
+    if not permissions.can_create_project(user):
+        abort(403)
+    form = _setup(ProjectForm(), user)
+    if form.validate_on_submit():
+        data, rows = form.to_data()
+        try:
+            project = services.create_project(user, data)
+        except services.ProjectError as error:
+            form.show_error(error, rows)
+        else:
+            flash(f"Project “{project.title}” created.", "success")
+            return redirect(url_for(".detail", project_id=project.id))
+    return render_template("projects/new.html", form=form, roles=ROLE_LABELS)
+
+
+def render_detail(project, update_form=None, milestone_form=None, status: int = 200):
+    """The detail page; forms that failed are passed in to show their errors."""
+    user = _user()
+    tab = "history" if request.args.get("tab") == "history" else "overview"
+    context = {
+        "project": project,
+        "tab": tab,
+        "roles": ROLE_LABELS,
+        "can_edit": permissions.can_edit(user, project),
+        "can_contribute": permissions.can_contribute(user, project),
+    }
+    spells = queries.stage_history(project)
+    context.update(spells=spells, stage_days=queries.days_per_stage(spells))
+    if tab == "history":
+        context["audit"] = queries.audit_page(project, _page())
+    else:
+        context.update(
+            criteria=criteria_status(project),
+            updates=queries.recent_updates(project),
+            milestones=queries.milestones(project),
+            update_form=update_form or UpdateForm(formdata=None),
+            milestone_form=milestone_form or MilestoneForm(formdata=None),
+        )
+    return render_template("projects/detail.html", **context), status
+
+
+@bp.get("/projects/<int:project_id>")
+@login_required
+def detail(project_id: int):
+    return render_detail(get_visible_project_or_404(_user(), project_id))
+
+
+def _edit_values(project) -> dict:
+    data = services.current_data(project)
+    values = {
+        name: getattr(data, name)
+        for name in (
+            "title",
+            "summary",
+            "description",
+            "site_id",
+            "kind",
+            "visibility",
+            "theme_ids",
+            "target_test_on",
+            "target_market_on",
+            "lead_organization_id",
+        )
+    }
+    partners = [{"organization_id": p.organization_id, "role": p.role} for p in data.partners]
+    return {**values, "partners": partners, "version": str(project.version)}
+
+
+def _removal_unconfirmed(form: ProjectForm, project, data) -> bool:
+    """Removing partners takes away their access: ask for an explicit tick first."""
+    kept = {p.organization_id for p in data.partners} | {data.lead_organization_id}
+    removed = [
+        p.organization.name
+        for p in project.participations
+        if p.role != "lead" and p.organization_id not in kept
+    ]
+    if removed and not form.confirm_removal.data:
+        form.confirm_removal.errors = [
+            f"Removing {', '.join(removed)} takes away their access to this project. "
+            "Tick to confirm, then save again."
+        ]
+        return True
+    return False
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id: int):
+    user = _user()
+    project = get_visible_project_or_404(user, project_id)
+    if not permissions.can_edit(user, project):
+        abort(403)
+    form = ProjectForm() if request.method == "POST" else ProjectForm(data=_edit_values(project))
+    _setup(form, user)
+    conflict = None
+    if form.validate_on_submit():
+        data, rows = form.to_data()
+        if data.lead_organization_id is None:
+            data.lead_organization_id = project.lead_organization_id
+        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        try:
+            if not _removal_unconfirmed(form, project, data):
+                changed = services.update_project(user, project, data, version)
+                flash(_saved_message(project.title, changed), "success")
+                return redirect(url_for(".detail", project_id=project_id))
+        except services.EditConflict as error:
+            conflict = error
+            form.version.data = str(error.current_version)  # a deliberate second save works
+        except services.ProjectError as error:
+            form.show_error(error, rows)
+    form.add_spare_rows()
+    status = 409 if conflict else 200
+    page = render_template(
+        "projects/edit.html", form=form, project=project, conflict=conflict, roles=ROLE_LABELS
+    )
+    return page, status
+
+
+def _saved_message(title: str, changed: list[str]) -> str:
+    if not changed:
+        return f"Nothing changed in “{title}”."
+    labels = ", ".join(services.FIELD_LABELS.get(name, name).lower() for name in changed)
+    return f"Saved “{title}”: {labels} changed."
+
+
+@bp.get("/lessons")
+@login_required
+def lessons():
+    user = _user()
+    _refuse_patrons(user)
+    q = request.args.get("q", "").strip()[:200]
+    pagination, reasons = queries.lessons_page(user, q, _page())
+    return render_template("projects/lessons.html", pagination=pagination, reasons=reasons, q=q)
+
+
+from tracker.projects import actions  # noqa: E402, F401  (the POST-only sub-routes)

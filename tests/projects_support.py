@@ -1,0 +1,43 @@
+"""Helpers shared by the project test modules: form payloads and a SQL statement counter."""
+
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+
+
+def project_form(site, **fields) -> dict:
+    """A valid /projects/new payload; partners as [(org, role)] become partner rows."""
+    partners = fields.pop("partners", [])
+    data = {
+        "title": "Hydrogen-cooled inference",
+        "summary": "A pilot for a green data centre.",
+        "description": "Line one\nLine two",
+        "site_id": str(site.id),
+        "kind": "product",
+        "visibility": "network",
+        "target_test_on": "",
+        "target_market_on": "",
+    }
+    for index, (org, role) in enumerate(partners):
+        data[f"partners-{index}-organization_id"] = str(org.id) if org else ""
+        data[f"partners-{index}-role"] = role
+    data.update(fields)
+    return data
+
+
+@contextmanager
+def count_queries():
+    """Counts SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

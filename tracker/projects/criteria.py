@@ -1,0 +1,110 @@
+"""Exit criteria of a project's current stage: which apply, which are ticked, tick and untick."""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from tracker.activity import audit
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import CriterionTick, Project, StageCriterion, User, utcnow
+from tracker.projects.progress import touch
+from tracker.projects.services import ProjectError, ProjectForbidden
+
+
+def _pick(rows: list, project: Project) -> list:
+    """The site's own criteria when it has any for the stage, else the network defaults."""
+    own = [row for row in rows if _criterion(row).site_id == project.site_id]
+    return own or [row for row in rows if _criterion(row).site_id is None]
+
+
+def _criterion(row) -> StageCriterion:
+    return row[0] if isinstance(row, tuple | sa.Row) else row
+
+
+def _applicable(project: Project) -> sa.Select:
+    return (
+        sa.select(StageCriterion)
+        .where(
+            StageCriterion.stage == project.stage,
+            StageCriterion.active.is_(True),
+            sa.or_(StageCriterion.site_id == project.site_id, StageCriterion.site_id.is_(None)),
+        )
+        .order_by(StageCriterion.position, StageCriterion.id)
+    )
+
+
+def criteria_for(project: Project) -> list[StageCriterion]:
+    """Active exit criteria of the project's current stage, ordered by position (one query)."""
+    return _pick(list(db.session.scalars(_applicable(project))), project)
+
+
+def criteria_status(project: Project) -> list[tuple[StageCriterion, CriterionTick | None]]:
+    """Each applicable criterion with the project's tick, or None (one query)."""
+    query = (
+        _applicable(project)
+        .add_columns(CriterionTick)
+        .outerjoin(
+            CriterionTick,
+            sa.and_(
+                CriterionTick.criterion_id == StageCriterion.id,
+                CriterionTick.project_id == project.id,
+            ),
+        )
+    )
+    rows = [tuple(row) for row in db.session.execute(query)]
+    return _pick(rows, project)
+
+
+def _applying(actor: User, project: Project, criterion_id: int) -> StageCriterion:
+    if not permissions.can_contribute(actor, project):
+        raise ProjectForbidden("Only participating organizations may tick criteria.")
+    for criterion in criteria_for(project):
+        if criterion.id == criterion_id:
+            return criterion
+    raise ProjectError("This criterion does not apply to the project's current stage.")
+
+
+def _existing_tick(project: Project, criterion_id: int) -> CriterionTick | None:
+    return db.session.scalar(
+        sa.select(CriterionTick).where(
+            CriterionTick.project_id == project.id, CriterionTick.criterion_id == criterion_id
+        )
+    )
+
+
+def tick(actor: User, project: Project, criterion_id: int) -> bool:
+    """Tick a criterion; False (and nothing written) when it was already ticked."""
+    criterion = _applying(actor, project, criterion_id)
+    if _existing_tick(project, criterion_id) is not None:
+        return False
+    db.session.add(
+        CriterionTick(
+            project_id=project.id,
+            criterion_id=criterion.id,
+            ticked_by_id=actor.id,
+            ticked_at=utcnow(),
+        )
+    )
+    changes = {criterion.title: ["open", "ticked"]}
+    audit(actor, "criterion_ticked", criterion, changes, project_id=project.id)
+    touch(project)
+    try:
+        db.session.commit()
+    except IntegrityError:  # ticked by someone else at the same moment: same outcome
+        db.session.rollback()
+        return False
+    return True
+
+
+def untick(actor: User, project: Project, criterion_id: int) -> bool:
+    """Untick a criterion; False (and nothing written) when it was not ticked."""
+    criterion = _applying(actor, project, criterion_id)
+    existing = _existing_tick(project, criterion_id)
+    if existing is None:
+        return False
+    db.session.delete(existing)
+    changes = {criterion.title: ["ticked", "open"]}
+    audit(actor, "criterion_unticked", criterion, changes, project_id=project.id)
+    touch(project)
+    db.session.commit()
+    return True

@@ -1,0 +1,141 @@
+"""Project, partner-row, update and milestone forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from tracker.models.base import PROJECT_KINDS
+from tracker.projects.services import PARTNER_ROLES, PartnerInput, ProjectData
+
+KIND_CHOICES = [(k, k.capitalize()) for k in PROJECT_KINDS]
+VISIBILITY_LABELS = {
+    "network": "Network — every signed-in member sees it",
+    "consortium": "Consortium — only participating organizations and the site's managers",
+}
+ROLE_LABELS = {
+    "lead": "Lead",
+    "partner": "Partner",
+    "research_partner": "Research partner",
+    "startup": "Start-up",
+    "pilot_customer": "Pilot customer",
+}
+MIN_PARTNER_ROWS = 5
+SPARE_PARTNER_ROWS = 3
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class PartnerRowForm(Form):
+    organization_id = SelectField("Organization", coerce=_optional_int, validate_choice=True)
+    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in PARTNER_ROLES])
+    remove = BooleanField("Remove")
+
+
+class ProjectForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=500)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    site_id = SelectField("Host site", coerce=int)
+    kind = SelectField("Kind", choices=KIND_CHOICES, default="product")
+    visibility = SelectField(
+        "Visibility", choices=list(VISIBILITY_LABELS.items()), default="network"
+    )
+    theme_ids = SelectMultipleField("Themes", coerce=int)
+    target_test_on = DateField("Target date for test", validators=[Optional()])
+    target_market_on = DateField("Target date for market", validators=[Optional()])
+    lead_organization_id = SelectField("Lead organization", coerce=int)
+    partners = FieldList(FormField(PartnerRowForm), min_entries=MIN_PARTNER_ROWS, max_entries=60)
+    confirm_removal = BooleanField("Yes, remove these partners")
+    version = HiddenField()
+
+    def validate_target_market_on(self, field):
+        test = self.target_test_on.data
+        if field.data and test and field.data < test:
+            raise ValidationError("The market date cannot be before the test date.")
+
+    def setup(self, sites, themes, organizations, choose_lead: bool) -> "ProjectForm":
+        """Fill the choices; drop the lead field for users who may not choose the lead."""
+        self.site_id.choices = [(s.id, s.name) for s in sites]
+        self.theme_ids.choices = [(t.id, t.name) for t in themes]
+        orgs = [(o.id, o.name) for o in organizations]
+        if choose_lead:
+            self.lead_organization_id.choices = orgs
+        else:
+            del self.lead_organization_id
+        while len(self.partners) < MIN_PARTNER_ROWS:
+            self.partners.append_entry()
+        for row in self.partners:
+            row.organization_id.choices = [("", "— none —"), *orgs]
+        return self
+
+    def add_spare_rows(self) -> None:
+        filled = sum(1 for row in self.partners if row.organization_id.data)
+        while len(self.partners) < max(MIN_PARTNER_ROWS, filled + SPARE_PARTNER_ROWS):
+            self.partners.append_entry()
+            self.partners[-1].organization_id.choices = self.partners[0].organization_id.choices
+
+    def partner_rows(self) -> tuple[list[PartnerInput], list[int]]:
+        """Filled rows not marked for removal, and the index of each among the form rows."""
+        partners, rows = [], []
+        for index, row in enumerate(self.partners):
+            if row.organization_id.data is None or row.remove.data:
+                continue
+            partners.append(PartnerInput(row.organization_id.data, row.role.data))
+            rows.append(index)
+        return partners, rows
+
+    def to_data(self) -> tuple[ProjectData, list[int]]:
+        partners, rows = self.partner_rows()
+        lead = self.lead_organization_id.data if "lead_organization_id" in self else None
+        data = ProjectData(
+            title=self.title.data or "",
+            site_id=self.site_id.data,
+            summary=self.summary.data or "",
+            description=self.description.data or "",
+            kind=self.kind.data,
+            visibility=self.visibility.data,
+            theme_ids=list(self.theme_ids.data or []),
+            target_test_on=self.target_test_on.data,
+            target_market_on=self.target_market_on.data,
+            lead_organization_id=lead,
+            partners=partners,
+        )
+        return data, rows
+
+    def show_error(self, error, rows: list[int]) -> None:
+        """Put a service's ProjectError next to the field (or partner row) it names."""
+        if error.field == "partners" and error.row is not None and error.row < len(rows):
+            target = self.partners[rows[error.row]].organization_id
+            target.errors = [*target.errors, error.message]
+        elif error.field and error.field in self and error.field != "partners":
+            self[error.field].errors = [*self[error.field].errors, error.message]
+        else:
+            self.form_errors.append(error.message)
+
+
+class UpdateForm(FlaskForm):
+    body = TextAreaField(
+        "What happened?", validators=[DataRequired("Write what happened."), Length(max=5000)]
+    )
+
+
+class MilestoneForm(FlaskForm):
+    title = StringField(
+        "Milestone", validators=[DataRequired("Name the milestone."), Length(max=200)]
+    )
+    due_on = DateField("Due", validators=[Optional()])

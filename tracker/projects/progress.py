@@ -1,0 +1,79 @@
+"""Progress on a project: updates and milestones; each counts as activity."""
+
+import sqlalchemy as sa
+
+from tracker.activity import audit
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import Milestone, Project, Update, User, utcnow
+from tracker.projects.services import ProjectError, ProjectForbidden
+
+UPDATE_LIMIT = 5000
+MILESTONE_TITLE_LIMIT = 200
+
+
+def touch(project: Project) -> None:
+    """Record activity without bumping the version, so it never causes an edit conflict."""
+    db.session.execute(
+        sa.update(Project)
+        .where(Project.id == project.id)
+        .values(last_activity_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _require_contributor(actor: User, project: Project) -> None:
+    if not permissions.can_contribute(actor, project):
+        raise ProjectForbidden("Only participating organizations may do this.")
+
+
+def post_update(actor: User, project: Project, body: str) -> Update:
+    _require_contributor(actor, project)
+    body = (body or "").strip()
+    if not body:
+        raise ProjectError("Write what happened.", field="body")
+    if len(body) > UPDATE_LIMIT:
+        raise ProjectError(f"At most {UPDATE_LIMIT} characters.", field="body")
+    update = Update(project_id=project.id, author_id=actor.id, body=body)
+    db.session.add(update)
+    db.session.flush()
+    audit(actor, "update_posted", update, {"update": [None, body[:200]]}, project_id=project.id)
+    touch(project)
+    db.session.commit()
+    return update
+
+
+def add_milestone(actor: User, project: Project, title: str, due_on=None) -> Milestone:
+    _require_contributor(actor, project)
+    title = (title or "").strip()
+    if not title:
+        raise ProjectError("Name the milestone.", field="title")
+    if len(title) > MILESTONE_TITLE_LIMIT:
+        raise ProjectError(f"At most {MILESTONE_TITLE_LIMIT} characters.", field="title")
+    milestone = Milestone(project_id=project.id, title=title, due_on=due_on)
+    db.session.add(milestone)
+    db.session.flush()
+    changes = {"milestone": [None, title], "due_on": [None, due_on]}
+    audit(actor, "milestone_added", milestone, changes, project_id=project.id)
+    touch(project)
+    db.session.commit()
+    return milestone
+
+
+def set_milestone_done(actor: User, project: Project, milestone_id: int, done: bool) -> Milestone:
+    """Mark a milestone done (or reopen it); repeating the same state changes nothing."""
+    _require_contributor(actor, project)
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.project_id != project.id:
+        raise ProjectError("This milestone does not belong to the project.")
+    if (milestone.done_at is not None) == done:
+        return milestone
+    old = milestone.done_at is not None
+    milestone.done_at = utcnow() if done else None
+    action = "milestone_done" if done else "milestone_reopened"
+    states = ["done" if old else "open", "done" if done else "open"]
+    changes = {milestone.title: states}
+    audit(actor, action, milestone, changes, project_id=project.id)
+    touch(project)
+    db.session.commit()
+    return milestone

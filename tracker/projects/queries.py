@@ -1,0 +1,252 @@
+"""Read side of the project pages: the filtered list, the detail page's parts, lessons."""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.auth.permissions import visible_projects
+from tracker.extensions import db
+from tracker.models import (
+    AuditEvent,
+    Milestone,
+    Organization,
+    Participation,
+    Project,
+    Site,
+    StageEvent,
+    Theme,
+    Update,
+    User,
+    utcnow,
+)
+from tracker.models.base import PROJECT_KINDS, STAGES, STATUSES, VISIBILITIES
+
+PER_PAGE = 25
+SORTS = {
+    "activity": ("Recent activity", (Project.last_activity_at.desc(), Project.id.desc())),
+    "title": ("Title", (sa.func.lower(Project.title), Project.id)),
+    "created": ("Newest first", (Project.created_at.desc(), Project.id.desc())),
+    "stage_entered": ("Longest in stage", (Project.stage_entered_at, Project.id)),
+}
+
+
+@dataclass
+class ListFilters:
+    """The list's filters as they appear in the URL; unknown values are ignored."""
+
+    site: str = ""
+    stage: str = ""
+    status: str = ""
+    theme: str = ""
+    org: int | None = None
+    kind: str = ""
+    visibility: str = ""
+    q: str = ""
+    sort: str = "activity"
+
+    @classmethod
+    def from_args(cls, args) -> "ListFilters":
+        def allowed(name: str, values) -> str:
+            value = args.get(name, "").strip()
+            return value if value in values else ""
+
+        org = args.get("org", "").strip()
+        return cls(
+            site=args.get("site", "").strip()[:60],
+            stage=allowed("stage", STAGES),
+            status=allowed("status", STATUSES),
+            theme=args.get("theme", "").strip()[:60],
+            org=int(org) if org.isdigit() else None,
+            kind=allowed("kind", PROJECT_KINDS),
+            visibility=allowed("visibility", VISIBILITIES),
+            q=args.get("q", "").strip()[:200],
+            sort=allowed("sort", SORTS) or "activity",
+        )
+
+    def as_args(self, **override) -> dict:
+        """Non-empty filters as URL arguments (for links that keep the current filters)."""
+        values = {**asdict(self), **override}
+        return {
+            k: v
+            for k, v in values.items()
+            if v not in ("", None) and (k, v) != ("sort", "activity")
+        }
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_args(sort="activity"))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_match(q: str, *columns) -> sa.ColumnElement:
+    pattern = _like(q)
+    return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+
+def filtered_projects(user, f: ListFilters) -> sa.Select:
+    """visible_projects(user) narrowed by the filters, sorted, with names eager-loaded."""
+    query = visible_projects(user)
+    if f.site:
+        site_id = sa.select(Site.id).where(Site.slug == f.site).scalar_subquery()
+        query = query.where(Project.site_id == site_id)
+    for name in ("stage", "status", "kind", "visibility"):
+        if value := getattr(f, name):
+            query = query.where(getattr(Project, name) == value)
+    if f.theme:
+        query = query.where(Project.themes.any(Theme.slug == f.theme))
+    if f.org is not None:
+        query = query.where(
+            sa.exists().where(
+                Participation.project_id == Project.id, Participation.organization_id == f.org
+            )
+        )
+    if f.q:
+        query = query.where(text_match(f.q, Project.title, Project.summary))
+    return query.options(
+        joinedload(Project.site),
+        joinedload(Project.lead_organization),
+        selectinload(Project.themes),
+    ).order_by(*SORTS[f.sort][1])
+
+
+def project_page(user, f: ListFilters, page: int) -> Pagination:
+    return db.paginate(filtered_projects(user, f), page=page, per_page=PER_PAGE, error_out=False)
+
+
+def filter_choices() -> dict:
+    """Sites, themes and organizations for the filter form (three queries)."""
+    return {
+        "sites": db.session.execute(sa.select(Site.slug, Site.name).order_by(Site.name)).all(),
+        "themes": db.session.execute(sa.select(Theme.slug, Theme.name).order_by(Theme.name)).all(),
+        "orgs": db.session.execute(
+            sa.select(Organization.id, Organization.name).order_by(Organization.name)
+        ).all(),
+    }
+
+
+# --- detail -----------------------------------------------------------------------------
+
+
+def recent_updates(project: Project, limit: int = 20) -> list[Update]:
+    return db.session.scalars(
+        sa.select(Update)
+        .where(Update.project_id == project.id)
+        .options(joinedload(Update.author))
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def milestones(project: Project, limit: int = 100) -> list[Milestone]:
+    """Open ones first, by due date; then the done ones."""
+    return db.session.scalars(
+        sa.select(Milestone)
+        .where(Milestone.project_id == project.id)
+        .order_by(
+            Milestone.done_at.is_not(None),
+            Milestone.due_on.is_(None),
+            Milestone.due_on,
+            Milestone.id,
+        )
+        .limit(limit)
+    ).all()
+
+
+@dataclass
+class StageSpell:
+    event: StageEvent
+    days: int
+    current: bool
+
+
+def stage_history(project: Project, now: datetime | None = None) -> list[StageSpell]:
+    """Every StageEvent with the days until the next one (or until now), newest first."""
+    events = db.session.scalars(
+        sa.select(StageEvent)
+        .where(StageEvent.project_id == project.id)
+        .options(joinedload(StageEvent.actor))
+        .order_by(StageEvent.at, StageEvent.id)
+    ).all()
+    now = now or utcnow()
+    spells = []
+    for index, event in enumerate(events):
+        last = index + 1 == len(events)
+        end = now if last else events[index + 1].at
+        spells.append(StageSpell(event, max(0, (end - event.at).days), last))
+    return list(reversed(spells))
+
+
+def days_per_stage(spells: list[StageSpell]) -> dict[str, int]:
+    totals = dict.fromkeys(STAGES, 0)
+    for spell in spells:
+        totals[spell.event.to_stage] += spell.days
+    return totals
+
+
+def audit_page(project: Project, page: int, per_page: int = 50) -> Pagination:
+    query = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.project_id == project.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+# --- lessons ----------------------------------------------------------------------------
+
+
+def _latest_stops():
+    """Per project, its latest move to 'stopped' (note = the stop reason)."""
+    order = (StageEvent.at.desc(), StageEvent.id.desc())
+    return (
+        sa.select(
+            StageEvent.project_id,
+            StageEvent.note,
+            StageEvent.at,
+            sa.func.row_number()
+            .over(partition_by=StageEvent.project_id, order_by=order)
+            .label("rank"),
+        )
+        .where(StageEvent.to_status == "stopped")
+        .subquery()
+    )
+
+
+def lessons_page(user, q: str, page: int) -> tuple[Pagination, dict[int, tuple[str, datetime]]]:
+    """Stopped projects user may see, latest stop first, with {project id: (reason, at)}."""
+    stops = _latest_stops()
+    query = (
+        visible_projects(user)
+        .where(Project.status == "stopped")
+        .outerjoin(stops, sa.and_(stops.c.project_id == Project.id, stops.c.rank == 1))
+        .options(joinedload(Project.site), joinedload(Project.lead_organization))
+        .order_by(stops.c.at.desc().nulls_last(), Project.id.desc())
+    )
+    if q:
+        query = query.where(text_match(q, Project.title, Project.summary, stops.c.note))
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    ids = [p.id for p in pagination.items]
+    reasons = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(stops.c.project_id, stops.c.note, stops.c.at).where(
+                stops.c.rank == 1, stops.c.project_id.in_(ids)
+            )
+        )
+        reasons = {pid: (note, at) for pid, note, at in rows}
+    return pagination, reasons
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return dict(rows.tuples().all())
