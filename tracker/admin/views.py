@@ -1,11 +1,206 @@
-"""User administration pages."""
+"""User administration pages: list, invite, edit, (de)activate, one-time links."""
 
-from flask_login import login_required
+import sqlalchemy as sa
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.admin import bp
+from tracker import mail
+from tracker.admin import bp, services
+from tracker.admin.forms import InviteForm, ProfileForm, UserFilterForm
+from tracker.auth import permissions
+from tracker.auth.services import IssuedLink
+from tracker.auth.views import require
+from tracker.extensions import db
+from tracker.models import Organization, User
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _load_user(query: sa.Select, user_id: int) -> User:
+    return db.first_or_404(
+        query.where(User.id == user_id).options(
+            joinedload(User.organization).selectinload(Organization.sites),
+            selectinload(User.managed_sites),
+        )
+    )
+
+
+def _profile(form: ProfileForm) -> services.Profile:
+    sites = form.managed_sites.data if "managed_sites" in form else []
+    return services.Profile(
+        display_name=form.display_name.data or "",
+        role=form.role.data,
+        organization_id=form.organization.data,
+        site_ids=list(sites or []),
+    )
+
+
+def _show_error(form, error: services.AdminError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors.append(str(error))
+    else:
+        flash(str(error), "danger")
 
 
 @bp.route("/users")
 @login_required
 def users():
-    return "users"
+    actor = _actor()
+    require(permissions.can_view_users(actor))
+    form = UserFilterForm(formdata=request.args).set_choices(actor)
+    query = services.user_query(
+        actor, form.q.data or "", form.role.data, form.organization.data, form.status.data
+    )
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    filters = {name: value for name, value in request.args.items() if name != "page" and value}
+    return render_template(
+        "admin/users.html",
+        form=form,
+        page=page,
+        filters=filters,
+        status_of=services.user_status,
+        can_issue_link=permissions.can_issue_link,
+        can_edit=permissions.can_manage_users(actor),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def invite():
+    actor = _actor()
+    require(permissions.can_invite(actor))
+    form = InviteForm().set_choices(actor)
+    if form.validate_on_submit():
+        try:
+            user, issued = services.invite_user(actor, form.email.data, _profile(form))
+        except services.AdminError as error:
+            _show_error(form, error)
+        else:
+            return _show_link(user, issued)
+    return render_template("admin/users_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    actor = _actor()
+    require(permissions.can_manage_users(actor))
+    user = _load_user(sa.select(User), user_id)
+    form = ProfileForm(
+        data={
+            "display_name": user.display_name,
+            "role": user.role,
+            "organization": user.organization_id,
+            "managed_sites": sorted(user.managed_site_ids),
+        }
+    ).set_choices(actor)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_user(actor, user, _profile(form))
+        except services.AdminError as error:
+            _show_error(form, error)
+        else:
+            flash(_saved_message(user, changed), "success" if changed else "info")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template(
+        "admin/users_edit.html",
+        form=form,
+        user=user,
+        status=services.user_status(user),
+        events=services.recent_events(user),
+        is_self=user.id == actor.id,
+    )
+
+
+def _saved_message(user: User, changed: list[str]) -> str:
+    if not changed:
+        return f"Nothing changed for {user.display_name}."
+    names = ", ".join(name.replace("_", " ") for name in changed)
+    note = " Their sessions have ended; they sign in again." if "role" in changed else ""
+    return f"Saved {names} for {user.display_name}.{note}"
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate(user_id: int):
+    actor = _actor()
+    require(permissions.can_manage_users(actor))
+    user = _load_user(sa.select(User), user_id)
+    try:
+        services.deactivate_user(actor, user)
+    except services.AdminError as error:
+        flash(str(error), "danger")
+    else:
+        flash(
+            f"{user.display_name} is deactivated: signed out everywhere and unable to sign in.",
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@login_required
+def reactivate(user_id: int):
+    actor = _actor()
+    require(permissions.can_manage_users(actor))
+    user = _load_user(sa.select(User), user_id)
+    try:
+        services.reactivate_user(actor, user)
+    except services.AdminError as error:
+        flash(str(error), "danger")
+    else:
+        flash(f"{user.display_name} is active again and may sign in.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@login_required
+def reset_link(user_id: int):
+    actor = _actor()
+    require(permissions.can_view_users(actor))
+    user = _load_user(permissions.visible_users(actor), user_id)
+    require(permissions.can_issue_link(actor, user))
+    try:
+        issued = services.issue_access_link(actor, user)
+    except services.AdminError as error:
+        flash(str(error), "danger")
+        if permissions.can_manage_users(actor):
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        return redirect(url_for("admin.users"))
+    return _show_link(user, issued)
+
+
+def _show_link(user: User, issued: IssuedLink):
+    """Render the one-time link once, right after the POST; it is never stored in clear."""
+    kind = issued.link.kind
+    url = url_for("auth.redeem", token=issued.token, _external=True)
+    mailed = None
+    if mail.mail_configured():
+        mailed = mail.send_mail(user.email, *_mail_text(kind, url))
+    response = make_response(
+        render_template(
+            "admin/users_link.html",
+            user=user,
+            kind=kind,
+            url=url,
+            hours=current_app.config["TRACKER_LINK_HOURS"],
+            mailed=mailed,
+            can_edit=permissions.can_manage_users(_actor()),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _mail_text(kind: str, url: str) -> tuple[str, str]:
+    hours = current_app.config["TRACKER_LINK_HOURS"]
+    if kind == "invite":
+        subject = "Your invitation to the Innovation Tracker"
+        intro = "You are invited to the Innovation Tracker. Choose your password here:"
+    else:
+        subject = "Reset your Innovation Tracker password"
+        intro = "A new password was requested for your account. Choose it here:"
+    return subject, f"{intro}\n\n{url}\n\nThe link works once and for {hours} hours.\n"

@@ -205,6 +205,53 @@ def can_invite(user: Actor, organization: Organization | None = None, role: str 
     return bool({s.id for s in organization.sites} & user.managed_site_ids)
 
 
+def can_view_users(user: Actor) -> bool:
+    """The user list: admins see everyone, site managers their sites' organizations' people."""
+    return is_admin(user) or (_signed_in(user) and user.role == "site_manager")
+
+
+def _managed_organization_ids(user: Actor) -> sa.Select:
+    from tracker.models.directory import organization_sites
+
+    return sa.select(organization_sites.c.organization_id).where(
+        organization_sites.c.site_id.in_(sorted(user.managed_site_ids))
+    )
+
+
+def visible_users(user: Actor) -> sa.Select:
+    """SELECT of the users a user may list in the administration."""
+    query = sa.select(User)
+    if is_admin(user):
+        return query
+    if _signed_in(user) and user.role == "site_manager" and user.managed_site_ids:
+        return query.where(User.organization_id.in_(_managed_organization_ids(user)))
+    return query.where(sa.false())
+
+
+def assignable_organizations(user: Actor) -> sa.Select:
+    """SELECT of the organizations a user may put people into (invite or edit)."""
+    query = sa.select(Organization)
+    if is_admin(user):
+        return query
+    if _signed_in(user) and user.role == "site_manager" and user.managed_site_ids:
+        return query.where(Organization.id.in_(_managed_organization_ids(user)))
+    return query.where(sa.false())
+
+
+def can_issue_link(user: Actor, target: User) -> bool:
+    """Reset or re-invite: admins for anyone, site managers for their sites' members.
+
+    Expects `target.organization.sites` loaded.
+    """
+    if is_admin(user):
+        return True
+    return (
+        target.role == "member"
+        and target.organization is not None
+        and can_invite(user, target.organization, "member")
+    )
+
+
 def can_manage_sites_and_themes(user: Actor) -> bool:
     return is_admin(user)
 

@@ -1,0 +1,21 @@
+// Copy buttons for one-time links; without JavaScript the link is selected by hand.
+(function () {
+  "use strict";
+  var status = document.getElementById("copy-status");
+  document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy-target"));
+    if (!input || !navigator.clipboard) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(input.value).then(
+        function () { if (status) { status.textContent = "Link copied to the clipboard."; } },
+        function () { input.select(); if (status) { status.textContent = "Copy failed: press Ctrl+C (⌘C) to copy the selected link."; } }
+      );
+    });
+  });
+  document.querySelectorAll("input[readonly][id='one-time-link']").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+})();

@@ -1,0 +1,97 @@
+"""Forms of the user administration: filter, invite and edit."""
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length
+
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import Organization, Site, User
+
+ROLE_CHOICES = [
+    ("member", "Member"),
+    ("site_manager", "Site manager"),
+    ("patron", "Patron"),
+    ("admin", "Admin"),
+]
+STATUS_CHOICES = [
+    ("", "Any status"),
+    ("active", "Active"),
+    ("invited", "Invited (no password yet)"),
+    ("locked", "Locked"),
+    ("inactive", "Inactive"),
+]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def optional_int(value) -> int | None:
+    """'' means none chosen; anything else must be a number (WTForms reports a ValueError)."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def organization_choices(actor: User, blank: str) -> list[SelectChoice]:
+    query = permissions.assignable_organizations(actor).order_by(Organization.name)
+    return choices([("", blank), *((org.id, org.name) for org in db.session.scalars(query))])
+
+
+def role_choices(actor: User) -> list[SelectChoice]:
+    return choices(
+        (value, label)
+        for value, label in ROLE_CHOICES
+        if permissions.can_invite(actor, None, value)
+    )
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form: nothing changes
+
+    q = SearchField("Name or e-mail", validators=[Length(max=100)])
+    role = SelectField("Role", choices=choices([("", "Any role"), *ROLE_CHOICES]), default="")
+    organization = SelectField("Organization", coerce=optional_int, validate_choice=False)
+    status = SelectField("Status", choices=choices(STATUS_CHOICES), default="")
+
+    def set_choices(self, actor: User) -> "UserFilterForm":
+        self.organization.choices = organization_choices(actor, "Any organization")
+        return self
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("Role", choices=choices(ROLE_CHOICES), default="member")
+    organization = SelectField("Organization", coerce=optional_int)
+    managed_sites = SelectMultipleField("Managed sites", coerce=int)
+
+    def set_choices(self, actor: User) -> "ProfileForm":
+        self.role.choices = role_choices(actor)
+        self.organization.choices = organization_choices(actor, "— none —")
+        if permissions.can_manage_users(actor):
+            sites = db.session.scalars(sa.select(Site).order_by(Site.name))
+            self.managed_sites.choices = choices((site.id, site.name) for site in sites)
+        else:
+            del self.managed_sites  # site managers invite members, who manage no site
+        return self
+
+
+class InviteForm(ProfileForm):
+    email = EmailField(
+        "E-mail",
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Email(message="Enter a valid e-mail address, for example name@example.org."),
+        ],
+    )

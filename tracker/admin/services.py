@@ -1,0 +1,243 @@
+"""User administration use cases: invite, edit, (de)activate, issue links; one commit each."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.activity import audit
+from tracker.auth import permissions
+from tracker.auth.services import IssuedLink, find_user_by_email, issue_link, normalise_email
+from tracker.extensions import db
+from tracker.models import AuditEvent, OneTimeLink, Organization, Site, User, utcnow
+from tracker.models.base import ROLES
+
+RECENT_EVENTS = 20
+
+
+class AdminError(Exception):
+    """A refused administration step, with a message that is safe to show."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the form field the message belongs beside, if any
+
+
+@dataclass
+class Profile:
+    """What an administrator sets on an account."""
+
+    display_name: str
+    role: str
+    organization_id: int | None = None
+    site_ids: list[int] = field(default_factory=list)
+
+
+def _organization(organization_id: int | None) -> Organization | None:
+    if organization_id is None:
+        return None
+    organization = db.session.scalar(
+        sa.select(Organization)
+        .where(Organization.id == organization_id)
+        .options(selectinload(Organization.sites))
+    )
+    if organization is None:
+        raise AdminError("That organization does not exist (any more).", "organization")
+    return organization
+
+
+def _sites(profile: Profile) -> list[Site]:
+    # Managed sites belong to site managers only; any others are dropped, not refused.
+    if profile.role != "site_manager":
+        return []
+    ids = sorted(set(profile.site_ids))
+    sites = list(db.session.scalars(sa.select(Site).where(Site.id.in_(ids)).order_by(Site.name)))
+    if not sites:
+        raise AdminError("Choose at least one site for a site manager.", "managed_sites")
+    if len(sites) != len(ids):
+        raise AdminError("One of the chosen sites does not exist (any more).", "managed_sites")
+    return sites
+
+
+def _check_profile(profile: Profile) -> tuple[Organization | None, list[Site]]:
+    if profile.role not in ROLES:
+        raise AdminError("Choose one of the roles offered.", "role")
+    if not profile.display_name.strip():
+        raise AdminError("Enter a display name.", "display_name")
+    organization = _organization(profile.organization_id)
+    if profile.role == "member" and organization is None:
+        raise AdminError("A member needs an organization.", "organization")
+    return organization, _sites(profile)
+
+
+def invite_user(actor: User, email: str, profile: Profile) -> tuple[User, IssuedLink]:
+    """Create an account without a password and an invitation link for it."""
+    organization, sites = _check_profile(profile)
+    if not permissions.can_invite(actor, organization, profile.role):
+        raise AdminError("You may invite only members of organizations at your sites.", "role")
+    address = normalise_email(email)
+    if find_user_by_email(address) is not None:
+        raise AdminError(f"An account for {address} exists already.", "email")
+    user = User(
+        email=address,
+        display_name=profile.display_name.strip(),
+        role=profile.role,
+        organization_id=organization.id if organization else None,
+        password_hash=None,
+        active=True,
+    )
+    user.managed_sites = sites
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # a concurrent invitation for the same address won
+        db.session.rollback()
+        raise AdminError(f"An account for {address} exists already.", "email") from error
+    audit(actor, "user_invited", user, _describe(None, None, [], user, organization, sites))
+    return user, issue_link(user, "invite", actor)  # issue_link commits the whole use case
+
+
+def _describe(old_role, old_org, old_sites, user: User, organization, sites) -> dict:
+    """Field -> [old, new] in readable terms (names and slugs, not ids)."""
+    changes = {}
+    if old_role != user.role:
+        changes["role"] = [old_role, user.role]
+    new_org = organization.name if organization else None
+    if old_org != new_org:
+        changes["organization"] = [old_org, new_org]
+    new_sites = [site.slug for site in sites]
+    if old_sites != new_sites:
+        changes["managed_sites"] = [old_sites, new_sites]
+    return changes
+
+
+def update_user(actor: User, user: User, profile: Profile) -> list[str]:
+    """Apply role, organization, sites and name; returns the names of the changed fields."""
+    organization, sites = _check_profile(profile)
+    if user.id == actor.id and profile.role != user.role:
+        raise AdminError("You cannot change your own role. Ask another admin.", "role")
+    old_org = user.organization.name if user.organization else None
+    old_sites = [site.slug for site in user.managed_sites]
+    old_role, old_name = user.role, user.display_name
+    user.role = profile.role
+    user.organization_id = organization.id if organization else None
+    user.organization = organization
+    user.managed_sites = sites
+    user.display_name = profile.display_name.strip()
+    changes = _describe(old_role, old_org, old_sites, user, organization, sites)
+    role_change = changes.pop("role", None)
+    if role_change:
+        audit(actor, "role_changed", user, {"role": role_change})
+        user.session_version += 1  # the new role applies from a fresh sign-in
+    if old_name != user.display_name:
+        changes["display_name"] = [old_name, user.display_name]
+    if changes:
+        audit(actor, "user_updated", user, changes)
+    db.session.commit()
+    return (["role"] if role_change else []) + sorted(changes)
+
+
+def deactivate_user(actor: User, user: User) -> None:
+    """Switch the account off, end its sessions and void its open links."""
+    if user.id == actor.id:
+        raise AdminError("You cannot deactivate your own account. Ask another admin.")
+    if not user.active:
+        raise AdminError(f"{user.display_name} is inactive already.")
+    user.active = False
+    user.session_version += 1
+    db.session.execute(
+        sa.update(OneTimeLink)
+        .where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    audit(actor, "user_deactivated", user, {"active": [True, False]})
+    db.session.commit()
+
+
+def reactivate_user(actor: User, user: User) -> None:
+    if user.active:
+        raise AdminError(f"{user.display_name} is active already.")
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    audit(actor, "user_reactivated", user, {"active": [False, True]})
+    db.session.commit()
+
+
+def issue_access_link(actor: User, user: User) -> IssuedLink:
+    """A password-reset link; a fresh invitation while the account has no password yet."""
+    if not permissions.can_issue_link(actor, user):
+        raise AdminError("You may issue links only for members of organizations at your sites.")
+    if not user.active:
+        raise AdminError("The account is inactive. Reactivate it first.")
+    return issue_link(user, "invite" if user.password_hash is None else "reset", actor)
+
+
+# The same mutually exclusive states the list shows in its status column.
+STATUSES = {
+    "active": lambda now: sa.and_(
+        User.active.is_(True),
+        User.password_hash.is_not(None),
+        sa.or_(User.locked_until.is_(None), User.locked_until <= now),
+    ),
+    "invited": lambda now: sa.and_(User.active.is_(True), User.password_hash.is_(None)),
+    "locked": lambda now: sa.and_(
+        User.active.is_(True), User.password_hash.is_not(None), User.locked_until > now
+    ),
+    "inactive": lambda now: User.active.is_(False),
+}
+
+
+def user_status(user: User, now=None) -> str:
+    if not user.active:
+        return "inactive"
+    if user.password_hash is None:
+        return "invited"
+    if user.locked_until and user.locked_until > (now or utcnow()):
+        return "locked"
+    return "active"
+
+
+def user_query(
+    actor: User,
+    q: str = "",
+    role: str | None = None,
+    organization_id: int | None = None,
+    status: str | None = None,
+) -> sa.Select:
+    """The users actor may list, filtered, with what each row shows loaded up front."""
+    query = permissions.visible_users(actor).options(
+        joinedload(User.organization).selectinload(Organization.sites),
+        selectinload(User.managed_sites),
+    )
+    if q.strip():
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(
+            sa.or_(User.email.ilike(pattern), sa.func.lower(User.display_name).like(pattern))
+        )
+    if role in ROLES:
+        query = query.where(User.role == role)
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    if status in STATUSES:
+        query = query.where(STATUSES[status](utcnow()))
+    return query.order_by(sa.func.lower(User.display_name), User.id)
+
+
+def recent_events(user: User) -> list[AuditEvent]:
+    """The latest audit events on the account or by its owner, with their actors."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(
+                sa.or_(
+                    sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id == user.id),
+                    AuditEvent.actor_id == user.id,
+                )
+            )
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(RECENT_EVENTS)
+        )
+    )
