@@ -1,1 +1,213 @@
-"""Gate pages."""
+"""Gate pages: request, review queue, decision page, confirmations, status changes, conditions."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from tracker.auth import permissions
+from tracker.auth.views import safe_next
+from tracker.extensions import db
+from tracker.loaders import get_visible_project_or_404, project_options
+from tracker.models import GateReview, Project
+from tracker.reviews import bp, queries, rules, services
+from tracker.reviews.forms import DecisionForm, GateRequestForm, StatusForm
+from tracker.reviews.services import GateError, GateForbidden
+
+
+@bp.app_context_processor
+def gate_helpers():
+    def gate_panel(project: Project) -> queries.GatePanel:
+        return queries.gate_panel(current_user._get_current_object(), project)
+
+    return {"gate_panel": gate_panel, "gate_rules": rules}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def project_url(project_id: int) -> str:
+    if "projects.detail" in current_app.view_functions:
+        return url_for("projects.detail", project_id=project_id)
+    return url_for("main.home")
+
+
+def _back(default: str) -> str:
+    return safe_next(request.form.get("next")) or default
+
+
+def _show_error(form: FlaskForm, error: GateError) -> None:
+    """Put a refused change's message beside its field, or on top of the form."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _fresh(project_id: int) -> Project:
+    """Reload after a rolled-back write: the rollback expired what the page shows."""
+    return db.session.scalars(
+        sa.select(Project)
+        .where(Project.id == project_id)
+        .options(*project_options())
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _unticked_criteria(project: Project) -> list | None:
+    status = queries.criteria_status(project)
+    return None if status is None else [c for c, tick in status if tick is None]
+
+
+@bp.route("/projects/<int:project_id>/gate", methods=["GET", "POST"])
+@login_required
+def request_gate(project_id: int):
+    user = _user()
+    project = get_visible_project_or_404(user, project_id)
+    if not permissions.can_request_gate(user, project):
+        abort(403)
+    form = GateRequestForm()
+    if form.validate_on_submit():
+        try:
+            review = services.request_gate(user, project, form.evidence.data)
+        except GateForbidden:
+            abort(403)
+        except GateError as error:
+            _show_error(form, error)
+            project = _fresh(project_id)
+        else:
+            flash(
+                f"Gate requested: {rules.STAGE_LABELS[review.from_stage]} → "
+                f"{rules.STAGE_LABELS[review.to_stage]}. The site's managers were told.",
+                "success",
+            )
+            return redirect(_back(project_url(project_id)))
+    return render_template(
+        "reviews/request_gate.html",
+        form=form,
+        project=project,
+        panel=queries.gate_panel(user, project),
+        unticked=_unticked_criteria(project),
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/reviews")
+@login_required
+def queue():
+    user = _user()
+    if not (permissions.is_admin(user) or user.role == "site_manager"):
+        abort(403)
+    site = request.args.get("site") or None
+    page = request.args.get("page", 1, type=int)
+    result = queries.review_queue(user, site, page)
+    return render_template("reviews/queue.html", queue=result)
+
+
+def _detail(review: GateReview, project: Project, form: DecisionForm, status: int = 200):
+    context = queries.decision_page(_user(), review, project)
+    return render_template("reviews/detail.html", form=form, **context), status
+
+
+@bp.get("/reviews/<int:review_id>")
+@login_required
+def detail(review_id: int):
+    review, project = queries.get_visible_review_or_404(_user(), review_id)
+    return _detail(review, project, DecisionForm())
+
+
+@bp.post("/reviews/<int:review_id>/decide")
+@login_required
+def decide(review_id: int):
+    user = _user()
+    review, project = queries.get_visible_review_or_404(user, review_id)
+    if not permissions.can_decide_gate(user, project):
+        abort(403)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        data = form.decision.data
+        try:
+            services.decide(user, review, data, form.reason.data, form.condition_lines())
+        except GateForbidden:
+            abort(403)
+        except GateError as error:
+            _show_error(form, error)
+            project, review = _fresh(review.project_id), queries.reload_review(review_id)
+        else:
+            flash(f"Decision recorded for “{project.title}”: {rules.DECISION_LABELS[data]}.")
+            return redirect(_back(url_for("reviews.queue")))
+    return _detail(review, project, form, 422 if form.errors else 200)
+
+
+@bp.post("/reviews/<int:review_id>/confirm")
+@login_required
+def confirm(review_id: int):
+    user = _user()
+    review, project = queries.get_visible_review_or_404(user, review_id)
+    try:
+        services.confirm(user, review)
+    except GateForbidden:
+        abort(403)
+    except GateError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"You confirmed the gate request for “{project.title}”.", "success")
+    return redirect(_back(url_for("reviews.detail", review_id=review_id)))
+
+
+@bp.route("/projects/<int:project_id>/status", methods=["GET", "POST"])
+@login_required
+def change_status(project_id: int):
+    user = _user()
+    project = get_visible_project_or_404(user, project_id)
+    if not permissions.can_change_status(user, project):
+        abort(403)
+    form = StatusForm()
+    if request.method == "GET" and request.args.get("action") in rules.STATUS_ACTIONS:
+        form.action.data = request.args["action"]
+    if form.validate_on_submit():
+        try:
+            services.change_status(user, project, form.action.data, form.reason.data)
+        except GateForbidden:
+            abort(403)
+        except GateError as error:
+            _show_error(form, error)
+            project = _fresh(project_id)
+        else:
+            verb = rules.STATUS_ACTIONS[form.action.data].verb
+            flash(f"“{project.title}” was {verb}.", "success")
+            return redirect(_back(project_url(project_id)))
+    rule = rules.STATUS_ACTIONS.get(form.action.data or "")
+    page = render_template("reviews/change_status.html", form=form, project=project, rule=rule)
+    return page, (422 if form.errors else 200)
+
+
+def _condition(condition_id: int, done: bool):
+    user = _user()
+    condition = queries.get_visible_condition_or_404(user, condition_id)
+    project_id = condition.project_id
+    try:
+        if done:
+            services.complete_condition(user, condition)
+        else:
+            services.reopen_condition(user, condition)
+    except GateForbidden:
+        abort(403)
+    except GateError as error:
+        flash(error.message, "danger")
+    else:
+        flash("Condition marked done." if done else "Condition reopened.", "success")
+    return redirect(_back(project_url(project_id)))
+
+
+@bp.post("/conditions/<int:condition_id>/done")
+@login_required
+def complete_condition(condition_id: int):
+    return _condition(condition_id, done=True)
+
+
+@bp.post("/conditions/<int:condition_id>/reopen")
+@login_required
+def reopen_condition(condition_id: int):
+    return _condition(condition_id, done=False)

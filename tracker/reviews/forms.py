@@ -1,0 +1,62 @@
+"""Gate request, decision and status-change forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.reviews import rules
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class GateRequestForm(FlaskForm):
+    evidence = TextAreaField(
+        "Evidence",
+        filters=[_strip],
+        validators=[
+            DataRequired("Describe what shows the project is ready for the next stage."),
+            Length(max=rules.MAX_EVIDENCE),
+        ],
+        render_kw={"rows": 8},
+    )
+    submit = SubmitField("Request the gate")
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=list(rules.DECISION_LABELS.items()),
+        validators=[DataRequired("Choose a decision.")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        filters=[_strip],
+        validators=[DataRequired("A reason is required."), Length(max=rules.MAX_REASON)],
+        render_kw={"rows": 5},
+    )
+    conditions = TextAreaField(
+        "Conditions (conditional go only, one per line)",
+        validators=[Optional(), Length(max=rules.MAX_REASON)],
+        render_kw={"rows": 4},
+    )
+    submit = SubmitField("Record the decision")
+
+    def condition_lines(self) -> list[str]:
+        return [line.strip() for line in (self.conditions.data or "").splitlines() if line.strip()]
+
+
+class StatusForm(FlaskForm):
+    action = SelectField(
+        "Change",
+        choices=[(key, rule.label) for key, rule in rules.STATUS_ACTIONS.items()],
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(
+        "Reason",
+        filters=[_strip],
+        validators=[DataRequired("A reason is required."), Length(max=rules.MAX_REASON)],
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField("Save")

@@ -1,0 +1,307 @@
+"""Read models for the gate pages: the project panel, the review queue, the decision page."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.auth import permissions
+from tracker.auth.permissions import visible_projects
+from tracker.extensions import db
+from tracker.loaders import get_visible_project_or_404
+from tracker.models import (
+    CriterionTick,
+    GateCondition,
+    GateConfirmation,
+    GateReview,
+    Organization,
+    Participation,
+    Project,
+    Site,
+    StageCriterion,
+    StageEvent,
+    User,
+)
+from tracker.models.base import next_stage
+from tracker.reviews import rules
+
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass
+class Participant:
+    organization: Organization
+    role: str
+    confirmation: GateConfirmation | None = None
+
+
+@dataclass
+class GatePanel:
+    """What the project page shows about gates for one user, and which buttons they get."""
+
+    project: Project
+    pending: GateReview | None
+    participants: list[Participant]
+    open_conditions: list[GateCondition]
+    next_stage: str | None
+    request_refusal: str | None
+    can_request: bool = False
+    can_confirm: bool = False
+    can_decide: bool = False
+    can_contribute: bool = False
+    status_actions: list[str] = field(default_factory=list)
+
+    @property
+    def confirmed_count(self) -> int:
+        return sum(1 for p in self.participants if p.confirmation is not None)
+
+
+def ensure_participants(project: Project) -> None:
+    """The permission rules read the participants from the project: load them if needed."""
+    if "participations" in sa.inspect(project).unloaded:
+        db.session.scalars(
+            sa.select(Project)
+            .where(Project.id == project.id)
+            .options(selectinload(Project.participations).joinedload(Participation.organization))
+        ).one()
+
+
+def _participants(project: Project, review: GateReview | None) -> list[Participant]:
+    participations = project.participations
+    confirmations = {}
+    if review is not None:
+        confirmations = {
+            c.organization_id: c
+            for c in db.session.scalars(
+                sa.select(GateConfirmation).where(GateConfirmation.gate_review_id == review.id)
+            )
+        }
+    rows = [
+        Participant(p.organization, p.role, confirmations.get(p.organization_id))
+        for p in participations
+    ]
+    return sorted(rows, key=lambda r: (r.role != "lead", r.organization.name.lower()))
+
+
+def open_conditions(project_id: int) -> list[GateCondition]:
+    return list(
+        db.session.scalars(
+            sa.select(GateCondition)
+            .where(GateCondition.project_id == project_id, GateCondition.done_at.is_(None))
+            .order_by(GateCondition.id)
+        )
+    )
+
+
+def _can_confirm(
+    user: User, project: Project, review: GateReview | None, participants: list[Participant]
+) -> bool:
+    """A participating organization that has not confirmed yet, while the review is pending."""
+    if review is None or not permissions.can_confirm_gate(user, project, review):
+        return False
+    return not any(
+        p.confirmation is not None and p.organization.id == user.organization_id
+        for p in participants
+    )
+
+
+def gate_panel(user: User, project: Project) -> GatePanel | None:
+    """At most four queries: pending review, participants if unloaded, confirmations, conditions.
+
+    None for users who may not see the project's details (patrons).
+    """
+    ensure_participants(project)
+    if not permissions.can_view_details(user, project):
+        return None
+    pending = db.session.scalar(
+        sa.select(GateReview)
+        .where(GateReview.project_id == project.id, GateReview.decision == "pending")
+        .options(joinedload(GateReview.requested_by))
+    )
+    participants = _participants(project, pending)
+    conditions = open_conditions(project.id)
+    refusal = rules.gate_refusal(
+        project.status, project.stage, pending is not None, [c.text for c in conditions]
+    )
+    panel = GatePanel(
+        project, pending, participants, conditions, next_stage(project.stage), refusal
+    )
+    panel.can_request = refusal is None and permissions.can_request_gate(user, project)
+    panel.can_decide = pending is not None and permissions.can_decide_gate(user, project)
+    panel.can_confirm = _can_confirm(user, project, pending, participants)
+    panel.can_contribute = permissions.can_contribute(user, project)
+    if permissions.can_change_status(user, project):
+        panel.status_actions = [
+            action
+            for action in rules.STATUS_ACTIONS
+            if rules.status_refusal(action, project.status, project.stage) is None
+        ]
+    return panel
+
+
+# --- loaders ------------------------------------------------------------------------------
+
+
+def get_visible_review_or_404(user: User, review_id: int) -> tuple[GateReview, Project]:
+    """The review and its project (participants loaded); 404 when the project is hidden."""
+    review = db.session.get(
+        GateReview,
+        review_id,
+        options=(joinedload(GateReview.requested_by), joinedload(GateReview.decided_by)),
+    )
+    if review is None:
+        abort(404)
+    return review, get_visible_project_or_404(user, review.project_id)
+
+
+def reload_review(review_id: int) -> GateReview:
+    """After a rolled-back write: fetch the review again with what the page shows."""
+    return db.session.scalars(
+        sa.select(GateReview)
+        .where(GateReview.id == review_id)
+        .options(joinedload(GateReview.requested_by), joinedload(GateReview.decided_by))
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def get_visible_condition_or_404(user: User, condition_id: int) -> GateCondition:
+    condition = db.session.get(GateCondition, condition_id)
+    if condition is None:
+        abort(404)
+    get_visible_project_or_404(user, condition.project_id)
+    return condition
+
+
+# --- the review queue ---------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    review: GateReview
+    project: Project
+    criteria_ticked: int
+    criteria_total: int
+    confirmed: int
+    participants: int
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    sites: list[Site]
+    site: str | None
+
+
+def _criteria_of_gate():
+    """Active exit criteria of the review's from-stage that apply at the project's site."""
+    return sa.and_(
+        StageCriterion.stage == GateReview.from_stage,
+        StageCriterion.active.is_(True),
+        sa.or_(StageCriterion.site_id.is_(None), StageCriterion.site_id == Project.site_id),
+    )
+
+
+def _queue_counts() -> list:
+    total = sa.select(sa.func.count(StageCriterion.id)).where(_criteria_of_gate())
+    ticked = (
+        sa.select(sa.func.count(CriterionTick.id))
+        .join(StageCriterion, CriterionTick.criterion_id == StageCriterion.id)
+        .where(CriterionTick.project_id == Project.id, _criteria_of_gate())
+    )
+    confirmed = sa.select(sa.func.count(GateConfirmation.id)).where(
+        GateConfirmation.gate_review_id == GateReview.id
+    )
+    participants = sa.select(sa.func.count(Participation.id)).where(
+        Participation.project_id == Project.id
+    )
+    return [
+        query.correlate(GateReview, Project).scalar_subquery()
+        for query in (ticked, total, confirmed, participants)
+    ]
+
+
+def queue_sites(user: User) -> list[Site]:
+    if permissions.is_admin(user):
+        return list(db.session.scalars(sa.select(Site).order_by(Site.name)))
+    return list(user.managed_sites)
+
+
+def review_queue(user: User, site: str | None = None, page: int = 1) -> QueuePage:
+    """Pending reviews, oldest first: managers see their sites, admins all (or one site)."""
+    sites = queue_sites(user)
+    chosen = [s.id for s in sites if site is None or s.slug == site]
+    base = (
+        visible_projects(user)
+        .join(GateReview, GateReview.project_id == Project.id)
+        .where(GateReview.decision == "pending")
+    )
+    if not permissions.is_admin(user) or site is not None:
+        base = base.where(Project.site_id.in_(chosen))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(base.with_only_columns(GateReview.id).subquery())
+    )
+    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        base.add_columns(GateReview, *_queue_counts())
+        .options(joinedload(Project.site), joinedload(Project.lead_organization))
+        .order_by(GateReview.requested_at, GateReview.id)
+        .limit(QUEUE_PAGE_SIZE)
+        .offset((page - 1) * QUEUE_PAGE_SIZE)
+    ).all()
+    return QueuePage([QueueRow(r[1], r[0], *r[2:]) for r in rows], total, page, pages, sites, site)
+
+
+# --- the decision page --------------------------------------------------------------------
+
+
+def criteria_status(project: Project) -> list | None:
+    """The projects feature's criteria list, or None while that feature is not installed."""
+    try:
+        from tracker.projects.criteria import criteria_status as status
+    except ImportError:
+        return None
+    return list(status(project))
+
+
+def review_conditions(review_id: int) -> list[GateCondition]:
+    return list(
+        db.session.scalars(
+            sa.select(GateCondition)
+            .where(GateCondition.gate_review_id == review_id)
+            .order_by(GateCondition.id)
+        )
+    )
+
+
+def stage_history(project_id: int, limit: int = 100) -> list[StageEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(StageEvent)
+            .where(StageEvent.project_id == project_id)
+            .options(joinedload(StageEvent.actor))
+            .order_by(StageEvent.at.desc(), StageEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def decision_page(user: User, review: GateReview, project: Project) -> dict:
+    """Everything the decision page shows, in a fixed number of queries."""
+    participants = _participants(project, review)
+    return {
+        "review": review,
+        "project": project,
+        "participants": participants,
+        "conditions": review_conditions(review.id),
+        "open_conditions": open_conditions(project.id),
+        "criteria": criteria_status(project) if review.decision == "pending" else None,
+        "history": stage_history(project.id),
+        "can_decide": review.decision == "pending" and permissions.can_decide_gate(user, project),
+        "can_confirm": _can_confirm(user, project, review, participants),
+        "can_contribute": permissions.can_contribute(user, project),
+    }

@@ -1,0 +1,244 @@
+"""Gate requests, confirmations, decisions, status changes and conditions: one commit each.
+
+Every use case checks permission and state first (nothing is written when refused), then
+makes its change, StageEvent, AuditEvent and notifications in one transaction.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from tracker import activity
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import GateCondition, GateConfirmation, GateReview, Project, User, utcnow
+from tracker.models.base import next_stage
+from tracker.reviews import rules
+from tracker.reviews.base import (
+    GateError,
+    GateForbidden,
+    committing,
+    label,
+    load_project,
+    move,
+    notify_lead,
+    open_condition_texts,
+    pending_review,
+    refuse,
+    required_text,
+)
+from tracker.reviews.status import change_status, hold, reactivate, send_back, stop
+
+__all__ = [
+    "GateError",
+    "GateForbidden",
+    "change_status",
+    "complete_condition",
+    "confirm",
+    "decide",
+    "hold",
+    "reactivate",
+    "reopen_condition",
+    "request_gate",
+    "send_back",
+    "stop",
+]
+
+ALREADY_CONFIRMED = "Your organization has already confirmed this request."
+ALREADY_DECIDED = "This request was already decided."
+
+
+# --- gate requests and confirmations --------------------------------------------------------
+
+
+def request_gate(actor: User, project: Project, evidence: str | None) -> GateReview:
+    """Ask to move the project to its next stage; tells the host site's managers."""
+    project = load_project(project.id)
+    if not permissions.can_request_gate(actor, project):
+        raise GateForbidden(
+            "Only members of the lead organization, the site's managers or an admin "
+            "can request a gate."
+        )
+    pending = pending_review(project.id) is not None
+    refuse(
+        rules.gate_refusal(project.status, project.stage, pending, open_condition_texts(project.id))
+    )
+    to_stage = next_stage(project.stage)
+    evidence = required_text(
+        evidence,
+        "evidence",
+        rules.MAX_EVIDENCE,
+        f"Evidence is required: describe what shows the project is ready for {label(to_stage)}.",
+    )
+    now = utcnow()
+    with committing("A gate request is already pending."):
+        review = GateReview(
+            project_id=project.id,
+            from_stage=project.stage,
+            to_stage=to_stage,
+            requested_by_id=actor.id,
+            requested_at=now,
+            evidence=evidence,
+        )
+        db.session.add(review)
+        project.last_activity_at = now
+        db.session.flush()
+        activity.audit(
+            actor, "gate_requested", review, {"stage": [project.stage, to_stage]}, project.id
+        )
+        message = (
+            f"{actor.display_name} requests the gate {label(project.stage)} → "
+            f"{label(to_stage)} for “{project.title}”."
+        )
+        activity.notify(
+            activity.manager_ids_of(project.site_id), "gate_requested", message, project, actor
+        )
+    return review
+
+
+def confirm(actor: User, review: GateReview) -> GateConfirmation:
+    """The actor's organization backs a pending request (once per organization)."""
+    project = load_project(review.project_id)
+    if review.decision != "pending":
+        raise GateError(ALREADY_DECIDED)
+    if not permissions.can_confirm_gate(actor, project, review):
+        raise GateForbidden("Only members of a participating organization can confirm a request.")
+    existing = db.session.scalar(
+        sa.select(GateConfirmation.id).where(
+            GateConfirmation.gate_review_id == review.id,
+            GateConfirmation.organization_id == actor.organization_id,
+        )
+    )
+    if existing is not None:
+        raise GateError(ALREADY_CONFIRMED)
+    with committing(ALREADY_CONFIRMED):
+        confirmation = GateConfirmation(
+            gate_review_id=review.id, organization_id=actor.organization_id, user_id=actor.id
+        )
+        db.session.add(confirmation)
+        db.session.flush()
+        activity.audit(
+            actor,
+            "gate_confirmed",
+            confirmation,
+            {"gate_review_id": [None, review.id], "organization_id": [None, actor.organization_id]},
+            project.id,
+        )
+    return confirmation
+
+
+# --- decisions and status changes -----------------------------------------------------------
+
+
+def _checked_conditions(decision: str, conditions: Sequence[str]) -> list[str]:
+    items = [(text or "").strip() for text in conditions]
+    if decision != "conditional_go":
+        if any(items):
+            raise GateError(
+                "Conditions are recorded only with a conditional go: "
+                "choose conditional go or remove them.",
+                field="conditions",
+            )
+        return []
+    if not items:
+        raise GateError(
+            "A conditional go needs at least one condition, one per line.", field="conditions"
+        )
+    if not all(items):
+        raise GateError("Conditions cannot be blank.", field="conditions")
+    if any(len(text) > rules.MAX_CONDITION for text in items):
+        raise GateError(
+            f"Each condition can be at most {rules.MAX_CONDITION} characters.", field="conditions"
+        )
+    return items
+
+
+def _outcome(project: Project, review: GateReview, decision: str) -> tuple[str, str]:
+    if decision in {"go", "conditional_go"}:
+        return review.to_stage, project.status
+    return project.stage, {"hold": "on_hold", "stop": "stopped"}.get(decision, project.status)
+
+
+def decide(
+    actor: User,
+    review: GateReview,
+    decision: str,
+    reason: str | None,
+    conditions: Sequence[str] = (),
+) -> GateReview:
+    """Record go / conditional go / recycle / hold / stop; tells the lead organization."""
+    project = load_project(review.project_id)
+    if not permissions.can_decide_gate(actor, project):
+        raise GateForbidden("Only the host site's managers or an admin can decide this gate.")
+    if review.decision != "pending":
+        raise GateError(ALREADY_DECIDED)
+    if decision not in rules.DECISION_LABELS:
+        raise GateError(
+            "Choose a decision: go, conditional go, recycle, hold or stop.", field="decision"
+        )
+    if project.stage != review.from_stage or project.status != "active":
+        raise GateError("The project moved since this request was made; it is out of date.")
+    reason = required_text(reason, "reason", rules.MAX_REASON, "A reason is required.")
+    items = _checked_conditions(decision, conditions)
+    with committing():
+        _record_decision(actor, project, review, decision, reason, items)
+        notify_lead(
+            actor,
+            project,
+            "gate_decided",
+            f"Gate decision for “{project.title}”: {rules.DECISION_LABELS[decision]} "
+            f"({label(review.from_stage)} → {label(review.to_stage)}). Reason: {reason}",
+        )
+    return review
+
+
+def _record_decision(
+    actor: User, project: Project, review: GateReview, decision: str, reason: str, items: list[str]
+) -> None:
+    before = {"stage": project.stage, "status": project.status}
+    stage, status = _outcome(project, review, decision)
+    review.decision, review.reason = decision, reason
+    review.decided_by_id, review.decided_at = actor.id, utcnow()
+    db.session.add_all(
+        GateCondition(gate_review_id=review.id, project_id=project.id, text=text) for text in items
+    )
+    if decision == "recycle":
+        # Neither stage nor status changes, so no StageEvent; the bump of the project's
+        # version still makes two concurrent deciders conflict.
+        project.last_activity_at = utcnow()
+    else:
+        move(actor, project, stage, status, reason, review.id)
+    changes = {"decision": ["pending", decision]}
+    changes |= {key: [old, getattr(project, key)] for key, old in before.items()}
+    changes = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+    if items:
+        changes["conditions"] = [[], items]
+    activity.audit(actor, "gate_decided", review, changes | {"reason": [None, reason]}, project.id)
+
+
+# --- conditions of a conditional go ---------------------------------------------------------
+
+
+def _set_condition(actor: User, condition: GateCondition, done: bool) -> GateCondition:
+    project = load_project(condition.project_id)
+    if not permissions.can_contribute(actor, project):
+        raise GateForbidden("Only the project's participants can update its conditions.")
+    if done == (condition.done_at is not None):
+        raise GateError("This condition is already done." if done else "This condition is open.")
+    with committing():
+        before = condition.done_at
+        condition.done_at = utcnow() if done else None
+        condition.done_by_id = actor.id if done else None
+        action = "condition_completed" if done else "condition_reopened"
+        activity.audit(
+            actor, action, condition, {"done_at": [before, condition.done_at]}, project.id
+        )
+    return condition
+
+
+def complete_condition(actor: User, condition: GateCondition) -> GateCondition:
+    return _set_condition(actor, condition, done=True)
+
+
+def reopen_condition(actor: User, condition: GateCondition) -> GateCondition:
+    return _set_condition(actor, condition, done=False)
