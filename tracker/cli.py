@@ -99,7 +99,11 @@ def demo_accounts() -> None:
     if not users:
         click.echo("No demo accounts yet; run: flask --app tracker seed-demo")
         return
-    users.sort(key=lambda u: (ROLE_ORDER.get(u.role, 9), u.email))
+    from tracker.demo.data import ORGANIZATIONS
+
+    # Members in the data's order, so the organizations the announcement names come first.
+    listed = {spec["member_email"]: position for position, spec in enumerate(ORGANIZATIONS)}
+    users.sort(key=lambda u: (ROLE_ORDER.get(u.role, 9), listed.get(u.email, len(listed)), u.email))
     rows = [("E-mail", "Role", "Organization / sites")]
     for user in users:
         where = (
@@ -113,6 +117,7 @@ def demo_accounts() -> None:
     for email, role, where in rows:
         click.echo(f"  {email:<{widths[0]}}  {role:<{widths[1]}}  {where}")
     click.echo(f"Password for every demo account: {_demo_password_hint()}")
+    click.echo("Sign in at /login of the running server (make run: http://127.0.0.1:5000/login).")
 
 
 def _demo_password_hint() -> str:
@@ -220,10 +225,11 @@ def backup(path: Path, force: bool) -> None:
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
         plain = url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+        hint = "; put in the real password for ***" if url.password else ""
         click.echo(
             "This database is PostgreSQL; back it up with pg_dump instead:\n"
             f'  pg_dump --format=custom "{plain}" > {path}\n'
-            '(that is DATABASE_URL without "+psycopg"; put in the real password for ***)',
+            f'(that is DATABASE_URL without "+psycopg"{hint})',
             err=True,
         )
         raise SystemExit(2)
