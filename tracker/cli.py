@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask.cli import with_appcontext
 
 from tracker.auth.passwords import hash_password, policy_problem
@@ -38,6 +38,7 @@ def _configured_demo_password() -> str | None:
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when there is data already.")
 def seed_demo(password: str | None, force: bool, if_empty: bool) -> None:
     """Fill an empty database with the demo network and its accounts."""
+    g.sqlite_immediate = True  # read-then-write beside a running server
     from tracker.demo.seed import existing_data, seed, wipe
 
     if force and if_empty:
@@ -140,6 +141,7 @@ def _demo_password_hint() -> str:
 @click.option("--password", help="Password; prompted (hidden) when omitted.")
 def create_user(email, role, organization_name, site_slugs, name, password) -> None:
     """Create an active account that can sign in at once."""
+    g.sqlite_immediate = True  # read-then-write beside a running server
     from tracker.activity import audit
     from tracker.auth.services import find_user_by_email, normalise_email
 
@@ -205,6 +207,7 @@ def _sites_for(role: str, slugs: tuple[str, ...]) -> list[Site]:
 @click.option("--name", default="CLI token", show_default=True, help="A label for the token.")
 def create_api_token(email: str, name: str) -> None:
     """Create an API token for a user; the token is printed alone on the last line."""
+    g.sqlite_immediate = True  # read-then-write beside a running server
     from tracker.auth.services import find_user_by_email
     from tracker.auth.tokens import create_token
 

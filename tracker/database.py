@@ -1,7 +1,7 @@
 """Engine set-up per database: SQLite pragmas and IMMEDIATE write transactions."""
 
 import sqlalchemy as sa
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 
 from tracker.extensions import db
 
@@ -18,11 +18,12 @@ def engine_options(uri: str) -> dict:
 def _wants_write_lock() -> bool:
     """Requests that may write take the lock up front, so no read lock must later upgrade.
 
-    GET requests and work outside a request (CLI, tests) begin deferred: a deferred
-    transaction whose first statement writes waits on the busy timeout like an immediate one.
+    GET requests and work outside a request (tests) begin deferred: a deferred transaction
+    whose first statement writes waits on the busy timeout like an immediate one. CLI commands
+    that read then write set g.sqlite_immediate.
     """
     if not has_request_context():
-        return False
+        return has_app_context() and g.get("sqlite_immediate", False)
     return request.method not in READ_METHODS or g.get("sqlite_immediate", False)
 
 

@@ -1,11 +1,17 @@
 """Password hashing (scrypt through Werkzeug) and the password policy."""
 
+from functools import cache
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-# A fixed hash to compare against when the account does not exist, so both paths cost the same.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scrypt")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the account does not exist, so both paths cost the same."""
+    return generate_password_hash("not-a-real-password-at-all", method="scrypt")
 
 
 def hash_password(password: str) -> str:
@@ -14,7 +20,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(password_hash, password)
 
