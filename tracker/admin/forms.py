@@ -69,6 +69,17 @@ class UserFilterForm(FlaskForm):
         return self
 
 
+# Declared before the profile fields so it comes first in the error summary too.
+_EMAIL = EmailField(
+    "E-mail",
+    validators=[
+        DataRequired(),
+        Length(max=254),
+        Email(message="Enter a valid e-mail address, for example name@example.org."),
+    ],
+)
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=choices(ROLE_CHOICES), default="member")
@@ -87,11 +98,4 @@ class ProfileForm(FlaskForm):
 
 
 class InviteForm(ProfileForm):
-    email = EmailField(
-        "E-mail",
-        validators=[
-            DataRequired(),
-            Length(max=254),
-            Email(message="Enter a valid e-mail address, for example name@example.org."),
-        ],
-    )
+    email = _EMAIL

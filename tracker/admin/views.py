@@ -14,6 +14,8 @@ from tracker.auth.views import require
 from tracker.extensions import db
 from tracker.models import Organization, User
 
+FILTERS = ("q", "role", "organization", "status")
+
 
 def _actor() -> User:
     return current_user._get_current_object()
@@ -55,7 +57,8 @@ def users():
         actor, form.q.data or "", form.role.data, form.organization.data, form.status.data
     )
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    filters = {name: value for name, value in request.args.items() if name != "page" and value}
+    # Only the known filters travel into page links (never url_for's own _scheme, _external...).
+    filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     return render_template(
         "admin/users.html",
         form=form,
