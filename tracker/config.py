@@ -39,6 +39,8 @@ def from_environment(instance_path: str) -> dict:
         "TRACKER_LOCKOUT_MINUTES": _int("TRACKER_LOCKOUT_MINUTES", 15),
         "TRACKER_LINK_HOURS": _int("TRACKER_LINK_HOURS", 72),
         "TRACKER_DEMO_PASSWORD": os.environ.get("TRACKER_DEMO_PASSWORD"),
+        # Number of proxies in front that set X-Forwarded-For/-Proto/-Host (0: none trusted).
+        "TRACKER_PROXY_FIX": _int("TRACKER_PROXY_FIX", 0),
     }
 
 
@@ -53,6 +55,11 @@ DEFAULTS = {
     "BOOTSTRAP_SERVE_LOCAL": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "PAGE_SIZE": 25,
+    "API_TITLE": "Innovation Tracker API",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
 }
 
 
