@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.activity import audit, diff
 from tracker.auth import permissions
@@ -101,25 +101,23 @@ def all_themes() -> list[Theme]:
 
 
 def get_organization(organization_id: int) -> Organization | None:
-    return db.session.get(
-        Organization,
-        organization_id,
-        options=[selectinload(Organization.sites), selectinload(Organization.themes)],
+    # A SELECT rather than session.get(), which skips the loader options for an object
+    # already in the session.
+    return db.session.scalar(
+        sa.select(Organization)
+        .where(Organization.id == organization_id)
+        .options(selectinload(Organization.sites), selectinload(Organization.themes))
     )
 
 
 def organization_projects(user: User, organization: Organization) -> list[tuple[Project, str]]:
     """(project, role) for the organization's projects the user may see, by title."""
+    # An alias, so the EXISTS inside visible_projects() does not correlate to this join.
+    role = aliased(Participation)
     query = (
         visible_projects(user)
-        .join(
-            Participation,
-            sa.and_(
-                Participation.project_id == Project.id,
-                Participation.organization_id == organization.id,
-            ),
-        )
-        .add_columns(Participation.role)
+        .join(role, sa.and_(role.project_id == Project.id, role.organization_id == organization.id))
+        .add_columns(role.role)
         .options(joinedload(Project.site))
         .order_by(Project.title, Project.id)
     )

@@ -1,0 +1,425 @@
+"""The directory: organization list, detail, create and edit; sites with their pipeline."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories as f
+from tracker.directory import services
+from tracker.extensions import db
+from tracker.models import AuditEvent, Organization
+
+
+def _page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def _org(name: str) -> Organization | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Organization).where(Organization.name == name))
+
+
+def _org_audit_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.object_type == "organization")
+    )
+
+
+def _org_form(**overrides) -> dict:
+    data = {
+        "name": "Hydrogen Works",
+        "kind": "startup",
+        "country": "DE",
+        "city": "Lingen",
+        "website": "https://hydrogen.example",
+        "description": "Electrolysers.",
+        "member_since": "",
+        "sites": [],
+        "themes": [],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def signed_in(client, login):
+    def sign_in(user):
+        assert login(user).status_code == 302
+        return client
+
+    return sign_in
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+def test_kind_filter_lists_only_that_kind(world, signed_in):
+    html = _page(signed_in(world.lead_member), "/organizations?kind=startup")
+    assert "Partner Org" in html
+    assert "Lead Org" not in html
+    assert "Other Org" not in html
+
+
+def test_country_filter_lists_only_that_country(world, signed_in):
+    f.make_org("Nordic Labs", country="SE")
+    html = _page(signed_in(world.lead_member), "/organizations?country=se")
+    assert "Nordic Labs" in html
+    assert "Lead Org" not in html
+
+
+def test_site_and_theme_filters_narrow_the_list(world, signed_in):
+    f.make_org("Berlin Theme Org", sites=[world.berlin], themes=[world.ai])
+    client = signed_in(world.lead_member)
+    at_berlin = _page(client, "/organizations?site=berlin")
+    assert "Other Org" in at_berlin
+    assert "Berlin Theme Org" in at_berlin
+    assert "Lead Org" not in at_berlin
+    both = _page(client, "/organizations?site=berlin&theme=ai")
+    assert "Berlin Theme Org" in both
+    assert "Other Org" not in both
+
+
+def test_text_search_matches_name_city_and_description_ignoring_case(world, signed_in):
+    f.make_org("Quiet Name", city="Emden")
+    f.make_org("Another", description="We build ELECTROLYSERS for ports.")
+    client = signed_in(world.lead_member)
+    assert "Quiet Name" in _page(client, "/organizations?q=emden")
+    by_description = _page(client, "/organizations?q=electrolysers")
+    assert "Another" in by_description
+    assert "Quiet Name" not in by_description
+    assert "Lead Org" in _page(client, "/organizations?q=LEAD")
+
+
+def test_search_treats_percent_as_text(world, signed_in):
+    html = _page(signed_in(world.lead_member), "/organizations?q=%25")
+    assert "No organization matches these filters" in html
+
+
+def test_second_page_shows_the_rest_in_name_order(world, signed_in):
+    for n in range(27):  # 30 organizations with the world's three
+        f.make_org(f"Zeta {n:02d}")
+    client = signed_in(world.lead_member)
+    first = _page(client, "/organizations")
+    second = _page(client, "/organizations?page=2")
+    assert "Lead Org" in first and "Zeta 21" in first
+    assert "Zeta 22" not in first
+    assert all(f"Zeta {n}" in second for n in range(22, 27))
+    assert "Lead Org" not in second
+    assert "page 2 of 2" in second
+
+
+def test_filters_stay_in_the_pagination_links(world, signed_in):
+    for n in range(26):
+        f.make_org(f"Start-up {n:02d}", kind="startup")
+    html = _page(signed_in(world.admin), "/organizations?kind=startup")
+    assert "/organizations?page=2&amp;kind=startup" in html
+
+
+def test_patron_may_not_open_the_directory(world, signed_in):
+    client = signed_in(world.patron)
+    assert client.get("/organizations").status_code == 403
+    assert client.get(f"/organizations/{world.lead_org.id}").status_code == 403
+
+
+def test_list_issues_the_same_number_of_queries_for_5_and_40_organizations(app, world, signed_in):
+    client = signed_in(world.admin)
+    for n in range(2):
+        f.make_org(f"Few {n}", sites=[world.lingen], themes=[world.ai])
+    few = _count_queries(app, client, "/organizations")
+    for n in range(35):
+        f.make_org(f"Many {n}", sites=[world.lingen, world.berlin], themes=[world.ai])
+    many = _count_queries(app, client, "/organizations")
+    assert few == many
+
+
+def _count_queries(app, client, url) -> int:
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+# --- detail -------------------------------------------------------------------------------
+
+
+def test_detail_hides_consortium_projects_from_outsiders(world, signed_in):
+    html = _page(signed_in(world.outsider), f"/organizations/{world.lead_org.id}")
+    assert "Open hydrogen forecast" in html
+    assert "Secret electrolyser twin" not in html
+
+
+def test_detail_shows_consortium_projects_to_partners_with_role(world, signed_in):
+    html = _page(signed_in(world.partner_member), f"/organizations/{world.partner_org.id}")
+    assert "Secret electrolyser twin" in html
+    assert "Startup" in html
+
+
+def test_detail_shows_the_profile_and_a_safe_website_link(world, signed_in):
+    org = f.make_org(
+        "Profiled",
+        city="Lingen",
+        website="https://profiled.example",
+        member_since=date(2021, 3, 1),
+        sites=[world.lingen],
+    )
+    html = _page(signed_in(world.outsider), f"/organizations/{org.id}")
+    assert 'href="https://profiled.example" rel="noopener nofollow"' in html
+    assert "01 Mar 2021" in html
+    assert "Germany" in html
+    assert f"/organizations/{org.id}/edit" not in html  # outsider may not edit
+
+
+def test_own_organization_shows_edit_and_a_hint_to_keep_it_current(world, signed_in):
+    html = _page(signed_in(world.lead_member), f"/organizations/{world.lead_org.id}")
+    assert f"/organizations/{world.lead_org.id}/edit" in html
+    assert "keep its profile current" in html
+
+
+def test_unknown_organization_is_404(world, signed_in):
+    assert signed_in(world.admin).get("/organizations/999999").status_code == 404
+
+
+# --- create -------------------------------------------------------------------------------
+
+
+def test_admin_creates_an_organization_and_it_is_audited(world, signed_in):
+    client = signed_in(world.admin)
+    form = _org_form(sites=[world.berlin.id], themes=[world.ai.id], country="se")
+    response = client.post("/organizations/new", data=form)
+    org = _org("Hydrogen Works")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/organizations/{org.id}")
+    assert org.country == "SE"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.object_id == org.id))
+    assert event.action == "organization.create"
+    assert event.changes["name"] == [None, "Hydrogen Works"]
+    assert event.changes["sites"] == [[], ["berlin"]]
+    assert "is added to the directory" in _page(client, response.headers["Location"])
+
+
+def test_site_manager_creates_an_organization_at_an_own_site(world, signed_in):
+    response = signed_in(world.manager).post(
+        "/organizations/new", data=_org_form(sites=[world.lingen.id])
+    )
+    assert response.status_code == 302
+    assert _org("Hydrogen Works") is not None
+
+
+def test_site_manager_may_not_use_a_foreign_site(world, signed_in):
+    client = signed_in(world.manager)
+    response = client.post(
+        "/organizations/new", data=_org_form(sites=[world.lingen.id, world.berlin.id])
+    )
+    assert response.status_code == 200
+    assert "You can only choose sites you manage." in response.get_data(as_text=True)
+    assert _org("Hydrogen Works") is None
+
+
+def test_site_manager_must_pick_one_of_their_sites(world, signed_in):
+    response = signed_in(world.manager).post("/organizations/new", data=_org_form())
+    assert "Choose at least one of the sites you manage." in response.get_data(as_text=True)
+    assert _org("Hydrogen Works") is None
+
+
+def test_member_may_not_create_organizations(world, signed_in):
+    client = signed_in(world.lead_member)
+    assert client.get("/organizations/new").status_code == 403
+    assert client.post("/organizations/new", data=_org_form()).status_code == 403
+    assert _org("Hydrogen Works") is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("country", "XX", "Choose a country"),
+        ("country", "Germany", "Choose a country"),
+        ("website", "javascript:alert(1)", "starts with http:// or https://"),
+        ("website", "ftp://files.example", "starts with http:// or https://"),
+        ("name", "", "This field is required."),
+        ("description", "x" * 5001, "5000 characters"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_keeps_what_was_typed(
+    world, signed_in, field, value, message
+):
+    response = signed_in(world.admin).post(
+        "/organizations/new", data=_org_form(sites=[world.lingen.id], **{field: value})
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in html
+    assert "https://hydrogen.example" in html or field == "website"
+    assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 3
+
+
+def test_member_since_may_not_be_in_the_future(world, signed_in):
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    response = signed_in(world.admin).post(
+        "/organizations/new", data=_org_form(member_since=tomorrow)
+    )
+    assert "cannot be in the future" in response.get_data(as_text=True)
+    assert _org("Hydrogen Works") is None
+
+
+def test_duplicate_name_is_refused_whatever_the_case(world, signed_in):
+    client = signed_in(world.admin)
+    response = client.post("/organizations/new", data=_org_form(name="lead ORG"))
+    assert "already exists" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 3
+    response = client.post(
+        f"/organizations/{world.partner_org.id}/edit",
+        data=_org_form(name="Lead Org", sites=[world.lingen.id]),
+    )
+    assert "already exists" in response.get_data(as_text=True)
+    assert _org("Partner Org").kind == "startup"
+    assert _org_audit_count() == 0
+
+
+# --- edit ---------------------------------------------------------------------------------
+
+
+def test_member_edits_the_profile_of_their_own_organization_only(world, signed_in):
+    client = signed_in(world.lead_member)
+    form = client.get(f"/organizations/{world.lead_org.id}/edit").get_data(as_text=True)
+    assert 'name="kind"' not in form and 'name="sites"' not in form
+    response = client.post(
+        f"/organizations/{world.lead_org.id}/edit",
+        data=_org_form(name="Lead Org GmbH", kind="partner", sites=[world.berlin.id]),
+    )
+    assert response.status_code == 302
+    org = _org("Lead Org GmbH")
+    db.session.refresh(org)
+    assert org.kind == "member_company"
+    assert [site.slug for site in services.get_organization(org.id).sites] == ["lingen"]
+    assert org.city == "Lingen"
+
+
+def test_member_may_not_edit_another_organization(world, signed_in):
+    client = signed_in(world.lead_member)
+    url = f"/organizations/{world.partner_org.id}/edit"
+    assert client.get(url).status_code == 403
+    assert client.post(url, data=_org_form(name="Hijacked")).status_code == 403
+    assert _org("Hijacked") is None
+
+
+def test_service_refuses_standing_changes_by_members(world):
+    org = services.get_organization(world.lead_org.id)
+    with pytest.raises(services.DirectoryError, match="Only an admin or a site manager"):
+        services.update_organization(world.lead_member, org, {"kind": "partner"})
+
+
+def test_site_manager_changes_only_their_own_sites_and_keeps_the_others(world, signed_in):
+    org = f.make_org("Two Sites", sites=[world.lingen, world.berlin])
+    client = signed_in(world.manager)
+    form = _org_form(name="Two Sites", kind="member_company", sites=[])
+    response = client.post(f"/organizations/{org.id}/edit", data=form)
+    assert response.status_code == 302
+    assert [s.slug for s in services.get_organization(org.id).sites] == ["berlin"]
+
+
+def test_site_manager_may_not_edit_another_sites_organization(world, signed_in):
+    url = f"/organizations/{world.other_org.id}/edit"
+    assert signed_in(world.manager).get(url).status_code == 403
+
+
+def test_edit_writes_an_audit_event_with_old_and_new_values(world, signed_in):
+    client = signed_in(world.admin)
+    response = client.post(
+        f"/organizations/{world.partner_org.id}/edit",
+        data=_org_form(
+            name="Partner Org",
+            kind="research_institution",
+            city="Meppen",
+            sites=[world.lingen.id, world.berlin.id],
+            themes=[world.ai.id],
+        ),
+    )
+    assert response.status_code == 302
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "organization.update")
+    )
+    assert event.actor_id == world.admin.id
+    assert event.object_id == world.partner_org.id
+    assert event.changes["kind"] == ["startup", "research_institution"]
+    assert event.changes["city"] == ["", "Meppen"]
+    assert event.changes["sites"] == [["lingen"], ["berlin", "lingen"]]
+    assert event.changes["themes"] == [[], ["ai"]]
+    assert "name" not in event.changes
+
+
+def test_saving_without_changes_writes_no_audit_event(world, signed_in):
+    client = signed_in(world.admin)
+    page = client.get(f"/organizations/{world.lead_org.id}/edit").get_data(as_text=True)
+    assert 'value="Lead Org"' in page
+    data = _org_form(
+        name="Lead Org",
+        kind="member_company",
+        city="",
+        website="",
+        description="",
+        sites=[world.lingen.id],
+    )
+    response = client.post(f"/organizations/{world.lead_org.id}/edit", data=data)
+    assert response.status_code == 302
+    assert _org_audit_count() == 0
+
+
+# --- sites --------------------------------------------------------------------------------
+
+
+def test_pipeline_counts_per_site_follow_what_the_user_may_see(world):
+    f.make_project(world.berlin, world.other_org, title="Berlin market", stage="market")
+    admin_counts = services.pipeline_by_site(world.admin)
+    assert admin_counts[world.lingen.id] == {"develop": 2, "test": 0, "market": 0}
+    assert admin_counts[world.berlin.id] == {"develop": 0, "test": 0, "market": 1}
+    assert services.pipeline_by_site(world.outsider)[world.lingen.id]["develop"] == 1
+
+
+def test_sites_list_shows_each_site_with_its_counts(world, signed_in):
+    html = _page(signed_in(world.admin), "/sites")
+    assert "Lingen" in html and "Berlin" in html
+    assert '<span class="badge badge-stage stage-develop">2</span>' in html
+
+
+def test_site_detail_shows_focus_managers_organizations_and_pipeline(world, signed_in):
+    site = services.get_site("lingen")
+    site.focus = "AI with green hydrogen."
+    site.themes = [world.ai]
+    db.session.commit()
+    html = _page(signed_in(world.outsider), "/sites/lingen")
+    assert "AI with green hydrogen." in html
+    assert world.manager.display_name in html
+    assert f'href="/organizations/{world.partner_org.id}"' in html
+    assert "Other Org" not in html  # affiliated with Berlin only
+    assert "Artificial intelligence" in html
+    assert '<td class="text-end fw-semibold">1</td>' in html  # the consortium one is hidden
+
+
+def test_site_detail_links_the_board_when_it_exists(app, world, signed_in):
+    html = _page(signed_in(world.admin), "/sites/lingen")
+    has_board = "boards.board" in app.view_functions
+    assert ("/board?site=lingen" in html) == has_board
+
+
+def test_patron_sees_sites_without_the_organization_list(world, signed_in):
+    client = signed_in(world.patron)
+    assert client.get("/sites").status_code == 200
+    html = _page(client, "/sites/lingen")
+    assert "Partner Org" not in html
+    assert "open to members of the network" in html
+
+
+def test_unknown_site_is_404(world, signed_in):
+    assert signed_in(world.admin).get("/sites/atlantis").status_code == 404

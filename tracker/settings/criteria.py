@@ -1,0 +1,126 @@
+"""Stage exit criteria: network defaults (site None) and sites' own, each change audited."""
+
+import sqlalchemy as sa
+
+from tracker.activity import audit
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import Site, StageCriterion, User
+from tracker.models.base import STAGES
+from tracker.settings.services import SettingsError
+
+
+def _scope(site: Site | None):
+    return StageCriterion.site_id.is_(None) if site is None else StageCriterion.site_id == site.id
+
+
+def criteria_by_stage(site: Site | None) -> dict[str, list[StageCriterion]]:
+    """stage -> the scope's criteria, active ones first in their order, then inactive ones."""
+    rows = db.session.scalars(
+        sa.select(StageCriterion)
+        .where(_scope(site))
+        .order_by(StageCriterion.active.desc(), StageCriterion.position, StageCriterion.id)
+    )
+    grouped: dict[str, list[StageCriterion]] = {stage: [] for stage in STAGES}
+    for criterion in rows:
+        grouped[criterion.stage].append(criterion)
+    return grouped
+
+
+def site_of(criterion: StageCriterion) -> Site | None:
+    return db.session.get(Site, criterion.site_id) if criterion.site_id is not None else None
+
+
+def _require(actor: User, site: Site | None) -> None:
+    if not permissions.can_manage_criteria(actor, site):
+        raise SettingsError("You may not change these criteria.")
+
+
+def _siblings(criterion: StageCriterion) -> list[StageCriterion]:
+    """Active criteria of the same stage and scope, in their order."""
+    return list(
+        db.session.scalars(
+            sa.select(StageCriterion)
+            .where(
+                StageCriterion.stage == criterion.stage,
+                StageCriterion.active.is_(True),
+                StageCriterion.site_id.is_(None)
+                if criterion.site_id is None
+                else StageCriterion.site_id == criterion.site_id,
+            )
+            .order_by(StageCriterion.position, StageCriterion.id)
+        )
+    )
+
+
+def add_criterion(actor: User, site: Site | None, stage: str, title: str) -> StageCriterion:
+    _require(actor, site)
+    if stage not in STAGES:
+        raise SettingsError("Unknown stage.", "stage")
+    last = db.session.scalar(
+        sa.select(sa.func.max(StageCriterion.position)).where(
+            _scope(site), StageCriterion.stage == stage
+        )
+    )
+    criterion = StageCriterion(
+        stage=stage, site_id=site.id if site else None, title=title, position=(last or 0) + 1
+    )
+    db.session.add(criterion)
+    db.session.flush()
+    audit(
+        actor,
+        "criterion.create",
+        criterion,
+        {
+            "stage": [None, stage],
+            "site": [None, site.slug if site else None],
+            "title": [None, title],
+        },
+    )
+    db.session.commit()
+    return criterion
+
+
+def rename_criterion(actor: User, criterion: StageCriterion, title: str) -> bool:
+    """True when the title changed."""
+    _require(actor, site_of(criterion))
+    if title == criterion.title:
+        return False
+    audit(actor, "criterion.rename", criterion, {"title": [criterion.title, title]})
+    criterion.title = title
+    db.session.commit()
+    return True
+
+
+def move_criterion(actor: User, criterion: StageCriterion, direction: str) -> bool:
+    """Swap with the neighbour above or below; False when already at that end."""
+    _require(actor, site_of(criterion))
+    order = _siblings(criterion)
+    if criterion not in order:
+        raise SettingsError("Only active criteria can be moved.")
+    index = order.index(criterion)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(order):
+        return False
+    order[index], order[target] = order[target], order[index]
+    old = criterion.position
+    for position, item in enumerate(order, start=1):
+        item.position = position  # renumbered, so equal or gapped positions heal too
+    audit(actor, "criterion.move", criterion, {"position": [old, criterion.position]})
+    db.session.commit()
+    return True
+
+
+def set_active(actor: User, criterion: StageCriterion, active: bool) -> bool:
+    """Deactivate (existing ticks stay in the history) or reactivate; True when it changed."""
+    _require(actor, site_of(criterion))
+    if criterion.active == active:
+        return False
+    if active:
+        # Back at the end of the active list rather than at an old, possibly taken, place.
+        criterion.position = max((c.position for c in _siblings(criterion)), default=0) + 1
+    criterion.active = active
+    action = "criterion.reactivate" if active else "criterion.deactivate"
+    audit(actor, action, criterion, {"active": [not active, active]})
+    db.session.commit()
+    return True

@@ -1,0 +1,96 @@
+"""Forms for sites, themes and stage exit criteria."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+
+from tracker.directory.countries import country_choices
+from tracker.directory.forms import choices, country_code
+from tracker.models import Site, Theme
+from tracker.models.base import STAGES
+
+SLUG_RULE = Regexp(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    message="Use lower-case letters, digits and single hyphens, such as erlangen-nuernberg.",
+)
+SITE_KIND_LABELS = {"headquarters": "Headquarters", "satellite": "Satellite"}
+STAGE_LABELS = {"develop": "Develop", "test": "Test", "market": "Market"}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+class SiteForm(FlaskForm):
+    slug = StringField(
+        "Slug", validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    city = StringField("City", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    country = SelectField(
+        "Country",
+        choices=choices([("", "Choose a country…"), *country_choices()]),
+        validators=[country_code],
+        filters=[_strip, _upper],
+        validate_choice=False,
+    )
+    kind = SelectField("Kind", choices=choices(SITE_KIND_LABELS.items()), default="satellite")
+    focus = TextAreaField(
+        "Focus", validators=[Length(max=5000)], filters=[_strip], render_kw={"rows": 5}
+    )
+    themes = SelectMultipleField("Themes", coerce=int, validate_choice=False)
+
+    def values(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        data["focus"] = data["focus"] or ""
+        data["theme_ids"] = data.pop("themes")
+        return data
+
+
+def site_form(themes: list[Theme], site: Site | None = None) -> SiteForm:
+    data = None
+    if site is not None:
+        data = {key: getattr(site, key) for key in ("slug", "name", "city", "country", "kind")}
+        data["focus"] = site.focus
+        data["themes"] = [theme.id for theme in site.themes]
+    form = SiteForm(data=data)
+    form.themes.choices = choices((theme.id, theme.name) for theme in themes)
+    return form
+
+
+class ThemeForm(FlaskForm):
+    slug = StringField(
+        "Slug", validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+
+
+class RenameThemeForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+
+
+class CriterionForm(FlaskForm):
+    stage = HiddenField(validators=[AnyOf(STAGES, message="Unknown stage.")])
+    title = StringField(
+        "New criterion", validators=[DataRequired(), Length(max=200)], filters=[_strip]
+    )
+
+
+class RenameCriterionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+
+
+class MoveCriterionForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(("up", "down"))])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: the CSRF token is the whole point of the confirmation step."""

@@ -1,0 +1,183 @@
+"""Sites and themes: create, edit, rename and delete, each audited, admins only."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from tracker.activity import audit, diff
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import Site, Theme, User
+from tracker.models.directory import organization_themes, site_themes
+from tracker.models.project import project_themes
+
+SITE_FIELDS = ("slug", "name", "city", "country", "kind", "focus")
+
+
+class SettingsError(Exception):
+    """A refused change, with a message for the user and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _require_admin(actor: User) -> None:
+    if not permissions.can_manage_sites_and_themes(actor):
+        raise SettingsError("Only admins manage sites and themes.")
+
+
+def _commit(message: str, field: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        # A concurrent save took the same slug between our check and the commit.
+        db.session.rollback()
+        raise SettingsError(message, field) from error
+
+
+# --- sites ----------------------------------------------------------------------------------
+
+
+def sites() -> list[Site]:
+    return list(
+        db.session.scalars(sa.select(Site).options(selectinload(Site.themes)).order_by(Site.name))
+    )
+
+
+def get_site(site_id: int) -> Site | None:
+    return db.session.scalar(
+        sa.select(Site).where(Site.id == site_id).options(selectinload(Site.themes))
+    )
+
+
+def themes_by_ids(ids: set[int]) -> list[Theme]:
+    if not ids:
+        return []
+    rows = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(sorted(ids)))))
+    if len(rows) != len(ids):
+        raise SettingsError("Some of the chosen themes no longer exist.", "themes")
+    return sorted(rows, key=lambda theme: theme.name)
+
+
+def _check_site_slug(slug: str, exclude_id: int | None = None) -> None:
+    query = sa.select(Site.id).where(Site.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Site.id != exclude_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise SettingsError(f"The slug “{slug}” is taken by another site.", "slug")
+
+
+def create_site(actor: User, values: dict[str, Any]) -> Site:
+    _require_admin(actor)
+    _check_site_slug(values["slug"])
+    site = Site(**{key: values[key] for key in SITE_FIELDS})
+    site.themes = themes_by_ids(set(values.get("theme_ids") or ()))
+    db.session.add(site)
+    db.session.flush()
+    changes = {key: [None, values[key]] for key in SITE_FIELDS if values[key]}
+    changes["themes"] = [[], sorted(theme.slug for theme in site.themes)]
+    audit(actor, "site.create", site, changes)
+    _commit("This slug is taken by another site.", "slug")
+    return site
+
+
+def update_site(actor: User, site: Site, values: dict[str, Any]) -> dict[str, list]:
+    """Apply changed values; returns field -> [old, new], empty when nothing changed."""
+    _require_admin(actor)
+    _check_site_slug(values["slug"], exclude_id=site.id)
+    changes = diff(site, {key: values[key] for key in SITE_FIELDS})
+    themes = themes_by_ids(set(values.get("theme_ids") or ()))
+    if {t.id for t in themes} != {t.id for t in site.themes}:
+        changes["themes"] = [sorted(t.slug for t in site.themes), sorted(t.slug for t in themes)]
+        site.themes = themes
+    if not changes:
+        return {}
+    for key in SITE_FIELDS:
+        setattr(site, key, values[key])
+    audit(actor, "site.update", site, changes)
+    _commit("This slug is taken by another site.", "slug")
+    return changes
+
+
+# --- themes ---------------------------------------------------------------------------------
+
+
+def _usage_columns():
+    def count(table):
+        return (
+            sa.select(sa.func.count())
+            .select_from(table)
+            .where(table.c.theme_id == Theme.id)
+            .scalar_subquery()
+        )
+
+    return (
+        count(project_themes).label("projects"),
+        count(organization_themes).label("organizations"),
+        count(site_themes).label("sites"),
+    )
+
+
+def themes_with_usage() -> list[tuple[Theme, int, int, int]]:
+    """(theme, projects, organizations, sites) using it, in one query, by name."""
+    query = sa.select(Theme, *_usage_columns()).order_by(Theme.name)
+    return list(db.session.execute(query).tuples())
+
+
+def theme_usage(theme: Theme) -> dict[str, int]:
+    row = db.session.execute(sa.select(*_usage_columns()).where(Theme.id == theme.id)).one()
+    return dict(row._mapping)
+
+
+def _check_theme_free(slug: str | None, name: str, exclude_id: int | None = None) -> None:
+    query = sa.select(Theme.slug, Theme.name).where(
+        sa.or_(Theme.slug == slug, sa.func.lower(Theme.name) == sa.func.lower(name))
+    )
+    if exclude_id is not None:
+        query = query.where(Theme.id != exclude_id)
+    for other_slug, _other_name in db.session.execute(query):
+        if other_slug == slug:
+            raise SettingsError(f"The slug “{slug}” is taken by another theme.", "slug")
+        raise SettingsError(f"A theme named “{name}” already exists.", "name")
+
+
+def create_theme(actor: User, slug: str, name: str) -> Theme:
+    _require_admin(actor)
+    _check_theme_free(slug, name)
+    theme = Theme(slug=slug, name=name)
+    db.session.add(theme)
+    db.session.flush()
+    audit(actor, "theme.create", theme, {"slug": [None, slug], "name": [None, name]})
+    _commit("This slug is taken by another theme.", "slug")
+    return theme
+
+
+def rename_theme(actor: User, theme: Theme, name: str) -> bool:
+    """True when the name changed."""
+    _require_admin(actor)
+    if name == theme.name:
+        return False
+    _check_theme_free(None, name, exclude_id=theme.id)
+    audit(actor, "theme.rename", theme, {"name": [theme.name, name]})
+    theme.name = name
+    db.session.commit()
+    return True
+
+
+def delete_theme(actor: User, theme: Theme) -> None:
+    """Delete an unused theme; one still in use is refused with what uses it."""
+    _require_admin(actor)
+    usage = theme_usage(theme)
+    if any(usage.values()):
+        used_by = ", ".join(
+            f"{count} {what if count != 1 else what[:-1]}" for what, count in usage.items() if count
+        )
+        raise SettingsError(
+            f"“{theme.name}” is still used by {used_by}. Remove it there first, or rename it."
+        )
+    audit(actor, "theme.delete", theme, {"slug": [theme.slug, None], "name": [theme.name, None]})
+    db.session.delete(theme)
+    db.session.commit()
