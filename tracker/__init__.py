@@ -60,8 +60,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker import api as json_api
     from tracker.admin import bp as admin_bp
-    from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
     from tracker.boards import bp as boards_bp
     from tracker.directory import bp as directory_bp
@@ -80,4 +80,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(settings_bp, url_prefix="/admin")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    json_api.init_app(app)  # the flask-smorest Api registers the api blueprint

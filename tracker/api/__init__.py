@@ -1,7 +1,46 @@
-"""JSON API under /api/v1 with bearer tokens."""
+"""JSON API under /api/v1: bearer tokens, problem documents, cursor pages, an OpenAPI document."""
 
-from flask import Blueprint
+from flask import Flask
+from flask_smorest import Blueprint
 
-bp = Blueprint("api", __name__)
+from tracker.api.schemas import PROBLEM_JSON, ProblemSchema
+from tracker.extensions import api
 
-from tracker.api import views  # noqa: E402, F401
+bp = Blueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="JSON API of the Innovation Tracker; every call needs a bearer token.",
+)
+
+from tracker.api import auth, errors  # noqa: E402, F401  (hooks on bp)
+from tracker.api.views import directory, projects  # noqa: E402, F401
+
+TAGS = (
+    {"name": "directory", "description": "Sites, themes and member organizations."},
+    {"name": "projects", "description": "Cooperation projects, as the token's user sees them."},
+)
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API token from /account or `flask create-api-token EMAIL`.",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Bind the OpenAPI document (public, /api/v1/openapi.json) and register the API."""
+    api.ERROR_SCHEMA = ProblemSchema
+    api.init_app(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    api.spec.components.security_scheme("bearerAuth", BEARER)
+    _document_errors_as_problems(api.spec)
+    api.register_blueprint(bp)
+    for tag in TAGS:
+        api.spec.tag(tag)
+
+
+def _document_errors_as_problems(spec) -> None:
+    # flask-smorest documents its stock error responses as application/json; ours are problems.
+    for response in spec.components.responses_lazy.values():
+        content = response.get("content") or {}
+        if "application/json" in content:
+            content[PROBLEM_JSON] = content.pop("application/json")

@@ -42,16 +42,24 @@ def user_for_token(token: str) -> User | None:
     """The active user owning an unrevoked token, or None."""
     if not token:
         return None
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    # Read and record last use on short connections of their own, before the request's session
+    # begins: on SQLite a write beside an open session transaction waits on its lock (write
+    # requests begin IMMEDIATE) or leaves the session's snapshot stale.
+    columns = (ApiToken.id, ApiToken.user_id, ApiToken.revoked_at, ApiToken.last_used_at)
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(*columns).where(ApiToken.token_hash == digest(token))
+        ).first()
+    if row is None or row.revoked_at is not None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        with db.engine.begin() as connection:  # its own short write, outside the request's reads
+        with db.engine.begin() as connection:
             connection.execute(
                 sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
             )
-    return row.user
+    user = db.session.get(User, row.user_id)
+    return user if user is not None and user.active else None
 
 
 def revoke_token(token_row: ApiToken, actor: User) -> None:

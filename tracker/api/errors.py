@@ -1,0 +1,71 @@
+"""Every API error as an application/problem+json document, with the headers it needs."""
+
+from flask import current_app, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from tracker.api import bp
+from tracker.errors import problem
+
+
+def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """webargs' {location: {field: [...]}} (nested for bodies) as {"field.sub": [...]}."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name))
+        else:
+            flat[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return flat
+
+
+def _validation_errors(error: HTTPException) -> dict[str, list[str]] | None:
+    data = getattr(error, "data", None) or {}
+    messages = data.get("errors") or data.get("messages")
+    if not messages:
+        return None
+    # The first level is the location (query, json, ...): callers know fields, not locations.
+    if all(key in {"query", "json", "form", "headers", "view_args"} for key in messages):
+        return _flatten({k: v for m in messages.values() for k, v in m.items()})
+    return _flatten(messages)
+
+
+def _detail(error: HTTPException, errors: dict[str, list[str]] | None) -> str:
+    if errors:
+        problems = (
+            f"{name}: {' '.join(texts).rstrip('.')}" for name, texts in sorted(errors.items())
+        )
+        return "Invalid input. " + "; ".join(problems) + "."
+    if error.code == 429:
+        return (
+            f"Too many requests with this token (limit: {error.description}). "
+            "Wait for the number of seconds in the Retry-After header."
+        )
+    return error.description or error.name
+
+
+@bp.errorhandler(HTTPException)
+def answer_with_problem(error: HTTPException):
+    errors = _validation_errors(error) if error.code == 422 else None
+    extra = {"errors": errors} if errors else {}
+    response = problem(error.code or 500, error.name, _detail(error, errors), **extra)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers.add(name, value)
+    for name, value in ((getattr(error, "data", None) or {}).get("headers") or {}).items():
+        response.headers[name] = value
+    return response
+
+
+@bp.before_app_request
+def refuse_large_bodies() -> None:
+    # Refuse by the announced length before routing answers 405, so callers learn the limit.
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if (
+        limit
+        and request.path.startswith(bp.url_prefix + "/")
+        and (request.content_length or 0) > limit
+    ):
+        raise RequestEntityTooLarge(
+            f"The request body is larger than the limit of {limit // 1024} KB."
+        )

@@ -1,0 +1,156 @@
+"""Marshmallow schemas of the API: replies, query parameters and problem documents."""
+
+import marshmallow as ma
+from marshmallow import fields
+from marshmallow.validate import Length, OneOf
+
+from tracker.api.pagination import PageArgs
+from tracker.models.base import ORG_KINDS, PARTICIPATION_ROLES, STAGES, STATUSES
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemSchema(ma.Schema):
+    """An error (RFC 9457): every API error carries status, title and a readable detail."""
+
+    type = fields.String(metadata={"description": "Problem type URI; about:blank by default."})
+    status = fields.Integer(metadata={"description": "The HTTP status code."})
+    title = fields.String(metadata={"description": "Short name of the status."})
+    detail = fields.String(metadata={"description": "What went wrong, in words."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "422 only: messages per parameter or field."},
+    )
+    error_id = fields.String(metadata={"description": "500 only: the id of the logged error."})
+
+
+class SlugSchema(ma.Schema):
+    slug = fields.String()
+
+
+def slugs(description: str) -> fields.Pluck:
+    return fields.Pluck(
+        SlugSchema, "slug", many=True, required=True, metadata={"description": description}
+    )
+
+
+class ThemeSchema(ma.Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class SiteSchema(ThemeSchema):
+    city = fields.String(required=True)
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2."})
+    kind = fields.String(required=True, metadata={"enum": ["headquarters", "satellite"]})
+
+
+class OrganizationSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": list(ORG_KINDS)})
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2."})
+    city = fields.String(required=True)
+    website = fields.String(required=True)
+    description = fields.String(required=True)
+    member_since = fields.Date(
+        required=True, allow_none=True, metadata={"description": "Null for non-members."}
+    )
+    sites = slugs("Slugs of the affiliated sites.")
+    themes = slugs("Slugs of the expertise themes.")
+
+
+class OrganizationRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class PartnerSchema(ma.Schema):
+    organization_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(
+        required=True, metadata={"enum": list(ORG_KINDS), "description": "The organization's."}
+    )
+    role = fields.String(required=True, metadata={"enum": list(PARTICIPATION_ROLES[1:])})
+
+
+class ProjectSchema(ma.Schema):
+    """A project. Patrons see network projects only, and only their summary: for them
+    description is "", partners [] and lead_organization null."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    description = fields.String(required=True, metadata={"description": '"" for patrons.'})
+    site = fields.String(required=True, metadata={"description": "Slug of the host site."})
+    kind = fields.String(required=True, metadata={"enum": ["strategy", "product", "service"]})
+    stage = fields.String(required=True, metadata={"enum": list(STAGES)})
+    status = fields.String(required=True, metadata={"enum": list(STATUSES)})
+    visibility = fields.String(required=True, metadata={"enum": ["network", "consortium"]})
+    themes = fields.List(fields.String(), required=True, metadata={"description": "Theme slugs."})
+    lead_organization = fields.Nested(
+        OrganizationRefSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null for patrons."},
+    )
+    partners = fields.List(
+        fields.Nested(PartnerSchema),
+        required=True,
+        metadata={"description": "Participations other than the lead; [] for patrons."},
+    )
+    target_test_on = fields.Date(required=True, allow_none=True)
+    target_market_on = fields.Date(required=True, allow_none=True)
+    launched_on = fields.Date(required=True, allow_none=True)
+    stage_entered_at = fields.DateTime(required=True)
+    last_activity_at = fields.DateTime(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    version = fields.Integer(
+        required=True, metadata={"description": "Send it back with changes (optimistic locking)."}
+    )
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """{"items": [...], "next_cursor": "..." | null} around item_schema."""
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "next_cursor": fields.String(
+                required=True,
+                allow_none=True,
+                metadata={"description": "Pass as ?cursor= for the next page; null on the last."},
+            ),
+        },
+        name=name,
+    )
+
+
+SitePageSchema = page_schema(SiteSchema, "SitePage")
+ThemePageSchema = page_schema(ThemeSchema, "ThemePage")
+OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPage")
+ProjectPageSchema = page_schema(ProjectSchema, "ProjectPage")
+
+
+def _text(description: str, **kwargs) -> fields.String:
+    return fields.String(metadata={"description": description}, **kwargs)
+
+
+class OrganizationArgs(PageArgs):
+    kind = _text("Organization kind.", validate=OneOf(ORG_KINDS))
+    country = _text("ISO 3166-1 alpha-2 code.", validate=Length(equal=2))
+    site = _text("Slug of an affiliated site.")
+    theme = _text("Slug of an expertise theme.")
+    q = _text("Text in the name.", validate=Length(max=200))
+
+
+class ProjectArgs(PageArgs):
+    site = _text("Slug of the host site.")
+    stage = _text("Stage.", validate=OneOf(STAGES))
+    status = _text("Status.", validate=OneOf(STATUSES))
+    theme = _text("Slug of a theme.")
+    organization = fields.Integer(
+        metadata={"description": "Id of a participating organization (any role)."},
+    )
+    q = _text("Text in the title or summary.", validate=Length(max=200))

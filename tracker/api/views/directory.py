@@ -1,0 +1,88 @@
+"""GET /api/v1/sites, /themes, /organizations[/<id>]."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden, NotFound
+
+from tracker.api import bp
+from tracker.api.auth import api_user
+from tracker.api.pagination import PageArgs, page_of
+from tracker.api.schemas import (
+    OrganizationArgs,
+    OrganizationPageSchema,
+    OrganizationSchema,
+    SitePageSchema,
+    ThemePageSchema,
+)
+from tracker.api.views import documented_errors
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import Organization, Site, Theme
+
+
+@bp.route("/sites", tags=["directory"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, SitePageSchema)
+@documented_errors(401, 429)
+def list_sites(args: dict):
+    """List the network's sites"""
+    return page_of(sa.select(Site), Site.id, args)
+
+
+@bp.route("/themes", tags=["directory"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, ThemePageSchema)
+@documented_errors(401, 429)
+def list_themes(args: dict):
+    """List the themes"""
+    return page_of(sa.select(Theme), Theme.id, args)
+
+
+def _check_directory_access() -> None:
+    if not permissions.can_view_directory(api_user()):
+        raise Forbidden("The organization directory is open to members, managers and admins.")
+
+
+def _organizations() -> sa.Select:
+    return sa.select(Organization).options(
+        selectinload(Organization.sites), selectinload(Organization.themes)
+    )
+
+
+def _filtered(query: sa.Select, args: dict) -> sa.Select:
+    if args.get("kind"):
+        query = query.where(Organization.kind == args["kind"])
+    if args.get("country"):
+        query = query.where(Organization.country == args["country"].upper())
+    if args.get("site"):
+        query = query.where(Organization.sites.any(Site.slug == args["site"]))
+    if args.get("theme"):
+        query = query.where(Organization.themes.any(Theme.slug == args["theme"]))
+    if args.get("q"):
+        query = query.where(Organization.name.icontains(args["q"], autoescape=True))
+    return query
+
+
+@bp.route("/organizations", tags=["directory"])
+@bp.arguments(OrganizationArgs, location="query")
+@bp.response(200, OrganizationPageSchema)
+@documented_errors(401, 403, 429)
+def list_organizations(args: dict):
+    """List organizations
+
+    Filters combine with AND; site and theme are slugs, q searches the name. Not for patrons.
+    """
+    _check_directory_access()
+    return page_of(_filtered(_organizations(), args), Organization.id, args)
+
+
+@bp.route("/organizations/<int:organization_id>", tags=["directory"])
+@bp.response(200, OrganizationSchema)
+@documented_errors(401, 403, 404, 429)
+def get_organization(organization_id: int):
+    """Show one organization"""
+    _check_directory_access()
+    organization = db.session.scalar(_organizations().where(Organization.id == organization_id))
+    if organization is None:
+        raise NotFound(f"There is no organization with id {organization_id}.")
+    return organization

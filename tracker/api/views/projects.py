@@ -1,0 +1,99 @@
+"""GET /api/v1/projects[/<id>], scoped by visible_projects and the permission predicates."""
+
+import sqlalchemy as sa
+from werkzeug.exceptions import NotFound
+
+from tracker.api import bp
+from tracker.api.auth import api_user
+from tracker.api.pagination import page_of
+from tracker.api.schemas import ProjectArgs, ProjectPageSchema, ProjectSchema
+from tracker.api.views import documented_errors
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.loaders import project_options
+from tracker.models import Participation, Project, Site, Theme
+
+_COLUMNS = (
+    "id", "title", "summary", "description", "kind", "stage", "status", "visibility",
+    "target_test_on", "target_market_on", "launched_on", "stage_entered_at",
+    "last_activity_at", "created_at", "updated_at", "version",
+)  # fmt: skip
+
+
+def project_data(project: Project, user) -> dict:
+    """A project as user may see it; patrons get the summary without description or partners."""
+    data = {name: getattr(project, name) for name in _COLUMNS}
+    data["site"] = project.site.slug
+    data["themes"] = [theme.slug for theme in project.themes]
+    if not permissions.can_view_details(user, project):
+        return data | {"description": "", "lead_organization": None, "partners": []}
+    lead = project.lead_organization
+    data["lead_organization"] = {"id": lead.id, "name": lead.name}
+    data["partners"] = [
+        {
+            "organization_id": p.organization_id,
+            "name": p.organization.name,
+            "kind": p.organization.kind,
+            "role": p.role,
+        }
+        for p in sorted(project.participations, key=lambda p: p.organization.name.lower())
+        if p.role != "lead"
+    ]
+    return data
+
+
+def _filtered(query: sa.Select, args: dict) -> sa.Select:
+    if args.get("site"):
+        query = query.where(Project.site.has(Site.slug == args["site"]))
+    if args.get("stage"):
+        query = query.where(Project.stage == args["stage"])
+    if args.get("status"):
+        query = query.where(Project.status == args["status"])
+    if args.get("theme"):
+        query = query.where(Project.themes.any(Theme.slug == args["theme"]))
+    if args.get("organization") is not None:
+        query = query.where(
+            Project.participations.any(Participation.organization_id == args["organization"])
+        )
+    if args.get("q"):
+        text = args["q"]
+        query = query.where(
+            sa.or_(
+                Project.title.icontains(text, autoescape=True),
+                Project.summary.icontains(text, autoescape=True),
+            )
+        )
+    return query
+
+
+@bp.route("/projects", tags=["projects"])
+@bp.arguments(ProjectArgs, location="query")
+@bp.response(200, ProjectPageSchema)
+@documented_errors(401, 429)
+def list_projects(args: dict):
+    """List the projects the token's user may see
+
+    Filters combine with AND: site and theme are slugs, organization an id of any participant,
+    q searches title and summary. Patrons get network projects only, as summaries.
+    """
+    user = api_user()
+    query = _filtered(permissions.visible_projects(user).options(*project_options()), args)
+    page = page_of(query, Project.id, args)
+    page["items"] = [project_data(project, user) for project in page["items"]]
+    return page
+
+
+@bp.route("/projects/<int:project_id>", tags=["projects"])
+@bp.response(200, ProjectSchema)
+@documented_errors(401, 404, 429)
+def get_project(project_id: int):
+    """Show one project
+
+    A project the token's user may not see answers 404, as if it did not exist.
+    """
+    user = api_user()
+    query = permissions.visible_projects(user).options(*project_options())
+    project = db.session.scalar(query.where(Project.id == project_id))
+    if project is None:
+        raise NotFound(f"There is no project with id {project_id} that you may see.")
+    return project_data(project, user)
