@@ -1,1 +1,45 @@
-"""Notification pages."""
+"""Notification pages: the list, mark one or all as read; the unread count for the navbar."""
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.auth.views import safe_next
+from tracker.notifications import bp, services
+
+
+@bp.app_context_processor
+def unread_notifications():
+    def count() -> int:
+        """One COUNT per request, and only when a signed-in user's page shows the navbar."""
+        if not current_user.is_authenticated:
+            return 0
+        if "unread_notifications" not in g:
+            g.unread_notifications = services.unread_count(current_user)
+        return g.unread_notifications
+
+    return {"unread_notifications": count}
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    page = request.args.get("page", 1, type=int)
+    result = services.notification_page(current_user._get_current_object(), page)
+    return render_template("notifications/index.html", result=result)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def mark_read(notification_id: int):
+    if not services.mark_read(current_user._get_current_object(), notification_id):
+        abort(404)
+    flash("Notification marked as read.", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("notifications.index"))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def mark_all_read():
+    count = services.mark_all_read(current_user._get_current_object())
+    flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
+    return redirect(url_for("notifications.index"))

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.reviews import rules
@@ -27,7 +28,7 @@ class GateRequestForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=list(rules.DECISION_LABELS.items()),
+        choices=[SelectChoice(key, label) for key, label in rules.DECISION_LABELS.items()],
         validators=[DataRequired("Choose a decision.")],
     )
     reason = TextAreaField(
@@ -50,7 +51,7 @@ class DecisionForm(FlaskForm):
 class StatusForm(FlaskForm):
     action = SelectField(
         "Change",
-        choices=[(key, rule.label) for key, rule in rules.STATUS_ACTIONS.items()],
+        choices=[SelectChoice(key, rule.label) for key, rule in rules.STATUS_ACTIONS.items()],
         validators=[DataRequired()],
     )
     reason = TextAreaField(

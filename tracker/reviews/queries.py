@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
 from tracker.extensions import db
-from tracker.loaders import get_visible_project_or_404
+from tracker.loaders import get_visible_project_or_404, project_options
 from tracker.models import (
     CriterionTick,
     GateCondition,
@@ -46,6 +46,7 @@ class GatePanel:
     open_conditions: list[GateCondition]
     next_stage: str | None
     request_refusal: str | None
+    requester: str | None = None
     can_request: bool = False
     can_confirm: bool = False
     can_decide: bool = False
@@ -114,18 +115,18 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
     ensure_participants(project)
     if not permissions.can_view_details(user, project):
         return None
-    pending = db.session.scalar(
-        sa.select(GateReview)
+    pending, requester = db.session.execute(
+        sa.select(GateReview, User.display_name)
+        .outerjoin(User, User.id == GateReview.requested_by_id)
         .where(GateReview.project_id == project.id, GateReview.decision == "pending")
-        .options(joinedload(GateReview.requested_by))
-    )
+    ).one_or_none() or (None, None)
     participants = _participants(project, pending)
     conditions = open_conditions(project.id)
     refusal = rules.gate_refusal(
         project.status, project.stage, pending is not None, [c.text for c in conditions]
     )
     panel = GatePanel(
-        project, pending, participants, conditions, next_stage(project.stage), refusal
+        project, pending, participants, conditions, next_stage(project.stage), refusal, requester
     )
     panel.can_request = refusal is None and permissions.can_request_gate(user, project)
     panel.can_decide = pending is not None and permissions.can_decide_gate(user, project)
@@ -143,33 +144,38 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
 # --- loaders ------------------------------------------------------------------------------
 
 
+def visible_project_or_404(user: User, project_id: int) -> Project:
+    """The shared loader on a freshly read row with everything the gate pages show.
+
+    populate_existing: a copy already in the session (expired columns reloaded without
+    its relationships, or rolled back after a refused write) is read again in full.
+    """
+    db.session.get(Project, project_id, options=project_options(), populate_existing=True)
+    return get_visible_project_or_404(user, project_id)
+
+
 def get_visible_review_or_404(user: User, review_id: int) -> tuple[GateReview, Project]:
     """The review and its project (participants loaded); 404 when the project is hidden."""
-    review = db.session.get(
-        GateReview,
-        review_id,
-        options=(joinedload(GateReview.requested_by), joinedload(GateReview.decided_by)),
-    )
+    review = reload_review(review_id)
     if review is None:
         abort(404)
-    return review, get_visible_project_or_404(user, review.project_id)
+    return review, visible_project_or_404(user, review.project_id)
 
 
-def reload_review(review_id: int) -> GateReview:
-    """After a rolled-back write: fetch the review again with what the page shows."""
+def reload_review(review_id: int) -> GateReview | None:
+    """The review read afresh (also after a rolled-back write, or a stale copy in the session)."""
     return db.session.scalars(
         sa.select(GateReview)
         .where(GateReview.id == review_id)
-        .options(joinedload(GateReview.requested_by), joinedload(GateReview.decided_by))
         .execution_options(populate_existing=True)
-    ).one()
+    ).one_or_none()
 
 
 def get_visible_condition_or_404(user: User, condition_id: int) -> GateCondition:
     condition = db.session.get(GateCondition, condition_id)
     if condition is None:
         abort(404)
-    get_visible_project_or_404(user, condition.project_id)
+    visible_project_or_404(user, condition.project_id)
     return condition
 
 
@@ -197,11 +203,29 @@ class QueuePage:
 
 
 def _criteria_of_gate():
-    """Active exit criteria of the review's from-stage that apply at the project's site."""
+    """Active exit criteria of the review's from-stage at the project's site.
+
+    Same rule as tracker.projects.criteria: a site's own criteria for a stage replace the
+    network defaults; without own ones the defaults apply.
+    """
+    own = sa.orm.aliased(StageCriterion)
+    site_has_own = (
+        sa.select(own.id)
+        .where(
+            own.stage == GateReview.from_stage,
+            own.active.is_(True),
+            own.site_id == Project.site_id,
+        )
+        .correlate(GateReview, Project)
+        .exists()
+    )
     return sa.and_(
         StageCriterion.stage == GateReview.from_stage,
         StageCriterion.active.is_(True),
-        sa.or_(StageCriterion.site_id.is_(None), StageCriterion.site_id == Project.site_id),
+        sa.or_(
+            StageCriterion.site_id == Project.site_id,
+            sa.and_(StageCriterion.site_id.is_(None), ~site_has_own),
+        ),
     )
 
 
@@ -278,16 +302,26 @@ def review_conditions(review_id: int) -> list[GateCondition]:
     )
 
 
-def stage_history(project_id: int, limit: int = 100) -> list[StageEvent]:
-    return list(
-        db.session.scalars(
-            sa.select(StageEvent)
+def stage_history(project_id: int, limit: int = 100) -> list[tuple[StageEvent, str | None]]:
+    """The project's stage events, newest first, each with the actor's name."""
+    return [
+        (event, name)
+        for event, name in db.session.execute(
+            sa.select(StageEvent, User.display_name)
+            .outerjoin(User, User.id == StageEvent.actor_id)
             .where(StageEvent.project_id == project_id)
-            .options(joinedload(StageEvent.actor))
             .order_by(StageEvent.at.desc(), StageEvent.id.desc())
             .limit(limit)
         )
-    )
+    ]
+
+
+def user_names(*user_ids: int | None) -> dict[int, str]:
+    ids = sorted({uid for uid in user_ids if uid is not None})
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return dict(rows.tuples().all())
 
 
 def decision_page(user: User, review: GateReview, project: Project) -> dict:
@@ -298,9 +332,12 @@ def decision_page(user: User, review: GateReview, project: Project) -> dict:
         "project": project,
         "participants": participants,
         "conditions": review_conditions(review.id),
-        "open_conditions": open_conditions(project.id),
+        "open_conditions": [
+            c for c in open_conditions(project.id) if c.gate_review_id != review.id
+        ],
         "criteria": criteria_status(project) if review.decision == "pending" else None,
         "history": stage_history(project.id),
+        "names": user_names(review.requested_by_id, review.decided_by_id),
         "can_decide": review.decision == "pending" and permissions.can_decide_gate(user, project),
         "can_confirm": _can_confirm(user, project, review, participants),
         "can_contribute": permissions.can_contribute(user, project),

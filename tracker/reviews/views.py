@@ -1,14 +1,11 @@
 """Gate pages: request, review queue, decision page, confirmations, status changes, conditions."""
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from tracker.auth import permissions
 from tracker.auth.views import safe_next
-from tracker.extensions import db
-from tracker.loaders import get_visible_project_or_404, project_options
 from tracker.models import GateReview, Project
 from tracker.reviews import bp, queries, rules, services
 from tracker.reviews.forms import DecisionForm, GateRequestForm, StatusForm
@@ -46,16 +43,6 @@ def _show_error(form: FlaskForm, error: GateError) -> None:
         form.form_errors.append(error.message)
 
 
-def _fresh(project_id: int) -> Project:
-    """Reload after a rolled-back write: the rollback expired what the page shows."""
-    return db.session.scalars(
-        sa.select(Project)
-        .where(Project.id == project_id)
-        .options(*project_options())
-        .execution_options(populate_existing=True)
-    ).one()
-
-
 def _unticked_criteria(project: Project) -> list | None:
     status = queries.criteria_status(project)
     return None if status is None else [c for c, tick in status if tick is None]
@@ -65,7 +52,7 @@ def _unticked_criteria(project: Project) -> list | None:
 @login_required
 def request_gate(project_id: int):
     user = _user()
-    project = get_visible_project_or_404(user, project_id)
+    project = queries.visible_project_or_404(user, project_id)
     if not permissions.can_request_gate(user, project):
         abort(403)
     form = GateRequestForm()
@@ -76,7 +63,7 @@ def request_gate(project_id: int):
             abort(403)
         except GateError as error:
             _show_error(form, error)
-            project = _fresh(project_id)
+            project = queries.visible_project_or_404(user, project_id)
         else:
             flash(
                 f"Gate requested: {rules.STAGE_LABELS[review.from_stage]} → "
@@ -133,7 +120,8 @@ def decide(review_id: int):
             abort(403)
         except GateError as error:
             _show_error(form, error)
-            project, review = _fresh(review.project_id), queries.reload_review(review_id)
+            review = queries.reload_review(review_id)
+            project = queries.visible_project_or_404(user, review.project_id)
         else:
             flash(f"Decision recorded for “{project.title}”: {rules.DECISION_LABELS[data]}.")
             return redirect(_back(url_for("reviews.queue")))
@@ -160,7 +148,7 @@ def confirm(review_id: int):
 @login_required
 def change_status(project_id: int):
     user = _user()
-    project = get_visible_project_or_404(user, project_id)
+    project = queries.visible_project_or_404(user, project_id)
     if not permissions.can_change_status(user, project):
         abort(403)
     form = StatusForm()
@@ -173,7 +161,7 @@ def change_status(project_id: int):
             abort(403)
         except GateError as error:
             _show_error(form, error)
-            project = _fresh(project_id)
+            project = queries.visible_project_or_404(user, project_id)
         else:
             verb = rules.STATUS_ACTIONS[form.action.data].verb
             flash(f"“{project.title}” was {verb}.", "success")
