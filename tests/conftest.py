@@ -180,3 +180,25 @@ def _fresh_g_per_request():
     request_started.connect(clear_g, weak=False)
     yield
     request_started.disconnect(clear_g)
+
+
+@pytest.fixture
+def fresh_app(tmp_path, monkeypatch):
+    """Build extra apps with create_app(overrides) in a private instance folder.
+
+    The environment starts clean of the settings tests vary; the engines are closed after.
+    """
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    for name in ("DATABASE_URL", "SECRET_KEY", "TRACKER_ENV", "TRACKER_SECURE_COOKIES"):
+        monkeypatch.delenv(name, raising=False)
+    built = []
+
+    def build(overrides: dict | None = None):
+        built.append(create_app({"RATELIMIT_STORAGE_URI": "memory://", **(overrides or {})}))
+        return built[-1]
+
+    yield build
+    for extra_app in built:
+        with extra_app.app_context():
+            db.session.remove()
+            db.engine.dispose()

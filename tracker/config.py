@@ -4,6 +4,10 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse_many
+
+ENVIRONMENTS = ("development", "production")
+
 
 def _flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -13,28 +17,60 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 def _int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value and value.strip().isdigit() else default
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        # A typo must not silently fall back to a default (e.g. a lock-out threshold).
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}.")
+    return int(value)
+
+
+def _limit(name: str, default: str) -> str:
+    value = (os.environ.get(name) or "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise RuntimeError(
+            f"{name} must be a rate limit such as '100 per 15 minutes', not {value!r}."
+        ) from None
+    return value
+
+
+def _environment() -> str:
+    value = (os.environ.get("TRACKER_ENV") or "development").strip().lower()
+    if value not in ENVIRONMENTS:
+        raise RuntimeError(f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}.")
+    return value
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL with the psycopg 3 driver made explicit, or SQLite in the instance folder."""
+    url = (os.environ.get("DATABASE_URL") or "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "tracker.db")
+    # postgres:// (as many hosts hand it out) and postgresql:// would ask for psycopg2.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def from_environment(instance_path: str) -> dict:
     """Read every setting the app knows from the environment, with safe defaults."""
-    production = os.environ.get("TRACKER_ENV", "development") == "production"
-    database_url = os.environ.get("DATABASE_URL") or (
-        "sqlite:///" + str(Path(instance_path) / "tracker.db")
-    )
+    production = _environment() == "production"
     return {
         "TRACKER_ENV": "production" if production else "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "SESSION_COOKIE_SECURE": production or _flag("TRACKER_SECURE_COOKIES"),
         "REMEMBER_COOKIE_SECURE": production or _flag("TRACKER_SECURE_COOKIES"),
         "TRACKER_STALLED_DAYS": _int("TRACKER_STALLED_DAYS", 60),
         "TRACKER_SMTP_URL": os.environ.get("TRACKER_SMTP_URL"),
         "TRACKER_MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM", "tracker@localhost"),
-        "TRACKER_LOGIN_LIMIT": os.environ.get("TRACKER_LOGIN_LIMIT", "100 per 15 minutes"),
-        "TRACKER_API_LIMIT": os.environ.get("TRACKER_API_LIMIT", "600 per minute"),
+        "TRACKER_LOGIN_LIMIT": _limit("TRACKER_LOGIN_LIMIT", "100 per 15 minutes"),
+        "TRACKER_API_LIMIT": _limit("TRACKER_API_LIMIT", "600 per minute"),
         "TRACKER_LOCKOUT_THRESHOLD": _int("TRACKER_LOCKOUT_THRESHOLD", 10),
         "TRACKER_LOCKOUT_MINUTES": _int("TRACKER_LOCKOUT_MINUTES", 15),
         "TRACKER_LINK_HOURS": _int("TRACKER_LINK_HOURS", 72),
@@ -68,10 +104,30 @@ def ensure_secret_key(config: dict, instance_path: str) -> str:
     if config.get("SECRET_KEY"):
         return config["SECRET_KEY"]
     if config.get("TRACKER_ENV") == "production":
-        raise RuntimeError("SECRET_KEY must be set when TRACKER_ENV=production")
+        raise RuntimeError(
+            "SECRET_KEY must be set when TRACKER_ENV=production "
+            "(one value shared by every instance), e.g. python -c "
+            "'import secrets; print(secrets.token_hex(32))'."
+        )
     key_file = Path(instance_path) / "secret_key"
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        _create_key_file(key_file)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{key_file} is empty; delete it or set SECRET_KEY.")
+    return key
+
+
+def _create_key_file(key_file: Path) -> None:
+    """Write the key owner-only and atomically: workers starting together agree on one key."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    draft = key_file.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        os.link(draft, key_file)  # fails if another process got there first; keep theirs
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink(missing_ok=True)
