@@ -155,3 +155,16 @@ def test_board_query_count_does_not_grow_with_projects(client, world, login):
         page(client)
     assert len(large) == len(small)
     assert len(large) <= 12
+
+
+def test_visible_projects_can_be_joined_with_participations(app, world):
+    from tracker.auth.permissions import visible_projects
+    from tracker.models import Participation, Project
+
+    query = (
+        visible_projects(world.outsider)
+        .join(Participation, Participation.project_id == Project.id)
+        .where(Participation.organization_id == world.partner_org.id)
+    )
+    titles = set(db.session.scalars(query.with_only_columns(Project.title)))
+    assert titles == {"Open hydrogen forecast"}

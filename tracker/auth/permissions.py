@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from tracker.models import GateReview, Organization, Participation, Project, Site, User
 
@@ -77,10 +78,11 @@ def visible_projects(user: Actor) -> sa.Select:
         return query.where(network)
     allowed = [network]
     if user.organization_id is not None:
+        # An alias, so callers may join Participation themselves without it being correlated.
+        own = aliased(Participation)
         allowed.append(
             sa.exists().where(
-                Participation.project_id == Project.id,
-                Participation.organization_id == user.organization_id,
+                own.project_id == Project.id, own.organization_id == user.organization_id
             )
         )
     if user.role == "site_manager" and user.managed_site_ids:
