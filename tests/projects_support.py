@@ -41,3 +41,13 @@ def count_queries():
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_for(client, url: str) -> list[str]:
+    """The statements one GET sends, starting from an expired session as a fresh request would."""
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return statements

@@ -22,7 +22,9 @@ def get_visible_project_or_404(user, project_id: int, details: bool = True) -> P
 
     details=True (the default) also hides it from patrons, who see only summaries.
     """
-    project = db.session.get(Project, project_id, options=project_options())
+    # populate_existing: an instance already in the session (tests, CLI) gets its
+    # relationships loaded too, instead of raising on first use.
+    project = db.session.get(Project, project_id, options=project_options(), populate_existing=True)
     check = permissions.can_view_details if details else permissions.can_view
     if project is None or not check(user, project):
         abort(404)

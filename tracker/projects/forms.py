@@ -8,6 +8,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from tracker.models.base import PROJECT_KINDS
 from tracker.projects.services import PARTNER_ROLES, PartnerInput, ProjectData
 
-KIND_CHOICES = [(k, k.capitalize()) for k in PROJECT_KINDS]
+KIND_CHOICES = [SelectChoice(k, k.capitalize()) for k in PROJECT_KINDS]
 VISIBILITY_LABELS = {
     "network": "Network — every signed-in member sees it",
     "consortium": "Consortium — only participating organizations and the site's managers",
@@ -42,7 +43,11 @@ def _optional_int(value):
 
 class PartnerRowForm(Form):
     organization_id = SelectField("Organization", coerce=_optional_int, validate_choice=True)
-    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in PARTNER_ROLES])
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in PARTNER_ROLES],
+        default="partner",
+    )
     remove = BooleanField("Remove")
 
 
@@ -53,7 +58,9 @@ class ProjectForm(FlaskForm):
     site_id = SelectField("Host site", coerce=int)
     kind = SelectField("Kind", choices=KIND_CHOICES, default="product")
     visibility = SelectField(
-        "Visibility", choices=list(VISIBILITY_LABELS.items()), default="network"
+        "Visibility",
+        choices=[SelectChoice(*item) for item in VISIBILITY_LABELS.items()],
+        default="network",
     )
     theme_ids = SelectMultipleField("Themes", coerce=int)
     target_test_on = DateField("Target date for test", validators=[Optional()])
@@ -70,9 +77,9 @@ class ProjectForm(FlaskForm):
 
     def setup(self, sites, themes, organizations, choose_lead: bool) -> "ProjectForm":
         """Fill the choices; drop the lead field for users who may not choose the lead."""
-        self.site_id.choices = [(s.id, s.name) for s in sites]
-        self.theme_ids.choices = [(t.id, t.name) for t in themes]
-        orgs = [(o.id, o.name) for o in organizations]
+        self.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
+        self.theme_ids.choices = [SelectChoice(t.id, t.name) for t in themes]
+        orgs = [SelectChoice(o.id, o.name) for o in organizations]
         if choose_lead:
             self.lead_organization_id.choices = orgs
         else:
@@ -80,7 +87,7 @@ class ProjectForm(FlaskForm):
         while len(self.partners) < MIN_PARTNER_ROWS:
             self.partners.append_entry()
         for row in self.partners:
-            row.organization_id.choices = [("", "— none —"), *orgs]
+            row.organization_id.choices = [SelectChoice("", "— none —"), *orgs]
         return self
 
     def add_spare_rows(self) -> None:
