@@ -1,0 +1,154 @@
+"""`flask db upgrade` builds the models' schema on empty SQLite and PostgreSQL databases."""
+
+import logging
+import os
+import secrets
+
+import flask_migrate
+import psycopg
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from tracker.extensions import db
+from tracker.models import Organization, User
+
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+
+pytestmark = [
+    # migrations/env.py (the Flask-Migrate template) still calls the deprecated get_engine().
+    pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning"),
+    # SQLite cannot reflect the lower(email) / lower(name) indexes (SQLAlchemy and Alembic
+    # both warn); they are checked below.
+    pytest.mark.filterwarnings("ignore:.*expression-based index"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging():
+    """Alembic's env.py runs logging.config.fileConfig, which disables every existing logger."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    loggers = {
+        name: (logger.disabled, logger.level)
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    for name, (disabled, logger_level) in loggers.items():
+        logging.getLogger(name).disabled = disabled
+        logging.getLogger(name).setLevel(logger_level)
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture
+def empty_postgres_database():
+    """A uniquely named database of our own, created empty and dropped afterwards."""
+    if not PG_URL:
+        pytest.skip("set TRACKER_TEST_DATABASE_URL to migrate a PostgreSQL database")
+    base = make_url(PG_URL)
+    name = f"tracker_mig_{secrets.token_hex(6)}"
+    maintenance = base.set(drivername="postgresql", database="postgres")
+    conninfo = maintenance.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request, tmp_path):
+    if request.param == "postgresql":
+        return request.getfixturevalue("empty_postgres_database")
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.fixture
+def migrated_app(fresh_app, empty_database_url):
+    app = fresh_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def table_names() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names())
+
+
+def schema_differences() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_there_is_one_migration_head(fresh_app):
+    """Two helpers adding migrations from the same parent would leave two heads."""
+    app = fresh_app()
+    with app.app_context():
+        migrate = app.extensions["migrate"]
+        config = migrate.migrate.get_config(directory=migrate.directory)
+        assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_upgrade_creates_every_table_of_the_models(migrated_app):
+    with migrated_app.app_context():
+        assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+
+
+def test_the_migrated_schema_matches_the_models(migrated_app):
+    with migrated_app.app_context():
+        assert schema_differences() == []
+
+
+def test_the_migrated_schema_has_the_case_insensitive_indexes(migrated_app):
+    with migrated_app.app_context():
+        indexes = {
+            index["name"]
+            for table in ("users", "organizations")
+            for index in sa.inspect(db.engine).get_indexes(table)
+        }
+        if db.engine.dialect.name == "sqlite":  # expression indexes are not reflected there
+            indexes = set(
+                db.session.scalars(sa.text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+            )
+        assert {"uq_users_email_lower", "uq_organizations_name_lower"} <= indexes
+
+
+def test_the_same_email_in_other_letter_case_is_refused(migrated_app):
+    with migrated_app.app_context():
+        db.session.add(User(email="a@x.org", display_name="A", role="admin"))
+        db.session.commit()
+        db.session.add(User(email="A@x.org", display_name="A again", role="admin"))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_the_same_organization_name_in_other_letter_case_is_refused(migrated_app):
+    with migrated_app.app_context():
+        db.session.add(Organization(name="Krone Group", kind="member_company", country="DE"))
+        db.session.commit()
+        db.session.add(Organization(name="KRONE group", kind="partner", country="DE"))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_downgrade_to_base_and_upgrade_again(migrated_app):
+    with migrated_app.app_context():
+        flask_migrate.downgrade(revision="base")
+        assert table_names() <= {"alembic_version"}
+        flask_migrate.upgrade()
+        assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+        assert schema_differences() == []
