@@ -4,29 +4,23 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker.auth import permissions
-from tracker.auth.permissions import visible_projects
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404, project_options
 from tracker.models import (
-    CriterionTick,
     GateCondition,
     GateConfirmation,
     GateReview,
     Organization,
     Participation,
     Project,
-    Site,
-    StageCriterion,
     StageEvent,
     User,
 )
 from tracker.models.base import next_stage
 from tracker.reviews import rules
-
-QUEUE_PAGE_SIZE = 50
 
 
 @dataclass
@@ -177,107 +171,6 @@ def get_visible_condition_or_404(user: User, condition_id: int) -> GateCondition
         abort(404)
     visible_project_or_404(user, condition.project_id)
     return condition
-
-
-# --- the review queue ---------------------------------------------------------------------
-
-
-@dataclass
-class QueueRow:
-    review: GateReview
-    project: Project
-    criteria_ticked: int
-    criteria_total: int
-    confirmed: int
-    participants: int
-
-
-@dataclass
-class QueuePage:
-    rows: list[QueueRow]
-    total: int
-    page: int
-    pages: int
-    sites: list[Site]
-    site: str | None
-
-
-def _criteria_of_gate():
-    """Active exit criteria of the review's from-stage at the project's site.
-
-    Same rule as tracker.projects.criteria: a site's own criteria for a stage replace the
-    network defaults; without own ones the defaults apply.
-    """
-    own = sa.orm.aliased(StageCriterion)
-    site_has_own = (
-        sa.select(own.id)
-        .where(
-            own.stage == GateReview.from_stage,
-            own.active.is_(True),
-            own.site_id == Project.site_id,
-        )
-        .correlate(GateReview, Project)
-        .exists()
-    )
-    return sa.and_(
-        StageCriterion.stage == GateReview.from_stage,
-        StageCriterion.active.is_(True),
-        sa.or_(
-            StageCriterion.site_id == Project.site_id,
-            sa.and_(StageCriterion.site_id.is_(None), ~site_has_own),
-        ),
-    )
-
-
-def _queue_counts() -> list:
-    total = sa.select(sa.func.count(StageCriterion.id)).where(_criteria_of_gate())
-    ticked = (
-        sa.select(sa.func.count(CriterionTick.id))
-        .join(StageCriterion, CriterionTick.criterion_id == StageCriterion.id)
-        .where(CriterionTick.project_id == Project.id, _criteria_of_gate())
-    )
-    confirmed = sa.select(sa.func.count(GateConfirmation.id)).where(
-        GateConfirmation.gate_review_id == GateReview.id
-    )
-    participants = sa.select(sa.func.count(Participation.id)).where(
-        Participation.project_id == Project.id
-    )
-    return [
-        query.correlate(GateReview, Project).scalar_subquery()
-        for query in (ticked, total, confirmed, participants)
-    ]
-
-
-def queue_sites(user: User) -> list[Site]:
-    if permissions.is_admin(user):
-        return list(db.session.scalars(sa.select(Site).order_by(Site.name)))
-    return list(user.managed_sites)
-
-
-def review_queue(user: User, site: str | None = None, page: int = 1) -> QueuePage:
-    """Pending reviews, oldest first: managers see their sites, admins all (or one site)."""
-    sites = queue_sites(user)
-    chosen = [s.id for s in sites if site is None or s.slug == site]
-    base = (
-        visible_projects(user)
-        .join(GateReview, GateReview.project_id == Project.id)
-        .where(GateReview.decision == "pending")
-    )
-    if not permissions.is_admin(user) or site is not None:
-        base = base.where(Project.site_id.in_(chosen))
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(base.with_only_columns(GateReview.id).subquery())
-    )
-    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(
-        base.add_columns(GateReview, *_queue_counts())
-        .options(joinedload(Project.site), joinedload(Project.lead_organization))
-        .order_by(GateReview.requested_at, GateReview.id)
-        .limit(QUEUE_PAGE_SIZE)
-        .offset((page - 1) * QUEUE_PAGE_SIZE)
-    ).all()
-    return QueuePage([QueueRow(r[1], r[0], *r[2:]) for r in rows], total, page, pages, sites, site)
 
 
 # --- the decision page --------------------------------------------------------------------

@@ -9,6 +9,7 @@ from tracker.auth.views import safe_next
 from tracker.models import GateReview, Project
 from tracker.reviews import bp, queries, rules, services
 from tracker.reviews.forms import DecisionForm, GateRequestForm, StatusForm
+from tracker.reviews.queue import review_queue
 from tracker.reviews.services import GateError, GateForbidden
 
 
@@ -88,7 +89,7 @@ def queue():
         abort(403)
     site = request.args.get("site") or None
     page = request.args.get("page", 1, type=int)
-    result = queries.review_queue(user, site, page)
+    result = review_queue(user, site, page)
     return render_template("reviews/queue.html", queue=result)
 
 
