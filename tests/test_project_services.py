@@ -206,3 +206,22 @@ def test_outsider_may_not_tick_a_visible_project(world):
     crit = _criterion("Test site booked")
     with pytest.raises(services.ProjectForbidden):
         criteria.tick(world.outsider, _load(world, world.network_project), crit.id)
+
+
+def test_a_save_racing_another_transaction_is_refused_by_the_version_column(world):
+    """The version is checked again when writing (PostgreSQL reads do not lock the row)."""
+    project = _load(world, world.network_project)
+    session = db.session()
+    session.expire_on_commit = False  # keep what we read, as a request would mid-way
+    session.commit()
+    # Another transaction saves in between: the row moves on, this session does not know.
+    table = Project.__table__
+    with db.engine.begin() as other:
+        other.execute(
+            sa.update(table).where(table.c.id == project.id).values(title="Elsewhere", version=2)
+        )
+    session.expire_on_commit = True
+    with pytest.raises(EditConflict) as caught:
+        services.update_project(world.lead_member, project, {"summary": "Mine"}, 1)
+    assert caught.value.current_version == 2
+    assert _load(world, project).summary != "Mine"

@@ -1,0 +1,140 @@
+"""The project use cases' vocabulary: input values, domain errors, the audited snapshot."""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from tracker.models import Participation, Project
+from tracker.models.base import PARTICIPATION_ROLES
+
+PARTNER_ROLES = tuple(r for r in PARTICIPATION_ROLES if r != "lead")
+TEXT_LIMITS = {"title": 200, "summary": 500, "description": 5000}
+FIELD_LABELS = {
+    "title": "Title",
+    "summary": "Summary",
+    "description": "Description",
+    "site": "Host site",
+    "kind": "Kind",
+    "visibility": "Visibility",
+    "themes": "Themes",
+    "target_test_on": "Target date for test",
+    "target_market_on": "Target date for market",
+    "lead_organization": "Lead organization",
+    "partners": "Partners",
+    "stage": "Stage",
+    "status": "Status",
+}
+
+
+@dataclass
+class PartnerInput:
+    organization_id: int
+    role: str = "partner"
+
+
+@dataclass
+class ProjectData:
+    title: str
+    site_id: int
+    summary: str = ""
+    description: str = ""
+    kind: str = "product"
+    visibility: str = "network"
+    theme_ids: list[int] = field(default_factory=list)
+    target_test_on: date | None = None
+    target_market_on: date | None = None
+    lead_organization_id: int | None = None
+    partners: list[PartnerInput] = field(default_factory=list)
+
+
+class ProjectError(Exception):
+    """A refused change; field (and row, for partners) say where the problem is."""
+
+    def __init__(self, message: str, field: str | None = None, row: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.row = row
+
+
+class ProjectForbidden(ProjectError):
+    """The actor may see the project but not do this."""
+
+
+@dataclass
+class ChangedField:
+    field: str
+    label: str
+    read: Any  # the value when the editor opened the form (None when unknown)
+    current: Any
+
+
+class EditConflict(ProjectError):
+    """Someone saved the project after the editor read it; nothing was written."""
+
+    def __init__(self, changes: list[ChangedField], current_version: int):
+        super().__init__("Someone else saved this project since you opened it.", field="version")
+        self.changes = changes
+        self.current_version = current_version
+
+
+# --- reading the current state ----------------------------------------------------------
+
+
+def partner_label(participation: Participation) -> str:
+    return f"{participation.organization.name} ({participation.role})"
+
+
+def snapshot(project: Project) -> dict[str, Any]:
+    """The audited view of a project (relationships must be loaded)."""
+    partners = [p for p in project.participations if p.role != "lead"]
+    return {
+        "title": project.title,
+        "summary": project.summary,
+        "description": project.description,
+        "site": project.site.slug,
+        "kind": project.kind,
+        "visibility": project.visibility,
+        "themes": sorted(t.slug for t in project.themes),
+        "target_test_on": project.target_test_on,
+        "target_market_on": project.target_market_on,
+        "lead_organization": project.lead_organization.name,
+        "partners": sorted(partner_label(p) for p in partners),
+    }
+
+
+def current_data(project: Project) -> ProjectData:
+    """The editable values of a project, as update_project takes them."""
+    return ProjectData(
+        title=project.title,
+        site_id=project.site_id,
+        summary=project.summary,
+        description=project.description,
+        kind=project.kind,
+        visibility=project.visibility,
+        theme_ids=[t.id for t in project.themes],
+        target_test_on=project.target_test_on,
+        target_market_on=project.target_market_on,
+        lead_organization_id=project.lead_organization_id,
+        partners=[
+            PartnerInput(p.organization_id, p.role)
+            for p in project.participations
+            if p.role != "lead"
+        ],
+    )
+
+
+def merge(data: ProjectData | Mapping[str, Any], base: ProjectData | None) -> ProjectData:
+    """Plain values to ProjectData; with a base, missing keys keep the base's values."""
+    values = dict(data) if isinstance(data, Mapping) else asdict(data)
+    merged = asdict(base) if base else {}
+    merged.update({k: v for k, v in values.items() if k in ProjectData.__dataclass_fields__})
+    if "title" not in merged or "site_id" not in merged:
+        raise ProjectError("A title and a host site are required.", field="title")
+    merged["partners"] = [
+        p if isinstance(p, PartnerInput) else PartnerInput(**dict(p))
+        for p in merged.get("partners") or []
+    ]
+    merged["theme_ids"] = list(merged.get("theme_ids") or [])
+    return ProjectData(**merged)
