@@ -1,0 +1,171 @@
+"""The /dashboard page: who sees what, links that reproduce their counts, charts, query counts."""
+
+import re
+from datetime import timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories as f
+from tests.bulk import add_projects
+from tests.querycount import count_queries
+from tracker.extensions import db
+from tracker.models import GateReview, Project, StageEvent, utcnow
+
+LINK = re.compile(r'<a href="(/projects\?[^"]*)">([\d,]+)</a>')
+LIST_FILTERS = {"site", "stage", "status", "theme", "org", "kind", "visibility", "q"}
+
+
+def signed_in(client, login, user):
+    fresh = client.application.test_client()
+    login(user, test_client=fresh)
+    return fresh
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def pipeline(world):
+    """World plus projects at Lingen in every stage, and a consortium project at Berlin."""
+    f.make_project(world.lingen, world.lead_org, stage="test", title="Pilot at the port")
+    f.make_project(world.lingen, world.lead_org, stage="market", title="Launched twin")
+    f.make_project(
+        world.lingen, world.other_org, stage="develop", status="on_hold", visibility="consortium"
+    )
+    f.make_project(
+        world.berlin, world.other_org, visibility="consortium", title="Berlin private plan"
+    )
+    return world
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "lead_member", "patron"])
+def test_every_signed_in_role_sees_the_dashboard(client, login, world, who):
+    response = signed_in(client, login, world.user(who)).get("/dashboard")
+    assert response.status_code == 200
+    assert "Pipeline dashboard" in text_of(response)
+
+
+def test_dashboard_needs_a_signed_in_user(client, world):
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_site_manager_starts_on_their_own_site(client, login, pipeline):
+    page = text_of(signed_in(client, login, pipeline.manager).get("/dashboard"))
+    assert '<option value="lingen" selected>' in page
+    assert "Berlin private plan" not in page
+
+
+def test_every_link_a_site_manager_follows_lists_exactly_the_projects_it_counts(
+    client, login, pipeline
+):
+    manager = signed_in(client, login, pipeline.manager)
+    page = text_of(manager.get("/dashboard"))
+    followed = 0
+    for href, shown in LINK.findall(page):
+        href = unescape(href)
+        if not set(parse_qs(urlsplit(href).query)) <= LIST_FILTERS:
+            continue  # filters the project list does not offer yet (reported to the lead)
+        listed = re.search(r"([\d,]+) projects?\b", text_of(manager.get(href)))
+        assert listed and listed.group(1) == shown, href
+        followed += 1
+    assert followed >= 10
+
+
+def test_site_manager_may_look_at_the_whole_network_with_a_note(client, login, pipeline):
+    page = text_of(signed_in(client, login, pipeline.manager).get("/dashboard?site=all"))
+    assert "Whole network" in page
+    assert "including consortium projects you cannot open" in page
+
+
+def test_unknown_filters_are_named_and_ignored(client, login, world):
+    page = text_of(signed_in(client, login, world.admin).get("/dashboard?site=nowhere&theme=x"))
+    assert "There is no site “nowhere”" in page
+    assert "There is no theme “x”" in page
+
+
+def test_patron_sees_fewer_than_3_instead_of_one_or_two(client, login, world):
+    patron = signed_in(client, login, world.patron)
+    page = text_of(patron.get("/dashboard"))
+    total = re.search(r"Projects</div>\s*<div class=\"figure\">(.*?)</div>", page, re.S)
+    assert "fewer than 3" in total.group(1)
+    f.make_project(world.berlin, world.other_org)
+    page = text_of(patron.get("/dashboard"))
+    total = re.search(r"Projects</div>\s*<div class=\"figure\">(.*?)</div>", page, re.S)
+    assert total.group(1).strip() == "3"
+    # Narrowed to Berlin, one project is left: withheld again.
+    page = text_of(patron.get("/dashboard?site=berlin"))
+    total = re.search(r"Projects</div>\s*<div class=\"figure\">(.*?)</div>", page, re.S)
+    assert "fewer than 3" in total.group(1)
+
+
+def test_admin_sees_small_counts(client, login, world):
+    page = text_of(signed_in(client, login, world.admin).get("/dashboard"))
+    total = re.search(r"Projects</div>\s*<div class=\"figure\">(.*?)</div>", page, re.S)
+    assert ">2<" in total.group(1)
+
+
+def test_patron_figures_link_nowhere_and_name_no_project(client, login, pipeline):
+    patron = signed_in(client, login, pipeline.patron)
+    for query in ("", "?site=lingen", "?site=berlin", "?theme=ai", "?period=this_year"):
+        page = text_of(patron.get("/dashboard" + query))
+        assert "/projects?" not in page
+        for project in db.session.scalars(sa.select(Project)):
+            assert project.title not in page
+
+
+def test_charts_are_inline_svg_with_titles_and_tables_and_no_inline_style(client, login, pipeline):
+    page = text_of(signed_in(client, login, pipeline.admin).get("/dashboard"))
+    charts = re.findall(r'<svg class="chart" role="img" aria-labelledby="([^"]+)"', page)
+    assert len(charts) == 5
+    for ids in charts:
+        title_id, desc_id = ids.split()
+        assert f'<title id="{title_id}">' in page and f'<desc id="{desc_id}">' in page
+    assert "style=" not in page and "<script>" not in page
+    assert page.count('class="table table-sm figure-table') >= 5
+    assert "css/dashboard.css" in page
+
+
+def _add_history(project_ids: list[int]) -> None:
+    now = utcnow()
+    db.session.execute(
+        sa.insert(StageEvent),
+        [
+            {"project_id": i, "to_stage": "develop", "to_status": "active", "note": "",
+             "at": now - timedelta(days=200 + i % 30)}
+            for i in project_ids
+        ]
+        + [
+            {"project_id": i, "from_stage": "develop", "to_stage": "test", "from_status": "active",
+             "to_status": "active", "note": "", "at": now - timedelta(days=100 + i % 40)}
+            for i in project_ids
+        ],
+    )  # fmt: skip
+    db.session.execute(
+        sa.insert(GateReview),
+        [
+            {"project_id": i, "from_stage": "develop", "to_stage": "test", "evidence": "",
+             "reason": "", "decision": "go", "requested_at": now - timedelta(days=105),
+             "decided_at": now - timedelta(days=100)}
+            for i in project_ids
+        ],
+    )  # fmt: skip
+    db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "patron"])
+def test_query_count_does_not_grow_with_the_projects(client, login, world, who):
+    viewer = signed_in(client, login, world.user(who))
+    counts = []
+    for size in (10, 990):
+        ids = add_projects(size, world.lingen, world.lead_org, world.partner_org, world.ai)
+        _add_history(ids)
+        with count_queries() as statements:
+            assert viewer.get("/dashboard").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 20

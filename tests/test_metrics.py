@@ -1,0 +1,215 @@
+"""Every dashboard metric against a small hand-built network whose answers are known."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from tests import factories as f
+from tracker.dashboard import flows, metrics
+from tracker.dashboard.metrics import Scope
+from tracker.dashboard.periods import Quarter, parse_period
+from tracker.extensions import db
+from tracker.models import GateReview, StageEvent, utcnow
+
+
+def advance(project, stage: str, at, status: str | None = None) -> None:
+    """Move a project to stage (and status) at a given time, with its StageEvent."""
+    status = status or project.status
+    db.session.add(
+        StageEvent(
+            project_id=project.id,
+            from_stage=project.stage,
+            to_stage=stage,
+            from_status=project.status,
+            to_status=status,
+            at=at,
+        )
+    )
+    if stage != project.stage:
+        project.stage_entered_at = at
+    project.stage, project.status = stage, status
+    db.session.commit()
+
+
+def review(project, decision: str, decided_at, days: float, from_stage="develop") -> None:
+    to_stage = "test" if from_stage == "develop" else "market"
+    db.session.add(
+        GateReview(
+            project_id=project.id,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            requested_at=decided_at - timedelta(days=days),
+            decision=decision,
+            decided_at=decided_at if decision != "pending" else None,
+        )
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def net(app):
+    """Five projects with known stays, entries, reviews, participants and activity.
+
+    P1 develop 10 days → test (previous quarter), with a start-up; theme ai.
+    P2 develop 20 days → test, 30 days later → market (two quarters ago), with a Swedish
+       research institution at Stockholm; theme ai.
+    P3 develop 40 days → test (previous quarter), with a Berlin company; theme ai.
+    P4 at Berlin, still in develop, no activity for 100 days (stalled); theme h2.
+    P5 in develop, put on hold; a Berlin company as research partner (by role).
+    """
+    now = utcnow()
+    q1 = Quarter.containing(now).previous()
+    q2 = q1.previous()
+    lingen = f.make_site("lingen", name="Lingen")
+    berlin = f.make_site("berlin", name="Berlin")
+    stockholm = f.make_site("stockholm", name="Stockholm", country="SE")
+    ai, h2 = f.make_theme("ai", "AI"), f.make_theme("h2", "Hydrogen")
+    lead = f.make_org("Lead", sites=[lingen])
+    startup = f.make_org("Startup", kind="startup", sites=[lingen])
+    research = f.make_org("Institute", kind="research_institution", country="SE", sites=[stockholm])
+    berlin_co = f.make_org("Berlin Co", sites=[berlin])
+
+    def project(site, partners, themes, test_at, develop_days, **fields):
+        p = f.make_project(
+            site, lead, partners, themes, stage_entered_at=test_at - timedelta(days=develop_days),
+            **fields,
+        )  # fmt: skip
+        return p
+
+    t1, t2, t3 = (
+        q1.start + timedelta(days=5),
+        q2.start + timedelta(days=1),
+        q1.start + timedelta(days=50),
+    )
+    p1 = project(lingen, [(startup, "partner")], [ai], t1, 10)
+    p2 = project(lingen, [(research, "research_partner")], [ai], t2, 20)
+    p3 = project(lingen, [(berlin_co, "partner")], [ai], t3, 40)
+    p4 = project(berlin, [], [h2], now, 120, last_activity_at=now - timedelta(days=100))
+    p5 = project(lingen, [(berlin_co, "research_partner")], [], now, 30)
+    advance(p1, "test", t1)
+    advance(p2, "test", t2)
+    advance(p2, "market", t2 + timedelta(days=30))
+    advance(p3, "develop", t3 - timedelta(days=20), status="on_hold")  # a hold inside develop
+    advance(p3, "develop", t3 - timedelta(days=10), status="active")
+    advance(p3, "test", t3)
+    advance(p5, "develop", now - timedelta(days=1), status="on_hold")
+    p5.last_activity_at = now - timedelta(days=200)
+    db.session.commit()
+    review(p1, "go", t1, 4)
+    review(p2, "go", t2, 2)
+    review(p3, "go", t3, 10)
+    review(p4, "recycle", q1.start + timedelta(days=2), 6)
+    review(p5, "pending", now, 1)
+    return SimpleNamespace(
+        q1=q1, q2=q2, lingen=lingen, berlin=berlin, ai=ai, h2=h2, projects=[p1, p2, p3, p4, p5]
+    )
+
+
+def test_median_and_p90_days_in_develop_come_from_completed_stays(net):
+    stays = flows.time_in_stage(Scope())
+    assert stays["develop"] == {"n": 3, "median": pytest.approx(20), "p90": pytest.approx(36)}
+    assert stays["test"] == {"n": 1, "median": pytest.approx(30), "p90": pytest.approx(30)}
+    assert stays["market"]["n"] == 0 and stays["market"]["median"] is None
+
+
+def test_time_in_stage_counts_a_stay_in_the_period_it_ended(net):
+    stays = flows.time_in_stage(Scope(period=parse_period(net.q1.key)))
+    assert stays["develop"]["n"] == 2  # P1 (10 days) and P3 (40 days) left develop in q1
+    assert stays["develop"]["median"] == pytest.approx(25)
+    assert stays["test"]["n"] == 0
+
+
+def test_p90_interpolates_between_ranks(app):
+    site, org = f.make_site(), f.make_org()
+    start = utcnow() - timedelta(days=400)
+    for days in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100):
+        p = f.make_project(site, org, stage_entered_at=start)
+        advance(p, "test", start + timedelta(days=days))
+    develop = flows.time_in_stage(Scope())["develop"]
+    assert develop["median"] == pytest.approx(6)
+    assert develop["p90"] == pytest.approx(10)  # rank 1 + 0.9·10 = 10 exactly
+    assert flows.time_in_stage(Scope())["develop"]["n"] == 11
+
+
+def test_counts_by_stage_status_site_and_theme(net):
+    assert metrics.stage_status_counts(Scope()) == {
+        ("develop", "active"): 1,
+        ("develop", "on_hold"): 1,
+        ("test", "active"): 2,
+        ("market", "active"): 1,
+    }
+    by_site = metrics.site_stage_counts(Scope())
+    assert by_site == {
+        (net.lingen.id, "develop"): 1,
+        (net.lingen.id, "test"): 2,
+        (net.lingen.id, "market"): 1,
+        (net.berlin.id, "develop"): 1,
+    }
+    assert metrics.theme_counts(Scope()) == {net.ai.id: 3, net.h2.id: 1}
+
+
+def test_counts_by_organization_kind_and_country(net):
+    counts = metrics.participant_counts(Scope())
+    assert counts["kind"] == {"member_company": 5, "startup": 1, "research_institution": 1}
+    assert counts["country"] == {"DE": 5, "SE": 1}
+
+
+def test_funnel_cooperation_mix_and_stalled(net):
+    totals = metrics.summary(Scope())
+    assert totals["total"] == 5
+    assert (totals["reached_test"], totals["reached_market"]) == (3, 1)
+    assert totals["startup"] == 1  # P1, by organization kind
+    assert totals["research"] == 2  # P2 by kind, P5 by role
+    assert totals["cross_site"] == 3  # P2 Lingen+Stockholm, P3 and P5 Lingen+Berlin
+    assert totals["cross_country"] == 1  # P2 DE+SE
+    assert totals["stalled"] == 1  # P4; P5 is on hold, not stalled
+
+
+def test_scope_narrows_every_count_to_site_and_theme(net):
+    berlin = Scope(site_ids=(net.berlin.id,))
+    assert metrics.summary(berlin)["total"] == 1
+    assert metrics.summary(berlin)["stalled"] == 1
+    ai = Scope(theme_id=net.ai.id)
+    assert metrics.summary(ai)["total"] == 3
+    assert metrics.stage_status_counts(ai) == {("test", "active"): 2, ("market", "active"): 1}
+    assert flows.time_in_stage(Scope(theme_id=net.h2.id))["develop"]["n"] == 0
+
+
+def test_throughput_places_entries_in_their_quarters_with_zeros_filled(net):
+    quarters = Quarter.containing(utcnow()).last(8)
+    counts = flows.throughput(Scope(), quarters)
+    assert list(counts) == [q.key for q in quarters]
+    assert counts[net.q1.key] == {"test": 2, "market": 0}
+    assert counts[net.q2.key] == {"test": 1, "market": 1}
+    assert sum(c["test"] + c["market"] for c in counts.values()) == 4
+
+
+def test_gate_decision_mix_and_median_turnaround(net):
+    assert flows.decision_mix(Scope()) == {
+        "go": 3,
+        "conditional_go": 0,
+        "recycle": 1,
+        "hold": 0,
+        "stop": 0,
+    }
+    turnaround = flows.review_turnaround(Scope())
+    assert turnaround["n"] == 4
+    assert turnaround["median"] == pytest.approx(5)  # 2, 4, 6, 10 days
+    in_q1 = Scope(period=parse_period(net.q1.key))
+    assert flows.decision_mix(in_q1)["go"] == 2 and flows.decision_mix(in_q1)["recycle"] == 1
+    assert flows.review_turnaround(in_q1)["median"] == pytest.approx(6)  # 4, 6, 10 days
+
+
+def test_empty_network_gives_zeros_not_errors(app):
+    assert metrics.summary(Scope())["total"] == 0
+    assert flows.review_turnaround(Scope()) == {"n": 0, "median": None}
+    assert flows.time_in_stage(Scope())["develop"] == {"n": 0, "median": None, "p90": None}
+
+
+def test_periods_parse_quarters_years_and_fall_back_to_all_time():
+    assert parse_period("2026-Q3").start.month == 7 and parse_period("2026-Q3").end.month == 10
+    assert parse_period("2026-Q4").end.year == 2027
+    assert parse_period("nonsense").key == "all" and not parse_period("nonsense").bounded
+    assert parse_period("this_year").token == str(utcnow().year)
+    assert Quarter(2026, 1).last(3) == [Quarter(2025, 3), Quarter(2025, 4), Quarter(2026, 1)]

@@ -1,0 +1,88 @@
+"""Turn raw numbers into figures a reader sees: formatted, linked, or withheld from patrons."""
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from tracker.auth import permissions
+from tracker.templating import url_exists
+
+FEWER_THAN_3 = "fewer than 3"
+SMALL = range(1, 3)  # counts of 1 or 2 would let a patron single out a project
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | None
+    text: str
+    href: str | None = None
+    hidden: bool = False
+
+    @property
+    def bar(self) -> float:
+        """The length a chart may draw: nothing for withheld or missing figures."""
+        return 0.0 if self.hidden or self.value is None else float(self.value)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What the reader may be shown: small counts, links to /projects, project names."""
+
+    withhold_small: bool
+    links: bool
+    complete: bool  # every project counted is one the reader can open from the link
+    names: bool
+
+
+def audience_for(user, site_ids: tuple[int, ...] | None) -> Audience:
+    patron = permissions.is_patron(user)
+    drill = permissions.dashboard_sites(user)
+    complete = drill is None or (site_ids is not None and set(site_ids) <= drill)
+    return Audience(
+        withhold_small=patron,
+        links=not patron and url_exists("projects.index"),
+        complete=complete and not patron,
+        names=complete and not patron,
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+class Presenter:
+    """Builds figures for one audience; links carry the current site/theme filters."""
+
+    def __init__(self, audience: Audience, link_args: dict):
+        self.audience = audience
+        self.link_args = link_args
+
+    def _href(self, filters: dict | None) -> str | None:
+        if filters is None or not self.audience.links:
+            return None
+        return url_for("projects.index", **(self.link_args | filters))
+
+    def _withheld(self, *counts: int | None) -> bool:
+        return self.audience.withhold_small and any(n in SMALL for n in counts if n is not None)
+
+    def count(self, n: int, link: dict | None = None) -> Figure:
+        if self._withheld(n):
+            return Figure(None, FEWER_THAN_3, hidden=True)
+        return Figure(n, _number(n), self._href(link) if n else None)
+
+    def share(self, part: int, whole: int, link: dict | None = None) -> Figure:
+        """part of whole as a percentage; linked to the projects that make up part."""
+        if self._withheld(part, whole):
+            return Figure(None, FEWER_THAN_3, hidden=True)
+        if not whole:
+            return Figure(None, "—")
+        value = 100.0 * part / whole
+        return Figure(value, f"{value:.0f}%", self._href(link) if part else None)
+
+    def days(self, value: float | None, n: int, link: dict | None = None) -> Figure:
+        """A duration in days computed over n stays or reviews."""
+        if self._withheld(n):
+            return Figure(None, FEWER_THAN_3, hidden=True)
+        if value is None:
+            return Figure(None, "—")
+        return Figure(value, f"{value:,.1f} days", self._href(link))

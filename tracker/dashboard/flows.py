@@ -1,0 +1,119 @@
+"""Event-based figures: time in stage, throughput per quarter, gate decisions and turnaround."""
+
+import sqlalchemy as sa
+
+from tracker.dashboard import sql
+from tracker.dashboard.metrics import DECIDED, Scope, _in_period, project_conditions, stage_entry
+from tracker.dashboard.periods import Quarter
+from tracker.extensions import db
+from tracker.models import GateReview, Project, StageEvent
+from tracker.models.base import STAGES
+
+THROUGHPUT_QUARTERS = 8
+
+
+def stays(scope: Scope) -> sa.Subquery:
+    """Completed stays: each stage entry up to the project's next stage entry.
+
+    The window runs over entries only, so a hold or reactivation inside a stage does not cut
+    the stay short. A stay belongs to the period in which it ended.
+    """
+    left_at = sa.func.lead(StageEvent.at).over(
+        partition_by=StageEvent.project_id, order_by=(StageEvent.at, StageEvent.id)
+    )
+    entries = (
+        sa.select(
+            StageEvent.project_id,
+            StageEvent.to_stage.label("stage"),
+            StageEvent.at.label("entered_at"),
+            left_at.label("left_at"),
+        )
+        .join(Project, Project.id == StageEvent.project_id)
+        .where(stage_entry(), *project_conditions(scope))
+        .subquery()
+    )
+    return (
+        sa.select(
+            entries.c.project_id,
+            entries.c.stage,
+            entries.c.left_at,
+            sql.days_between(entries.c.left_at, entries.c.entered_at).label("days"),
+        )
+        .where(entries.c.left_at.is_not(None), *_in_period(entries.c.left_at, scope.period))
+        .subquery()
+    )
+
+
+def time_in_stage(scope: Scope) -> dict[str, dict]:
+    """Per stage: the number of completed stays, their median and p90 in days."""
+    completed = stays(scope)
+    query = sql.quantiles(completed, completed.c.stage, completed.c.days, sql.MEDIAN, sql.P90)
+    result = {stage: {"n": 0, "median": None, "p90": None} for stage in STAGES}
+    for stage, n, median, p90 in db.session.execute(query):
+        result[stage] = {"n": int(n), "median": float(median), "p90": float(p90)}
+    return result
+
+
+def throughput(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int]]:
+    """Entries into test and into market per calendar quarter, zeros filled."""
+    bucket = sa.case(
+        *((sa.and_(StageEvent.at >= q.start, StageEvent.at < q.end), q.key) for q in quarters),
+        else_=None,
+    ).label("quarter")
+    query = (
+        sa.select(bucket, StageEvent.to_stage, sa.func.count())
+        .join(Project, Project.id == StageEvent.project_id)
+        .where(
+            stage_entry(),
+            StageEvent.to_stage.in_(("test", "market")),
+            StageEvent.at >= quarters[0].start,
+            StageEvent.at < quarters[-1].end,
+            *project_conditions(scope),
+        )
+        .group_by(bucket, StageEvent.to_stage)
+    )
+    result = {q.key: {"test": 0, "market": 0} for q in quarters}
+    for key, stage, n in db.session.execute(query):
+        if key in result:
+            result[key][stage] = n
+    return result
+
+
+def _decided(scope: Scope) -> list:
+    return [
+        GateReview.decision.in_(DECIDED),
+        GateReview.decided_at.is_not(None),
+        *_in_period(GateReview.decided_at, scope.period),
+        *project_conditions(scope),
+    ]
+
+
+def decision_mix(scope: Scope) -> dict[str, int]:
+    query = (
+        sa.select(GateReview.decision, sa.func.count())
+        .join(Project, Project.id == GateReview.project_id)
+        .where(*_decided(scope))
+        .group_by(GateReview.decision)
+    )
+    result = dict.fromkeys(DECIDED, 0)
+    result.update(db.session.execute(query).tuples().all())
+    return result
+
+
+def review_turnaround(scope: Scope) -> dict:
+    """Median days from a gate request to its decision, over decisions in the period."""
+    durations = (
+        sa.select(
+            sa.literal("all").label("grp"),
+            sql.days_between(GateReview.decided_at, GateReview.requested_at).label("days"),
+        )
+        .join(Project, Project.id == GateReview.project_id)
+        .where(*_decided(scope))
+        .subquery()
+    )
+    row = db.session.execute(
+        sql.quantiles(durations, durations.c.grp, durations.c.days, sql.MEDIAN)
+    ).first()
+    if row is None:
+        return {"n": 0, "median": None}
+    return {"n": int(row[1]), "median": float(row[2])}

@@ -1,0 +1,229 @@
+"""The /dashboard page's content: every §6 figure for one reader and one selection."""
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from tracker.auth.permissions import visible_projects
+from tracker.dashboard import flows, metrics
+from tracker.dashboard.figures import Figure, Presenter, audience_for
+from tracker.dashboard.filters import Selection
+from tracker.extensions import db
+from tracker.models import Project
+from tracker.models.base import ORG_KINDS, STAGES, STATUSES
+
+STAGE_LABELS = {"develop": "Develop", "test": "Test", "market": "Market"}
+STATUS_LABELS = {"active": "Active", "on_hold": "On hold", "stopped": "Stopped"}
+KIND_LABELS = {
+    "member_company": "Member companies",
+    "startup": "Start-ups",
+    "research_institution": "Research institutions",
+    "partner": "Partners",
+    "public_body": "Public bodies",
+}
+DECISION_LABELS = {
+    "go": "Go",
+    "conditional_go": "Conditional go",
+    "recycle": "Recycle",
+    "hold": "Hold",
+    "stop": "Stop",
+}
+COOPERATION = (
+    ("startup", "With a start-up", "a start-up organization takes part, or a partner has the "
+     "start-up role"),
+    ("research", "With a research partner", "a research institution takes part, or a partner "
+     "has the research-partner role"),
+    ("cross_site", "Cross-site", "the participating organizations (lead included) are "
+     "affiliated, together, with at least two different sites"),
+    ("cross_country", "Cross-country", "the participating organizations (lead included) come "
+     "from at least two countries"),
+)  # fmt: skip
+STALLED_LIST_LIMIT = 10
+
+
+@dataclass
+class Row:
+    label: str
+    cells: dict[str, Figure] = field(default_factory=dict)
+    key: str = ""
+    note: str = ""
+
+
+def _at(stage: str, period) -> str:
+    return f"{stage}:{period.token}" if period.token else stage
+
+
+def dashboard(user, selection: Selection) -> dict:
+    """Everything /dashboard shows, from a fixed number of aggregate queries."""
+    scope = selection.scope
+    audience = audience_for(user, scope.site_ids)
+    show = Presenter(audience, selection.link_args)
+    totals = metrics.summary(scope)
+    quarters = selection.period.last_quarter.last(flows.THROUGHPUT_QUARTERS)
+    context = {
+        "audience": audience,
+        "total": show.count(totals["total"], {}),
+        "stage_status": _stage_status(show, metrics.stage_status_counts(scope)),
+        "by_site": _by_site(show, selection, metrics.site_stage_counts(scope)),
+        "by_theme": _by_theme(show, selection, metrics.theme_counts(scope)),
+        "funnel": _funnel(show, totals),
+        "cooperation": _cooperation(show, totals),
+        "time_in_stage": _time_in_stage(show, flows.time_in_stage(scope), selection.period),
+        "throughput": _throughput(show, flows.throughput(scope, quarters)),
+        "stalled": show.count(totals["stalled"], {"stalled": "1"}),
+        "stalled_days": current_app.config["TRACKER_STALLED_DAYS"],
+        "stalled_projects": _stalled_projects(user, scope) if audience.names else [],
+    }
+    context.update(_participants(show, metrics.participant_counts(scope)))
+    context.update(_decisions(show, scope, selection.period))
+    return context
+
+
+def _stage_status(show: Presenter, counts: dict) -> list[Row]:
+    rows = []
+    for stage in STAGES:
+        row = Row(STAGE_LABELS[stage], key=stage)
+        for status in STATUSES:
+            n = counts.get((stage, status), 0)
+            row.cells[status] = show.count(n, {"stage": stage, "status": status})
+        total = sum(counts.get((stage, status), 0) for status in STATUSES)
+        row.cells["total"] = show.count(total, {"stage": stage})
+        rows.append(row)
+    footer = Row("All stages", key="total")
+    for status in STATUSES:
+        n = sum(counts.get((stage, status), 0) for stage in STAGES)
+        footer.cells[status] = show.count(n, {"status": status})
+    footer.cells["total"] = show.count(sum(counts.values()), {})
+    return [*rows, footer]
+
+
+def _by_site(show: Presenter, selection: Selection, counts: dict) -> list[Row]:
+    site_ids = selection.scope.site_ids
+    rows = []
+    for site_id, (slug, name) in selection.site_names.items():
+        if site_ids is not None and site_id not in site_ids:
+            continue
+        row = Row(name, key=slug)
+        for stage in STAGES:
+            row.cells[stage] = show.count(
+                counts.get((site_id, stage), 0), {"site": slug, "stage": stage}
+            )
+        total = sum(counts.get((site_id, stage), 0) for stage in STAGES)
+        row.cells["total"] = show.count(total, {"site": slug})
+        rows.append(row)
+    return rows
+
+
+def _by_theme(show: Presenter, selection: Selection, counts: dict) -> list[Row]:
+    return [
+        Row(name, {"n": show.count(counts.get(theme_id, 0), {"theme": slug})}, key=slug)
+        for theme_id, (slug, name) in selection.theme_names.items()
+    ]
+
+
+def _participants(show: Presenter, counts: dict) -> dict:
+    kinds = [
+        Row(KIND_LABELS[k], {"n": show.count(counts["kind"].get(k, 0), {"org_kind": k})}, key=k)
+        for k in ORG_KINDS
+    ]
+    by_size = sorted(counts["country"].items(), key=lambda item: (-item[1], item[0]))
+    countries = [
+        Row(code, {"n": show.count(n, {"country": code})}, key=code) for code, n in by_size
+    ]
+    return {"by_kind": kinds, "by_country": countries}
+
+
+def _funnel(show: Presenter, totals: dict) -> list[Row]:
+    total = totals["total"]
+    steps = (
+        ("develop", "Entered develop", total, {}),
+        ("test", "Reached test", totals["reached_test"], {"reached": "test"}),
+        ("market", "Reached market", totals["reached_market"], {"reached": "market"}),
+    )
+    return [
+        Row(label, {"n": show.count(n, link), "share": show.share(n, total, link)}, key=stage)
+        for stage, label, n, link in steps
+    ]
+
+
+def _cooperation(show: Presenter, totals: dict) -> list[Row]:
+    total = totals["total"]
+    return [
+        Row(
+            label,
+            {
+                "n": show.count(totals[key], {"coop": key}),
+                "share": show.share(totals[key], total, {"coop": key}),
+            },
+            key=key,
+            note=definition,
+        )
+        for key, label, definition in COOPERATION
+    ]
+
+
+def _time_in_stage(show: Presenter, stays: dict, period) -> list[Row]:
+    rows = []
+    for stage in STAGES:
+        stay = stays[stage]
+        link = {"completed": _at(stage, period)}
+        cells = {
+            "n": show.count(stay["n"], link),
+            "median": show.days(stay["median"], stay["n"], link),
+            "p90": show.days(stay["p90"], stay["n"], link),
+        }
+        rows.append(Row(STAGE_LABELS[stage], cells, key=stage))
+    return rows
+
+
+def _throughput(show: Presenter, counts: dict) -> list[Row]:
+    return [
+        Row(
+            quarter,
+            {
+                stage: show.count(counts[quarter][stage], {"entered": f"{stage}:{quarter}"})
+                for stage in ("test", "market")
+            },
+            key=quarter,
+        )
+        for quarter in counts
+    ]
+
+
+def _decisions(show: Presenter, scope, period) -> dict:
+    mix = flows.decision_mix(scope)
+    turnaround = flows.review_turnaround(scope)
+    rows = [
+        Row(label, {"n": show.count(mix[key], {"decision": _at(key, period)})}, key=key)
+        for key, label in DECISION_LABELS.items()
+    ]
+    decided = sum(mix.values())
+    return {
+        "decisions": rows,
+        "decided": show.count(decided, {"decision": _at("any", period)}),
+        "turnaround": show.days(
+            turnaround["median"], turnaround["n"], {"decision": _at("any", period)}
+        ),
+    }
+
+
+def _stalled_projects(user, scope) -> list[Project]:
+    query = (
+        visible_projects(user)
+        .where(metrics.project_flags()["stalled"], *metrics.project_conditions(scope))
+        .options(joinedload(Project.site))
+        .order_by(Project.last_activity_at, Project.id)
+        .limit(STALLED_LIST_LIMIT)
+    )
+    return list(db.session.scalars(query))
+
+
+def selection_note(audience, selection: Selection) -> str:
+    """Why a linked list may show fewer projects than the figure counts."""
+    if audience.withhold_small or audience.complete:
+        return ""
+    return (
+        "Figures count every project in this view, including consortium projects you cannot "
+        "open; the linked project lists show the ones you can."
+    )

@@ -1,0 +1,205 @@
+"""The quarterly progress report: what moved in one quarter, network-wide or for one site.
+
+Titles, organizations and reasons of projects the reader may not see are never selected from
+the database; such rows are counted as confidential instead.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from tracker.auth.permissions import visible_projects
+from tracker.dashboard.metrics import stage_entry
+from tracker.dashboard.periods import Quarter
+from tracker.extensions import db
+from tracker.models import Organization, Participation, Project, Site, StageEvent
+from tracker.models.directory import organization_sites
+
+ROLE_LABELS = {
+    "lead": "lead",
+    "partner": "partner",
+    "research_partner": "research partner",
+    "startup": "start-up",
+    "pilot_customer": "pilot customer",
+}
+
+
+@dataclass
+class Item:
+    when: date | datetime
+    site: str = ""
+    project: str | None = None  # None: a project the reader may not see
+    organization: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    noun: str
+    empty: str
+    items: list[Item] = field(default_factory=list)
+    confidential: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.items) + self.confidential
+
+    @property
+    def confidential_text(self) -> str:
+        n = self.confidential
+        return f"{n} confidential {self.noun}{'' if n == 1 else 's'}"
+
+
+@dataclass
+class Report:
+    quarter: Quarter
+    site_slug: str
+    site_name: str
+    sections: list[Section]
+
+    @property
+    def title(self) -> str:
+        return f"Quarterly progress report {self.quarter.key} · {self.site_name}"
+
+
+def _visible(user) -> sa.ColumnElement[bool]:
+    ids = visible_projects(user).with_only_columns(Project.id).correlate(None)
+    return Project.id.in_(ids)
+
+
+def _only_if(visible, column):
+    return sa.case((visible, column), else_=None)
+
+
+def _within(column, quarter: Quarter) -> list:
+    return [column >= quarter.start, column < quarter.end]
+
+
+def _on_site(site_id: int | None) -> list:
+    return [] if site_id is None else [Project.site_id == site_id]
+
+
+def _collect(section: Section, rows, build) -> Section:
+    for row in rows:
+        if row.visible:
+            section.items.append(build(row))
+        else:
+            section.confidential += 1
+    return section
+
+
+def _entries(user, quarter: Quarter, site_id: int | None, stage: str) -> Section:
+    visible = _visible(user)
+    rows = db.session.execute(
+        sa.select(
+            StageEvent.at,
+            Site.name.label("site"),
+            visible.label("visible"),
+            _only_if(visible, Project.title).label("title"),
+        )
+        .join(Project, Project.id == StageEvent.project_id)
+        .join(Site, Site.id == Project.site_id)
+        .where(stage_entry(), StageEvent.to_stage == stage, *_within(StageEvent.at, quarter))
+        .where(*_on_site(site_id))
+        .order_by(StageEvent.at, StageEvent.id)
+    )
+    section = Section(
+        f"entries_{stage}", f"Entries to {stage}", "project", f"No project entered {stage}."
+    )
+    return _collect(section, rows, lambda r: Item(r.at, r.site, r.title))
+
+
+def _stops(user, quarter: Quarter, site_id: int | None) -> Section:
+    visible = _visible(user)
+    rows = db.session.execute(
+        sa.select(
+            StageEvent.at,
+            Site.name.label("site"),
+            visible.label("visible"),
+            _only_if(visible, Project.title).label("title"),
+            _only_if(visible, StageEvent.note).label("reason"),
+        )
+        .join(Project, Project.id == StageEvent.project_id)
+        .join(Site, Site.id == Project.site_id)
+        .where(
+            StageEvent.to_status == "stopped",
+            sa.or_(StageEvent.from_status.is_(None), StageEvent.from_status != "stopped"),
+            *_within(StageEvent.at, quarter),
+            *_on_site(site_id),
+        )
+        .order_by(StageEvent.at, StageEvent.id)
+    )
+    section = Section("stops", "Stopped projects", "project", "No project was stopped.")
+    return _collect(section, rows, lambda r: Item(r.at, r.site, r.title, detail=r.reason or ""))
+
+
+def _cooperations(user, quarter: Quarter, site_id: int | None) -> Section:
+    visible = _visible(user)
+    rows = db.session.execute(
+        sa.select(
+            Participation.created_at,
+            Site.name.label("site"),
+            visible.label("visible"),
+            _only_if(visible, Project.title).label("title"),
+            _only_if(visible, Organization.name).label("organization"),
+            _only_if(visible, Participation.role).label("role"),
+        )
+        .join(Project, Project.id == Participation.project_id)
+        .join(Site, Site.id == Project.site_id)
+        .join(Organization, Organization.id == Participation.organization_id)
+        .where(*_within(Participation.created_at, quarter), *_on_site(site_id))
+        .order_by(Participation.created_at, Participation.id)
+    )
+    section = Section(
+        "cooperations", "New cooperations", "cooperation", "No organization joined a project."
+    )
+    return _collect(
+        section,
+        rows,
+        lambda r: Item(r.created_at, r.site, r.title, r.organization, ROLE_LABELS.get(r.role, "")),
+    )
+
+
+def _members(quarter: Quarter, site_id: int | None) -> Section:
+    query = sa.select(Organization).where(
+        Organization.member_since >= quarter.first_day,
+        Organization.member_since < quarter.next().first_day,
+    )
+    if site_id is not None:
+        query = query.where(
+            sa.exists().where(
+                organization_sites.c.organization_id == Organization.id,
+                organization_sites.c.site_id == site_id,
+            )
+        )
+    section = Section("members", "New members", "organization", "No organization joined.")
+    for org in db.session.scalars(query.order_by(Organization.member_since, Organization.name)):
+        detail = f"{org.kind.replace('_', ' ')}, {org.country}"
+        section.items.append(Item(org.member_since, organization=org.name, detail=detail))
+    return section
+
+
+def quarterly_report(user, quarter: Quarter, site: Site | None) -> Report:
+    site_id = site.id if site else None
+    sections = [
+        _entries(user, quarter, site_id, "test"),
+        _entries(user, quarter, site_id, "market"),
+        _stops(user, quarter, site_id),
+        _cooperations(user, quarter, site_id),
+        _members(quarter, site_id),
+    ]
+    return Report(
+        quarter, site.slug if site else "", site.name if site else "Whole network", sections
+    )
+
+
+def find_site(slug: str) -> Site | None:
+    return db.session.scalar(sa.select(Site).where(Site.slug == slug)) if slug else None
+
+
+def site_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Site.slug, Site.name).order_by(Site.name)).all()
+    return [("", "Whole network")] + [(slug, name) for slug, name in rows]

@@ -1,0 +1,57 @@
+"""Portable SQL pieces: day differences and percentiles that run on SQLite and PostgreSQL."""
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class days_between(FunctionElement):
+    """days_between(later, earlier): the difference of two timestamps in fractional days."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+@compiles(days_between)
+def _days_default(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION) / 86400.0)"
+
+
+# A quantile as a fraction k/d, so positions stay integer arithmetic on both databases.
+MEDIAN = (1, 2)
+P90 = (9, 10)
+
+
+def _quantile(rank, count, value, quantile: tuple[int, int]):
+    """Linear interpolation between the ranked values around position 1 + q·(n-1).
+
+    The same result as PostgreSQL's percentile_cont, built from ROW_NUMBER and COUNT, which
+    SQLite has too: with k/d = q, the lower rank is k(n-1) div d + 1 and the fraction
+    k(n-1) mod d / d.
+    """
+    k, d = quantile
+    steps = k * (count - 1)
+    lower_rank = steps // d + 1
+    lower = sa.func.max(sa.case((rank == lower_rank, value)))
+    upper = sa.func.coalesce(sa.func.max(sa.case((rank == lower_rank + 1, value))), lower)
+    fraction = sa.cast(sa.func.max(steps % d), sa.Float) / d
+    return lower + fraction * (upper - lower)
+
+
+def quantiles(values: sa.Subquery, group, value, *wanted: tuple[int, int]) -> sa.Select:
+    """SELECT group, n, quantile₁, … over values (a subquery), one row per group."""
+    rank = sa.func.row_number().over(partition_by=group, order_by=value)
+    count = sa.func.count().over(partition_by=group)
+    ranked = sa.select(
+        group.label("grp"), value.label("v"), rank.label("rnk"), count.label("n")
+    ).subquery()
+    columns = [_quantile(ranked.c.rnk, ranked.c.n, ranked.c.v, q) for q in wanted]
+    return sa.select(ranked.c.grp, sa.func.max(ranked.c.n), *columns).group_by(ranked.c.grp)
