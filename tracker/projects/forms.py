@@ -62,7 +62,7 @@ class ProjectForm(FlaskForm):
         choices=[SelectChoice(*item) for item in VISIBILITY_LABELS.items()],
         default="network",
     )
-    theme_ids = SelectMultipleField("Themes", coerce=int)
+    theme_ids = SelectMultipleField("Themes", coerce=int, render_kw={"size": 8})
     target_test_on = DateField("Target date for test", validators=[Optional()])
     target_market_on = DateField("Target date for market", validators=[Optional()])
     lead_organization_id = SelectField("Lead organization", coerce=int)
