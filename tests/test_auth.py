@@ -339,6 +339,27 @@ def test_an_unknown_link_answers_404(client, app):
 
 def test_a_new_link_replaces_the_older_one(client, invited):
     user, first = invited
-    second = services.issue_link(user, "reset", None)
+    second = services.issue_link(user, "invite", None)
     assert client.get(f"/invite/{first.token}").status_code == 404
     assert client.get(f"/invite/{second.token}").status_code == 200
+
+
+def test_a_reset_link_sets_a_new_password_and_ends_other_sessions(app, client, member):
+    other = app.test_client()
+    sign_in(other, member.email)
+    issued = services.issue_link(member, "reset", None)
+    assert redeem(client, issued.token).status_code == 302
+    assert client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+    client.post("/logout")
+    assert sign_in(client, member.email, factories.PASSWORD).status_code == 200
+    assert sign_in(client, member.email, NEW_PASSWORD).status_code == 302
+
+
+def test_a_reset_link_of_a_deactivated_account_cannot_be_used(client, member):
+    issued = services.issue_link(member, "reset", None)
+    member.active = False
+    db.session.commit()
+    assert client.get(f"/invite/{issued.token}").status_code == 404
+    assert redeem(client, issued.token).status_code == 404
+    assert fresh(member).password_hash == factories.password_hash()

@@ -99,6 +99,13 @@ def test_a_page_that_needs_the_missing_database_answers_503_with_an_error_id(
     assert "no-such-folder" not in page
 
 
+def test_a_wrong_method_says_which_methods_are_allowed(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    assert response.mimetype == "text/html"
+
+
 def test_a_body_over_one_megabyte_is_refused(client):
     response = client.post("/login", data={"email": "x" * (1024 * 1024 + 1), "password": "y"})
     assert response.status_code == 413

@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -35,7 +35,11 @@ def _render(error: HTTPException, error_id: str | None = None):
         template = (
             f"errors/{status}.html" if status in {403, 404, 500, 503} else "errors/generic.html"
         )
-        response = render_template(template, error=error, error_id=error_id), status
+        response = make_response(render_template(template, error=error, error_id=error_id), status)
+    # Keep what the status promises: Allow on 405, Retry-After on 429/503, WWW-Authenticate.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

@@ -141,6 +141,9 @@ def open_link(token: str) -> OneTimeLink:
     link = db.session.scalar(sa.select(OneTimeLink).where(OneTimeLink.token_hash == _digest(token)))
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
         raise AuthError("This link is not valid any more. Ask for a new one.")
+    if link.kind == "reset" and not link.user.active:
+        # A deactivated account must not be able to set a password (invitations activate).
+        raise AuthError("This link is not valid any more. Ask for a new one.")
     return link
 
 
