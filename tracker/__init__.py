@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as app_settings
 
@@ -19,6 +20,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(project_root / "static"),
     )
     _configure(app, overrides or {})
+    if app.config.get("TRACKER_PROXY_FIX"):
+        hops = app.config["TRACKER_PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     from tracker import cli, errors, security, templating
@@ -64,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
     from tracker.boards import bp as boards_bp
+    from tracker.dashboard import bp as dashboard_bp
     from tracker.directory import bp as directory_bp
     from tracker.main import bp as main_bp
     from tracker.notifications import bp as notifications_bp
@@ -75,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(boards_bp)
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(notifications_bp)
