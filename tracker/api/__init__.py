@@ -15,10 +15,12 @@ bp = Blueprint(
 
 from tracker.api import auth, errors  # noqa: E402, F401  (hooks on bp)
 from tracker.api.views import directory, projects  # noqa: E402, F401
+from tracker.api.views import metrics  # noqa: E402, F401
 
 TAGS = (
     {"name": "directory", "description": "Sites, themes and member organizations."},
     {"name": "projects", "description": "Cooperation projects, as the token's user sees them."},
+    {"name": "metrics", "description": "Pipeline figures, with the dashboard's rules."},
 )
 BEARER = {
     "type": "http",

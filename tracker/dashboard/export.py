@@ -17,6 +17,12 @@ FONT_CANDIDATES = (
     "/usr/local/share/fonts/DejaVuSans.ttf",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Letters that Unicode does not decompose into a Latin-1 base letter plus accent.
+LATIN1_STAND_INS = str.maketrans(
+    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "\u0131": "i",
+     "\u2018": "'", "\u2019": "'", "\u2013": "-", "\u2014": "-", "\u201c": '"',
+     "\u201d": '"', "\u201e": '"'}
+)  # fmt: skip
 CSV_HEADER = ("section", "date", "site", "project", "organization", "detail")
 
 
@@ -61,7 +67,7 @@ def report_csv(report: Report) -> bytes:
 def to_latin1(text: str) -> str:
     """Core PDF fonts know Latin-1 only: keep ä ö ü ß é, strip accents elsewhere, else '?'."""
     out = []
-    for char in text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-"):
+    for char in text.translate(LATIN1_STAND_INS):
         if ord(char) < 256:
             out.append(char)
             continue
@@ -77,14 +83,16 @@ class _ReportPDF(FPDF):
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
         font = next((path for path in FONT_CANDIDATES if Path(path).is_file()), None)
-        if font:
+        bold = font.replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf") if font else None
+        if font and bold and Path(bold).is_file():
             self.add_font("Body", "", font)
+            self.add_font("Body", "B", bold)
             self.body_font, self.clean = "Body", str
         else:
             self.body_font, self.clean = "Helvetica", to_latin1
 
-    def line_of(self, text: str, size: float = 10, height: float = 5.5) -> None:
-        self.set_font(self.body_font, "", size)
+    def line_of(self, text: str, size: float = 10, height: float = 5.5, bold=False) -> None:
+        self.set_font(self.body_font, "B" if bold else "", size)
         self.multi_cell(0, height, self.clean(text), new_x="LMARGIN", new_y="NEXT")
 
 
@@ -92,13 +100,13 @@ def report_pdf(report: Report, compress: bool = True) -> bytes:
     pdf = _ReportPDF(compress)
     pdf.set_title(pdf.clean(report.title))
     pdf.add_page()
-    pdf.line_of(f"Quarterly progress report {report.quarter.key}", 18, 9)
+    pdf.line_of(f"Quarterly progress report {report.quarter.key}", 18, 9, bold=True)
     pdf.line_of(report.site_name, 12, 7)
     totals = ", ".join(f"{s.heading.lower()}: {s.total}" for s in report.sections)
     pdf.line_of(f"In this quarter: {totals}.", 10)
     for section in report.sections:
         pdf.ln(3)
-        pdf.line_of(f"{section.heading} ({section.total})", 13, 7)
+        pdf.line_of(f"{section.heading} ({section.total})", 13, 7, bold=True)
         if not section.total:
             pdf.line_of(section.empty)
         for item in section.items:
