@@ -76,10 +76,32 @@ def test_every_link_a_site_manager_follows_lists_exactly_the_projects_it_counts(
     assert followed >= 10
 
 
+def test_site_manager_sees_stalled_projects_by_name_and_patron_only_their_number(
+    client, login, world
+):
+    long_ago = utcnow() - timedelta(days=90)
+    f.make_project(
+        world.lingen, world.lead_org, title="Quiet sensor pilot", last_activity_at=long_ago
+    )
+    page = text_of(signed_in(client, login, world.manager).get("/dashboard"))
+    assert "Quiet sensor pilot" in page and "stalled=1" in page
+    page = text_of(signed_in(client, login, world.patron).get("/dashboard"))
+    assert "Quiet sensor pilot" not in page
+
+
 def test_site_manager_may_look_at_the_whole_network_with_a_note(client, login, pipeline):
     page = text_of(signed_in(client, login, pipeline.manager).get("/dashboard?site=all"))
     assert "Whole network" in page
     assert "including consortium projects you cannot open" in page
+
+
+def test_member_sees_network_figures_with_links_and_a_note_about_hidden_projects(
+    client, login, pipeline
+):
+    page = text_of(signed_in(client, login, pipeline.lead_member).get("/dashboard"))
+    assert "Whole network" in page and "/projects?" in page
+    assert "including consortium projects you cannot open" in page
+    assert "Berlin private plan" not in page
 
 
 def test_unknown_filters_are_named_and_ignored(client, login, world):

@@ -32,6 +32,7 @@ class Item:
     project: str | None = None  # None: a project the reader may not see
     organization: str = ""
     detail: str = ""
+    count: int = 1  # the events this line stands for (several partners of one project)
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Section:
 
     @property
     def total(self) -> int:
-        return len(self.items) + self.confidential
+        return sum(item.count for item in self.items) + self.confidential
 
     @property
     def confidential_text(self) -> str:
@@ -143,6 +144,7 @@ def _cooperations(user, quarter: Quarter, site_id: int | None) -> Section:
             Participation.created_at,
             Site.name.label("site"),
             visible.label("visible"),
+            _only_if(visible, Project.id).label("project_id"),
             _only_if(visible, Project.title).label("title"),
             _only_if(visible, Organization.name).label("organization"),
             _only_if(visible, Participation.role).label("role"),
@@ -156,11 +158,19 @@ def _cooperations(user, quarter: Quarter, site_id: int | None) -> Section:
     section = Section(
         "cooperations", "New cooperations", "cooperation", "No organization joined a project."
     )
-    return _collect(
-        section,
-        rows,
-        lambda r: Item(r.created_at, r.site, r.title, r.organization, ROLE_LABELS.get(r.role, "")),
-    )
+    by_project: dict[int, Item] = {}
+    for row in rows:
+        if not row.visible:
+            section.confidential += 1
+            continue
+        joined = f"{row.organization} ({ROLE_LABELS.get(row.role, row.role)})"
+        item = by_project.get(row.project_id)
+        if item is None:
+            by_project[row.project_id] = Item(row.created_at, row.site, row.title, joined, count=1)
+        else:
+            item.organization, item.count = f"{item.organization}, {joined}", item.count + 1
+    section.items = list(by_project.values())
+    return section
 
 
 def _members(quarter: Quarter, site_id: int | None) -> Section:
