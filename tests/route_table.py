@@ -1,0 +1,128 @@
+"""Expected access per route and role: the checked-in table the route test enforces.
+
+Roles, in column order: anonymous, member of the lead organization, member of a partner,
+member of an unrelated organization, site manager of the host site, site manager of another
+site, patron, admin. Letters: L sent to sign in (401 on the API), F 403, H 404, K allowed
+(any answer below 500 that is not 401/403/404), P public (200 for everybody).
+A route that names a project has one string per project visibility.
+"""
+
+ROLES = (
+    "anonymous",
+    "lead_member",
+    "partner_member",
+    "outsider",
+    "manager",
+    "other_manager",
+    "patron",
+    "admin",
+)
+
+ANYONE_SIGNED_IN = "LKKKKKKK"
+NO_PATRON = "LKKKKKFK"
+ADMIN_ONLY = "LFFFFFFK"
+MANAGERS = "LFFFKKFK"
+CONTRIBUTE = {"network": "LKKFKFHK", "consortium": "LKKHKHHK"}
+LEAD_OR_SUPERVISE = {"network": "LKFFKFHK", "consortium": "LKFHKHHK"}
+SUPERVISE = {"network": "LFFFKFHK", "consortium": "LFFHKHHK"}
+VIEW_DETAILS = {"network": "LKKKKKHK", "consortium": "LKKHKHHK"}
+CONFIRM = {"network": "LKKFFFHF", "consortium": "LKKHFHHF"}
+
+TABLE = {
+    "GET /": ANYONE_SIGNED_IN,
+    "GET /account": ANYONE_SIGNED_IN,
+    "POST /account": ANYONE_SIGNED_IN,
+    "GET /login": "KKKKKKKK",
+    "POST /login": "KKKKKKKK",
+    "POST /logout": ANYONE_SIGNED_IN,
+    "GET /invite/<token>": "HHHHHHHH",
+    "POST /invite/<token>": "HHHHHHHH",
+    "GET /healthz": "PPPPPPPP",
+    "GET /static/<path:filename>": "PPPPPPPP",
+    "GET /bootstrap/static/<path:filename>": "PPPPPPPP",
+    # administration
+    "GET /admin/users": MANAGERS,
+    "GET /admin/users/new": MANAGERS,
+    "POST /admin/users/new": MANAGERS,
+    "GET /admin/users/<int:user_id>": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>/deactivate": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>/reactivate": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>/reset-link": "LFFFKHFK",
+    "GET /admin/sites": ADMIN_ONLY,
+    "GET /admin/sites/new": ADMIN_ONLY,
+    "POST /admin/sites/new": ADMIN_ONLY,
+    "GET /admin/sites/<int:site_id>/edit": ADMIN_ONLY,
+    "POST /admin/sites/<int:site_id>/edit": ADMIN_ONLY,
+    "GET /admin/themes": ADMIN_ONLY,
+    "POST /admin/themes": ADMIN_ONLY,
+    "GET /admin/themes/<int:theme_id>/edit": ADMIN_ONLY,
+    "POST /admin/themes/<int:theme_id>/edit": ADMIN_ONLY,
+    "GET /admin/themes/<int:theme_id>/delete": ADMIN_ONLY,
+    "POST /admin/themes/<int:theme_id>/delete": ADMIN_ONLY,
+    "GET /admin/criteria": MANAGERS,
+    "POST /admin/criteria/add": ADMIN_ONLY,  # no ?site= given: the network defaults
+    # the criterion in the fixture is a network default: admins only
+    "GET /admin/criteria/<int:criterion_id>/deactivate": ADMIN_ONLY,
+    "POST /admin/criteria/<int:criterion_id>/deactivate": ADMIN_ONLY,
+    "POST /admin/criteria/<int:criterion_id>/move": ADMIN_ONLY,
+    "POST /admin/criteria/<int:criterion_id>/reactivate": ADMIN_ONLY,
+    "POST /admin/criteria/<int:criterion_id>/rename": ADMIN_ONLY,
+    # directory (the organization in the fixture is the lead organization, at the host site)
+    "GET /organizations": NO_PATRON,
+    "GET /organizations/new": MANAGERS,
+    "POST /organizations/new": MANAGERS,
+    "GET /organizations/<int:organization_id>": NO_PATRON,
+    "GET /organizations/<int:organization_id>/edit": "LKFFKFFK",
+    "POST /organizations/<int:organization_id>/edit": "LKFFKFFK",
+    "GET /sites": ANYONE_SIGNED_IN,
+    "GET /sites/<slug>": ANYONE_SIGNED_IN,
+    # projects
+    "GET /projects": NO_PATRON,
+    "GET /projects/new": NO_PATRON,
+    "POST /projects/new": NO_PATRON,
+    "GET /lessons": NO_PATRON,
+    "GET /projects/<int:project_id>": VIEW_DETAILS,
+    "GET /projects/<int:project_id>/edit": LEAD_OR_SUPERVISE,
+    "POST /projects/<int:project_id>/edit": LEAD_OR_SUPERVISE,
+    "POST /projects/<int:project_id>/updates": CONTRIBUTE,
+    "POST /projects/<int:project_id>/milestones": CONTRIBUTE,
+    "POST /projects/<int:project_id>/milestones/<int:milestone_id>/done": CONTRIBUTE,
+    "POST /projects/<int:project_id>/milestones/<int:milestone_id>/reopen": CONTRIBUTE,
+    "POST /projects/<int:project_id>/criteria/<int:criterion_id>/tick": CONTRIBUTE,
+    "POST /projects/<int:project_id>/criteria/<int:criterion_id>/untick": CONTRIBUTE,
+    # gates
+    "GET /projects/<int:project_id>/gate": LEAD_OR_SUPERVISE,
+    "POST /projects/<int:project_id>/gate": LEAD_OR_SUPERVISE,
+    "GET /projects/<int:project_id>/status": SUPERVISE,
+    "POST /projects/<int:project_id>/status": SUPERVISE,
+    "GET /reviews": MANAGERS,
+    "GET /reviews/<int:review_id>": VIEW_DETAILS,
+    "POST /reviews/<int:review_id>/confirm": CONFIRM,
+    "POST /reviews/<int:review_id>/decide": SUPERVISE,
+    "POST /conditions/<int:condition_id>/done": CONTRIBUTE,
+    "POST /conditions/<int:condition_id>/reopen": CONTRIBUTE,
+    # boards, dashboards, notifications
+    "GET /board": ANYONE_SIGNED_IN,
+    "GET /board/<stage>": ANYONE_SIGNED_IN,
+    "GET /dashboard": ANYONE_SIGNED_IN,
+    "GET /dashboard/report": ANYONE_SIGNED_IN,
+    "GET /dashboard/report.csv": ANYONE_SIGNED_IN,
+    "GET /dashboard/report.pdf": ANYONE_SIGNED_IN,
+    "GET /notifications": ANYONE_SIGNED_IN,
+    "POST /notifications/read-all": ANYONE_SIGNED_IN,
+    # the notification in the fixture belongs to the lead member
+    "POST /notifications/<int:notification_id>/read": "LKHHHHHH",
+    # API (bearer tokens)
+    "GET /api/v1/openapi.json": "PPPPPPPP",
+    "GET /api/v1/sites": ANYONE_SIGNED_IN,
+    "GET /api/v1/themes": ANYONE_SIGNED_IN,
+    "GET /api/v1/organizations": NO_PATRON,
+    "GET /api/v1/organizations/<int:organization_id>": NO_PATRON,
+    "GET /api/v1/projects": ANYONE_SIGNED_IN,
+    "GET /api/v1/projects/<int:project_id>": {
+        "network": ANYONE_SIGNED_IN,
+        "consortium": "LKKHKHHK",
+    },
+    "GET /api/v1/metrics/pipeline": ANYONE_SIGNED_IN,
+}
