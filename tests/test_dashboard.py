@@ -89,6 +89,15 @@ def test_site_manager_sees_stalled_projects_by_name_and_patron_only_their_number
     assert "Quiet sensor pilot" not in page
 
 
+def test_manager_of_two_sites_starts_on_both_with_links_naming_each(client, login, pipeline):
+    both = f.make_user("site_manager", sites=[pipeline.lingen, pipeline.berlin])
+    page = text_of(signed_in(client, login, both).get("/dashboard"))
+    assert '<option value="mine" selected>My sites</option>' in page
+    assert "My sites: Berlin, Lingen" in page
+    assert "site=berlin&amp;site=lingen" in page
+    assert "including consortium projects you cannot open" not in page
+
+
 def test_site_manager_may_look_at_the_whole_network_with_a_note(client, login, pipeline):
     page = text_of(signed_in(client, login, pipeline.manager).get("/dashboard?site=all"))
     assert "Whole network" in page

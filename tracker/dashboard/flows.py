@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from tracker.dashboard import sql
-from tracker.dashboard.metrics import DECIDED, Scope, _in_period, project_conditions, stage_entry
+from tracker.dashboard.metrics import DECIDED, Scope, in_period, project_conditions, stage_entry
 from tracker.dashboard.periods import Quarter
 from tracker.extensions import db
 from tracker.models import GateReview, Project, StageEvent
@@ -39,7 +39,7 @@ def stays(scope: Scope) -> sa.Subquery:
             entries.c.left_at,
             sql.days_between(entries.c.left_at, entries.c.entered_at).label("days"),
         )
-        .where(entries.c.left_at.is_not(None), *_in_period(entries.c.left_at, scope.period))
+        .where(entries.c.left_at.is_not(None), *in_period(entries.c.left_at, scope.period))
         .subquery()
     )
 
@@ -83,7 +83,7 @@ def _decided(scope: Scope) -> list:
     return [
         GateReview.decision.in_(DECIDED),
         GateReview.decided_at.is_not(None),
-        *_in_period(GateReview.decided_at, scope.period),
+        *in_period(GateReview.decided_at, scope.period),
         *project_conditions(scope),
     ]
 

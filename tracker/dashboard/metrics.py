@@ -4,21 +4,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from tracker.dashboard.periods import Period, parse_period
 from tracker.extensions import db
-from tracker.models import (
-    Organization,
-    Participation,
-    Project,
-    StageEvent,
-    utcnow,
-)
+from tracker.models import Organization, Participation, Project, StageEvent, utcnow
 from tracker.models.directory import organization_sites
 from tracker.models.project import project_themes
 
 DECIDED = ("go", "conditional_go", "recycle", "hold", "stop")
-THROUGHPUT_QUARTERS = 8
 
 
 @dataclass(frozen=True)
@@ -49,7 +43,7 @@ def stage_entry():
     return sa.or_(StageEvent.from_stage.is_(None), StageEvent.from_stage != StageEvent.to_stage)
 
 
-def _in_period(column, period: Period) -> list:
+def in_period(column, period: Period) -> list:
     if not period.bounded:
         return []
     return [column >= period.start, column < period.end]
@@ -163,8 +157,6 @@ def project_flags() -> dict:
 
 
 def _stalled_days() -> int:
-    from flask import current_app
-
     return int(current_app.config.get("TRACKER_STALLED_DAYS", 60))
 
 
