@@ -1,0 +1,144 @@
+"""CSV cells safe for spreadsheets, streamed downloads with a BOM, and checked uploads."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import Response, stream_with_context
+
+from tracker.models import utcnow
+
+BOM = "\ufeff"
+# Spreadsheets treat cells starting with these as formulas (tab and CR too, in some programs).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 500
+# 1 MB, a little under the app's request limit (1 MiB), so the form around the file fits.
+MAX_BYTES = 1_000_000
+MAX_ROWS = 5000
+
+
+class CsvError(Exception):
+    """An upload that cannot be read as a CSV file; the message is for the user."""
+
+
+@dataclass
+class CsvRow:
+    """One data row: its number as in the file (the header is row 1) and its restored cells."""
+
+    number: int
+    values: dict[str, str]
+    extra_cells: bool = False
+
+
+def _formula_like(text: str) -> bool:
+    # Apostrophes already in front count too, so that restore() undoes exactly one of them.
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def neutralise(cell: object) -> str:
+    """The cell as text; a leading apostrophe keeps formula-like text a plain string."""
+    text = cell_text(cell)
+    return "'" + text if _formula_like(text) else text
+
+
+def restore(cell: str) -> str:
+    """Undo neutralise(): drop the apostrophe it put in front of formula-like text."""
+    if cell.startswith("'") and _formula_like(cell):
+        return cell[1:]
+    return cell
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """The file as text chunks: BOM and header first, then CHUNK_ROWS rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield BOM + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(cell) for cell in row])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
+    """A streamed download named <name>-<date>.csv, UTF-8 with BOM for spreadsheet programs."""
+    chunks = (chunk.encode("utf-8") for chunk in csv_chunks(header, rows))
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response.charset = "utf-8"
+    filename = f"{name}-{utcnow().date().isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def read_csv(filename: str, data: bytes, columns: Sequence[str]) -> list[CsvRow]:
+    """The data rows of an uploaded CSV file; raises CsvError when it cannot be read.
+
+    The first row must name every column (any order, nothing unknown or repeated).
+    """
+    if not filename.lower().endswith(".csv"):
+        raise CsvError("Choose a CSV file (a name ending in .csv).")
+    if len(data) > MAX_BYTES:
+        raise CsvError("The file is larger than 1 MB. Split it into smaller files.")
+    text = _decode(data)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        raise CsvError(f"The file is not valid CSV: {error}.") from error
+    if not records or not any(records[0]):
+        raise CsvError("The file is empty. The first row must name the columns.")
+    header = [name.strip().lower() for name in records[0]]
+    _check_header(header, columns)
+    if len(records) - 1 > MAX_ROWS:
+        raise CsvError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
+    return [_row(number, header, cells) for number, cells in enumerate(records[1:], start=2)]
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data:
+        raise CsvError("This is not a text file. Save the sheet as CSV (UTF-8) and try again.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvError(
+            "The file is not UTF-8 text. Save it as “CSV UTF-8” in your spreadsheet program."
+        ) from error
+
+
+def _check_header(header: list[str], columns: Sequence[str]) -> None:
+    missing = [name for name in columns if name not in header]
+    unknown = [name for name in header if name not in columns]
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    problems = []
+    if missing:
+        problems.append("missing " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown " + ", ".join(name or "(empty)" for name in unknown))
+    if duplicated:
+        problems.append("repeated " + ", ".join(duplicated))
+    if problems:
+        raise CsvError(
+            f"The first row must name the columns {', '.join(columns)}: {'; '.join(problems)}."
+        )
+
+
+def _row(number: int, header: list[str], cells: list[str]) -> CsvRow:
+    values = {name: restore(cells[i]) if i < len(cells) else "" for i, name in enumerate(header)}
+    extra = any(cell.strip() for cell in cells[len(header) :])
+    return CsvRow(number, values, extra)
