@@ -39,3 +39,22 @@ lint: $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Benchmarks and the load test (bench/README.md): make bench SIZE=M DB=postgresql
+SIZE ?= S
+DB ?= sqlite
+FRESH ?= 1
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/tracker_bench
+BENCH_URL ?= $(if $(filter postgresql postgres pg,$(DB)),$(BENCH_PG)_$(shell echo $(SIZE) | tr A-Z a-z),sqlite:///$(CURDIR)/bench/data/bench-$(SIZE).db)
+BENCH_ARGS ?=
+LOAD_ARGS ?=
+
+.PHONY: bench load
+
+bench: $(BIN)/pytest
+	$(if $(filter 1,$(FRESH)),$(BIN)/python -m bench.generate --size $(SIZE) --database-url $(BENCH_URL) --reset)
+	$(BIN)/python -m bench.run --size $(SIZE) --database-url $(BENCH_URL) $(BENCH_ARGS)
+
+load: $(BIN)/pytest
+	$(if $(filter 1,$(FRESH)),$(BIN)/python -m bench.generate --size $(SIZE) --database-url $(BENCH_URL) --reset)
+	$(BIN)/python -m bench.load --size $(SIZE) --database-url $(BENCH_URL) $(LOAD_ARGS)

@@ -134,11 +134,15 @@ def filter_choices() -> dict:
 # --- detail -----------------------------------------------------------------------------
 
 
+# Authors and actors show only their names: raiseload("*") keeps User's eager relationships
+# (organization, managed sites) from adding a query each to the detail page.
+
+
 def recent_updates(project: Project, limit: int = 20) -> list[Update]:
     return db.session.scalars(
         sa.select(Update)
         .where(Update.project_id == project.id)
-        .options(joinedload(Update.author))
+        .options(joinedload(Update.author).raiseload("*"))
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(limit)
     ).all()
@@ -171,7 +175,7 @@ def stage_history(project: Project, now: datetime | None = None) -> list[StageSp
     events = db.session.scalars(
         sa.select(StageEvent)
         .where(StageEvent.project_id == project.id)
-        .options(joinedload(StageEvent.actor))
+        .options(joinedload(StageEvent.actor).raiseload("*"))
         .order_by(StageEvent.at, StageEvent.id)
     ).all()
     now = now or utcnow()
@@ -194,7 +198,7 @@ def audit_page(project: Project, page: int, per_page: int = 50) -> Pagination:
     query = (
         sa.select(AuditEvent)
         .where(AuditEvent.project_id == project.id)
-        .options(joinedload(AuditEvent.actor))
+        .options(joinedload(AuditEvent.actor).raiseload("*"))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,117 @@
+"""Shared by run.py and load.py: a gunicorn on 127.0.0.1, an API token, signed-in sessions."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def server_env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY=secrets.token_hex(32),
+        TRACKER_INSTANCE_PATH=str(ROOT / "bench" / "data" / "instance"),
+        # The bench signs in many sessions and calls the API far above the per-token limit.
+        TRACKER_API_LIMIT="1000000 per minute",
+        TRACKER_LOGIN_LIMIT="100000 per 15 minutes",
+    )
+    return env
+
+
+def api_token(url: str, email: str) -> str:
+    """A fresh token through the real CLI (`flask --app tracker create-api-token`)."""
+    out = subprocess.run(
+        [str(BIN / "flask"), "--app", "tracker", "create-api-token", email, "--name", "bench"],
+        cwd=ROOT,
+        env=server_env(url),
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit(f"create-api-token failed:\n{out.stderr[-2000:]}")
+    return out.stdout.strip().splitlines()[-1]
+
+
+@contextmanager
+def gunicorn(url: str, port: int, workers: int, log: Path, threads: int = 1):
+    """Serve bench.wsgi_bench:app on 127.0.0.1:port until the block ends."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind", f"{HOST}:{port}",
+        "--workers", str(workers),
+        "--threads", str(threads),
+        "--timeout", "120",
+        "--error-logfile", str(log),
+        "--capture-output",
+        "bench.wsgi_bench:app",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env(url))
+    base = f"http://{HOST}:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}; see the log.")
+        try:
+            if requests.get(f"{base}/bench/bare", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:  # refused while binding, or workers still booting
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer within 60 s.")
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    if not match:
+        raise RuntimeError("no csrf_token in the page")
+    return match.group(1)
+
+
+def sign_in(base: str, email: str, password: str) -> tuple[requests.Session, str]:
+    """A session signed in through the real form, and its CSRF token (valid for every form)."""
+    session = requests.Session()
+    token = csrf_token(session.get(f"{base}/login", timeout=30).text)
+    reply = session.post(
+        f"{base}/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if reply.status_code != 302:
+        raise SystemExit(f"sign-in as {email} failed ({reply.status_code}); wrong --password?")
+    page = session.get(f"{base}/projects", timeout=30)
+    return session, csrf_token(page.text)
+
+
+def clone(session: requests.Session) -> requests.Session:
+    """Another connection with the same cookies (requests sessions are not thread-safe)."""
+    copy = requests.Session()
+    copy.cookies.update(session.cookies)
+    copy.headers.update(session.headers)
+    return copy

@@ -1,0 +1,39 @@
+"""The app in bench mode: a bare route and an X-Query-Count header (gunicorn bench.wsgi_bench:app).
+
+Only bench/run.py and bench/load.py serve this module; wsgi.py never adds either.
+"""
+
+import sqlalchemy as sa
+from flask import Flask, Response, g, has_request_context
+
+from tracker import create_app
+from tracker.extensions import db
+
+# Transaction control and connection set-up are not queries a page asks for.
+NOT_QUERIES = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
+
+
+def bench_app() -> Flask:
+    app = create_app()
+
+    @app.get("/bench/bare")
+    def bare() -> Response:
+        # No database, no template: the floor every page is measured against.
+        return Response("ok", mimetype="text/plain")
+
+    with app.app_context():
+
+        @sa.event.listens_for(db.engine, "before_cursor_execute")
+        def count(conn, cursor, statement, parameters, context, executemany):
+            if has_request_context() and not statement.lstrip().upper().startswith(NOT_QUERIES):
+                g.bench_queries = g.get("bench_queries", 0) + 1
+
+    @app.after_request
+    def query_count_header(response: Response) -> Response:
+        response.headers["X-Query-Count"] = str(g.get("bench_queries", 0))
+        return response
+
+    return app
+
+
+app = bench_app()
