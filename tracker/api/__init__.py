@@ -3,8 +3,12 @@
 from flask import Flask
 from flask_smorest import Blueprint
 
+from tracker.api.ids import IdConverter, id_param_schema
 from tracker.api.schemas import PROBLEM_JSON, ProblemSchema
 from tracker.extensions import api
+
+# Before the views below declare `<id:...>` paths, so the document describes them.
+api.register_converter(IdConverter, id_param_schema)
 
 bp = Blueprint(
     "api",
@@ -14,13 +18,21 @@ bp = Blueprint(
 )
 
 from tracker.api import auth, errors  # noqa: E402, F401  (hooks on bp)
-from tracker.api.views import directory, projects  # noqa: E402, F401
-from tracker.api.views import metrics  # noqa: E402, F401
+from tracker.api.views import (  # noqa: E402, F401  (each module adds its routes to bp)
+    directory,
+    gates,
+    metrics,
+    organizations,
+    progress,
+    project_writes,
+    projects,
+)
 
 TAGS = (
     {"name": "directory", "description": "Sites, themes and member organizations."},
     {"name": "projects", "description": "Cooperation projects, as the token's user sees them."},
     {"name": "metrics", "description": "Pipeline figures, with the dashboard's rules."},
+    {"name": "gates", "description": "Gate requests, partner confirmations and decisions."},
 )
 BEARER = {
     "type": "http",
@@ -32,12 +44,16 @@ BEARER = {
 def init_app(app: Flask) -> None:
     """Bind the OpenAPI document (public, /api/v1/openapi.json) and register the API."""
     api.ERROR_SCHEMA = ProblemSchema
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", BEARER)
     _document_errors_as_problems(api.spec)
     api.register_blueprint(bp)
     for tag in TAGS:
         api.spec.tag(tag)
+    from tracker.api.docs import docs_bp
+
+    app.register_blueprint(docs_bp)
 
 
 def _document_errors_as_problems(spec) -> None:

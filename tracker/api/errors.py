@@ -1,10 +1,13 @@
 """Every API error as an application/problem+json document, with the headers it needs."""
 
 from flask import current_app, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from tracker.api import bp
 from tracker.errors import problem
+from tracker.extensions import db
+
+_LOCATIONS = {"query", "json", "form", "headers", "view_args"}
 
 
 def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
@@ -22,11 +25,15 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 def _validation_errors(error: HTTPException) -> dict[str, list[str]] | None:
     data = getattr(error, "data", None) or {}
     messages = data.get("errors") or data.get("messages")
-    if not messages:
+    if not messages or not isinstance(messages, dict):
         return None
     # The first level is the location (query, json, ...): callers know fields, not locations.
-    if all(key in {"query", "json", "form", "headers", "view_args"} for key in messages):
-        return _flatten({k: v for m in messages.values() for k, v in m.items()})
+    if all(key in _LOCATIONS for key in messages):
+        merged: dict = {}
+        for found in messages.values():
+            # A message about the whole body (not JSON, not an object) has no field name.
+            merged.update(found if isinstance(found, dict) else {"_schema": found})
+        messages = merged
     return _flatten(messages)
 
 
@@ -46,8 +53,11 @@ def _detail(error: HTTPException, errors: dict[str, list[str]] | None) -> str:
 
 @bp.errorhandler(HTTPException)
 def answer_with_problem(error: HTTPException):
-    errors = _validation_errors(error) if error.code == 422 else None
+    # A refused call writes nothing, whatever a service may have flushed before refusing.
+    db.session.rollback()
+    errors = _validation_errors(error) if error.code in {400, 422} else None
     extra = {"errors": errors} if errors else {}
+    extra |= (getattr(error, "data", None) or {}).get("problem") or {}
     response = problem(error.code or 500, error.name, _detail(error, errors), **extra)
     for name, value in error.get_headers():
         if name.lower() != "content-type":
@@ -68,4 +78,14 @@ def refuse_large_bodies() -> None:
     ):
         raise RequestEntityTooLarge(
             f"The request body is larger than the limit of {limit // 1024} KB."
+        )
+
+
+@bp.before_request
+def require_json_bodies() -> None:
+    # Without this a form-encoded body would be read as "no fields at all" and refused
+    # field by field, which hides the real mistake.
+    if request.content_length and not request.is_json:
+        raise UnsupportedMediaType(
+            "Send request bodies as JSON with 'Content-Type: application/json'."
         )

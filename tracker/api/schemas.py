@@ -4,10 +4,22 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf
 
+from tracker.api.ids import id_field
 from tracker.api.pagination import PageArgs
 from tracker.models.base import ORG_KINDS, PARTICIPATION_ROLES, STAGES, STATUSES
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class ChangedFieldSchema(ma.Schema):
+    """One field someone else changed after the caller read the object."""
+
+    field = fields.String(required=True)
+    label = fields.String(required=True)
+    read = fields.Raw(
+        required=True, allow_none=True, metadata={"description": "Its value then (if known)."}
+    )
+    current = fields.Raw(required=True, allow_none=True, metadata={"description": "Its value now."})
 
 
 class ProblemSchema(ma.Schema):
@@ -20,9 +32,16 @@ class ProblemSchema(ma.Schema):
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        metadata={"description": "422 only: messages per parameter or field."},
+        metadata={"description": "400 and 422: messages per parameter or field."},
     )
     error_id = fields.String(metadata={"description": "500 only: the id of the logged error."})
+    current_version = fields.Integer(
+        metadata={"description": "409 on a stale version only: the version to read again."}
+    )
+    changes = fields.List(
+        fields.Nested(ChangedFieldSchema),
+        metadata={"description": "409 on a stale version only: what others changed since."},
+    )
 
 
 class SlugSchema(ma.Schema):
@@ -150,7 +169,5 @@ class ProjectArgs(PageArgs):
     stage = _text("Stage.", validate=OneOf(STAGES))
     status = _text("Status.", validate=OneOf(STATUSES))
     theme = _text("Slug of a theme.")
-    organization = fields.Integer(
-        metadata={"description": "Id of a participating organization (any role)."},
-    )
+    organization = id_field("Id of a participating organization (any role).", strict=False)
     q = _text("Text in the title or summary.", validate=Length(max=200))

@@ -1,14 +1,24 @@
-"""API endpoints, one module per resource, all on the api blueprint."""
+"""API endpoints, one module per resource, all on the api blueprint; shared error helpers."""
+
+from werkzeug.exceptions import Conflict, HTTPException, UnprocessableEntity
 
 from tracker.api import bp
 from tracker.api.schemas import PROBLEM_JSON, ProblemSchema
 
 _MEANINGS = {
+    400: "The body is not valid JSON.",
     401: "No token, or an unknown or revoked one.",
     403: "The token's user may not do this.",
     404: "No such object, or one the token's user may not see.",
+    409: "The object's state does not allow this now (or the version sent is stale); "
+    "nothing was changed.",
+    413: "The request body is larger than 1 MB.",
+    422: "Invalid input: `errors` names each field with its messages; nothing was changed.",
+    428: "Send the version you read: a `version` field in the body or an If-Match header.",
     429: "Too many requests with this token; see Retry-After.",
 }
+# Every endpoint with a JSON body may also answer these.
+BODY_ERRORS = (400, 413, 422)
 
 
 def documented_errors(*codes: int):
@@ -22,3 +32,19 @@ def documented_errors(*codes: int):
         return view
 
     return decorate
+
+
+def invalid(field: str | None, message: str) -> UnprocessableEntity:
+    """A 422 whose problem document names field (when known) with message."""
+    message = str(message)  # services may hand over lazily translated text
+    error = UnprocessableEntity(message)
+    if field:
+        error.data = {"messages": {field: [message]}}
+    return error
+
+
+def conflict(detail: str, **members) -> HTTPException:
+    """A 409 problem document; members (e.g. current_version) are added to it."""
+    error = Conflict(str(detail))
+    error.data = {"problem": members}
+    return error

@@ -76,7 +76,7 @@ def list_organizations(args: dict):
     return page_of(_filtered(_organizations(), args), Organization.id, args)
 
 
-@bp.route("/organizations/<int:organization_id>", tags=["directory"])
+@bp.route("/organizations/<id:organization_id>", tags=["directory"])
 @bp.response(200, OrganizationSchema)
 @documented_errors(401, 403, 404, 429)
 def get_organization(organization_id: int):

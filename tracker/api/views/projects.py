@@ -83,17 +83,33 @@ def list_projects(args: dict):
     return page
 
 
-@bp.route("/projects/<int:project_id>", tags=["projects"])
+def visible_project(user, project_id: int, details: bool = False) -> Project:
+    """The project read afresh with everything project_data needs; 404 when hidden.
+
+    details=True also hides it from patrons (updates, history and gates are details).
+    """
+    query = permissions.visible_projects(user).options(*project_options())
+    project = db.session.scalar(
+        query.where(Project.id == project_id).execution_options(populate_existing=True)
+    )
+    if project is None or (details and not permissions.can_view_details(user, project)):
+        raise NotFound(f"There is no project with id {project_id} that you may see.")
+    return project
+
+
+def with_etag(data: dict, status: int = 200, headers: dict | None = None) -> tuple:
+    """A project reply with its version as entity tag, to send back as If-Match."""
+    return data, status, {"ETag": f'"{data["version"]}"', **(headers or {})}
+
+
+@bp.route("/projects/<id:project_id>", tags=["projects"])
 @bp.response(200, ProjectSchema)
 @documented_errors(401, 404, 429)
 def get_project(project_id: int):
     """Show one project
 
-    A project the token's user may not see answers 404, as if it did not exist.
+    A project the token's user may not see answers 404, as if it did not exist. The ETag
+    header carries the version, for If-Match on PATCH.
     """
     user = api_user()
-    query = permissions.visible_projects(user).options(*project_options())
-    project = db.session.scalar(query.where(Project.id == project_id))
-    if project is None:
-        raise NotFound(f"There is no project with id {project_id} that you may see.")
-    return project_data(project, user)
+    return with_etag(project_data(visible_project(user, project_id), user))

@@ -1,0 +1,188 @@
+"""Gate requests: ask for the next stage, list and show requests, confirm, decide."""
+
+import sqlalchemy as sa
+from flask import url_for
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+
+from tracker.api import bp
+from tracker.api.auth import api_user
+from tracker.api.bodies import DecisionInputSchema, GateRequestInputSchema
+from tracker.api.gate_schemas import GateRequestArgs, GateRequestPageSchema, GateRequestSchema
+from tracker.api.pagination import page_of
+from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
+from tracker.api.views.progress import display_names
+from tracker.api.views.projects import visible_project
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import GateCondition, GateConfirmation, GateReview, Organization, Project
+from tracker.reviews import services
+from tracker.reviews.services import GateError, GateForbidden
+
+
+def refusal(error: GateError) -> HTTPException:
+    """Forbidden → 403; a bad input (with a field) → 422; a state that forbids it → 409."""
+    if isinstance(error, GateForbidden):
+        return Forbidden(str(error.message))
+    if error.field:
+        return invalid(error.field, error.message)
+    return conflict(error.message)
+
+
+def _by_review(query: sa.Select, review_ids: list[int]) -> dict[int, list]:
+    grouped: dict[int, list] = {review_id: [] for review_id in review_ids}
+    for row in db.session.execute(query):
+        grouped[row[0]].append(row)
+    return grouped
+
+
+def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
+    """Reviews with their confirmations, conditions and people, in four queries."""
+    ids = [review.id for review in reviews]
+    confirmations = _by_review(
+        sa.select(GateConfirmation.gate_review_id, Organization.id, Organization.name,
+                  GateConfirmation.confirmed_at)
+        .join(Organization, Organization.id == GateConfirmation.organization_id)
+        .where(GateConfirmation.gate_review_id.in_(ids))
+        .order_by(GateConfirmation.id),
+        ids,
+    )  # fmt: skip
+    conditions = _by_review(
+        sa.select(GateCondition.gate_review_id, GateCondition.id, GateCondition.text,
+                  GateCondition.done_at)
+        .where(GateCondition.gate_review_id.in_(ids))
+        .order_by(GateCondition.id),
+        ids,
+    )  # fmt: skip
+    names = display_names([r.requested_by_id for r in reviews] + [r.decided_by_id for r in reviews])
+    return [
+        {
+            **{k: getattr(r, k) for k in ("id", "project_id", "from_stage", "to_stage")},
+            **{k: getattr(r, k) for k in ("decision", "evidence", "reason", "requested_at")},
+            "requested_by": names.get(r.requested_by_id),
+            "decided_at": r.decided_at,
+            "decided_by": names.get(r.decided_by_id),
+            "confirmations": [
+                {"organization_id": c[1], "name": c[2], "confirmed_at": c[3]}
+                for c in confirmations[r.id]
+            ],
+            "conditions": [{"id": c[1], "text": c[2], "done_at": c[3]} for c in conditions[r.id]],
+        }
+        for r in reviews
+    ]
+
+
+def _visible_review(user, review_id: int) -> tuple[GateReview, Project]:
+    review = db.session.scalar(
+        sa.select(GateReview)
+        .where(GateReview.id == review_id)
+        .execution_options(populate_existing=True)
+    )
+    try:
+        if review is None:
+            raise NotFound()
+        return review, visible_project(user, review.project_id, details=True)
+    except NotFound:
+        raise NotFound(f"There is no gate request with id {review_id} that you may see.") from None
+
+
+def _reply(review_id: int, status: int = 200, created: bool = False):
+    review = db.session.get(GateReview, review_id, populate_existing=True)
+    data = gate_requests_data([review])[0]
+    if not created:
+        return data, status
+    return data, status, {"Location": url_for("api.get_gate_request", review_id=review_id)}
+
+
+@bp.route("/projects/<id:project_id>/gate-requests", methods=["POST"], tags=["gates"])
+@bp.arguments(GateRequestInputSchema)
+@bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
+@documented_errors(401, 403, 404, 409, 429, *BODY_ERRORS)
+def request_gate(body: dict, project_id: int):
+    """Request the next stage
+
+    For active projects not in market with no pending request and no open conditions
+    (else 409); by members of the lead organization, the site's managers or admins (else 403).
+    """
+    user = api_user()
+    project = visible_project(user, project_id, details=True)
+    try:
+        review = services.request_gate(user, project, body["evidence"])
+    except GateError as error:
+        raise refusal(error) from None
+    return _reply(review.id, 201, created=True)
+
+
+def _check_may_list(user) -> None:
+    if permissions.is_patron(user):
+        raise Forbidden("Gate requests are project details, which patrons do not see.")
+
+
+@bp.route("/gate-requests", tags=["gates"])
+@bp.arguments(GateRequestArgs, location="query")
+@bp.response(200, GateRequestPageSchema)
+@documented_errors(401, 403, 429)
+def list_gate_requests(args: dict):
+    """List gate requests of the projects the token's user may see
+
+    `status=pending` lists the open requests (the review queue), `decided` the decided ones.
+    """
+    user = api_user()
+    _check_may_list(user)
+    visible = permissions.visible_projects(user).with_only_columns(Project.id)
+    query = sa.select(GateReview).where(GateReview.project_id.in_(visible))
+    if args["status"] == "pending":
+        query = query.where(GateReview.decision == "pending")
+    elif args["status"] == "decided":
+        query = query.where(GateReview.decision != "pending")
+    if args.get("project_id") is not None:
+        query = query.where(GateReview.project_id == args["project_id"])
+    page = page_of(query, GateReview.id, args)
+    page["items"] = gate_requests_data(page["items"])
+    return page
+
+
+@bp.route("/gate-requests/<id:review_id>", tags=["gates"])
+@bp.response(200, GateRequestSchema)
+@documented_errors(401, 404, 429)
+def get_gate_request(review_id: int):
+    """Show one gate request"""
+    review, _project = _visible_review(api_user(), review_id)
+    return gate_requests_data([review])[0]
+
+
+@bp.route("/gate-requests/<id:review_id>/confirmations", methods=["POST"], tags=["gates"])
+@bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
+@documented_errors(401, 403, 404, 409, 429)
+def confirm_gate_request(review_id: int):
+    """Confirm a pending request for your organization
+
+    Members of participating organizations, once per organization (again: 409). No body.
+    Answers the gate request with its confirmations.
+    """
+    user = api_user()
+    review, _project = _visible_review(user, review_id)
+    try:
+        services.confirm(user, review)
+    except GateError as error:
+        raise refusal(error) from None
+    return _reply(review_id, 201, created=True)
+
+
+@bp.route("/gate-requests/<id:review_id>/decision", methods=["POST"], tags=["gates"])
+@bp.arguments(DecisionInputSchema)
+@bp.response(200, GateRequestSchema)
+@documented_errors(401, 403, 404, 409, 429, *BODY_ERRORS)
+def decide_gate_request(body: dict, review_id: int):
+    """Decide a pending request
+
+    The host site's managers or an admin. go and conditional_go advance one stage
+    (conditional_go with at least one condition); recycle stays; hold and stop change the
+    status. A reason is always required. Already decided: 409.
+    """
+    user = api_user()
+    review, _project = _visible_review(user, review_id)
+    try:
+        services.decide(user, review, body["decision"], body["reason"], body["conditions"])
+    except GateError as error:
+        raise refusal(error) from None
+    return _reply(review_id)

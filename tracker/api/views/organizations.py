@@ -1,0 +1,101 @@
+"""POST /api/v1/organizations and PATCH /api/v1/organizations/<id>, via the directory services."""
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden, NotFound
+
+from tracker.api import bp
+from tracker.api.auth import api_user
+from tracker.api.bodies import OrganizationCreateSchema, OrganizationPatchSchema
+from tracker.api.schemas import OrganizationSchema
+from tracker.api.views import BODY_ERRORS, documented_errors, invalid
+from tracker.auth import permissions
+from tracker.directory import services
+from tracker.directory.services import STANDING_FIELDS, DirectoryError
+from tracker.extensions import db
+from tracker.models import Organization, Site, Theme
+
+_LOCATION = {"Location": {"schema": {"type": "string"}}}
+
+
+def _ids(model, slugs: list[str], field: str) -> list[int]:
+    query = sa.select(model.slug, model.id).where(model.slug.in_(slugs))
+    found = dict(db.session.execute(query).tuples().all())
+    unknown = sorted(set(slugs) - set(found))
+    if unknown:
+        raise invalid(field, f"Unknown slugs: {', '.join(unknown)}; see GET /api/v1/{field}.")
+    return [found[slug] for slug in dict.fromkeys(slugs)]
+
+
+def _service_values(body: dict) -> dict:
+    values = dict(body)
+    if "sites" in values:
+        values["site_ids"] = _ids(Site, values.pop("sites"), "sites")
+    if "themes" in values:
+        values["theme_ids"] = _ids(Theme, values.pop("themes"), "themes")
+    return values
+
+
+def _organization(organization_id: int) -> Organization:
+    organization = db.session.scalar(
+        sa.select(Organization)
+        .where(Organization.id == organization_id)
+        .options(selectinload(Organization.sites), selectinload(Organization.themes))
+        .execution_options(populate_existing=True)
+    )
+    if organization is None:
+        raise NotFound(f"There is no organization with id {organization_id}.")
+    return organization
+
+
+@bp.route("/organizations", methods=["POST"], tags=["directory"])
+@bp.arguments(OrganizationCreateSchema)
+@bp.response(201, OrganizationSchema, headers=_LOCATION)
+@documented_errors(401, 403, 429, *BODY_ERRORS)
+def create_organization(body: dict):
+    """Add an organization
+
+    Admins, and site managers for organizations affiliated with at least one of their sites.
+    A name already taken (in any letter case) answers 422.
+    """
+    user = api_user()
+    if not permissions.can_create_organization(user):
+        raise Forbidden("Only admins and site managers may add organizations.")
+    values = {"city": "", "website": "", "description": "", "member_since": None}
+    values |= _service_values(body)
+    try:
+        organization = services.create_organization(user, values)
+    except DirectoryError as error:
+        raise invalid(error.field, str(error)) from None
+    location = url_for("api.get_organization", organization_id=organization.id)
+    return _organization(organization.id), 201, {"Location": location}
+
+
+@bp.route("/organizations/<id:organization_id>", methods=["PATCH"], tags=["directory"])
+@bp.arguments(OrganizationPatchSchema)
+@bp.response(200, OrganizationSchema)
+@documented_errors(401, 403, 404, 429, *BODY_ERRORS)
+def update_organization(body: dict, organization_id: int):
+    """Change an organization
+
+    Admins any; site managers those affiliated with their sites; members their own
+    organization's profile (kind, member_since and sites answer 403 for them). Send only the
+    fields to change; sites and themes replace the lists. Organizations carry no version:
+    the last change wins.
+    """
+    user = api_user()
+    if not permissions.can_view_directory(user):
+        raise Forbidden("The organization directory is open to members, managers and admins.")
+    organization = _organization(organization_id)
+    if not permissions.can_edit_organization(user, organization):
+        raise Forbidden("You may not edit this organization.")
+    standing = permissions.can_edit_organization_standing(user, organization)
+    try:
+        services.update_organization(user, organization, _service_values(body))
+    except DirectoryError as error:
+        db.session.rollback()
+        if not standing and error.field in {*STANDING_FIELDS, "sites"}:
+            raise Forbidden(str(error)) from None
+        raise invalid(error.field, str(error)) from None
+    return _organization(organization_id)

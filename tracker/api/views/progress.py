@@ -1,0 +1,93 @@
+"""GET /api/v1/projects/<id>/history and GET/POST /api/v1/projects/<id>/updates."""
+
+import sqlalchemy as sa
+from werkzeug.exceptions import Forbidden
+
+from tracker.api import bp
+from tracker.api.auth import api_user
+from tracker.api.bodies import UpdateInputSchema
+from tracker.api.gate_schemas import StageEventPageSchema, UpdatePageSchema, UpdateSchema
+from tracker.api.pagination import PageArgs, page_of
+from tracker.api.views import BODY_ERRORS, documented_errors, invalid
+from tracker.api.views.projects import visible_project
+from tracker.extensions import db
+from tracker.models import StageEvent, Update, User
+from tracker.projects import progress
+from tracker.projects.services import ProjectError, ProjectForbidden
+
+
+def display_names(user_ids) -> dict[int, str]:
+    ids = sorted({uid for uid in user_ids if uid is not None})
+    if not ids:
+        return {}
+    query = sa.select(User.id, User.display_name).where(User.id.in_(ids))
+    return dict(db.session.execute(query).tuples().all())
+
+
+@bp.route("/projects/<id:project_id>/history", tags=["projects"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, StageEventPageSchema)
+@documented_errors(401, 404, 429)
+def project_history(args: dict, project_id: int):
+    """List a project's stage and status changes, oldest first"""
+    visible_project(api_user(), project_id, details=True)
+    query = sa.select(StageEvent).where(StageEvent.project_id == project_id)
+    page = page_of(query, StageEvent.id, args)
+    names = display_names(event.actor_id for event in page["items"])
+    page["items"] = [
+        {
+            "id": e.id,
+            "from_stage": e.from_stage,
+            "to_stage": e.to_stage,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "at": e.at,
+            "actor": names.get(e.actor_id),
+            "note": e.note,
+            "gate_request_id": e.gate_review_id,
+        }
+        for e in page["items"]
+    ]
+    return page
+
+
+def _update_data(update: Update, names: dict[int, str]) -> dict:
+    return {
+        "id": update.id,
+        "body": update.body,
+        "author": names.get(update.author_id),
+        "created_at": update.created_at,
+    }
+
+
+@bp.route("/projects/<id:project_id>/updates", tags=["projects"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, UpdatePageSchema)
+@documented_errors(401, 404, 429)
+def list_updates(args: dict, project_id: int):
+    """List a project's progress updates, oldest first"""
+    visible_project(api_user(), project_id, details=True)
+    page = page_of(sa.select(Update).where(Update.project_id == project_id), Update.id, args)
+    names = display_names(update.author_id for update in page["items"])
+    page["items"] = [_update_data(update, names) for update in page["items"]]
+    return page
+
+
+@bp.route("/projects/<id:project_id>/updates", methods=["POST"], tags=["projects"])
+@bp.arguments(UpdateInputSchema)
+@bp.response(201, UpdateSchema)
+@documented_errors(401, 403, 404, 429, *BODY_ERRORS)
+def post_update(body: dict, project_id: int):
+    """Post a progress update
+
+    Open to members of participating organizations, the site's managers and admins.
+    """
+    user = api_user()
+    project = visible_project(user, project_id, details=True)
+    try:
+        update = progress.post_update(user, project, body["body"])
+    except ProjectForbidden as error:
+        raise Forbidden(str(error.message)) from None
+    except ProjectError as error:
+        raise invalid(error.field, error.message) from None
+    return _update_data(update, {user.id: user.display_name})

@@ -1,0 +1,150 @@
+"""POST /api/v1/projects and PATCH /api/v1/projects/<id>, through the project services."""
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+from flask import url_for
+from werkzeug.exceptions import Forbidden, HTTPException, PreconditionRequired
+
+from tracker.api import bp
+from tracker.api.auth import api_user
+from tracker.api.bodies import IfMatchArgs, ProjectCreateSchema, ProjectPatchSchema
+from tracker.api.schemas import ProjectSchema
+from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
+from tracker.api.views.projects import project_data, visible_project, with_etag
+from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import Site, Theme
+from tracker.projects import services
+from tracker.projects.services import EditConflict, ProjectError, ProjectForbidden
+
+# The services name ids; the API names slugs and the body's own fields.
+_API_FIELDS = {"site_id": "site", "theme_ids": "themes"}
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+
+
+def _site_id(slug: str) -> int:
+    site_id = db.session.scalar(sa.select(Site.id).where(Site.slug == slug))
+    if site_id is None:
+        raise invalid("site", f"There is no site with the slug “{slug}”; see GET /api/v1/sites.")
+    return site_id
+
+
+def _theme_ids(slugs: list[str]) -> list[int]:
+    query = sa.select(Theme.slug, Theme.id).where(Theme.slug.in_(slugs))
+    found = dict(db.session.execute(query).tuples().all())
+    unknown = sorted(set(slugs) - set(found))
+    if unknown:
+        raise invalid("themes", f"Unknown theme slugs: {', '.join(unknown)}; see /api/v1/themes.")
+    return [found[slug] for slug in dict.fromkeys(slugs)]
+
+
+def service_values(body: dict) -> dict:
+    """The body in the services' terms: slugs become ids."""
+    values = dict(body)
+    if "site" in values:
+        values["site_id"] = _site_id(values.pop("site"))
+    if "themes" in values:
+        values["theme_ids"] = _theme_ids(values.pop("themes"))
+    return values
+
+
+def refusal(error: ProjectError) -> HTTPException:
+    """The problem a refused project change answers with."""
+    if isinstance(error, EditConflict):
+        return _stale(error)
+    if isinstance(error, ProjectForbidden):
+        return Forbidden(str(error.message))
+    field = _API_FIELDS.get(error.field or "", error.field)
+    if field == "partners" and error.row is not None:
+        field = f"partners.{error.row}"
+    return invalid(field, error.message)
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _stale(error: EditConflict) -> HTTPException:
+    changes = [
+        {
+            "field": c.field,
+            "label": str(c.label),
+            "read": _plain(c.read),
+            "current": _plain(c.current),
+        }
+        for c in error.changes
+    ]
+    labels = ", ".join(c["label"] for c in changes)
+    return conflict(
+        f"The project was saved by someone else after you read it ({labels} changed); nothing "
+        f"was saved. Read it again (version {error.current_version}) and send your changes anew.",
+        current_version=error.current_version,
+        changes=changes,
+    )
+
+
+@bp.route("/projects", methods=["POST"], tags=["projects"])
+@bp.arguments(ProjectCreateSchema)
+@bp.response(201, ProjectSchema, headers={"Location": {"schema": {"type": "string"}}})
+@documented_errors(401, 403, 429, *BODY_ERRORS)
+def create_project(body: dict):
+    """Create a project
+
+    The project starts in develop. Members lead with their own organization; site managers
+    host at their own sites; site managers and admins choose the lead. Unknown slugs or
+    organizations answer 422 naming the field.
+    """
+    user = api_user()
+    try:
+        project = services.create_project(user, service_values(body))
+    except ProjectError as error:
+        raise refusal(error) from None
+    data = project_data(visible_project(user, project.id), user)
+    location = url_for("api.get_project", project_id=project.id)
+    return with_etag(data, 201, {"Location": location})
+
+
+def expected_version(body_version: int | None, header: str | None) -> int:
+    """The version the caller read, from the body or If-Match (they must agree)."""
+    from_header = None
+    if header is not None:
+        match = _ETAG.match(header)
+        if match is None:
+            raise invalid("If-Match", 'Send the version read as an entity tag, e.g. "3".')
+        from_header = int(match.group(1))
+    if body_version is None and from_header is None:
+        raise PreconditionRequired(
+            "Send the version you read (a `version` field or an If-Match header), "
+            "so that a change made meanwhile by someone else is not overwritten."
+        )
+    if None not in (body_version, from_header) and body_version != from_header:
+        raise invalid("version", "The version in the body and in If-Match differ.")
+    return body_version if body_version is not None else from_header
+
+
+@bp.route("/projects/<id:project_id>", methods=["PATCH"], tags=["projects"])
+@bp.arguments(ProjectPatchSchema)
+@bp.arguments(IfMatchArgs, location="headers")
+@bp.response(200, ProjectSchema)
+@documented_errors(401, 403, 404, 409, 428, 429, *BODY_ERRORS)
+def update_project(body: dict, headers: dict, project_id: int):
+    """Change a project
+
+    Send only the fields to change, plus the version you read (`version`, or If-Match with
+    the ETag of GET). A stale version answers 409 listing what changed since, and saves
+    nothing; no version answers 428. `themes` and `partners` replace the whole list.
+    """
+    user = api_user()
+    project = visible_project(user, project_id)
+    if not permissions.can_edit(user, project):
+        raise Forbidden("Only the lead organization, the site's managers or an admin may edit.")
+    version = expected_version(body.pop("version", None), headers.get("if_match"))
+    values = service_values(body)
+    try:
+        services.update_project(user, project, values, version)
+    except ProjectError as error:
+        db.session.rollback()
+        raise refusal(error) from None
+    return with_etag(project_data(visible_project(user, project_id), user))
