@@ -69,7 +69,7 @@ def import_organizations():
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        filename, data = upload.filename or "", upload.read(MAX_BYTES + 1)
+        filename, data = (upload.filename or "")[:200], upload.read(MAX_BYTES + 1)
         try:
             check = org_import.check_import(user, filename, data)
         except (CsvError, org_import.ImportRefused) as error:
@@ -93,7 +93,7 @@ def _confirm(user, confirm: ConfirmImportForm):
     if not confirm.validate():
         _refuse(form, "The confirmation was incomplete. Please upload the file again.")
         return render_template("directory/import.html", form=form, columns=ORGANIZATION_COLUMNS)
-    filename = confirm.filename.data
+    filename = confirm.filename.data[:200]
     try:
         check = org_import.import_organizations(user, filename, unpack(confirm.content.data))
     except (CsvError, org_import.ImportRefused) as error:

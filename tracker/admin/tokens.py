@@ -1,0 +1,62 @@
+"""Every user's API tokens for admins: list, filter by e-mail, revoke."""
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from tracker.admin import bp
+from tracker.auth import permissions
+from tracker.auth.tokens import revoke_token
+from tracker.auth.views import require
+from tracker.extensions import db
+from tracker.models import ApiToken, User
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def token_query(email: str) -> sa.Select:
+    """All tokens, working ones first, newest first; narrowed to users whose e-mail matches."""
+    query = (
+        sa.select(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .options(joinedload(ApiToken.user))
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    if email:
+        query = query.where(User.email.ilike(_like(email.lower()), escape="\\"))
+    return query
+
+
+def _email_filter() -> str:
+    return (request.values.get("email") or "").strip()[:254]
+
+
+@bp.get("/tokens")
+@login_required
+def tokens():
+    require(permissions.can_manage_users(current_user))
+    email = _email_filter()
+    page = db.paginate(
+        token_query(email), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    filters = {"email": email} if email else {}
+    return render_template("admin/tokens.html", page=page, email=email, filters=filters)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_any_token(token_id: int):
+    actor = current_user._get_current_object()
+    require(permissions.can_manage_users(actor))
+    row = db.get_or_404(ApiToken, token_id)
+    if row.revoked_at is not None:
+        flash(f"The token “{row.name}” of {row.user.email} was already revoked.", "info")
+    else:
+        revoke_token(row, actor)
+        flash(f"Revoked the token “{row.name}” of {row.user.email}.", "success")
+    email = _email_filter()
+    return redirect(url_for("admin.tokens", **({"email": email} if email else {})))
