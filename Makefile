@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := tracker
 
-.PHONY: run dev test lint seed clean
+.PHONY: run dev test lint seed clean translations
 
 $(BIN)/flask: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,19 +18,23 @@ $(BIN)/pytest: requirements-dev.txt requirements.txt $(BIN)/flask
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(BIN)/flask
+# Compiled catalogs (.mo) are built from the .po files in the repository, never committed.
+translations: $(BIN)/flask
+	$(BIN)/pybabel compile -q -d translations
+
+run: $(BIN)/flask translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask demo-accounts
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
 		--access-logfile - wsgi:app
 
-dev: $(BIN)/flask
+dev: $(BIN)/flask translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --debug --port $(PORT)
 
-test: $(BIN)/pytest
+test: $(BIN)/pytest translations
 	$(BIN)/pytest
 
 lint: $(BIN)/pytest

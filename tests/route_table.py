@@ -38,6 +38,7 @@ TABLE = {
     "GET /invite/<token>": "HHHHHHHH",
     "POST /invite/<token>": "HHHHHHHH",
     "GET /healthz": "PPPPPPPP",
+    "POST /language": "KKKKKKKK",
     "GET /static/<path:filename>": "PPPPPPPP",
     "GET /bootstrap/static/<path:filename>": "PPPPPPPP",
     # administration

@@ -25,8 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
-    from tracker import cli, errors, security, templating
+    from tracker import cli, errors, i18n, security, templating
 
+    i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -1,5 +1,6 @@
 """Extension instances, bound to the app in create_app()."""
 
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -16,6 +17,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+babel = Babel()
 # Page views are never limited; only sign-in attempts and API calls carry limits.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -1,33 +1,10 @@
 """Template filters and globals: relative dates, endpoint checks."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import Flask, current_app
 
-
-def ago(value: datetime | date | None, now: datetime | None = None) -> str:
-    """'3 days ago', 'in 2 weeks', 'just now'."""
-    if value is None:
-        return "—"
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    seconds = int((now - value).total_seconds())
-    future = seconds < 0
-    seconds = abs(seconds)
-    for unit, size in (
-        ("year", 31536000),
-        ("month", 2592000),
-        ("week", 604800),
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    ):
-        if seconds >= size:
-            count = seconds // size
-            text = f"{count} {unit}{'s' if count != 1 else ''}"
-            return f"in {text}" if future else f"{text} ago"
-    return "just now"
+from tracker.i18n import ago
 
 
 def days_since(value: datetime | None, now: datetime | None = None) -> int:

@@ -1,6 +1,7 @@
 """Forms of the user administration: filter, invite and edit."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -59,10 +60,10 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form: nothing changes
 
-    q = SearchField("Name or e-mail", validators=[Length(max=100)])
-    role = SelectField("Role", choices=choices([("", "Any role"), *ROLE_CHOICES]), default="")
-    organization = SelectField("Organization", coerce=optional_int, validate_choice=False)
-    status = SelectField("Status", choices=choices(STATUS_CHOICES), default="")
+    q = SearchField(_l("Name or e-mail"), validators=[Length(max=100)])
+    role = SelectField(_l("Role"), choices=choices([("", "Any role"), *ROLE_CHOICES]), default="")
+    organization = SelectField(_l("Organization"), coerce=optional_int, validate_choice=False)
+    status = SelectField(_l("Status"), choices=choices(STATUS_CHOICES), default="")
 
     def set_choices(self, actor: User) -> "UserFilterForm":
         self.organization.choices = organization_choices(actor, "Any organization")
@@ -71,20 +72,20 @@ class UserFilterForm(FlaskForm):
 
 # Declared before the profile fields so it comes first in the error summary too.
 _EMAIL = EmailField(
-    "E-mail",
+    _l("E-mail"),
     validators=[
         DataRequired(),
         Length(max=254),
-        Email(message="Enter a valid e-mail address, for example name@example.org."),
+        Email(message=_l("Enter a valid e-mail address, for example name@example.org.")),
     ],
 )
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=choices(ROLE_CHOICES), default="member")
-    organization = SelectField("Organization", coerce=optional_int)
-    managed_sites = SelectMultipleField("Managed sites", coerce=int)
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=choices(ROLE_CHOICES), default="member")
+    organization = SelectField(_l("Organization"), coerce=optional_int)
+    managed_sites = SelectMultipleField(_l("Managed sites"), coerce=int)
 
     def set_choices(self, actor: User) -> "ProfileForm":
         self.role.choices = role_choices(actor)

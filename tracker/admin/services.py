@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -43,7 +44,7 @@ def _organization(organization_id: int | None) -> Organization | None:
         .options(selectinload(Organization.sites))
     )
     if organization is None:
-        raise AdminError("That organization does not exist (any more).", "organization")
+        raise AdminError(_("That organization does not exist (any more)."), "organization")
     return organization
 
 
@@ -54,20 +55,20 @@ def _sites(profile: Profile) -> list[Site]:
     ids = sorted(set(profile.site_ids))
     sites = list(db.session.scalars(sa.select(Site).where(Site.id.in_(ids)).order_by(Site.name)))
     if not sites:
-        raise AdminError("Choose at least one site for a site manager.", "managed_sites")
+        raise AdminError(_("Choose at least one site for a site manager."), "managed_sites")
     if len(sites) != len(ids):
-        raise AdminError("One of the chosen sites does not exist (any more).", "managed_sites")
+        raise AdminError(_("One of the chosen sites does not exist (any more)."), "managed_sites")
     return sites
 
 
 def _check_profile(profile: Profile) -> tuple[Organization | None, list[Site]]:
     if profile.role not in ROLES:
-        raise AdminError("Choose one of the roles offered.", "role")
+        raise AdminError(_("Choose one of the roles offered."), "role")
     if not profile.display_name.strip():
-        raise AdminError("Enter a display name.", "display_name")
+        raise AdminError(_("Enter a display name."), "display_name")
     organization = _organization(profile.organization_id)
     if profile.role == "member" and organization is None:
-        raise AdminError("A member needs an organization.", "organization")
+        raise AdminError(_("A member needs an organization."), "organization")
     return organization, _sites(profile)
 
 
@@ -75,10 +76,10 @@ def invite_user(actor: User, email: str, profile: Profile) -> tuple[User, Issued
     """Create an account without a password and an invitation link for it."""
     organization, sites = _check_profile(profile)
     if not permissions.can_invite(actor, organization, profile.role):
-        raise AdminError("You may invite only members of organizations at your sites.", "role")
+        raise AdminError(_("You may invite only members of organizations at your sites."), "role")
     address = normalise_email(email)
     if find_user_by_email(address) is not None:
-        raise AdminError(f"An account for {address} exists already.", "email")
+        raise AdminError(_("An account for %(address)s exists already.", address=address), "email")
     user = User(
         email=address,
         display_name=profile.display_name.strip(),
@@ -93,7 +94,9 @@ def invite_user(actor: User, email: str, profile: Profile) -> tuple[User, Issued
         db.session.flush()
     except IntegrityError as error:  # a concurrent invitation for the same address won
         db.session.rollback()
-        raise AdminError(f"An account for {address} exists already.", "email") from error
+        raise AdminError(
+            _("An account for %(address)s exists already.", address=address), "email"
+        ) from error
     audit(actor, "user_invited", user, _describe(None, None, [], user, organization, sites))
     return user, issue_link(user, "invite", actor)  # issue_link commits the whole use case
 
@@ -116,7 +119,7 @@ def update_user(actor: User, user: User, profile: Profile) -> list[str]:
     """Apply role, organization, sites and name; returns the names of the changed fields."""
     organization, sites = _check_profile(profile)
     if user.id == actor.id and profile.role != user.role:
-        raise AdminError("You cannot change your own role. Ask another admin.", "role")
+        raise AdminError(_("You cannot change your own role. Ask another admin."), "role")
     old_org = user.organization.name if user.organization else None
     old_sites = [site.slug for site in user.managed_sites]
     old_role, old_name = user.role, user.display_name
@@ -141,9 +144,9 @@ def update_user(actor: User, user: User, profile: Profile) -> list[str]:
 def deactivate_user(actor: User, user: User) -> None:
     """Switch the account off, end its sessions and void its open links."""
     if user.id == actor.id:
-        raise AdminError("You cannot deactivate your own account. Ask another admin.")
+        raise AdminError(_("You cannot deactivate your own account. Ask another admin."))
     if not user.active:
-        raise AdminError(f"{user.display_name} is inactive already.")
+        raise AdminError(_("%(display_name)s is inactive already.", display_name=user.display_name))
     user.active = False
     user.session_version += 1
     db.session.execute(
@@ -157,7 +160,7 @@ def deactivate_user(actor: User, user: User) -> None:
 
 def reactivate_user(actor: User, user: User) -> None:
     if user.active:
-        raise AdminError(f"{user.display_name} is active already.")
+        raise AdminError(_("%(display_name)s is active already.", display_name=user.display_name))
     user.active = True
     user.failed_logins = 0
     user.locked_until = None
@@ -168,9 +171,9 @@ def reactivate_user(actor: User, user: User) -> None:
 def issue_access_link(actor: User, user: User) -> IssuedLink:
     """A password-reset link; a fresh invitation while the account has no password yet."""
     if not permissions.can_issue_link(actor, user):
-        raise AdminError("You may issue links only for members of organizations at your sites.")
+        raise AdminError(_("You may issue links only for members of organizations at your sites."))
     if not user.active:
-        raise AdminError("The account is inactive. Reactivate it first.")
+        raise AdminError(_("The account is inactive. Reactivate it first."))
     return issue_link(user, "invite" if user.password_hash is None else "reset", actor)
 
 

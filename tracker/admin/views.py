@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -138,7 +139,10 @@ def deactivate(user_id: int):
         flash(str(error), "danger")
     else:
         flash(
-            f"{user.display_name} is deactivated: signed out everywhere and unable to sign in.",
+            _(
+                "%(display_name)s is deactivated: signed out everywhere and unable to sign in.",
+                display_name=user.display_name,
+            ),
             "success",
         )
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -155,7 +159,10 @@ def reactivate(user_id: int):
     except services.AdminError as error:
         flash(str(error), "danger")
     else:
-        flash(f"{user.display_name} is active again and may sign in.", "success")
+        flash(
+            _("%(display_name)s is active again and may sign in.", display_name=user.display_name),
+            "success",
+        )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -1,5 +1,6 @@
 """Sign-in, password and one-time-link forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -14,26 +15,26 @@ def _policy(form, field):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
-    submit = SubmitField("Sign in")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    submit = SubmitField(_l("Sign in"))
 
 
 class NewPasswordMixin:
-    new_password = PasswordField("New password", validators=[DataRequired(), _policy])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), _policy])
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class RedeemLinkForm(NewPasswordMixin, FlaskForm):
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    submit = SubmitField("Save and sign in")
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("Save and sign in"))

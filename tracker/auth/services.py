@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from tracker.auth.passwords import hash_password, policy_problem, verify_password
 from tracker.extensions import db
@@ -88,7 +89,7 @@ def end_all_sessions(user: User) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise AuthError("The current password is not correct.")
+        raise AuthError(_("The current password is not correct."))
     set_password(user, new, actor=user)
 
 
@@ -140,10 +141,10 @@ def issue_link(user: User, kind: str, actor: User | None) -> IssuedLink:
 def open_link(token: str) -> OneTimeLink:
     link = db.session.scalar(sa.select(OneTimeLink).where(OneTimeLink.token_hash == _digest(token)))
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
-        raise AuthError("This link is not valid any more. Ask for a new one.")
+        raise AuthError(_("This link is not valid any more. Ask for a new one."))
     if link.kind == "reset" and not link.user.active:
         # A deactivated account must not be able to set a password (invitations activate).
-        raise AuthError("This link is not valid any more. Ask for a new one.")
+        raise AuthError(_("This link is not valid any more. Ask for a new one."))
     return link
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.permissions import visible_projects
@@ -13,21 +14,21 @@ from tracker.extensions import db
 from tracker.models import Project
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
 
-STAGE_LABELS = {"develop": "Develop", "test": "Test", "market": "Market"}
-STATUS_LABELS = {"active": "Active", "on_hold": "On hold", "stopped": "Stopped"}
+STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
+STATUS_LABELS = {"active": _l("Active"), "on_hold": _l("On hold"), "stopped": _l("Stopped")}
 KIND_LABELS = {
-    "member_company": "Member companies",
-    "startup": "Start-ups",
-    "research_institution": "Research institutions",
-    "partner": "Partners",
-    "public_body": "Public bodies",
+    "member_company": _l("Member companies"),
+    "startup": _l("Start-ups"),
+    "research_institution": _l("Research institutions"),
+    "partner": _l("Partners"),
+    "public_body": _l("Public bodies"),
 }
 DECISION_LABELS = {
-    "go": "Go",
-    "conditional_go": "Conditional go",
-    "recycle": "Recycle",
-    "hold": "Hold",
-    "stop": "Stop",
+    "go": _l("Go"),
+    "conditional_go": _l("Conditional go"),
+    "recycle": _l("Recycle"),
+    "hold": _l("Hold"),
+    "stop": _l("Stop"),
 }
 COOPERATION = (
     ("startup", "With a start-up", "a start-up organization takes part, or a partner has the "

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard.metrics import stage_entry
@@ -17,11 +18,11 @@ from tracker.models import Organization, Participation, Project, Site, StageEven
 from tracker.models.directory import organization_sites
 
 ROLE_LABELS = {
-    "lead": "lead",
-    "partner": "partner",
-    "research_partner": "research partner",
-    "startup": "start-up",
-    "pilot_customer": "pilot customer",
+    "lead": _l("lead"),
+    "partner": _l("partner"),
+    "research_partner": _l("research partner"),
+    "startup": _l("start-up"),
+    "pilot_customer": _l("pilot customer"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -18,11 +20,11 @@ from tracker.models import Organization, Site, Theme, utcnow
 from tracker.models.base import ORG_KINDS
 
 ORG_KIND_LABELS = {
-    "member_company": "Member company",
-    "startup": "Start-up",
-    "research_institution": "Research institution",
-    "partner": "Partner",
-    "public_body": "Public body",
+    "member_company": _l("Member company"),
+    "startup": _l("Start-up"),
+    "research_institution": _l("Research institution"),
+    "partner": _l("Partner"),
+    "public_body": _l("Public body"),
 }
 assert set(ORG_KIND_LABELS) == set(ORG_KINDS)
 
@@ -42,7 +44,7 @@ def _upper(value):
 
 def country_code(form, field) -> None:
     if field.data not in COUNTRIES:
-        raise ValidationError("Choose a country (a two-letter ISO code such as DE or SE).")
+        raise ValidationError(_("Choose a country (a two-letter ISO code such as DE or SE)."))
 
 
 def web_address(form, field) -> None:
@@ -50,33 +52,35 @@ def web_address(form, field) -> None:
         return
     parts = urlsplit(field.data)
     if parts.scheme not in {"http", "https"} or not parts.netloc or " " in field.data:
-        raise ValidationError("Enter a web address that starts with http:// or https://.")
+        raise ValidationError(_("Enter a web address that starts with http:// or https://."))
 
 
 def not_in_future(form, field) -> None:
     if field.data and field.data > utcnow().date():
-        raise ValidationError("The date cannot be in the future.")
+        raise ValidationError(_("The date cannot be in the future."))
 
 
 class OrganizationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    kind = SelectField("Kind", choices=choices(ORG_KIND_LABELS.items()))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    kind = SelectField(_l("Kind"), choices=choices(ORG_KIND_LABELS.items()))
     country = SelectField(
-        "Country",
+        _l("Country"),
         choices=choices([("", "Choose a country…"), *country_choices()]),
         validators=[country_code],
         filters=[_strip, _upper],
         validate_choice=False,
     )
-    city = StringField("City", validators=[Length(max=120)], filters=[_strip])
-    website = StringField("Website", validators=[Length(max=300), web_address], filters=[_strip])
-    description = TextAreaField(
-        "Description", validators=[Length(max=5000)], filters=[_strip], render_kw={"rows": 6}
+    city = StringField(_l("City"), validators=[Length(max=120)], filters=[_strip])
+    website = StringField(
+        _l("Website"), validators=[Length(max=300), web_address], filters=[_strip]
     )
-    member_since = DateField("Member since", validators=[Optional(), not_in_future])
+    description = TextAreaField(
+        _l("Description"), validators=[Length(max=5000)], filters=[_strip], render_kw={"rows": 6}
+    )
+    member_since = DateField(_l("Member since"), validators=[Optional(), not_in_future])
     # Choices are checked by the service, which explains a refused site better than WTForms.
-    sites = SelectMultipleField("Sites", coerce=int, validate_choice=False)
-    themes = SelectMultipleField("Expertise themes", coerce=int, validate_choice=False)
+    sites = SelectMultipleField(_l("Sites"), coerce=int, validate_choice=False)
+    themes = SelectMultipleField(_l("Expertise themes"), coerce=int, validate_choice=False)
 
     def values(self) -> dict:
         """The submitted values in the shape the services take."""

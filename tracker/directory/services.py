@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -130,11 +131,11 @@ def organization_projects(user: User, organization: Organization) -> list[tuple[
 def create_organization(actor: User, values: dict[str, Any]) -> Organization:
     """A new organization from form values (site_ids and theme_ids as lists of ids)."""
     if not permissions.can_create_organization(actor):
-        raise DirectoryError("You may not add organizations.")
+        raise DirectoryError(_("You may not add organizations."))
     _check_name_free(values["name"])
     site_ids = _chosen_site_ids(actor, set(), set(values.get("site_ids") or ()))
     if not permissions.is_admin(actor) and not site_ids & actor.managed_site_ids:
-        raise DirectoryError("Choose at least one of the sites you manage.", field="sites")
+        raise DirectoryError(_("Choose at least one of the sites you manage."), field="sites")
     fields = {key: values.get(key) for key in (*PROFILE_FIELDS, *STANDING_FIELDS)}
     organization = Organization(**fields)
     organization.sites = _load(Site, site_ids, "sites")
@@ -154,7 +155,7 @@ def update_organization(
 ) -> dict[str, list]:
     """Apply the changed values; returns field -> [old, new] (empty when nothing changed)."""
     if not permissions.can_edit_organization(actor, organization):
-        raise DirectoryError("You may not edit this organization.")
+        raise DirectoryError(_("You may not edit this organization."))
     standing = permissions.can_edit_organization_standing(actor, organization)
     _refuse_standing_changes(organization, values, standing)
     if "name" in values:
@@ -189,9 +190,9 @@ def _refuse_standing_changes(organization: Organization, values: dict, standing:
         return
     for key in STANDING_FIELDS:
         if key in values and values[key] != getattr(organization, key):
-            raise DirectoryError("Only an admin or a site manager can change this.", field=key)
+            raise DirectoryError(_("Only an admin or a site manager can change this."), field=key)
     if "site_ids" in values and set(values["site_ids"] or ()) != {s.id for s in organization.sites}:
-        raise DirectoryError("Only an admin or a site manager can change the sites.", "sites")
+        raise DirectoryError(_("Only an admin or a site manager can change the sites."), "sites")
 
 
 def _chosen_site_ids(actor: User, current: set[int], requested: set[int]) -> set[int]:
@@ -200,7 +201,7 @@ def _chosen_site_ids(actor: User, current: set[int], requested: set[int]) -> set
         return requested
     managed = actor.managed_site_ids
     if requested - managed:
-        raise DirectoryError("You can only choose sites you manage.", field="sites")
+        raise DirectoryError(_("You can only choose sites you manage."), field="sites")
     return (current - managed) | requested
 
 
@@ -209,7 +210,7 @@ def _load(model: type, ids: set[int], field: str) -> list:
         return []
     rows = list(db.session.scalars(sa.select(model).where(model.id.in_(sorted(ids)))))
     if len(rows) != len(ids):
-        raise DirectoryError("Some of the chosen entries no longer exist.", field=field)
+        raise DirectoryError(_("Some of the chosen entries no longer exist."), field=field)
     return sorted(rows, key=lambda row: row.name)
 
 
@@ -225,7 +226,9 @@ def _check_name_free(name: str, exclude_id: int | None = None) -> None:
     if exclude_id is not None:
         query = query.where(Organization.id != exclude_id)
     if db.session.scalar(query.limit(1)) is not None:
-        raise DirectoryError(f"An organization named “{name}” already exists.", field="name")
+        raise DirectoryError(
+            _("An organization named “%(name)s” already exists.", name=name), field="name"
+        )
 
 
 def _commit() -> None:
@@ -234,7 +237,7 @@ def _commit() -> None:
     except IntegrityError as error:
         # Someone saved the same name between our check and the commit.
         db.session.rollback()
-        raise DirectoryError("An organization with this name already exists.", "name") from error
+        raise DirectoryError(_("An organization with this name already exists."), "name") from error
 
 
 # --- sites ----------------------------------------------------------------------------------

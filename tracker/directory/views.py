@@ -1,6 +1,7 @@
 """Directory pages: organizations (list, detail, create, edit) and sites with their pipeline."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
@@ -77,7 +78,7 @@ def new_organization():
         except services.DirectoryError as error:
             _field_error(form, error)
         else:
-            flash(f"{org.name} is added to the directory.", "success")
+            flash(_("%(org_name)s is added to the directory.", org_name=org.name), "success")
             return redirect(url_for("directory.organization", organization_id=org.id))
     return render_template("directory/organization_form.html", form=form, org=None)
 
@@ -99,9 +100,16 @@ def edit_organization(organization_id: int):
             _field_error(form, error)
         else:
             if changes:
-                flash(f"Saved {org.name}: {', '.join(sorted(changes))} changed.", "success")
+                flash(
+                    _(
+                        "Saved %(org_name)s: %(changes)s changed.",
+                        org_name=org.name,
+                        changes=", ".join(sorted(changes)),
+                    ),
+                    "success",
+                )
             else:
-                flash("Nothing was changed.", "info")
+                flash(_("Nothing was changed."), "info")
             return redirect(url_for("directory.organization", organization_id=org.id))
     kept = [s for s in org.sites if s.id not in {site.id for site in sites}]
     return render_template("directory/organization_form.html", form=form, org=org, kept_sites=kept)

@@ -1,15 +1,16 @@
 """Home by role (rendered in place), navigation helpers and /healthz."""
 
 from flask import current_app, jsonify, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.main import bp, services
 
 ROLE_LABELS = {
-    "admin": "Admin",
-    "site_manager": "Site manager",
-    "member": "Member",
-    "patron": "Patron",
+    "admin": _l("Admin"),
+    "site_manager": _l("Site manager"),
+    "member": _l("Member"),
+    "patron": _l("Patron"),
 }
 
 # (endpoint, label, roles); entries whose endpoint does not exist yet are left out.

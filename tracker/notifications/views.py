@@ -1,6 +1,8 @@
 """Notification pages: the list, mark one or all as read; the unread count for the navbar."""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from tracker.auth.views import safe_next
@@ -33,7 +35,7 @@ def index():
 def mark_read(notification_id: int):
     if not services.mark_read(current_user._get_current_object(), notification_id):
         abort(404)
-    flash("Notification marked as read.", "success")
+    flash(_("Notification marked as read."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("notifications.index"))
 
 
@@ -41,5 +43,10 @@ def mark_read(notification_id: int):
 @login_required
 def mark_all_read():
     count = services.mark_all_read(current_user._get_current_object())
-    flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
+    flash(
+        ngettext(
+            "%(num)s notification marked as read.", "%(num)s notifications marked as read.", count
+        ),
+        "success",
+    )
     return redirect(url_for("notifications.index"))

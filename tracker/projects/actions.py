@@ -1,6 +1,7 @@
 """POST-only project actions: updates, milestones, criteria ticks (POST/redirect/GET)."""
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
@@ -35,7 +36,7 @@ def post_update(project_id: int):
         except ProjectError as error:
             form.body.errors = [error.message]
         else:
-            flash("Your update is posted.", "success")
+            flash(_("Your update is posted."), "success")
             return _back(project_id, "updates")
     return render_detail(project, update_form=form, status=422)
 
@@ -51,7 +52,10 @@ def add_milestone(project_id: int):
         except ProjectError as error:
             form.title.errors = [error.message]
         else:
-            flash(f"Milestone “{milestone.title}” added.", "success")
+            flash(
+                _("Milestone “%(milestone_title)s” added.", milestone_title=milestone.title),
+                "success",
+            )
             return _back(project_id, "milestones")
     return render_detail(project, milestone_form=form, status=422)
 
@@ -63,8 +67,15 @@ def _set_done(project_id: int, milestone_id: int, done: bool):
     except ProjectError as error:
         flash(error.message, "danger")
     else:
-        state = "done" if done else "open again"
-        flash(f"Milestone “{milestone.title}” is {state}.", "success")
+        state = _("done") if done else _("open again")
+        flash(
+            _(
+                "Milestone “%(milestone_title)s” is %(state)s.",
+                milestone_title=milestone.title,
+                state=state,
+            ),
+            "success",
+        )
     return _back(project_id, "milestones")
 
 
@@ -91,7 +102,7 @@ def _tick(project_id: int, criterion_id: int, ticked: bool):
         if changed:
             flash("Criterion ticked." if ticked else "Criterion unticked.", "success")
         else:
-            flash("Nothing to change: someone already did it.", "info")
+            flash(_("Nothing to change: someone already did it."), "info")
     return _back(project_id, "criteria")
 
 

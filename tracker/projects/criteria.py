@@ -1,6 +1,7 @@
 """Exit criteria of a project's current stage: which apply, which are ticked, tick and untick."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from tracker.activity import audit
@@ -57,11 +58,11 @@ def criteria_status(project: Project) -> list[tuple[StageCriterion, CriterionTic
 
 def _applying(actor: User, project: Project, criterion_id: int) -> StageCriterion:
     if not permissions.can_contribute(actor, project):
-        raise ProjectForbidden("Only participating organizations may tick criteria.")
+        raise ProjectForbidden(_("Only participating organizations may tick criteria."))
     for criterion in criteria_for(project):
         if criterion.id == criterion_id:
             return criterion
-    raise ProjectError("This criterion does not apply to the project's current stage.")
+    raise ProjectError(_("This criterion does not apply to the project's current stage."))
 
 
 def _existing_tick(project: Project, criterion_id: int) -> CriterionTick | None:

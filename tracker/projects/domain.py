@@ -5,25 +5,28 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from tracker.models import Participation, Project
 from tracker.models.base import PARTICIPATION_ROLES
 
 PARTNER_ROLES = tuple(r for r in PARTICIPATION_ROLES if r != "lead")
 TEXT_LIMITS = {"title": 200, "summary": 500, "description": 5000}
 FIELD_LABELS = {
-    "title": "Title",
-    "summary": "Summary",
-    "description": "Description",
-    "site": "Host site",
-    "kind": "Kind",
-    "visibility": "Visibility",
-    "themes": "Themes",
-    "target_test_on": "Target date for test",
-    "target_market_on": "Target date for market",
-    "lead_organization": "Lead organization",
-    "partners": "Partners",
-    "stage": "Stage",
-    "status": "Status",
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "site": _l("Host site"),
+    "kind": _l("Kind"),
+    "visibility": _l("Visibility"),
+    "themes": _l("Themes"),
+    "target_test_on": _l("Target date for test"),
+    "target_market_on": _l("Target date for market"),
+    "lead_organization": _l("Lead organization"),
+    "partners": _l("Partners"),
+    "stage": _l("Stage"),
+    "status": _l("Status"),
 }
 
 
@@ -131,7 +134,7 @@ def merge(data: ProjectData | Mapping[str, Any], base: ProjectData | None) -> Pr
     merged = asdict(base) if base else {}
     merged.update({k: v for k, v in values.items() if k in ProjectData.__dataclass_fields__})
     if "title" not in merged or "site_id" not in merged:
-        raise ProjectError("A title and a host site are required.", field="title")
+        raise ProjectError(_("A title and a host site are required."), field="title")
     merged["partners"] = [
         p if isinstance(p, PartnerInput) else PartnerInput(**dict(p))
         for p in merged.get("partners") or []

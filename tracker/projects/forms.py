@@ -1,5 +1,7 @@
 """Project, partner-row, update and milestone forms."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,15 +23,15 @@ from tracker.projects.services import PARTNER_ROLES, PartnerInput, ProjectData
 
 KIND_CHOICES = [SelectChoice(k, k.capitalize()) for k in PROJECT_KINDS]
 VISIBILITY_LABELS = {
-    "network": "Network — every signed-in member sees it",
-    "consortium": "Consortium — only participating organizations and the site's managers",
+    "network": _l("Network — every signed-in member sees it"),
+    "consortium": _l("Consortium — only participating organizations and the site's managers"),
 }
 ROLE_LABELS = {
-    "lead": "Lead",
-    "partner": "Partner",
-    "research_partner": "Research partner",
-    "startup": "Start-up",
-    "pilot_customer": "Pilot customer",
+    "lead": _l("Lead"),
+    "partner": _l("Partner"),
+    "research_partner": _l("Research partner"),
+    "startup": _l("Start-up"),
+    "pilot_customer": _l("Pilot customer"),
 }
 MIN_PARTNER_ROWS = 5
 SPARE_PARTNER_ROWS = 3
@@ -42,38 +44,38 @@ def _optional_int(value):
 
 
 class PartnerRowForm(Form):
-    organization_id = SelectField("Organization", coerce=_optional_int, validate_choice=True)
+    organization_id = SelectField(_l("Organization"), coerce=_optional_int, validate_choice=True)
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=[SelectChoice(r, ROLE_LABELS[r]) for r in PARTNER_ROLES],
         default="partner",
     )
-    remove = BooleanField("Remove")
+    remove = BooleanField(_l("Remove"))
 
 
 class ProjectForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=500)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    site_id = SelectField("Host site", coerce=int)
-    kind = SelectField("Kind", choices=KIND_CHOICES, default="product")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    site_id = SelectField(_l("Host site"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="product")
     visibility = SelectField(
-        "Visibility",
+        _l("Visibility"),
         choices=[SelectChoice(*item) for item in VISIBILITY_LABELS.items()],
         default="network",
     )
-    theme_ids = SelectMultipleField("Themes", coerce=int, render_kw={"size": 8})
-    target_test_on = DateField("Target date for test", validators=[Optional()])
-    target_market_on = DateField("Target date for market", validators=[Optional()])
-    lead_organization_id = SelectField("Lead organization", coerce=int)
+    theme_ids = SelectMultipleField(_l("Themes"), coerce=int, render_kw={"size": 8})
+    target_test_on = DateField(_l("Target date for test"), validators=[Optional()])
+    target_market_on = DateField(_l("Target date for market"), validators=[Optional()])
+    lead_organization_id = SelectField(_l("Lead organization"), coerce=int)
     partners = FieldList(FormField(PartnerRowForm), min_entries=MIN_PARTNER_ROWS, max_entries=60)
-    confirm_removal = BooleanField("Yes, remove these partners")
+    confirm_removal = BooleanField(_l("Yes, remove these partners"))
     version = HiddenField()
 
     def validate_target_market_on(self, field):
         test = self.target_test_on.data
         if field.data and test and field.data < test:
-            raise ValidationError("The market date cannot be before the test date.")
+            raise ValidationError(_("The market date cannot be before the test date."))
 
     def setup(self, sites, themes, organizations, choose_lead: bool) -> "ProjectForm":
         """Fill the choices; drop the lead field for users who may not choose the lead."""
@@ -87,7 +89,7 @@ class ProjectForm(FlaskForm):
         while len(self.partners) < MIN_PARTNER_ROWS:
             self.partners.append_entry()
         for row in self.partners:
-            row.organization_id.choices = [SelectChoice("", "— none —"), *orgs]
+            row.organization_id.choices = [SelectChoice("", _("— none —")), *orgs]
         return self
 
     def add_spare_rows(self) -> None:
@@ -137,12 +139,12 @@ class ProjectForm(FlaskForm):
 
 class UpdateForm(FlaskForm):
     body = TextAreaField(
-        "What happened?", validators=[DataRequired("Write what happened."), Length(max=5000)]
+        _l("What happened?"), validators=[DataRequired("Write what happened."), Length(max=5000)]
     )
 
 
 class MilestoneForm(FlaskForm):
     title = StringField(
-        "Milestone", validators=[DataRequired("Name the milestone."), Length(max=200)]
+        _l("Milestone"), validators=[DataRequired("Name the milestone."), Length(max=200)]
     )
-    due_on = DateField("Due", validators=[Optional()])
+    due_on = DateField(_l("Due"), validators=[Optional()])

@@ -1,6 +1,7 @@
 """Progress on a project: updates and milestones; each counts as activity."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.activity import audit
 from tracker.auth import permissions
@@ -24,16 +25,18 @@ def touch(project: Project) -> None:
 
 def _require_contributor(actor: User, project: Project) -> None:
     if not permissions.can_contribute(actor, project):
-        raise ProjectForbidden("Only participating organizations may do this.")
+        raise ProjectForbidden(_("Only participating organizations may do this."))
 
 
 def post_update(actor: User, project: Project, body: str) -> Update:
     _require_contributor(actor, project)
     body = (body or "").strip()
     if not body:
-        raise ProjectError("Write what happened.", field="body")
+        raise ProjectError(_("Write what happened."), field="body")
     if len(body) > UPDATE_LIMIT:
-        raise ProjectError(f"At most {UPDATE_LIMIT} characters.", field="body")
+        raise ProjectError(
+            _("At most %(update_limit)s characters.", update_limit=UPDATE_LIMIT), field="body"
+        )
     update = Update(project_id=project.id, author_id=actor.id, body=body)
     db.session.add(update)
     db.session.flush()
@@ -47,9 +50,15 @@ def add_milestone(actor: User, project: Project, title: str, due_on=None) -> Mil
     _require_contributor(actor, project)
     title = (title or "").strip()
     if not title:
-        raise ProjectError("Name the milestone.", field="title")
+        raise ProjectError(_("Name the milestone."), field="title")
     if len(title) > MILESTONE_TITLE_LIMIT:
-        raise ProjectError(f"At most {MILESTONE_TITLE_LIMIT} characters.", field="title")
+        raise ProjectError(
+            _(
+                "At most %(milestone_title_limit)s characters.",
+                milestone_title_limit=MILESTONE_TITLE_LIMIT,
+            ),
+            field="title",
+        )
     milestone = Milestone(project_id=project.id, title=title, due_on=due_on)
     db.session.add(milestone)
     db.session.flush()
@@ -65,7 +74,7 @@ def set_milestone_done(actor: User, project: Project, milestone_id: int, done: b
     _require_contributor(actor, project)
     milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.project_id != project.id:
-        raise ProjectError("This milestone does not belong to the project.")
+        raise ProjectError(_("This milestone does not belong to the project."))
     if (milestone.done_at is not None) == done:
         return milestone
     old = milestone.done_at is not None

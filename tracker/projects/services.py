@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.activity import audit, member_ids_of, notify
@@ -51,7 +52,7 @@ def _notify_added(actor: User, project: Project, added: list[tuple[Organization,
 def create_project(actor: User, data: ProjectData | Mapping[str, Any]) -> Project:
     """A new project in develop, with its lead, partners, themes, history and notifications."""
     if not permissions.can_create_project(actor):
-        raise ProjectForbidden("You may not create projects.")
+        raise ProjectForbidden(_("You may not create projects."))
     values = merge(data, None)
     check.check_fields(values)
     site = check.host_site(actor, values.site_id)
@@ -107,7 +108,7 @@ def update_project(
     nothing, when the project was saved by someone else after expected_version was read.
     """
     if not permissions.can_edit(actor, project):
-        raise ProjectForbidden("You may not edit this project.")
+        raise ProjectForbidden(_("You may not edit this project."))
     if project.version != expected_version:
         raise conflict(project, expected_version)
     values = merge(data, current_data(project))

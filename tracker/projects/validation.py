@@ -1,6 +1,7 @@
 """Checks on project input that need the database or the acting user's rights."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.auth import permissions
 from tracker.extensions import db
@@ -21,27 +22,33 @@ def check_fields(data: ProjectData) -> None:
     data.summary = (data.summary or "").strip()
     data.description = (data.description or "").strip()
     if not data.title:
-        raise ProjectError("Give the project a title.", field="title")
+        raise ProjectError(_("Give the project a title."), field="title")
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(data, name)) > limit:
-            raise ProjectError(f"At most {limit} characters.", field=name)
+            raise ProjectError(_("At most %(limit)s characters.", limit=limit), field=name)
     if data.kind not in PROJECT_KINDS:
-        raise ProjectError(f"Choose one of: {', '.join(PROJECT_KINDS)}.", field="kind")
+        raise ProjectError(
+            _("Choose one of: %(project_kinds)s.", project_kinds=", ".join(PROJECT_KINDS)),
+            field="kind",
+        )
     if data.visibility not in VISIBILITIES:
-        raise ProjectError(f"Choose one of: {', '.join(VISIBILITIES)}.", field="visibility")
+        raise ProjectError(
+            _("Choose one of: %(visibilities)s.", visibilities=", ".join(VISIBILITIES)),
+            field="visibility",
+        )
     test, market = data.target_test_on, data.target_market_on
     if test and market and market < test:
         raise ProjectError(
-            "The market date cannot be before the test date.", field="target_market_on"
+            _("The market date cannot be before the test date."), field="target_market_on"
         )
 
 
 def host_site(actor: User, site_id: int | None, current: int | None = None) -> Site:
     site = db.session.get(Site, site_id) if site_id is not None else None
     if site is None:
-        raise ProjectError("Choose a host site.", field="site_id")
+        raise ProjectError(_("Choose a host site."), field="site_id")
     if site.id != current and not permissions.can_create_project(actor, site.id):
-        raise ProjectError("You may not host projects at this site.", field="site_id")
+        raise ProjectError(_("You may not host projects at this site."), field="site_id")
     return site
 
 
@@ -49,7 +56,7 @@ def themes(theme_ids: list[int]) -> list[Theme]:
     ids = set(theme_ids)
     themes = db.session.scalars(sa.select(Theme).where(Theme.id.in_(ids))).all() if ids else []
     if len(themes) != len(ids):
-        raise ProjectError("One of the themes does not exist.", field="theme_ids")
+        raise ProjectError(_("One of the themes does not exist."), field="theme_ids")
     return list(themes)
 
 
@@ -58,12 +65,12 @@ def lead_id(actor: User, requested: int | None, current: int | None) -> int:
     if permissions.can_choose_lead(actor):
         lead_id = requested or current or actor.organization_id
         if lead_id is None:
-            raise ProjectError("Choose the lead organization.", field="lead_organization_id")
+            raise ProjectError(_("Choose the lead organization."), field="lead_organization_id")
         return lead_id
     default = current or actor.organization_id
     if requested is not None and requested != default:
         raise ProjectForbidden(
-            "Only a site manager or an admin may change the lead organization.",
+            _("Only a site manager or an admin may change the lead organization."),
             field="lead_organization_id",
         )
     return default
@@ -76,18 +83,24 @@ def organizations(
     seen: set[int] = set()
     for row, partner in enumerate(partners):
         if partner.role not in PARTNER_ROLES:
-            raise ProjectError(f"Choose one of: {', '.join(PARTNER_ROLES)}.", "partners", row)
+            raise ProjectError(
+                _("Choose one of: %(partner_roles)s.", partner_roles=", ".join(PARTNER_ROLES)),
+                "partners",
+                row,
+            )
         if partner.organization_id == lead_id:
-            raise ProjectError("The lead organization cannot also be a partner.", "partners", row)
+            raise ProjectError(
+                _("The lead organization cannot also be a partner."), "partners", row
+            )
         if partner.organization_id in seen:
-            raise ProjectError("This organization is listed twice.", "partners", row)
+            raise ProjectError(_("This organization is listed twice."), "partners", row)
         seen.add(partner.organization_id)
     wanted = seen | {lead_id}
     found = {o.id: o for o in db.session.scalars(sa.select(Organization).where(
         Organization.id.in_(wanted)))}  # fmt: skip
     if lead_id not in found:
-        raise ProjectError("The lead organization does not exist.", field="lead_organization_id")
+        raise ProjectError(_("The lead organization does not exist."), field="lead_organization_id")
     for row, partner in enumerate(partners):
         if partner.organization_id not in found:
-            raise ProjectError("This organization does not exist.", "partners", row)
+            raise ProjectError(_("This organization does not exist."), "partners", row)
     return found[lead_id], [(found[p.organization_id], p.role) for p in partners]

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -82,7 +83,14 @@ def required_text(value: str | None, name: str, limit: int, missing: str) -> str
     if not text:
         raise GateError(missing, field=name)
     if len(text) > limit:
-        raise GateError(f"{name.capitalize()} can be at most {limit} characters.", field=name)
+        raise GateError(
+            _(
+                "%(capitalize)s can be at most %(limit)s characters.",
+                capitalize=name.capitalize(),
+                limit=limit,
+            ),
+            field=name,
+        )
     return text
 
 

@@ -1,5 +1,6 @@
 """Gate request, decision and status-change forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +15,7 @@ def _strip(value: str | None) -> str | None:
 
 class GateRequestForm(FlaskForm):
     evidence = TextAreaField(
-        "Evidence",
+        _l("Evidence"),
         filters=[_strip],
         validators=[
             DataRequired("Describe what shows the project is ready for the next stage."),
@@ -22,27 +23,27 @@ class GateRequestForm(FlaskForm):
         ],
         render_kw={"rows": 8},
     )
-    submit = SubmitField("Request the gate")
+    submit = SubmitField(_l("Request the gate"))
 
 
 class DecisionForm(FlaskForm):
     decision = RadioField(
-        "Decision",
+        _l("Decision"),
         choices=[SelectChoice(key, label) for key, label in rules.DECISION_LABELS.items()],
         validators=[DataRequired("Choose a decision.")],
     )
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         filters=[_strip],
         validators=[DataRequired("A reason is required."), Length(max=rules.MAX_REASON)],
         render_kw={"rows": 5},
     )
     conditions = TextAreaField(
-        "Conditions (conditional go only, one per line)",
+        _l("Conditions (conditional go only, one per line)"),
         validators=[Optional(), Length(max=rules.MAX_REASON)],
         render_kw={"rows": 4},
     )
-    submit = SubmitField("Record the decision")
+    submit = SubmitField(_l("Record the decision"))
 
     def condition_lines(self) -> list[str]:
         return [line.strip() for line in (self.conditions.data or "").splitlines() if line.strip()]
@@ -50,14 +51,14 @@ class DecisionForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     action = SelectField(
-        "Change",
+        _l("Change"),
         choices=[SelectChoice(key, rule.label) for key, rule in rules.STATUS_ACTIONS.items()],
         validators=[DataRequired()],
     )
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         filters=[_strip],
         validators=[DataRequired("A reason is required."), Length(max=rules.MAX_REASON)],
         render_kw={"rows": 3},
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))

@@ -2,14 +2,16 @@
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from tracker.models.base import next_stage, previous_stage
 
 DECISION_LABELS = {
-    "go": "Go",
-    "conditional_go": "Conditional go",
-    "recycle": "Recycle",
-    "hold": "Hold",
-    "stop": "Stop",
+    "go": _l("Go"),
+    "conditional_go": _l("Conditional go"),
+    "recycle": _l("Recycle"),
+    "hold": _l("Hold"),
+    "stop": _l("Stop"),
 }
 DECISION_HELP = {
     "go": "Advance to the next stage.",
@@ -18,7 +20,7 @@ DECISION_HELP = {
     "hold": "Pause the project (status on hold).",
     "stop": "Stop the project; the reason appears under Lessons.",
 }
-STAGE_LABELS = {"develop": "Develop", "test": "Test", "market": "Market"}
+STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
 MAX_EVIDENCE = 5000
 MAX_REASON = 5000
 MAX_CONDITION = 500

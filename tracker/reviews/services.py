@@ -7,6 +7,7 @@ makes its change, StageEvent, AuditEvent and notifications in one transaction.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker import activity
 from tracker.auth import permissions
@@ -56,8 +57,10 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
     project = load_project(project.id)
     if not permissions.can_request_gate(actor, project):
         raise GateForbidden(
-            "Only members of the lead organization, the site's managers or an admin "
-            "can request a gate."
+            _(
+                "Only members of the lead organization, the site's managers or an admin "
+                "can request a gate."
+            )
         )
     pending = pending_review(project.id) is not None
     refuse(
@@ -102,7 +105,9 @@ def confirm(actor: User, review: GateReview) -> GateConfirmation:
     if review.decision != "pending":
         raise GateError(ALREADY_DECIDED)
     if not permissions.can_confirm_gate(actor, project, review):
-        raise GateForbidden("Only members of a participating organization can confirm a request.")
+        raise GateForbidden(
+            _("Only members of a participating organization can confirm a request.")
+        )
     existing = db.session.scalar(
         sa.select(GateConfirmation.id).where(
             GateConfirmation.gate_review_id == review.id,
@@ -135,20 +140,26 @@ def _checked_conditions(decision: str, conditions: Sequence[str]) -> list[str]:
     if decision != "conditional_go":
         if any(items):
             raise GateError(
-                "Conditions are recorded only with a conditional go: "
-                "choose conditional go or remove them.",
+                _(
+                    "Conditions are recorded only with a conditional go: "
+                    "choose conditional go or remove them."
+                ),
                 field="conditions",
             )
         return []
     if not items:
         raise GateError(
-            "A conditional go needs at least one condition, one per line.", field="conditions"
+            _("A conditional go needs at least one condition, one per line."), field="conditions"
         )
     if not all(items):
-        raise GateError("Conditions cannot be blank.", field="conditions")
+        raise GateError(_("Conditions cannot be blank."), field="conditions")
     if any(len(text) > rules.MAX_CONDITION for text in items):
         raise GateError(
-            f"Each condition can be at most {rules.MAX_CONDITION} characters.", field="conditions"
+            _(
+                "Each condition can be at most %(max_condition)s characters.",
+                max_condition=rules.MAX_CONDITION,
+            ),
+            field="conditions",
         )
     return items
 
@@ -169,15 +180,15 @@ def decide(
     """Record go / conditional go / recycle / hold / stop; tells the lead organization."""
     project = load_project(review.project_id)
     if not permissions.can_decide_gate(actor, project):
-        raise GateForbidden("Only the host site's managers or an admin can decide this gate.")
+        raise GateForbidden(_("Only the host site's managers or an admin can decide this gate."))
     if review.decision != "pending":
         raise GateError(ALREADY_DECIDED)
     if decision not in rules.DECISION_LABELS:
         raise GateError(
-            "Choose a decision: go, conditional go, recycle, hold or stop.", field="decision"
+            _("Choose a decision: go, conditional go, recycle, hold or stop."), field="decision"
         )
     if project.stage != review.from_stage or project.status != "active":
-        raise GateError("The project moved since this request was made; it is out of date.")
+        raise GateError(_("The project moved since this request was made; it is out of date."))
     reason = required_text(reason, "reason", rules.MAX_REASON, "A reason is required.")
     items = _checked_conditions(decision, conditions)
     with committing():
@@ -222,7 +233,7 @@ def _record_decision(
 def _set_condition(actor: User, condition: GateCondition, done: bool) -> GateCondition:
     project = load_project(condition.project_id)
     if not permissions.can_contribute(actor, project):
-        raise GateForbidden("Only the project's participants can update its conditions.")
+        raise GateForbidden(_("Only the project's participants can update its conditions."))
     if done == (condition.done_at is not None):
         raise GateError("This condition is already done." if done else "This condition is open.")
     with committing():

@@ -1,5 +1,7 @@
 """Status changes by site managers: hold, stop, reactivate, send back one stage."""
 
+from flask_babel import gettext as _
+
 from tracker import activity
 from tracker.auth import permissions
 from tracker.models import Project, StageEvent, User, utcnow
@@ -37,7 +39,7 @@ def change_status(actor: User, project: Project, action: str, reason: str | None
     """Hold, stop, reactivate or send back one stage, by the host site's managers or admins."""
     project = load_project(project.id)
     if not permissions.can_change_status(actor, project):
-        raise GateForbidden("Only the host site's managers or an admin can change the status.")
+        raise GateForbidden(_("Only the host site's managers or an admin can change the status."))
     refuse(rules.status_refusal(action, project.status, project.stage))
     reason = required_text(reason, "reason", rules.MAX_REASON, "A reason is required.")
     rule = rules.STATUS_ACTIONS[action]

@@ -1,6 +1,7 @@
 """Gate pages: request, review queue, decision page, confirmations, status changes, conditions."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -67,8 +68,11 @@ def request_gate(project_id: int):
             project = queries.visible_project_or_404(user, project_id)
         else:
             flash(
-                f"Gate requested: {rules.STAGE_LABELS[review.from_stage]} → "
-                f"{rules.STAGE_LABELS[review.to_stage]}. The site's managers were told.",
+                _(
+                    "Gate requested: %(from_stage)s → %(to_stage)s. The site's managers were told.",
+                    from_stage=rules.STAGE_LABELS[review.from_stage],
+                    to_stage=rules.STAGE_LABELS[review.to_stage],
+                ),
                 "success",
             )
             return redirect(_back(project_url(project_id)))
@@ -124,7 +128,13 @@ def decide(review_id: int):
             review = queries.reload_review(review_id)
             project = queries.visible_project_or_404(user, review.project_id)
         else:
-            flash(f"Decision recorded for “{project.title}”: {rules.DECISION_LABELS[data]}.")
+            flash(
+                _(
+                    "Decision recorded for “%(project_title)s”: %(data)s.",
+                    project_title=project.title,
+                    data=rules.DECISION_LABELS[data],
+                )
+            )
             return redirect(_back(url_for("reviews.queue")))
     return _detail(review, project, form, 422 if form.errors else 200)
 
@@ -141,7 +151,13 @@ def confirm(review_id: int):
     except GateError as error:
         flash(error.message, "danger")
     else:
-        flash(f"You confirmed the gate request for “{project.title}”.", "success")
+        flash(
+            _(
+                "You confirmed the gate request for “%(project_title)s”.",
+                project_title=project.title,
+            ),
+            "success",
+        )
     return redirect(_back(url_for("reviews.detail", review_id=review_id)))
 
 
@@ -165,7 +181,10 @@ def change_status(project_id: int):
             project = queries.visible_project_or_404(user, project_id)
         else:
             verb = rules.STATUS_ACTIONS[form.action.data].verb
-            flash(f"“{project.title}” was {verb}.", "success")
+            flash(
+                _("“%(project_title)s” was %(verb)s.", project_title=project.title, verb=verb),
+                "success",
+            )
             return redirect(_back(project_url(project_id)))
     rule = rules.STATUS_ACTIONS.get(form.action.data or "")
     page = render_template("reviews/change_status.html", form=form, project=project, rule=rule)

@@ -1,6 +1,7 @@
 """Stage exit criteria: network defaults (site None) and sites' own, each change audited."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.activity import audit
 from tracker.auth import permissions
@@ -33,7 +34,7 @@ def site_of(criterion: StageCriterion) -> Site | None:
 
 def _require(actor: User, site: Site | None) -> None:
     if not permissions.can_manage_criteria(actor, site):
-        raise SettingsError("You may not change these criteria.")
+        raise SettingsError(_("You may not change these criteria."))
 
 
 def _siblings(criterion: StageCriterion) -> list[StageCriterion]:
@@ -56,7 +57,7 @@ def _siblings(criterion: StageCriterion) -> list[StageCriterion]:
 def add_criterion(actor: User, site: Site | None, stage: str, title: str) -> StageCriterion:
     _require(actor, site)
     if stage not in STAGES:
-        raise SettingsError("Unknown stage.", "stage")
+        raise SettingsError(_("Unknown stage."), "stage")
     last = db.session.scalar(
         sa.select(sa.func.max(StageCriterion.position)).where(
             _scope(site), StageCriterion.stage == stage
@@ -97,7 +98,7 @@ def move_criterion(actor: User, criterion: StageCriterion, direction: str) -> bo
     _require(actor, site_of(criterion))
     order = _siblings(criterion)
     if criterion not in order:
-        raise SettingsError("Only active criteria can be moved.")
+        raise SettingsError(_("Only active criteria can be moved."))
     index = order.index(criterion)
     target = index - 1 if direction == "up" else index + 1
     if not 0 <= target < len(order):

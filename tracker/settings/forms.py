@@ -1,5 +1,6 @@
 """Forms for sites, themes and stage exit criteria."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
@@ -11,10 +12,10 @@ from tracker.models.base import STAGES
 
 SLUG_RULE = Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-    message="Use lower-case letters, digits and single hyphens, such as erlangen-nuernberg.",
+    message=_l("Use lower-case letters, digits and single hyphens, such as erlangen-nuernberg."),
 )
-SITE_KIND_LABELS = {"headquarters": "Headquarters", "satellite": "Satellite"}
-STAGE_LABELS = {"develop": "Develop", "test": "Test", "market": "Market"}
+SITE_KIND_LABELS = {"headquarters": _l("Headquarters"), "satellite": _l("Satellite")}
+STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
 
 
 def _strip(value):
@@ -31,22 +32,22 @@ def _upper(value):
 
 class SiteForm(FlaskForm):
     slug = StringField(
-        "Slug", validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
+        _l("Slug"), validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
     )
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
-    city = StringField("City", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
     country = SelectField(
-        "Country",
+        _l("Country"),
         choices=choices([("", "Choose a country…"), *country_choices()]),
         validators=[country_code],
         filters=[_strip, _upper],
         validate_choice=False,
     )
-    kind = SelectField("Kind", choices=choices(SITE_KIND_LABELS.items()), default="satellite")
+    kind = SelectField(_l("Kind"), choices=choices(SITE_KIND_LABELS.items()), default="satellite")
     focus = TextAreaField(
-        "Focus", validators=[Length(max=5000)], filters=[_strip], render_kw={"rows": 5}
+        _l("Focus"), validators=[Length(max=5000)], filters=[_strip], render_kw={"rows": 5}
     )
-    themes = SelectMultipleField("Themes", coerce=int, validate_choice=False)
+    themes = SelectMultipleField(_l("Themes"), coerce=int, validate_choice=False)
 
     def values(self) -> dict:
         data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
@@ -68,24 +69,24 @@ def site_form(themes: list[Theme], site: Site | None = None) -> SiteForm:
 
 class ThemeForm(FlaskForm):
     slug = StringField(
-        "Slug", validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
+        _l("Slug"), validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
     )
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
 
 
 class RenameThemeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
 
 
 class CriterionForm(FlaskForm):
-    stage = HiddenField(validators=[AnyOf(STAGES, message="Unknown stage.")])
+    stage = HiddenField(validators=[AnyOf(STAGES, message=_l("Unknown stage."))])
     title = StringField(
-        "New criterion", validators=[DataRequired(), Length(max=200)], filters=[_strip]
+        _l("New criterion"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
     )
 
 
 class RenameCriterionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
 
 
 class MoveCriterionForm(FlaskForm):

@@ -3,6 +3,7 @@
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +27,7 @@ class SettingsError(Exception):
 
 def _require_admin(actor: User) -> None:
     if not permissions.can_manage_sites_and_themes(actor):
-        raise SettingsError("Only admins manage sites and themes.")
+        raise SettingsError(_("Only admins manage sites and themes."))
 
 
 def _commit(message: str, field: str) -> None:
@@ -58,7 +59,7 @@ def themes_by_ids(ids: set[int]) -> list[Theme]:
         return []
     rows = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(sorted(ids)))))
     if len(rows) != len(ids):
-        raise SettingsError("Some of the chosen themes no longer exist.", "themes")
+        raise SettingsError(_("Some of the chosen themes no longer exist."), "themes")
     return sorted(rows, key=lambda theme: theme.name)
 
 
@@ -67,7 +68,7 @@ def _check_site_slug(slug: str, exclude_id: int | None = None) -> None:
     if exclude_id is not None:
         query = query.where(Site.id != exclude_id)
     if db.session.scalar(query.limit(1)) is not None:
-        raise SettingsError(f"The slug “{slug}” is taken by another site.", "slug")
+        raise SettingsError(_("The slug “%(slug)s” is taken by another site.", slug=slug), "slug")
 
 
 def create_site(actor: User, values: dict[str, Any]) -> Site:
@@ -140,8 +141,10 @@ def _check_theme_free(slug: str | None, name: str, exclude_id: int | None = None
         query = query.where(Theme.id != exclude_id)
     for other_slug, _other_name in db.session.execute(query):
         if other_slug == slug:
-            raise SettingsError(f"The slug “{slug}” is taken by another theme.", "slug")
-        raise SettingsError(f"A theme named “{name}” already exists.", "name")
+            raise SettingsError(
+                _("The slug “%(slug)s” is taken by another theme.", slug=slug), "slug"
+            )
+        raise SettingsError(_("A theme named “%(name)s” already exists.", name=name), "name")
 
 
 def create_theme(actor: User, slug: str, name: str) -> Theme:
@@ -176,7 +179,12 @@ def delete_theme(actor: User, theme: Theme) -> None:
             f"{count} {what if count != 1 else what[:-1]}" for what, count in usage.items() if count
         )
         raise SettingsError(
-            f"“{theme.name}” is still used by {used_by}. Remove it there first, or rename it."
+            _(
+                "“%(theme_name)s” is still used by %(used_by)s. "
+                "Remove it there first, or rename it.",
+                theme_name=theme.name,
+                used_by=used_by,
+            )
         )
     audit(actor, "theme.delete", theme, {"slug": [theme.slug, None], "name": [theme.name, None]})
     db.session.delete(theme)

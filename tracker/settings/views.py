@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
@@ -62,7 +63,7 @@ def new_site():
         except services.SettingsError as error:
             _field_error(form, error)
         else:
-            flash(f"Site {site.name} is created.", "success")
+            flash(_("Site %(site_name)s is created.", site_name=site.name), "success")
             return redirect(url_for("settings.sites"))
     return render_template("settings/site_form.html", form=form, site=None)
 
@@ -80,9 +81,16 @@ def edit_site(site_id: int):
             _field_error(form, error)
         else:
             if changes:
-                flash(f"Saved {site.name}: {', '.join(sorted(changes))} changed.", "success")
+                flash(
+                    _(
+                        "Saved %(site_name)s: %(changes)s changed.",
+                        site_name=site.name,
+                        changes=", ".join(sorted(changes)),
+                    ),
+                    "success",
+                )
             else:
-                flash("Nothing was changed.", "info")
+                flash(_("Nothing was changed."), "info")
             return redirect(url_for("settings.sites"))
     return render_template("settings/site_form.html", form=form, site=site)
 
@@ -105,7 +113,7 @@ def themes():
         except services.SettingsError as error:
             _field_error(form, error)
         else:
-            flash(f"Theme {theme.name} is created.", "success")
+            flash(_("Theme %(theme_name)s is created.", theme_name=theme.name), "success")
             return redirect(url_for("settings.themes"))
     return render_template("settings/themes.html", form=form, rows=services.themes_with_usage())
 
@@ -141,7 +149,7 @@ def delete_theme(theme_id: int):
         except services.SettingsError as error:
             flash(str(error), "danger")
         else:
-            flash(f"Theme {name} is deleted.", "success")
+            flash(_("Theme %(name)s is deleted.", name=name), "success")
         return redirect(url_for("settings.themes"))
     return render_template(
         "settings/theme_delete.html", form=form, theme=theme, usage=services.theme_usage(theme)
@@ -209,7 +217,15 @@ def add_criterion():
         return _render_criteria(site, form, 422)
     criterion = criteria.add_criterion(_user(), site, form.stage.data, form.title.data)
     where = site.name if site else "the network defaults"
-    flash(f"Added “{criterion.title}” to {STAGE_LABELS[criterion.stage]} at {where}.", "success")
+    flash(
+        _(
+            "Added “%(criterion_title)s” to %(stage)s at %(where)s.",
+            criterion_title=criterion.title,
+            stage=STAGE_LABELS[criterion.stage],
+            where=where,
+        ),
+        "success",
+    )
     return redirect(url_for("settings.criteria", site=site.slug if site else None))
 
 
@@ -219,9 +235,14 @@ def rename_criterion(criterion_id: int):
     criterion = _criterion_or_403(criterion_id)
     form = RenameCriterionForm()
     if not form.validate():
-        flash("A criterion needs a title of at most 200 characters; nothing was changed.", "danger")
+        flash(
+            _("A criterion needs a title of at most 200 characters; nothing was changed."), "danger"
+        )
     elif criteria.rename_criterion(_user(), criterion, form.title.data):
-        flash(f"Renamed the criterion to “{criterion.title}”.", "success")
+        flash(
+            _("Renamed the criterion to “%(criterion_title)s”.", criterion_title=criterion.title),
+            "success",
+        )
     return _back_to(criterion)
 
 
@@ -231,9 +252,22 @@ def move_criterion(criterion_id: int):
     criterion = _criterion_or_403(criterion_id)
     form = MoveCriterionForm()
     if form.validate() and criteria.move_criterion(_user(), criterion, form.direction.data):
-        flash(f"Moved “{criterion.title}” {form.direction.data}.", "success")
+        flash(
+            _(
+                "Moved “%(criterion_title)s” %(data)s.",
+                criterion_title=criterion.title,
+                data=_("up") if form.direction.data == "up" else _("down"),
+            ),
+            "success",
+        )
     else:
-        flash(f"“{criterion.title}” cannot move further that way.", "info")
+        flash(
+            _(
+                "“%(criterion_title)s” cannot move further that way.",
+                criterion_title=criterion.title,
+            ),
+            "info",
+        )
     return _back_to(criterion)
 
 
@@ -244,7 +278,12 @@ def deactivate_criterion(criterion_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         if criteria.set_active(_user(), criterion, False):
-            flash(f"“{criterion.title}” is deactivated; existing ticks stay in the history.")
+            flash(
+                _(
+                    "“%(criterion_title)s” is deactivated; existing ticks stay in the history.",
+                    criterion_title=criterion.title,
+                )
+            )
         return _back_to(criterion)
     site = criteria.site_of(criterion)
     return render_template(
@@ -257,5 +296,7 @@ def deactivate_criterion(criterion_id: int):
 def reactivate_criterion(criterion_id: int):
     criterion = _criterion_or_403(criterion_id)
     if ConfirmForm().validate() and criteria.set_active(_user(), criterion, True):
-        flash(f"“{criterion.title}” is active again.", "success")
+        flash(
+            _("“%(criterion_title)s” is active again.", criterion_title=criterion.title), "success"
+        )
     return _back_to(criterion)

@@ -1,0 +1,111 @@
+"""Languages: locale choice, the language switch, localized dates and numbers."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from babel.dates import format_timedelta
+from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tracker.extensions import babel, db
+
+LANGUAGES = {"en": "English", "de": "Deutsch", "sv": "Svenska"}
+DEFAULT_LOCALE = "en"
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str | None:
+    """The user's setting, then the switch kept in the session, then Accept-Language."""
+    if not has_request_context():
+        return None
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in LANGUAGES and current_user.is_authenticated:
+        return user_locale
+    if session.get("locale") in LANGUAGES:
+        return session["locale"]
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
+
+
+def set_user_locale(user, code: str) -> None:
+    """Remember the language on the account, so it follows the user to other devices."""
+    user.locale = code
+    db.session.commit()
+
+
+@bp.route("/language", methods=["POST"])
+def switch():
+    code = request.form.get("lang", "")
+    if code in LANGUAGES:
+        session["locale"] = code
+        if current_user.is_authenticated:
+            set_user_locale(current_user._get_current_object(), code)
+    from tracker.auth.views import safe_next
+
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+
+
+STAGE_NAMES = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
+
+
+def stage_name(stage: str) -> str:
+    return str(STAGE_NAMES.get(stage, stage))
+
+
+def ago(value: datetime | date | None, now: datetime | None = None) -> str:
+    """'3 days ago', 'vor 3 Tagen', 'för 3 dagar sedan', 'just now'."""
+    if value is None:
+        return "—"
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    delta = value - (now or datetime.now(UTC))
+    if abs(delta.total_seconds()) < 60:
+        from flask_babel import gettext
+
+        return gettext("just now")
+    return format_timedelta(
+        delta, add_direction=True, locale=get_locale() or DEFAULT_LOCALE, threshold=1
+    )
+
+
+def compile_catalogs(directory: Path) -> None:
+    """Build missing or stale .mo files from the .po files; `make` does this at set-up, and a
+    read-only checkout without them still starts (in English)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in directory.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        try:
+            with po.open("rb") as source:
+                catalog = read_po(source, locale=po.parent.parent.name)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+        except OSError:
+            continue
+
+
+def _before_request() -> None:
+    # The test client reuses one app context across requests: choose the locale afresh.
+    refresh()
+    g.locale = str(get_locale() or DEFAULT_LOCALE)
+
+
+def init_app(app: Flask) -> None:
+    directory = Path(app.root_path).parent / "translations"
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(directory))
+    compile_catalogs(directory)
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(_before_request)
+    app.register_blueprint(bp)
+    env = app.jinja_env
+    env.filters["ago"] = ago
+    env.filters["date"] = format_date
+    env.filters["datetime"] = format_datetime
+    env.filters["number"] = format_decimal
+    env.globals["languages"] = LANGUAGES
+    env.globals["stage_name"] = stage_name
