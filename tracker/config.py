@@ -77,6 +77,11 @@ def from_environment(instance_path: str) -> dict:
         "TRACKER_DEMO_PASSWORD": os.environ.get("TRACKER_DEMO_PASSWORD"),
         # Number of proxies in front that set X-Forwarded-For/-Proto/-Host (0: none trusted).
         "TRACKER_PROXY_FIX": _int("TRACKER_PROXY_FIX", 0),
+        # Signed-in sessions end after this long without a request, and this long after sign-in.
+        "TRACKER_IDLE_MINUTES": _int("TRACKER_IDLE_MINUTES", 30),
+        "TRACKER_SESSION_HOURS": _int("TRACKER_SESSION_HOURS", 12),
+        # Admins and site managers must set up two-factor sign-in before doing anything else.
+        "TRACKER_REQUIRE_2FA": _flag("TRACKER_REQUIRE_2FA"),
     }
 
 

@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from tracker.auth import views  # noqa: E402, F401
-from tracker.auth import token_views  # noqa: E402, F401
+from tracker.auth import sessions, token_views, two_factor, views  # noqa: E402, F401

@@ -212,6 +212,11 @@ def can_view_users(user: Actor) -> bool:
     return is_admin(user) or (_signed_in(user) and user.role == "site_manager")
 
 
+def can_view_security_log(user: Actor) -> bool:
+    """Sign-ins, lock-outs, role, token and two-factor changes of every account: admins only."""
+    return is_admin(user)
+
+
 def _managed_organization_ids(user: Actor) -> sa.Select:
     from tracker.models.directory import organization_sites
 

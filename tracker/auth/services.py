@@ -1,6 +1,7 @@
 """Sign-in checks, lock-out, session invalidation, one-time links; each use case commits once."""
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,9 @@ class AuthError(Exception):
 
 SIGN_IN_FAILED = "The e-mail address or password is not correct."
 LOCKED = "Too many failed sign-ins. The account is locked for a while; try again later."
+
+# One line per sign-in event: user id and address only, never what was typed.
+security_log = logging.getLogger("tracker.security")
 
 
 def normalise_email(email: str) -> str:
@@ -44,27 +48,44 @@ def _audit(actor: User | None, action: str, user: User, **changes) -> None:
     )
 
 
-def authenticate(email: str, password: str) -> User:
-    """Return the user for good credentials; count failures and lock after the threshold."""
+def authenticate(email: str, password: str, ip: str | None = None) -> User:
+    """Return the user for good credentials; count failures and lock after the threshold.
+
+    For a user with two-factor sign-in the password is only the first step: the sign-in is
+    recorded, and the failure count reset, by record_sign_in once the code is accepted.
+    """
     user = find_user_by_email(email)
-    now = utcnow()
     if user is None or not user.active:
         verify_password(None, password)
+        security_log.info("sign_in_failed user=unknown ip=%r", ip)
         raise AuthError(SIGN_IN_FAILED)
-    if user.locked_until and user.locked_until > now:
+    if is_locked(user):
+        security_log.info("sign_in_refused user_id=%s ip=%r (locked)", user.id, ip)
         raise AuthError(LOCKED)
     if not verify_password(user.password_hash, password):
-        _record_failure(user, now)
-        raise AuthError(LOCKED if user.locked_until and user.locked_until > now else SIGN_IN_FAILED)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    _audit(user, "sign_in", user)
-    db.session.commit()
+        record_failure(user, ip)
+        raise AuthError(LOCKED if is_locked(user) else SIGN_IN_FAILED)
+    if not user.two_factor_enabled:
+        record_sign_in(user, ip)
     return user
 
 
-def _record_failure(user: User, now) -> None:
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def record_sign_in(user: User, ip: str | None, **details: str) -> None:
+    """A completed sign-in: reset the failure count, audit it with the address. Commits."""
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    _audit(user, "sign_in", user, ip=ip, **details)
+    db.session.commit()
+    security_log.info("sign_in user_id=%s ip=%r", user.id, ip)
+
+
+def record_failure(user: User, ip: str | None, action: str = "sign_in_failed") -> None:
+    """A wrong password or code: count it, lock the account at the threshold. Commits."""
     # Counted in SQL so concurrent failures on several workers all add up.
     db.session.execute(
         sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
@@ -72,11 +93,15 @@ def _record_failure(user: User, now) -> None:
     db.session.refresh(user)
     threshold = current_app.config["TRACKER_LOCKOUT_THRESHOLD"]
     if user.failed_logins >= threshold:
-        user.locked_until = now + timedelta(minutes=current_app.config["TRACKER_LOCKOUT_MINUTES"])
+        user.locked_until = utcnow() + timedelta(
+            minutes=current_app.config["TRACKER_LOCKOUT_MINUTES"]
+        )
         user.failed_logins = 0
-        _audit(None, "locked_out", user)
-    _audit(None, "sign_in_failed", user)
+        _audit(None, "locked_out", user, ip=ip)
+        security_log.warning("locked_out user_id=%s ip=%r", user.id, ip)
+    _audit(None, action, user, ip=ip)
     db.session.commit()
+    security_log.info("%s user_id=%s ip=%r", action, user.id, ip)
 
 
 def end_all_sessions(user: User) -> None:

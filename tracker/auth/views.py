@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth import bp, services
+from tracker.auth import bp, services, sessions
 from tracker.auth.forms import ChangePasswordForm, LoginForm, RedeemLinkForm
 from tracker.extensions import db, limiter, login_manager
 from tracker.models import User
@@ -56,14 +56,22 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         except services.AuthError as error:
             flash(str(error), "danger")
             return render_template("auth/login.html", form=form), 200
-        session.clear()  # a fresh session at every sign-in
-        login_user(user)
-        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        return _sign_in(user, safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
+
+
+def _sign_in(user: User, next_url: str):
+    """Sign in with a fresh session, or first ask for the second factor when it is on."""
+    if user.two_factor_enabled:
+        sessions.await_second_factor(user, next_url)
+        return redirect(url_for("auth.two_factor_login"))
+    session.clear()  # a fresh session at every sign-in
+    login_user(user)
+    return redirect(next_url)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -89,10 +97,9 @@ def redeem(token: str):
         except services.AuthError as error:
             form.new_password.errors.append(str(error))
         else:
-            session.clear()
-            login_user(user)
+            response = _sign_in(user, url_for("main.home"))  # clears the session first
             flash("Your password is set. Welcome!", "success")
-            return redirect(url_for("main.home"))
+            return response
     return render_template("auth/redeem.html", form=form, link=link)
 
 

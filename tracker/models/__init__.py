@@ -5,7 +5,7 @@ from tracker.models.base import Base, utcnow
 from tracker.models.directory import Organization, Site, Theme
 from tracker.models.gate import GateCondition, GateConfirmation, GateReview, StageEvent
 from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
-from tracker.models.user import ApiToken, OneTimeLink, User
+from tracker.models.user import ApiToken, OneTimeLink, RecoveryCode, User
 
 __all__ = [
     "ApiToken",
@@ -21,6 +21,7 @@ __all__ = [
     "Organization",
     "Participation",
     "Project",
+    "RecoveryCode",
     "Site",
     "StageCriterion",
     "StageEvent",

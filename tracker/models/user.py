@@ -44,6 +44,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # The time step of the last accepted code: a code is refused once used (replay).
+    totp_last_counter: Mapped[int | None]
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     managed_sites: Mapped[list[Site]] = relationship(
@@ -57,6 +59,10 @@ class User(UserMixin, Base):
     def get_id(self) -> str:
         # The session version rides in the session cookie, so bumping it logs out every copy.
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def managed_site_ids(self) -> set[int]:
@@ -83,6 +89,18 @@ class OneTimeLink(Base):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class RecoveryCode(Base):
+    """A one-time two-factor recovery code; only the SHA-256 of the code is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):

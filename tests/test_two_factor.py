@@ -1,0 +1,290 @@
+"""Two-factor sign-in: set-up with a QR code, codes at sign-in, recovery codes, turning it off."""
+
+import re
+import time
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tracker.auth import sessions
+from tracker.auth import two_factor_services as tfs
+from tracker.extensions import db
+from tracker.models import AuditEvent, RecoveryCode, User
+
+
+@pytest.fixture
+def member(app):
+    org = factories.make_org(sites=[factories.make_site()])
+    return factories.make_user("member", org, email="member@example.org")
+
+
+def with_two_factor(user: User) -> str:
+    """Turn two-factor on directly in the database; returns the secret."""
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    db.session.commit()
+    return secret
+
+
+def fresh(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def actions(user: User) -> list[str]:
+    db.session.expire_all()
+    query = sa.select(AuditEvent.action).where(AuditEvent.object_id == user.id)
+    return list(db.session.scalars(query.order_by(AuditEvent.id)))
+
+
+def code_at(secret: str, offset_steps: int = 0) -> str:
+    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+def setup_secret(client) -> str:
+    with client.session_transaction() as session:
+        return session["two_factor_setup"]
+
+
+def enable_through_pages(client, login, user) -> tuple[str, str]:
+    """Sign in, set up two-factor on the pages; returns the secret and the codes page."""
+    login(user)
+    client.get("/account/two-factor/setup")
+    secret = setup_secret(client)
+    page = client.post("/account/two-factor/setup", data={"code": code_at(secret)})
+    return secret, page.get_data(as_text=True)
+
+
+# --- set-up --------------------------------------------------------------------------------
+
+
+def test_setup_shows_a_qr_code_as_svg_and_the_key_but_stores_nothing_yet(client, login, member):
+    login(member)
+    page = client.get("/account/two-factor/setup")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<svg class="qr-code"' in html or "<svg " in html
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert "style=" not in svg and "<script" not in svg
+    secret = setup_secret(client)
+    assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html
+    assert fresh(member).totp_secret is None
+
+
+def test_reloading_setup_keeps_the_same_key(client, login, member):
+    login(member)
+    client.get("/account/two-factor/setup")
+    first = setup_secret(client)
+    client.get("/account/two-factor/setup")
+    assert setup_secret(client) == first
+
+
+def test_a_correct_code_turns_it_on_and_shows_ten_recovery_codes_once(client, login, member):
+    secret, html = enable_through_pages(client, login, member)
+    codes = re.findall(r"<li>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</li>", html)
+    assert len(codes) == 10
+    user = fresh(member)
+    assert user.totp_secret == secret
+    stored = list(db.session.scalars(sa.select(RecoveryCode.code_hash)))
+    assert len(stored) == 10
+    assert not set(stored) & {c.replace("-", "") for c in codes}  # hashes only
+    assert "two_factor_enabled" in actions(member)
+    account = client.get("/account").get_data(as_text=True)
+    assert "10 of 10 recovery codes left" in account
+    assert codes[0] not in account
+
+
+def test_a_wrong_code_at_setup_is_refused_and_nothing_is_stored(client, login, member):
+    login(member)
+    client.get("/account/two-factor/setup")
+    page = client.post("/account/two-factor/setup", data={"code": "000000"})
+    assert page.status_code == 200
+    assert tfs.WRONG_CODE in page.get_data(as_text=True)
+    assert fresh(member).totp_secret is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+
+
+def test_turning_it_on_signs_out_other_sessions_but_keeps_this_one(app, client, login, member):
+    other = app.test_client()
+    login(member, test_client=other)
+    enable_through_pages(client, login, member)
+    assert client.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302
+
+
+def test_setup_needs_sign_in(client, member):
+    assert client.get("/account/two-factor/setup").status_code == 302
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+
+def test_password_alone_does_not_sign_in_a_two_factor_user(client, login, member):
+    with_two_factor(member)
+    response = login(member)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login/two-factor"
+    assert client.get("/").status_code == 302
+    assert "sign_in" not in actions(member)
+
+
+def test_a_current_code_completes_the_sign_in_and_follows_next(client, member):
+    secret = with_two_factor(member)
+    client.post(
+        "/login",
+        query_string={"next": "/account"},
+        data={"email": member.email, "password": factories.PASSWORD},
+    )
+    response = client.post("/login/two-factor", data={"code": code_at(secret)})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+    assert client.get("/account").status_code == 200
+    assert actions(member)[-1] == "sign_in"
+
+
+def test_a_code_of_the_previous_step_is_accepted(client, login, member):
+    secret = with_two_factor(member)
+    login(member)
+    assert client.post("/login/two-factor", data={"code": code_at(secret, -1)}).status_code == 302
+
+
+def test_a_code_is_refused_the_second_time(app, client, login, member):
+    secret = with_two_factor(member)
+    code = code_at(secret)
+    login(member)
+    assert client.post("/login/two-factor", data={"code": code}).status_code == 302
+    other = app.test_client()
+    login(member, test_client=other)
+    again = other.post("/login/two-factor", data={"code": code})
+    assert again.status_code == 200
+    assert tfs.WRONG_CODE in again.get_data(as_text=True)
+    assert other.get("/").status_code == 302
+    assert actions(member)[-1] == "two_factor_failed"
+
+
+def test_a_recovery_code_signs_in_once(app, client, login, member):
+    _, html = enable_through_pages(client, login, member)
+    code = re.findall(r"<li>([a-z0-9-]{19})</li>", html)[0]
+    client.post("/logout")
+    login(member)
+    assert client.post("/login/two-factor", data={"code": code.upper()}).status_code == 302
+    assert "recovery_code_used" in actions(member)
+    other = app.test_client()
+    login(member, test_client=other)
+    assert other.post("/login/two-factor", data={"code": code}).status_code == 200
+    assert client.get("/account").get_data(as_text=True).count("9 of 10 recovery codes left")
+
+
+def test_wrong_codes_count_toward_the_lock_out(app, client, login, member, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_LOCKOUT_THRESHOLD", 3)
+    secret = with_two_factor(member)
+    login(member)
+    for _ in range(2):
+        assert client.post("/login/two-factor", data={"code": "123456"}).status_code == 200
+    locked = client.post("/login/two-factor", data={"code": "654321"})
+    assert locked.status_code == 302
+    assert locked.headers["Location"] == "/login"
+    assert fresh(member).locked_until is not None
+    assert "locked_out" in actions(member)
+    # The pending step is over; even a good code needs a new sign-in, which the lock refuses.
+    assert client.post("/login/two-factor", data={"code": code_at(secret)}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_the_code_step_expires_after_five_minutes(client, login, member, monkeypatch):
+    secret = with_two_factor(member)
+    login(member)
+    later = time.time() + sessions.PENDING_SECONDS + 1
+    monkeypatch.setattr(sessions, "clock", lambda: later)
+    response = client.post("/login/two-factor", data={"code": code_at(secret)})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302
+
+
+def test_the_code_page_without_a_password_first_sends_to_sign_in(client, member):
+    with_two_factor(member)
+    response = client.post("/login/two-factor", data={"code": "123456"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+
+
+# --- turning it off, new recovery codes -----------------------------------------------------
+
+
+def test_turning_it_off_needs_password_and_code(client, login, member, monkeypatch):
+    secret, _ = enable_through_pages(client, login, member)
+    # The code used at set-up is spent; take the next time step.
+    monkeypatch.setattr(tfs, "clock", lambda: time.time() + 30)
+    refused = client.post(
+        "/account/two-factor/disable", data={"password": "not my password", "code": "1"}
+    )
+    assert refused.status_code == 200
+    assert fresh(member).totp_secret == secret
+    done = client.post(
+        "/account/two-factor/disable",
+        data={"password": factories.PASSWORD, "code": code_at(secret, 1)},
+    )
+    assert done.status_code == 302
+    assert fresh(member).totp_secret is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+    assert "two_factor_disabled" in actions(member)
+    assert client.get("/account").status_code == 200  # still signed in
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, login, member):
+    _, html = enable_through_pages(client, login, member)
+    old = re.findall(r"<li>([a-z0-9-]{19})</li>", html)
+    page = client.post(
+        "/account/two-factor/recovery-codes",
+        data={"password": factories.PASSWORD, "code": old[0]},
+    )
+    new = re.findall(r"<li>([a-z0-9-]{19})</li>", page.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 10
+
+
+# --- required for admins and site managers ----------------------------------------------------
+
+
+@pytest.fixture
+def required(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_REQUIRE_2FA", True)
+
+
+def test_a_required_admin_without_two_factor_can_only_set_it_up(client, login, required):
+    admin = factories.make_user("admin", email="boss@example.org")
+    assert login(admin).status_code == 302
+    for path in ("/", "/account", "/admin/users", "/projects"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == "/account/two-factor/setup"
+    assert client.get("/account/two-factor/setup").status_code == 200
+    secret = setup_secret(client)
+    client.post("/account/two-factor/setup", data={"code": code_at(secret)})
+    assert client.get("/").status_code == 200
+
+
+def test_a_member_is_not_required_to_set_it_up(client, login, member, required):
+    login(member)
+    assert client.get("/").status_code == 200
+
+
+def test_a_required_site_manager_cannot_turn_it_off(client, login, required, monkeypatch):
+    manager = factories.make_user("site_manager", email="mgr@example.org")
+    secret = with_two_factor(manager)
+    login(manager)
+    client.post("/login/two-factor", data={"code": code_at(secret)})
+    monkeypatch.setattr(tfs, "clock", lambda: time.time() + 30)
+    page = client.post(
+        "/account/two-factor/disable",
+        data={"password": factories.PASSWORD, "code": code_at(secret, 1)},
+    )
+    assert page.status_code == 200
+    assert tfs.REQUIRED in page.get_data(as_text=True) or "cannot be turned off" in (
+        page.get_data(as_text=True)
+    )
+    assert fresh(manager).totp_secret == secret
+    assert "Turn off" not in client.get("/account").get_data(as_text=True)

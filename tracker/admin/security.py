@@ -1,0 +1,118 @@
+"""The security log for admins: sign-ins, lock-outs, role, token and two-factor changes."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template, request
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
+from wtforms import DateField, SearchField, SelectChoice, SelectField
+from wtforms.validators import Length, Optional, ValidationError
+
+from tracker.admin import bp
+from tracker.auth import permissions
+from tracker.auth.views import require
+from tracker.extensions import db
+from tracker.models import AuditEvent, User
+
+SECURITY_ACTIONS = {
+    "sign_in": "Signed in",
+    "sign_in_failed": "Sign-in failed",
+    "locked_out": "Locked out",
+    "two_factor_failed": "Two-factor code refused",
+    "two_factor_enabled": "Two-factor turned on",
+    "two_factor_disabled": "Two-factor turned off",
+    "recovery_code_used": "Recovery code used",
+    "recovery_codes_replaced": "Recovery codes replaced",
+    "password_changed": "Password changed",
+    "role_changed": "Role changed",
+    "api_token_created": "API token created",
+    "api_token_revoked": "API token revoked",
+    "invite_link_issued": "Invitation link issued",
+    "reset_link_issued": "Password reset link issued",
+    "user_invited": "User invited",
+    "user_deactivated": "User deactivated",
+    "user_reactivated": "User reactivated",
+}
+FILTERS = ("action", "user", "date_from", "date_to")
+
+
+class SecurityFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form: nothing changes
+
+    action = SelectField(
+        "Event",
+        choices=[SelectChoice("", "Any event")]
+        + [SelectChoice(key, label) for key, label in SECURITY_ACTIONS.items()],
+        default="",
+    )
+    user = SearchField("User's e-mail", validators=[Optional(), Length(max=254)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date must not be before the start date.")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def security_events(action: str | None, email: str, start: date | None, end: date | None):
+    """The security events matching the filters, newest first (a Select to paginate)."""
+    query = sa.select(AuditEvent).where(AuditEvent.action.in_(SECURITY_ACTIONS))
+    if action in SECURITY_ACTIONS:
+        query = query.where(AuditEvent.action == action)
+    if email:
+        matching = sa.select(User.id).where(
+            sa.func.lower(User.email).contains(email.strip().lower(), autoescape=True)
+        )
+        query = query.where(
+            sa.or_(
+                AuditEvent.actor_id.in_(matching),
+                sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(matching)),
+            )
+        )
+    if start:
+        query = query.where(AuditEvent.at >= _day_start(start))
+    if end and end < date.max:
+        query = query.where(AuditEvent.at < _day_start(end + timedelta(days=1)))
+    return query.options(joinedload(AuditEvent.actor)).order_by(
+        AuditEvent.at.desc(), AuditEvent.id.desc()
+    )
+
+
+def subjects_of(events: list[AuditEvent]) -> dict[int, User]:
+    """The accounts the events are about, in one query."""
+    ids = {e.object_id for e in events if e.object_type == "user" and e.object_id is not None}
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+@bp.route("/security")
+@login_required
+def security_log():
+    require(permissions.can_view_security_log(current_user._get_current_object()))
+    form = SecurityFilterForm(formdata=request.args)
+    form.validate()  # invalid filters are reported beside the field and left out
+    valid = {name: not form[name].errors for name in FILTERS}
+    query = security_events(
+        form.action.data if valid["action"] else None,
+        (form.user.data or "") if valid["user"] else "",
+        form.date_from.data if valid["date_from"] else None,
+        form.date_to.data if valid["date_to"] else None,
+    )
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+    return render_template(
+        "admin/security.html",
+        form=form,
+        page=page,
+        filters=filters,
+        subjects=subjects_of(page.items),
+        labels=SECURITY_ACTIONS,
+    )
