@@ -15,15 +15,15 @@ ROLE_LABELS = {
 
 # (endpoint, label, roles); entries whose endpoint does not exist yet are left out.
 NAV = [
-    ("main.home", "Home", None),
-    ("boards.board", "Board", None),
-    ("projects.index", "Projects", {"admin", "site_manager", "member"}),
-    ("reviews.queue", "Reviews", {"admin", "site_manager"}),
-    ("dashboard.index", "Dashboard", None),
-    ("directory.organizations", "Directory", {"admin", "site_manager", "member"}),
-    ("directory.sites", "Sites", {"admin", "site_manager", "member"}),
-    ("projects.lessons", "Lessons", {"admin", "site_manager", "member"}),
-    ("admin.users", "Admin", {"admin", "site_manager"}),
+    ("main.home", _l("Home"), None),
+    ("boards.board", _l("Board"), None),
+    ("projects.index", _l("Projects"), {"admin", "site_manager", "member"}),
+    ("reviews.queue", _l("Reviews"), {"admin", "site_manager"}),
+    ("dashboard.index", _l("Dashboard"), None),
+    ("directory.organizations", _l("Directory"), {"admin", "site_manager", "member"}),
+    ("directory.sites", _l("Sites"), {"admin", "site_manager", "member"}),
+    ("projects.lessons", _l("Lessons"), {"admin", "site_manager", "member"}),
+    ("admin.users", _l("Admin"), {"admin", "site_manager"}),
 ]
 
 
