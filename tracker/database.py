@@ -9,10 +9,14 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def engine_options(uri: str) -> dict:
+    # Bound values (password hashes, two-factor secrets) stay out of SQL logs and error messages.
     if uri.startswith("sqlite"):
         # Every request thread gets its own connection; the timeout is the busy timeout in s.
-        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+        return {
+            "connect_args": {"timeout": 15, "check_same_thread": False},
+            "hide_parameters": True,
+        }
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def _wants_write_lock() -> bool:
