@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := tracker
 
-.PHONY: run dev test lint seed clean translations
+.PHONY: run dev test lint seed clean translations messages
 
 $(BIN)/flask: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ $(BIN)/pytest: requirements-dev.txt requirements.txt $(BIN)/flask
 
 # Compiled catalogs (.mo) are built from the .po files in the repository, never committed.
 translations: $(BIN)/flask
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
+
+# After changing user-visible strings: refresh the catalogs, then fill in the new msgstr lines.
+messages: $(BIN)/flask
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o translations/messages.pot .
+	$(BIN)/pybabel -q update -d translations -i translations/messages.pot --no-fuzzy-matching
 
 run: $(BIN)/flask translations
 	$(BIN)/flask db upgrade
