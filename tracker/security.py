@@ -1,6 +1,7 @@
-"""Response headers every page carries: CSP without inline script, framing and sniffing rules."""
+"""Response headers every page carries (CSP without inline script, framing and sniffing rules),
+and the refusal of input no field may hold."""
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -9,7 +10,34 @@ CSP = (
 )
 
 
+NUL_REFUSED = (
+    "The request contains a NUL character (\\0), which no field accepts. Remove it and try again."
+)
+
+
+def _any_nul(values) -> bool:
+    return any("\x00" in value for listed in values.listvalues() for value in listed)
+
+
+def _holds_nul() -> bool:
+    if "\x00" in request.path or _any_nul(request.args):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.is_json:
+        body = request.get_data(cache=True)
+        return b"\x00" in body or b"\\u0000" in body
+    return _any_nul(request.form)
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store NUL in text and no real input holds one: refuse it up front
+        # with a clear 400 instead of failing in the database with a 500.
+        if _holds_nul():
+            abort(400, description=NUL_REFUSED)
+
     @app.after_request
     def set_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

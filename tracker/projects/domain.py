@@ -135,9 +135,45 @@ def merge(data: ProjectData | Mapping[str, Any], base: ProjectData | None) -> Pr
     merged.update({k: v for k, v in values.items() if k in ProjectData.__dataclass_fields__})
     if "title" not in merged or "site_id" not in merged:
         raise ProjectError(_("A title and a host site are required."), field="title")
-    merged["partners"] = [
-        p if isinstance(p, PartnerInput) else PartnerInput(**dict(p))
-        for p in merged.get("partners") or []
-    ]
-    merged["theme_ids"] = list(merged.get("theme_ids") or [])
-    return ProjectData(**merged)
+    return ProjectData(**_typed(merged))
+
+
+MAX_ID = 2**31 - 1  # the range of the id columns on PostgreSQL
+
+
+def _is_id(value: Any) -> bool:
+    return type(value) is int and 0 < value <= MAX_ID
+
+
+def _typed(merged: dict[str, Any]) -> dict[str, Any]:
+    """Refuse values of the wrong type as a ProjectError: the API and the CLI call in too."""
+    for name in ("title", "summary", "description", "kind", "visibility"):
+        if merged.get(name) is not None and not isinstance(merged[name], str):
+            raise ProjectError(_("Enter text."), field=name)
+    for name in ("site_id", "lead_organization_id"):
+        if merged.get(name) is not None and not _is_id(merged[name]):
+            raise ProjectError(_("Choose one from the list."), field=name)
+    for name in ("target_test_on", "target_market_on"):
+        if merged.get(name) is not None and type(merged[name]) is not date:
+            raise ProjectError(_("Enter a date."), field=name)
+    themes = merged.get("theme_ids") or []
+    if not isinstance(themes, list | tuple | set) or not all(_is_id(t) for t in themes):
+        raise ProjectError(_("One of the themes does not exist."), field="theme_ids")
+    merged["theme_ids"] = list(themes)
+    merged["partners"] = _partner_inputs(merged.get("partners") or [])
+    return merged
+
+
+def _partner_inputs(rows: Any) -> list[PartnerInput]:
+    if not isinstance(rows, list | tuple):
+        raise ProjectError(_("This organization does not exist."), "partners", 0)
+    partners = []
+    for row, partner in enumerate(rows):
+        if isinstance(partner, Mapping) and set(partner) <= {"organization_id", "role"}:
+            partner = PartnerInput(partner.get("organization_id"), partner.get("role", "partner"))
+        if not isinstance(partner, PartnerInput) or not _is_id(partner.organization_id):
+            raise ProjectError(_("This organization does not exist."), "partners", row)
+        if not isinstance(partner.role, str):
+            raise ProjectError(_("Choose a role."), "partners", row)
+        partners.append(partner)
+    return partners
