@@ -39,6 +39,7 @@ TABLE = {
     "POST /invite/<token>": "HHHHHHHH",
     "GET /healthz": "PPPPPPPP",
     "POST /language": "KKKKKKKK",
+    "POST /hints/hide": ANYONE_SIGNED_IN,
     "GET /static/<path:filename>": "PPPPPPPP",
     "GET /bootstrap/static/<path:filename>": "PPPPPPPP",
     # administration
@@ -119,11 +120,47 @@ TABLE = {
     "GET /api/v1/sites": ANYONE_SIGNED_IN,
     "GET /api/v1/themes": ANYONE_SIGNED_IN,
     "GET /api/v1/organizations": NO_PATRON,
-    "GET /api/v1/organizations/<int:organization_id>": NO_PATRON,
     "GET /api/v1/projects": ANYONE_SIGNED_IN,
-    "GET /api/v1/projects/<int:project_id>": {
+    "GET /api/v1/metrics/pipeline": ANYONE_SIGNED_IN,
+    "GET /api/v1/docs": "PPPPPPPP",
+    "GET /api/v1/docs/assets/<name>": "PPPPPPPP",
+    "GET /api/v1/projects/<id:project_id>": {
         "network": ANYONE_SIGNED_IN,
         "consortium": "LKKHKHHK",
     },
-    "GET /api/v1/metrics/pipeline": ANYONE_SIGNED_IN,
+    "GET /api/v1/organizations/<id:organization_id>": NO_PATRON,
+    "POST /api/v1/organizations": MANAGERS,
+    "PATCH /api/v1/organizations/<id:organization_id>": "LKFFKFFK",
+    "POST /api/v1/projects": NO_PATRON,
+    # patrons see the project's summary on the API, so editing it is forbidden, not hidden
+    "PATCH /api/v1/projects/<id:project_id>": {"network": "LKFFKFFK", "consortium": "LKFHKHHK"},
+    "GET /api/v1/projects/<id:project_id>/history": VIEW_DETAILS,
+    "GET /api/v1/projects/<id:project_id>/updates": VIEW_DETAILS,
+    "POST /api/v1/projects/<id:project_id>/updates": CONTRIBUTE,
+    "POST /api/v1/projects/<id:project_id>/gate-requests": LEAD_OR_SUPERVISE,
+    "GET /api/v1/gate-requests": NO_PATRON,  # gate requests are details
+    "GET /api/v1/gate-requests/<id:review_id>": VIEW_DETAILS,
+    "POST /api/v1/gate-requests/<id:review_id>/confirmations": CONFIRM,
+    "POST /api/v1/gate-requests/<id:review_id>/decision": SUPERVISE,
+    # tokens, two-factor sign-in, security log, CSV
+    "POST /account/tokens": ANYONE_SIGNED_IN,
+    # the token in the fixture belongs to the lead member; nobody else may even see it
+    "POST /account/tokens/<int:token_id>/revoke": "LKHHHHHH",
+    "GET /admin/tokens": ADMIN_ONLY,
+    "POST /admin/tokens/<int:token_id>/revoke": ADMIN_ONLY,
+    "GET /admin/security": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>/two-factor/reset": ADMIN_ONLY,
+    "GET /account/two-factor/setup": ANYONE_SIGNED_IN,
+    "POST /account/two-factor/setup": ANYONE_SIGNED_IN,
+    "GET /account/two-factor/disable": ANYONE_SIGNED_IN,
+    "POST /account/two-factor/disable": ANYONE_SIGNED_IN,
+    "GET /account/two-factor/recovery-codes": ANYONE_SIGNED_IN,
+    "POST /account/two-factor/recovery-codes": ANYONE_SIGNED_IN,
+    # without a password step pending, the code page sends everyone back to sign in or home
+    "GET /login/two-factor": "KKKKKKKK",
+    "POST /login/two-factor": "KKKKKKKK",
+    "GET /projects/export.csv": NO_PATRON,
+    "GET /organizations/export.csv": NO_PATRON,
+    "GET /organizations/import": MANAGERS,
+    "POST /organizations/import": MANAGERS,
 }

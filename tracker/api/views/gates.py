@@ -8,6 +8,7 @@ from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import DecisionInputSchema, GateRequestInputSchema
 from tracker.api.gate_schemas import GateRequestArgs, GateRequestPageSchema, GateRequestSchema
+from tracker.api.guards import before_body, project_action, review_action
 from tracker.api.pagination import page_of
 from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
 from tracker.api.views.progress import display_names
@@ -85,6 +86,10 @@ def _visible_review(user, review_id: int) -> tuple[GateReview, Project]:
         raise NotFound(f"There is no gate request with id {review_id} that you may see.") from None
 
 
+def _may_decide(user, project, review) -> bool:
+    return permissions.can_decide_gate(user, project)
+
+
 def _reply(review_id: int, status: int = 200, created: bool = False):
     review = db.session.get(GateReview, review_id, populate_existing=True)
     data = gate_requests_data([review])[0]
@@ -94,6 +99,7 @@ def _reply(review_id: int, status: int = 200, created: bool = False):
 
 
 @bp.route("/projects/<id:project_id>/gate-requests", methods=["POST"], tags=["gates"])
+@before_body(project_action(permissions.can_request_gate, "You may not request a gate."))
 @bp.arguments(GateRequestInputSchema)
 @bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
 @documented_errors(401, 403, 404, 409, 429, *BODY_ERRORS)
@@ -169,6 +175,7 @@ def confirm_gate_request(review_id: int):
 
 
 @bp.route("/gate-requests/<id:review_id>/decision", methods=["POST"], tags=["gates"])
+@before_body(review_action(_may_decide, "Only the site's managers and admins decide gates."))
 @bp.arguments(DecisionInputSchema)
 @bp.response(200, GateRequestSchema)
 @documented_errors(401, 403, 404, 409, 429, *BODY_ERRORS)

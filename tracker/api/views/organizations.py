@@ -8,6 +8,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import OrganizationCreateSchema, OrganizationPatchSchema
+from tracker.api.guards import before_body, may_create_organization, may_edit_organization
 from tracker.api.schemas import OrganizationSchema
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.auth import permissions
@@ -50,6 +51,7 @@ def _organization(organization_id: int) -> Organization:
 
 
 @bp.route("/organizations", methods=["POST"], tags=["directory"])
+@before_body(may_create_organization)
 @bp.arguments(OrganizationCreateSchema)
 @bp.response(201, OrganizationSchema, headers=_LOCATION)
 @documented_errors(401, 403, 429, *BODY_ERRORS)
@@ -73,6 +75,7 @@ def create_organization(body: dict):
 
 
 @bp.route("/organizations/<id:organization_id>", methods=["PATCH"], tags=["directory"])
+@before_body(may_edit_organization)
 @bp.arguments(OrganizationPatchSchema)
 @bp.response(200, OrganizationSchema)
 @documented_errors(401, 403, 404, 429, *BODY_ERRORS)

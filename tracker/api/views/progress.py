@@ -7,9 +7,11 @@ from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import UpdateInputSchema
 from tracker.api.gate_schemas import StageEventPageSchema, UpdatePageSchema, UpdateSchema
+from tracker.api.guards import before_body, project_action
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.api.views.projects import visible_project
+from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import StageEvent, Update, User
 from tracker.projects import progress
@@ -74,6 +76,7 @@ def list_updates(args: dict, project_id: int):
 
 
 @bp.route("/projects/<id:project_id>/updates", methods=["POST"], tags=["projects"])
+@before_body(project_action(permissions.can_contribute, "Only participants may post updates."))
 @bp.arguments(UpdateInputSchema)
 @bp.response(201, UpdateSchema)
 @documented_errors(401, 403, 404, 429, *BODY_ERRORS)

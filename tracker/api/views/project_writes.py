@@ -10,6 +10,7 @@ from werkzeug.exceptions import Forbidden, HTTPException, PreconditionRequired
 from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import IfMatchArgs, ProjectCreateSchema, ProjectPatchSchema
+from tracker.api.guards import before_body, may_create_project, project_action
 from tracker.api.schemas import ProjectSchema
 from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
 from tracker.api.views.projects import project_data, visible_project, with_etag
@@ -86,6 +87,7 @@ def _stale(error: EditConflict) -> HTTPException:
 
 
 @bp.route("/projects", methods=["POST"], tags=["projects"])
+@before_body(may_create_project)
 @bp.arguments(ProjectCreateSchema)
 @bp.response(201, ProjectSchema, headers={"Location": {"schema": {"type": "string"}}})
 @documented_errors(401, 403, 429, *BODY_ERRORS)
@@ -125,6 +127,7 @@ def expected_version(body_version: int | None, header: str | None) -> int:
 
 
 @bp.route("/projects/<id:project_id>", methods=["PATCH"], tags=["projects"])
+@before_body(project_action(permissions.can_edit, "You may not edit this project.", details=False))
 @bp.arguments(ProjectPatchSchema)
 @bp.arguments(IfMatchArgs, location="headers")
 @bp.response(200, ProjectSchema)
