@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from tracker.dashboard import sql
 from tracker.dashboard.metrics import DECIDED, Scope, in_period, project_conditions, stage_entry
-from tracker.dashboard.periods import Quarter
+from tracker.dashboard.periods import Period, Quarter
 from tracker.extensions import db
 from tracker.models import GateReview, Project, StageEvent
 from tracker.models.base import STAGES
@@ -44,6 +44,12 @@ def stays(scope: Scope) -> sa.Subquery:
     )
 
 
+def completed_stay_projects(stage: str, period: Period) -> sa.Select:
+    """Ids of projects with a completed stay in stage that ended in period (time in stage)."""
+    completed = stays(Scope(period=period))
+    return sa.select(completed.c.project_id).where(completed.c.stage == stage)
+
+
 def time_in_stage(scope: Scope) -> dict[str, dict]:
     """Per stage: the number of completed stays, their median and p90 in days."""
     completed = stays(scope)
@@ -52,6 +58,20 @@ def time_in_stage(scope: Scope) -> dict[str, dict]:
     for stage, n, median, p90 in db.session.execute(query):
         result[stage] = {"n": int(n), "median": float(median), "p90": float(p90)}
     return result
+
+
+def entries_into(*stages: str) -> list:
+    """StageEvents that moved a project into one of stages (throughput counts these)."""
+    return [stage_entry(), StageEvent.to_stage.in_(stages)]
+
+
+def entry_exists(stage: str, period: Period) -> sa.Exists:
+    """The project entered stage within period (the throughput chart's definition)."""
+    return sa.exists().where(
+        StageEvent.project_id == Project.id,
+        *entries_into(stage),
+        *in_period(StageEvent.at, period),
+    )
 
 
 def throughput(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int]]:
@@ -64,8 +84,7 @@ def throughput(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int
         sa.select(bucket, StageEvent.to_stage, sa.func.count())
         .join(Project, Project.id == StageEvent.project_id)
         .where(
-            stage_entry(),
-            StageEvent.to_stage.in_(("test", "market")),
+            *entries_into("test", "market"),
             StageEvent.at >= quarters[0].start,
             StageEvent.at < quarters[-1].end,
             *project_conditions(scope),
@@ -79,13 +98,23 @@ def throughput(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int
     return result
 
 
-def _decided(scope: Scope) -> list:
+def decided(decisions: tuple[str, ...], period: Period) -> list:
+    """GateReviews decided (as one of decisions) within period."""
     return [
-        GateReview.decision.in_(DECIDED),
+        GateReview.decision.in_(decisions),
         GateReview.decided_at.is_not(None),
-        *in_period(GateReview.decided_at, scope.period),
-        *project_conditions(scope),
+        *in_period(GateReview.decided_at, period),
     ]
+
+
+def decision_exists(decision: str, period: Period) -> sa.Exists:
+    """A gate decision of that kind ("any": every kind) within period, as the mix counts it."""
+    decisions = DECIDED if decision == "any" else (decision,)
+    return sa.exists().where(GateReview.project_id == Project.id, *decided(decisions, period))
+
+
+def _decided(scope: Scope) -> list:
+    return [*decided(DECIDED, scope.period), *project_conditions(scope)]
 
 
 def decision_mix(scope: Scope) -> dict[str, int]:

@@ -1,18 +1,21 @@
 """The pipeline figures of design.md §6, each one SQL aggregation over the scoped projects."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker.boards.filters import stalled_clause
 from tracker.dashboard.periods import Period, parse_period
 from tracker.extensions import db
-from tracker.models import Organization, Participation, Project, StageEvent, utcnow
+from tracker.models import Organization, Participation, Project, StageEvent
 from tracker.models.directory import organization_sites
 from tracker.models.project import project_themes
 
 DECIDED = ("go", "conditional_go", "recycle", "hold", "stop")
+# The participant dimensions counted per project; /projects filters on the same columns.
+PARTICIPANT_COLUMNS = {"kind": Organization.kind, "country": Organization.country}
+COOPERATION_FLAGS = ("startup", "research", "cross_site", "cross_country")
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,24 @@ def participant_counts(scope: Scope) -> dict[str, dict[str, int]]:
             .group_by(column)
         )
 
-    query = sa.union_all(per(Organization.kind, "kind"), per(Organization.country, "country"))
+    query = sa.union_all(*(per(column, name) for name, column in PARTICIPANT_COLUMNS.items()))
     counts: dict[str, dict[str, int]] = {"kind": {}, "country": {}}
     for dimension, value, n in db.session.execute(query):
         counts[dimension][value] = n
     return counts
+
+
+def participant_exists(dimension: str, value: str) -> sa.Exists:
+    """A participant (any role, lead included) whose kind or country is value."""
+    return (
+        sa.select(Participation.id)
+        .join(Organization, Organization.id == Participation.organization_id)
+        .where(
+            Participation.project_id == Project.id,
+            PARTICIPANT_COLUMNS[dimension] == value,
+        )
+        .exists()
+    )
 
 
 def _participant_exists(org_kind: str, role: str):
@@ -125,7 +141,6 @@ def _distinct_among_participants(column, *joins) -> sa.ScalarSelect:
 def project_flags() -> dict:
     """Per-project yes/no conditions that the summary sums up (also used by the links)."""
     entered = sa.select(StageEvent.id).where(StageEvent.project_id == Project.id)
-    cutoff = utcnow() - timedelta(days=_stalled_days())
     return {
         "reached_test": sa.or_(
             Project.stage.in_(("test", "market")),
@@ -148,12 +163,13 @@ def project_flags() -> dict:
             Organization.country, (Organization, Organization.id == Participation.organization_id)
         )
         >= 2,
-        "stalled": sa.and_(
-            Project.status == "active",
-            Project.stage.in_(("develop", "test")),
-            Project.last_activity_at < cutoff,
-        ),
+        "stalled": stalled_clause(_stalled_days()),  # the board's stalled badge, too
     }
+
+
+def project_flag(name: str) -> sa.ColumnElement[bool]:
+    """One of project_flags() (reached_test, startup, stalled, ...) as a WHERE condition."""
+    return project_flags()[name]
 
 
 def _stalled_days() -> int:

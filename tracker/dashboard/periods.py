@@ -97,6 +97,24 @@ def parse_period(key: str | None, now: datetime | None = None) -> Period:
     return Period("all", "All time", token="", last_quarter=current)
 
 
+YEAR_TOKEN = re.compile(r"^\d{4}$")
+
+
+def parse_token(token: str | None) -> Period | None:
+    """The period a /projects link names (Period.token): "", "2026" or "2026-Q3"; else None."""
+    token = (token or "").strip()
+    if not token:
+        return Period("all", "All time", token="")
+    quarter = Quarter.parse(token)
+    if quarter is not None:
+        return _quarter_period(quarter, quarter.key, quarter.key)
+    if YEAR_TOKEN.match(token) and 1900 < int(token) < 3000:
+        year = int(token)
+        start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+        return Period(token, token, start, end, token, Quarter(year, 4))
+    return None
+
+
 def _quarter_period(quarter: Quarter, key: str, label: str) -> Period:
     if label != quarter.key:
         label = f"{label} ({quarter.key})"

@@ -1,6 +1,6 @@
 """Read side of the project pages: the filtered list, the detail page's parts, lessons."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,8 +23,10 @@ from tracker.models import (
     utcnow,
 )
 from tracker.models.base import PROJECT_KINDS, STAGES, STATUSES, VISIBILITIES
+from tracker.projects import figure_filters
 
 PER_PAGE = 25
+MAX_SITES = 20  # ?site= may repeat; more than this is not a real question
 SORTS = {
     "activity": ("Recent activity", (Project.last_activity_at.desc(), Project.id.desc())),
     "title": ("Title", (sa.func.lower(Project.title), Project.id)),
@@ -35,9 +37,10 @@ SORTS = {
 
 @dataclass
 class ListFilters:
-    """The list's filters as they appear in the URL; unknown values are ignored."""
+    """The list's filters as they appear in the URL; unusable values are ignored and named
+    in problems. country … decision are the dashboard's figure filters (figure_filters.py)."""
 
-    site: str = ""
+    sites: tuple[str, ...] = ()  # ?site= repeated: projects hosted at any of them
     stage: str = ""
     status: str = ""
     theme: str = ""
@@ -45,17 +48,34 @@ class ListFilters:
     kind: str = ""
     visibility: str = ""
     q: str = ""
+    country: str = ""
+    org_kind: str = ""
+    reached: str = ""
+    coop: str = ""
+    stalled: str = ""
+    completed: str = ""
+    entered: str = ""
+    decision: str = ""
     sort: str = "activity"
+    problems: list[str] = field(default_factory=list, compare=False)
 
     @classmethod
     def from_args(cls, args) -> "ListFilters":
+        problems = []
+
         def allowed(name: str, values) -> str:
             value = args.get(name, "").strip()
+            if value and value not in values:
+                problems.append(f"The filter {name}=“{value[:60]}” is not known; it was ignored.")
             return value if value in values else ""
 
         org = args.get("org", "").strip()
+        if org and not org.isdigit():
+            problems.append("The organization filter must be a number; it was ignored.")
+        sites = dict.fromkeys(s.strip()[:60] for s in args.getlist("site") if s.strip())
+        figures, figure_problems = figure_filters.read(args)
         return cls(
-            site=args.get("site", "").strip()[:60],
+            sites=tuple(sites)[:MAX_SITES],
             stage=allowed("stage", STAGES),
             status=allowed("status", STATUSES),
             theme=args.get("theme", "").strip()[:60],
@@ -64,15 +84,24 @@ class ListFilters:
             visibility=allowed("visibility", VISIBILITIES),
             q=args.get("q", "").strip()[:200],
             sort=allowed("sort", SORTS) or "activity",
+            problems=problems + figure_problems,
+            **figures,
         )
+
+    @property
+    def site(self) -> str:
+        """The one site chosen (for the site select); empty when none or several."""
+        return self.sites[0] if len(self.sites) == 1 else ""
 
     def as_args(self, **override) -> dict:
         """Non-empty filters as URL arguments (for links that keep the current filters)."""
-        values = {**asdict(self), **override}
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = {"site": list(values.pop("sites")), **values, **override}
+        values.pop("problems")
         return {
             k: v
             for k, v in values.items()
-            if v not in ("", None) and (k, v) != ("sort", "activity")
+            if v not in ("", None, []) and (k, v) != ("sort", "activity")
         }
 
     @property
@@ -92,10 +121,10 @@ def text_match(q: str, *columns) -> sa.ColumnElement:
 
 def filtered_projects(user, f: ListFilters) -> sa.Select:
     """visible_projects(user) narrowed by the filters, sorted, with names eager-loaded."""
-    query = visible_projects(user)
-    if f.site:
-        site_id = sa.select(Site.id).where(Site.slug == f.site).scalar_subquery()
-        query = query.where(Project.site_id == site_id)
+    query = visible_projects(user).where(*figure_filters.conditions(f))
+    if f.sites:
+        site_ids = sa.select(Site.id).where(Site.slug.in_(f.sites))
+        query = query.where(Project.site_id.in_(site_ids))
     for name in ("stage", "status", "kind", "visibility"):
         if value := getattr(f, name):
             query = query.where(getattr(Project, name) == value)

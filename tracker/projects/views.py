@@ -1,14 +1,14 @@
 """Project pages: list, create, detail, edit and lessons."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
 from tracker.models import Organization, Site, Theme
-from tracker.projects import bp, queries, services
+from tracker.projects import bp, figure_filters, queries, services
 from tracker.projects.criteria import criteria_status
 from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
 
@@ -33,11 +33,17 @@ def index():
     user = _user()
     _refuse_patrons(user)
     filters = queries.ListFilters.from_args(request.args)
+    for problem in filters.problems:
+        flash(problem, "warning")
+    choices = queries.filter_choices()
+    stalled_days = current_app.config["TRACKER_STALLED_DAYS"]
     return render_template(
         "projects/index.html",
         pagination=queries.project_page(user, filters, _page()),
         filters=filters,
-        choices=queries.filter_choices(),
+        chips=figure_filters.chips(filters, dict(choices["sites"]), stalled_days),
+        counts_events=any(getattr(filters, name) for name in figure_filters.EVENT_NAMES),
+        choices=choices,
         sorts={key: label for key, (label, _order) in queries.SORTS.items()},
         can_create=permissions.can_create_project(user),
     )
