@@ -288,3 +288,40 @@ def test_a_required_site_manager_cannot_turn_it_off(client, login, required, mon
     )
     assert fresh(manager).totp_secret == secret
     assert "Turn off" not in client.get("/account").get_data(as_text=True)
+
+
+# --- an admin helps someone who lost their phone ----------------------------------------------
+
+
+def test_an_admin_can_turn_it_off_for_someone_who_lost_their_phone(app, client, login, member):
+    with_two_factor(member)
+    member_client = app.test_client()
+    secret = fresh(member).totp_secret
+    login(member, test_client=member_client)
+    member_client.post("/login/two-factor", data={"code": code_at(secret)})
+    admin = factories.make_user("admin", email="boss@example.org")
+    login(admin)
+    assert "Turn off two-factor sign-in" in client.get(f"/admin/users/{member.id}").get_data(
+        as_text=True
+    )
+    response = client.post(f"/admin/users/{member.id}/two-factor/reset")
+    assert response.status_code == 302
+    assert fresh(member).totp_secret is None
+    assert member_client.get("/").status_code == 302  # signed out everywhere
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "two_factor_disabled")
+    ).one()
+    assert event.actor_id == admin.id and event.changes == {"by_admin": True}
+
+
+def test_only_admins_turn_it_off_for_others_and_not_for_themselves(client, login, member):
+    with_two_factor(member)
+    manager = factories.make_user("site_manager", email="mgr@example.org")
+    login(manager)
+    assert client.post(f"/admin/users/{member.id}/two-factor/reset").status_code == 403
+    admin = factories.make_user("admin", email="boss@example.org")
+    with_two_factor(admin)
+    login(admin)
+    client.post("/login/two-factor", data={"code": code_at(fresh(admin).totp_secret)})
+    assert client.post(f"/admin/users/{admin.id}/two-factor/reset").status_code == 403
+    assert fresh(member).totp_secret is not None

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
@@ -12,6 +12,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.admin import bp
 from tracker.auth import permissions
+from tracker.auth import two_factor_services as two_factor
 from tracker.auth.views import require
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
@@ -116,3 +117,22 @@ def security_log():
         subjects=subjects_of(page.items),
         labels=SECURITY_ACTIONS,
     )
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@login_required
+def reset_two_factor(user_id: int):
+    actor = current_user._get_current_object()
+    require(permissions.can_manage_users(actor) and actor.id != user_id)
+    user = db.get_or_404(User, user_id)
+    try:
+        two_factor.reset(actor, user)
+    except two_factor.TwoFactorError as error:
+        flash(str(error), "info")
+    else:
+        flash(
+            f"Two-factor sign-in is off for {user.display_name}; they are signed out everywhere "
+            "and can set it up again on their account page.",
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id))

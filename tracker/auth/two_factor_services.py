@@ -179,6 +179,18 @@ def disable(user: User, password: str, code: str, required: bool, ip: str | None
     db.session.commit()
 
 
+def reset(actor: User, user: User) -> None:
+    """An admin turns two-factor sign-in off for someone who lost their app. Commits."""
+    if not user.two_factor_enabled:
+        raise TwoFactorError("Two-factor sign-in is already off for this account.")
+    user.totp_secret = None
+    user.totp_last_counter = None
+    user.session_version = user.session_version + 1
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    audit(actor, "two_factor_disabled", user, {"by_admin": True})
+    db.session.commit()
+
+
 def replace_recovery_codes(user: User, password: str, code: str, ip: str | None = None) -> list:
     """A fresh set of recovery codes; the old ones stop working. Commits."""
     if not user.two_factor_enabled:
