@@ -95,6 +95,11 @@ def test_admins_see_security_events_but_not_other_audit_events(client, login, ad
     assert "project_updated" not in html
 
 
+def test_the_user_list_links_admins_to_the_security_log(client, login, admin):
+    login(admin)
+    assert 'href="/admin/security"' in client.get("/admin/users").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("role", ["site_manager", "member", "patron"])
 def test_only_admins_may_open_the_security_log(client, login, role):
     org = factories.make_org() if role == "member" else None
