@@ -4,11 +4,14 @@ import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from flask import g
+from werkzeug.security import generate_password_hash
 
 from tests.browser.conftest import sign_in
+from tracker import cli
 from tracker.extensions import db
 from tracker.models import GateReview, Organization, Participation, Project, Site, User
 
+CHEAP_HASH = "scrypt:1024:8:1"
 PASSWORD = "a11y-demo-password"
 EMAILS = {
     "member": "member.krone@demo.example",
@@ -23,7 +26,9 @@ AXE = Axe()  # axe-core's script ships inside the package: nothing is fetched at
 
 
 @pytest.fixture
-def demo(runner):
+def demo(runner, monkeypatch):
+    # A cheap scrypt cost for the demo accounts (the cost is read from the hash): fast sign-ins.
+    monkeypatch.setattr(cli, "hash_password", lambda pw: generate_password_hash(pw, CHEAP_HASH))
     result = runner.invoke(args=["seed-demo", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     # The seed shares the test's app context; later reads here must not take the write lock.

@@ -1,10 +1,13 @@
 """What each role's home page shows: a few bounded, scoped queries."""
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
-from tracker.auth.permissions import visible_projects
+from tracker.auth.permissions import can_create_project, visible_projects
 from tracker.extensions import db
 from tracker.models import (
+    AuditEvent,
     GateReview,
     Notification,
     OneTimeLink,
@@ -93,6 +96,42 @@ def admin_home(user: User) -> dict:
         ),
     }
     return {"pending_links": pending, "totals": totals, "counts": stage_counts(sa.select(Project))}
+
+
+# First-use hints a person can hide; the template holds their wording.
+HINTS = (
+    "welcome_member",
+    "welcome_site_manager",
+    "welcome_patron",
+    "welcome_admin",
+    "first_project",
+    "empty_queue",
+)
+
+
+def is_first_sign_in(user: User) -> bool:
+    """True until the account has signed in a second time (each sign-in is audited)."""
+    count = db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "sign_in",
+            AuditEvent.object_type == "user",
+            AuditEvent.object_id == user.id,
+        )
+    )
+    return count <= 1
+
+
+def hints_for(user: User, home: dict, hidden: Iterable[str]) -> list[str]:
+    """What to do next for someone new here, or whose home is still empty."""
+    keys = []
+    if is_first_sign_in(user):
+        keys.append(f"welcome_{user.role}")
+    if user.role == "member" and not home.get("projects") and can_create_project(user):
+        keys.append("first_project")
+    if user.role == "site_manager" and not home.get("queue"):
+        keys.append("empty_queue")
+    hidden = set(hidden)
+    return [key for key in keys if key not in hidden]
 
 
 def unread_count(user: User) -> int:

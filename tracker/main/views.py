@@ -1,6 +1,17 @@
 """Home by role (rendered in place), navigation helpers and /healthz."""
 
-from flask import current_app, jsonify, render_template
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -54,7 +65,20 @@ def home():
     }
     context = builders[user.role](user)
     context["notifications"] = services.recent_notifications(user)
+    context["hints"] = services.hints_for(user, context, session.get("hidden_hints", ()))
     return render_template(f"main/home_{user.role}.html", **context)
+
+
+@bp.route("/hints/hide", methods=["POST"])
+@login_required
+def hide_hint():
+    """Hidden for this session only: the list of hint names is nothing secret."""
+    key = request.form.get("hint", "")
+    if key not in services.HINTS:
+        abort(400)
+    session["hidden_hints"] = sorted({*session.get("hidden_hints", ()), key})
+    flash(_("Hint hidden."), "info")
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/healthz")
