@@ -28,6 +28,7 @@ MANAGER = "bench.manager@bench.example"
 TARGETS = {"board": 20, "board_site": 20, "dashboard": 30, "api_list": 10}
 DEFAULT_TARGET = 30
 MAX_QUERIES = 12
+MAX_SECONDS_PER_PAGE = 60
 
 
 @dataclass
@@ -79,12 +80,15 @@ def drive(base: str, page: Page, master, csrf: str, total: int, concurrency: int
     errors: list[str] = []
     lock = threading.Lock()
     counter = iter(range(total))
+    stop_at = time.perf_counter() + MAX_SECONDS_PER_PAGE
 
     def client() -> None:
         session = clone(master)
         while True:
             with lock:
-                n = next(counter, None)
+                # Bounded: a slow page gets what fits in its time, but at least 10 requests.
+                late = time.perf_counter() > stop_at and len(latencies) >= 10
+                n = None if late else next(counter, None)
             if n is None:
                 return
             started = time.perf_counter()
