@@ -6,6 +6,8 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 
 from tracker.dashboard.report import Report
@@ -23,7 +25,15 @@ LATIN1_STAND_INS = str.maketrans(
      "\u2018": "'", "\u2019": "'", "\u2013": "-", "\u2014": "-", "\u201c": '"',
      "\u201d": '"', "\u201e": '"'}
 )  # fmt: skip
-CSV_HEADER = ("section", "date", "site", "project", "organization", "detail")
+# No import reads this file back, so its header follows the reader's language.
+CSV_HEADER = (
+    _l("section"),
+    _l("date"),
+    _l("site"),
+    _l("project"),
+    _l("organization"),
+    _l("detail"),
+)
 
 
 def _day(value: date | datetime) -> str:
@@ -58,7 +68,7 @@ def report_rows(report: Report) -> list[tuple[str, ...]]:
 def report_csv(report: Report) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(name) for name in CSV_HEADER])
     for row in report_rows(report):
         writer.writerow([safe_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -100,10 +110,12 @@ def report_pdf(report: Report, compress: bool = True) -> bytes:
     pdf = _ReportPDF(compress)
     pdf.set_title(pdf.clean(report.title))
     pdf.add_page()
-    pdf.line_of(f"Quarterly progress report {report.quarter.key}", 18, 9, bold=True)
+    pdf.line_of(
+        _("Quarterly progress report %(quarter)s", quarter=report.quarter.key), 18, 9, bold=True
+    )
     pdf.line_of(report.site_name, 12, 7)
-    totals = ", ".join(f"{s.heading.lower()}: {s.total}" for s in report.sections)
-    pdf.line_of(f"In this quarter: {totals}.", 10)
+    totals = ", ".join(f"{s.heading}: {s.total}" for s in report.sections)
+    pdf.line_of(_("In this quarter: %(totals)s.", totals=totals), 10)
     for section in report.sections:
         pdf.ln(3)
         pdf.line_of(f"{section.heading} ({section.total})", 13, 7, bold=True)

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.auth import permissions
 from tracker.templating import url_exists
 
-FEWER_THAN_3 = "fewer than 3"
+FEWER_THAN_3 = _l("fewer than 3")
 SMALL = range(1, 3)  # counts of 1 or 2 would let a patron single out a project
 
 
@@ -67,13 +69,13 @@ class Presenter:
 
     def count(self, n: int, link: dict | None = None) -> Figure:
         if self._withheld(n):
-            return Figure(None, FEWER_THAN_3, hidden=True)
+            return Figure(None, str(FEWER_THAN_3), hidden=True)
         return Figure(n, _number(n), self._href(link) if n else None)
 
     def share(self, part: int, whole: int, link: dict | None = None) -> Figure:
         """part of whole as a percentage; linked to the projects that make up part."""
         if self._withheld(part, whole):
-            return Figure(None, FEWER_THAN_3, hidden=True)
+            return Figure(None, str(FEWER_THAN_3), hidden=True)
         if not whole:
             return Figure(None, "—")
         value = 100.0 * part / whole
@@ -82,7 +84,7 @@ class Presenter:
     def days(self, value: float | None, n: int, link: dict | None = None) -> Figure:
         """A duration in days computed over n stays or reviews."""
         if self._withheld(n):
-            return Figure(None, FEWER_THAN_3, hidden=True)
+            return Figure(None, str(FEWER_THAN_3), hidden=True)
         if value is None:
             return Figure(None, "—")
-        return Figure(value, f"{value:,.1f} days", self._href(link))
+        return Figure(value, _("%(days)s days", days=f"{value:,.1f}"), self._href(link))

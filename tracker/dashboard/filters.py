@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.auth import permissions
 from tracker.dashboard.metrics import Scope
@@ -44,10 +46,10 @@ def _default_site(user, managed: list[tuple[int, str, str]]) -> str:
 
 
 def _site_choices(user, sites, managed) -> list[tuple[str, str]]:
-    choices = [(NETWORK, "Whole network")]
+    choices = [(NETWORK, _l("Whole network"))]
     if len(managed) > 1:
-        choices.append((MINE, "My sites"))
-    return choices + [(slug, name) for _, slug, name in sites]
+        choices.append((MINE, _l("My sites")))
+    return choices + [(slug, name) for _id, slug, name in sites]
 
 
 def _site_scope(value: str, sites, managed) -> tuple[tuple[int, ...] | None, str, object]:
@@ -55,13 +57,13 @@ def _site_scope(value: str, sites, managed) -> tuple[tuple[int, ...] | None, str
     if value == MINE and managed:
         return (
             tuple(sorted(i for i, _, _ in managed)),
-            "My sites: " + ", ".join(n for _, _, n in managed),
-            [s for _, s, _ in managed],
+            _l("My sites: %(names)s", names=", ".join(n for _i, _s, n in managed)),
+            [s for _id, s, _name in managed],
         )
     for site_id, slug, name in sites:
         if slug == value:
             return (site_id,), name, slug
-    return None, "Whole network", None
+    return None, _l("Whole network"), None
 
 
 def read_selection(user, args) -> Selection:
@@ -74,19 +76,21 @@ def read_selection(user, args) -> Selection:
     managed = [s for s in sites if drill and s[0] in drill]
     problems = []
     site = args.get("site", "").strip() or _default_site(user, managed)
-    known = {NETWORK} | ({MINE} if managed else set()) | {slug for _, slug, _ in sites}
+    known = {NETWORK} | ({MINE} if managed else set()) | {slug for _id, slug, _name in sites}
     if site not in known:
-        problems.append(f"There is no site “{site[:60]}”; showing your default view.")
+        problems.append(
+            _("There is no site “%(site)s”; showing your default view.", site=site[:60])
+        )
         site = _default_site(user, managed)
     site_ids, site_label, site_link = _site_scope(site, sites, managed)
     theme = args.get("theme", "").strip()
     theme_row = next((t for t in themes if t[1] == theme), None)
     if theme and theme_row is None:
-        problems.append(f"There is no theme “{theme[:60]}”; showing every theme.")
+        problems.append(_("There is no theme “%(theme)s”; showing every theme.", theme=theme[:60]))
         theme = ""
     period = parse_period(args.get("period"))
     if args.get("period") and args.get("period") != period.key:
-        problems.append("That period is not known; showing all time.")
+        problems.append(_("That period is not known; showing all time."))
     link_args = {"site": site_link, "theme": theme or None}
     return Selection(
         scope=Scope(site_ids, theme_row[0] if theme_row else None, period),
@@ -96,7 +100,7 @@ def read_selection(user, args) -> Selection:
         site_label=site_label,
         link_args={k: v for k, v in link_args.items() if v},
         sites=_site_choices(user, sites, managed),
-        themes=[("", "Every theme")] + [(slug, name) for _, slug, name in themes],
+        themes=[("", _l("Every theme"))] + [(slug, name) for _id, slug, name in themes],
         periods=period_choices(),
         site_names={i: (slug, name) for i, slug, name in sites},
         theme_names={i: (slug, name) for i, slug, name in themes},

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -31,14 +32,14 @@ DECISION_LABELS = {
     "stop": _l("Stop"),
 }
 COOPERATION = (
-    ("startup", "With a start-up", "a start-up organization takes part, or a partner has the "
-     "start-up role"),
-    ("research", "With a research partner", "a research institution takes part, or a partner "
-     "has the research-partner role"),
-    ("cross_site", "Cross-site", "the participating organizations (lead included) are "
-     "affiliated, together, with at least two different sites"),
-    ("cross_country", "Cross-country", "the participating organizations (lead included) come "
-     "from at least two countries"),
+    ("startup", _l("With a start-up"), _l("a start-up organization takes part, or a partner "
+     "has the start-up role")),
+    ("research", _l("With a research partner"), _l("a research institution takes part, or a "
+     "partner has the research-partner role")),
+    ("cross_site", _l("Cross-site"), _l("the participating organizations (lead included) are "
+     "affiliated, together, with at least two different sites")),
+    ("cross_country", _l("Cross-country"), _l("the participating organizations (lead included) "
+     "come from at least two countries")),
 )  # fmt: skip
 STALLED_LIST_LIMIT = 10
 
@@ -91,7 +92,7 @@ def _stage_status(show: Presenter, counts: dict) -> list[Row]:
         total = sum(counts.get((stage, status), 0) for status in STATUSES)
         row.cells["total"] = show.count(total, {"stage": stage})
         rows.append(row)
-    footer = Row("All stages", key="total")
+    footer = Row(_("All stages"), key="total")
     for status in STATUSES:
         n = sum(counts.get((stage, status), 0) for stage in STAGES)
         footer.cells[status] = show.count(n, {"status": status})
@@ -138,9 +139,9 @@ def _participants(show: Presenter, counts: dict) -> dict:
 def _funnel(show: Presenter, totals: dict) -> list[Row]:
     total = totals["total"]
     steps = (
-        ("develop", "Entered develop", total, {}),
-        ("test", "Reached test", totals["reached_test"], {"reached": "test"}),
-        ("market", "Reached market", totals["reached_market"], {"reached": "market"}),
+        ("develop", _("Entered develop"), total, {}),
+        ("test", _("Reached test"), totals["reached_test"], {"reached": "test"}),
+        ("market", _("Reached market"), totals["reached_market"], {"reached": "market"}),
     )
     return [
         Row(label, {"n": show.count(n, link), "share": show.share(n, total, link)}, key=stage)
@@ -224,7 +225,7 @@ def selection_note(audience, selection: Selection) -> str:
     """Why a linked list may show fewer projects than the figure counts."""
     if audience.withhold_small or audience.complete:
         return ""
-    return (
+    return _(
         "Figures count every project in this view, including consortium projects you cannot "
         "open; the linked project lists show the ones you can."
     )

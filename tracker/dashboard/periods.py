@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from tracker.models import utcnow
 
 QUARTER_KEY = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -86,15 +88,17 @@ def parse_period(key: str | None, now: datetime | None = None) -> Period:
     current = Quarter.containing(now)
     key = (key or "all").strip()
     if key == "last_quarter":
-        return _quarter_period(current.previous(), key, "Last quarter")
+        return _quarter_period(current.previous(), key, "last_quarter")
     if key == "this_year":
         start = datetime(now.year, 1, 1, tzinfo=UTC)
         end = datetime(now.year + 1, 1, 1, tzinfo=UTC)
-        return Period(key, f"This year ({now.year})", start, end, str(now.year), current)
+        return Period(
+            key, _l("This year (%(year)s)", year=now.year), start, end, str(now.year), current
+        )
     quarter = Quarter.parse(key)
     if quarter is not None:
         return _quarter_period(quarter, quarter.key, quarter.key)
-    return Period("all", "All time", token="", last_quarter=current)
+    return Period("all", _l("All time"), token="", last_quarter=current)
 
 
 YEAR_TOKEN = re.compile(r"^\d{4}$")
@@ -104,7 +108,7 @@ def parse_token(token: str | None) -> Period | None:
     """The period a /projects link names (Period.token): "", "2026" or "2026-Q3"; else None."""
     token = (token or "").strip()
     if not token:
-        return Period("all", "All time", token="")
+        return Period("all", _l("All time"), token="")
     quarter = Quarter.parse(token)
     if quarter is not None:
         return _quarter_period(quarter, quarter.key, quarter.key)
@@ -116,13 +120,19 @@ def parse_token(token: str | None) -> Period | None:
 
 
 def _quarter_period(quarter: Quarter, key: str, label: str) -> Period:
-    if label != quarter.key:
-        label = f"{label} ({quarter.key})"
-    return Period(key, label, quarter.start, quarter.end, quarter.key, quarter)
+    """label "last_quarter" names the previous quarter in words; any other shows the key."""
+    shown = (
+        _l("Last quarter (%(quarter)s)", quarter=quarter.key) if label == "last_quarter" else label
+    )
+    return Period(key, shown, quarter.start, quarter.end, quarter.key, quarter)
 
 
 def period_choices(now: datetime | None = None) -> list[tuple[str, str]]:
     current = Quarter.containing(now or utcnow())
     quarters = [(q.key, q.key) for q in reversed(current.last(8))]
-    fixed = [("all", "All time"), ("this_year", "This year"), ("last_quarter", "Last quarter")]
+    fixed = [
+        ("all", _l("All time")),
+        ("this_year", _l("This year")),
+        ("last_quarter", _l("Last quarter")),
+    ]
     return [*fixed, *quarters]

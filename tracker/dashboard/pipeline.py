@@ -1,6 +1,7 @@
 """The pipeline figures as plain data for GET /api/v1/metrics/pipeline (same rules as the page)."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.auth import permissions
 from tracker.dashboard import flows, metrics
@@ -21,7 +22,7 @@ def _site_ids(site_slug: str | None) -> tuple[int, ...] | None:
         return None
     site_id = db.session.scalar(sa.select(Site.id).where(Site.slug == site_slug))
     if site_id is None:
-        raise UnknownSite(f"There is no site with the slug “{site_slug[:60]}”.")
+        raise UnknownSite(_("There is no site with the slug “%(slug)s”.", slug=site_slug[:60]))
     return (site_id,)
 
 

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard.metrics import stage_entry
 from tracker.dashboard.periods import Quarter
+from tracker.directory.forms import ORG_KIND_LABELS
 from tracker.extensions import db
 from tracker.models import Organization, Participation, Project, Site, StageEvent
 from tracker.models.directory import organization_sites
@@ -52,7 +55,15 @@ class Section:
     @property
     def confidential_text(self) -> str:
         n = self.confidential
-        return f"{n} confidential {self.noun}{'' if n == 1 else 's'}"
+        if self.noun == "cooperation":
+            return ngettext(
+                "%(num)d confidential cooperation", "%(num)d confidential cooperations", n
+            )
+        if self.noun == "organization":
+            return ngettext(
+                "%(num)d confidential organization", "%(num)d confidential organizations", n
+            )
+        return ngettext("%(num)d confidential project", "%(num)d confidential projects", n)
 
 
 @dataclass
@@ -64,7 +75,11 @@ class Report:
 
     @property
     def title(self) -> str:
-        return f"Quarterly progress report {self.quarter.key} · {self.site_name}"
+        return _(
+            "Quarterly progress report %(quarter)s · %(site)s",
+            quarter=self.quarter.key,
+            site=self.site_name,
+        )
 
 
 def _visible(user) -> sa.ColumnElement[bool]:
@@ -108,9 +123,11 @@ def _entries(user, quarter: Quarter, site_id: int | None, stage: str) -> Section
         .where(*_on_site(site_id))
         .order_by(StageEvent.at, StageEvent.id)
     )
-    section = Section(
-        f"entries_{stage}", f"Entries to {stage}", "project", f"No project entered {stage}."
-    )
+    heading, empty = {
+        "test": (_("Entries to test"), _("No project entered test.")),
+        "market": (_("Entries to market"), _("No project entered market.")),
+    }[stage]
+    section = Section(f"entries_{stage}", heading, "project", empty)
     return _collect(section, rows, lambda r: Item(r.at, r.site, r.title))
 
 
@@ -134,7 +151,7 @@ def _stops(user, quarter: Quarter, site_id: int | None) -> Section:
         )
         .order_by(StageEvent.at, StageEvent.id)
     )
-    section = Section("stops", "Stopped projects", "project", "No project was stopped.")
+    section = Section("stops", _("Stopped projects"), "project", _("No project was stopped."))
     return _collect(section, rows, lambda r: Item(r.at, r.site, r.title, detail=r.reason or ""))
 
 
@@ -157,7 +174,10 @@ def _cooperations(user, quarter: Quarter, site_id: int | None) -> Section:
         .order_by(Participation.created_at, Participation.id)
     )
     section = Section(
-        "cooperations", "New cooperations", "cooperation", "No organization joined a project."
+        "cooperations",
+        _("New cooperations"),
+        "cooperation",
+        _("No organization joined a project."),
     )
     by_project: dict[int, Item] = {}
     for row in rows:
@@ -186,9 +206,9 @@ def _members(quarter: Quarter, site_id: int | None) -> Section:
                 organization_sites.c.site_id == site_id,
             )
         )
-    section = Section("members", "New members", "organization", "No organization joined.")
+    section = Section("members", _("New members"), "organization", _("No organization joined."))
     for org in db.session.scalars(query.order_by(Organization.member_since, Organization.name)):
-        detail = f"{org.kind.replace('_', ' ')}, {org.country}"
+        detail = f"{ORG_KIND_LABELS.get(org.kind, org.kind)}, {org.country}"
         section.items.append(Item(org.member_since, organization=org.name, detail=detail))
     return section
 
@@ -203,7 +223,7 @@ def quarterly_report(user, quarter: Quarter, site: Site | None) -> Report:
         _members(quarter, site_id),
     ]
     return Report(
-        quarter, site.slug if site else "", site.name if site else "Whole network", sections
+        quarter, site.slug if site else "", site.name if site else _("Whole network"), sections
     )
 
 
@@ -213,4 +233,4 @@ def find_site(slug: str) -> Site | None:
 
 def site_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(sa.select(Site.slug, Site.name).order_by(Site.name)).all()
-    return [("", "Whole network")] + [(slug, name) for slug, name in rows]
+    return [("", _("Whole network"))] + [(slug, name) for slug, name in rows]

@@ -1,6 +1,7 @@
 """Dashboard pages: /dashboard and the quarterly progress report with its CSV and PDF."""
 
 from flask import Response, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.dashboard import bp, export, overview
@@ -26,11 +27,15 @@ def _report_from_args():
     current = Quarter.containing(utcnow())
     quarter = Quarter.parse(request.args.get("quarter"))
     if request.args.get("quarter") and quarter is None:
-        problems.append("Give the quarter as YYYY-Qn, for example 2026-Q3; showing this quarter.")
+        problems.append(
+            _("Give the quarter as YYYY-Qn, for example 2026-Q3; showing this quarter.")
+        )
     slug = request.args.get("site", "").strip()
     site = find_site(slug)
     if slug and site is None:
-        problems.append(f"There is no site “{slug[:60]}”; showing the whole network.")
+        problems.append(
+            _("There is no site “%(site)s”; showing the whole network.", site=slug[:60])
+        )
     user = current_user._get_current_object()
     return quarterly_report(user, quarter or current, site), problems
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.dashboard import flows, metrics
@@ -23,18 +24,21 @@ KIND_LABELS = {
     "partner": _l("Partner"),
     "public_body": _l("Public body"),
 }
+# Stage names inside a sentence ("Entered test"), lower case where the language wants it.
+STAGE_WORDS = {"develop": _l("develop"), "test": _l("test"), "market": _l("market")}
 COOPERATION_LABELS = {key: label for key, label, _definition in COOPERATION}
-PERIOD_HELP = "a stage, optionally with a period such as develop:2026-Q3 or develop:2026"
+PERIOD_HELP = _l("a stage, optionally with a period such as %(example)s", example="develop:2026-Q3")
 PROBLEMS = {
-    "country": "a two-letter country code such as SE",
-    "org_kind": "one of " + ", ".join(ORG_KINDS),
-    "reached": "test or market",
-    "coop": "one of " + ", ".join(metrics.COOPERATION_FLAGS),
+    "country": _l("a two-letter country code such as SE"),
+    "org_kind": _l("one of %(values)s", values=", ".join(ORG_KINDS)),
+    "reached": _l("test or market"),
+    "coop": _l("one of %(values)s", values=", ".join(metrics.COOPERATION_FLAGS)),
     "stalled": "1",
     "completed": PERIOD_HELP,
-    "entered": PERIOD_HELP.replace("develop", "test"),
-    "decision": "a gate decision or any, optionally with a period such as go:2026-Q3",
-}
+    "entered": _l("a stage, optionally with a period such as %(example)s", example="test:2026"),
+    "decision": _l("a gate decision or any, optionally with a period such as %(example)s",
+                   example="go:2026-Q3"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Chip:
 
 def split(value: str) -> tuple[str, Period]:
     """'develop:2026-Q3' → ('develop', that quarter); a value without a period means all time."""
-    key, _, token = value.partition(":")
+    key, _colon, token = value.partition(":")
     return key, parse_token(token) or parse_token("")
 
 
@@ -83,7 +87,14 @@ def read(args) -> tuple[dict[str, str], list[str]]:
             continue
         value = PARSERS[name](raw)
         if value is None:
-            problems.append(f"The filter {name}=“{raw[:60]}” was ignored: give {PROBLEMS[name]}.")
+            problems.append(
+                _(
+                    "The filter %(name)s=“%(value)s” was ignored: give %(expected)s.",
+                    name=name,
+                    value=raw[:60],
+                    expected=PROBLEMS[name],
+                )
+            )
         elif value:
             values[name] = value
     return values, problems
@@ -111,30 +122,34 @@ def conditions(f) -> list[sa.ColumnElement[bool]]:
     return found
 
 
-def _in(period: Period) -> str:
-    return f" in {period.token}" if period.token else " (all time)"
+def _when(what: str, period: Period) -> str:
+    """what, with its period: "… in 2026-Q3" or "… (all time)"."""
+    if period.token:
+        return _("%(what)s in %(period)s", what=what, period=period.token)
+    return _("%(what)s (all time)", what=what)
 
 
 def label(name: str, value: str, stalled_days: int) -> str:
     key, period = split(value)
+    stage = str(STAGE_WORDS.get(key, key))
     match name:
         case "country":
-            return f"Participant country: {value}"
+            return _("Participant country: %(country)s", country=value)
         case "org_kind":
-            return f"Participant kind: {KIND_LABELS.get(value, value)}"
+            return _("Participant kind: %(kind)s", kind=KIND_LABELS.get(value, value))
         case "reached":
-            return f"Reached {value}"
+            return _("Reached %(stage)s", stage=STAGE_WORDS.get(value, value))
         case "coop":
-            return f"Cooperation: {COOPERATION_LABELS.get(value, value)}"
+            return _("Cooperation: %(kind)s", kind=COOPERATION_LABELS.get(value, value))
         case "stalled":
-            return f"Stalled: no activity for {stalled_days} days"
+            return _("Stalled: no activity for %(days)s days", days=stalled_days)
         case "completed":
-            return f"Completed a stay in {key}, ended{_in(period)}"
+            return _when(_("Completed a stay in %(stage)s, ended", stage=stage), period)
         case "entered":
-            return f"Entered {key}{_in(period)}"
+            return _when(_("Entered %(stage)s", stage=stage), period)
     if key == "any":
-        return f"Any gate decision{_in(period)}"
-    return f"Gate decision “{DECISION_LABELS.get(key, key)}”{_in(period)}"
+        return _when(_("Any gate decision"), period)
+    return _when(_("Gate decision “%(decision)s”", decision=DECISION_LABELS.get(key, key)), period)
 
 
 def chips(f, site_names: dict[str, str], stalled_days: int) -> list[Chip]:
@@ -144,7 +159,7 @@ def chips(f, site_names: dict[str, str], stalled_days: int) -> list[Chip]:
         for slug in f.sites:
             rest = [s for s in f.sites if s != slug]
             name = site_names.get(slug, slug)
-            found.append(Chip("site", slug, f"Site: {name}", f.as_args(site=rest)))
+            found.append(Chip("site", slug, _("Site: %(site)s", site=name), f.as_args(site=rest)))
     for name in NAMES:
         if value := getattr(f, name):
             text = label(name, value, stalled_days)

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,10 +30,10 @@ from tracker.projects import figure_filters
 PER_PAGE = 25
 MAX_SITES = 20  # ?site= may repeat; more than this is not a real question
 SORTS = {
-    "activity": ("Recent activity", (Project.last_activity_at.desc(), Project.id.desc())),
-    "title": ("Title", (sa.func.lower(Project.title), Project.id)),
-    "created": ("Newest first", (Project.created_at.desc(), Project.id.desc())),
-    "stage_entered": ("Longest in stage", (Project.stage_entered_at, Project.id)),
+    "activity": (_l("Recent activity"), (Project.last_activity_at.desc(), Project.id.desc())),
+    "title": (_l("Title"), (sa.func.lower(Project.title), Project.id)),
+    "created": (_l("Newest first"), (Project.created_at.desc(), Project.id.desc())),
+    "stage_entered": (_l("Longest in stage"), (Project.stage_entered_at, Project.id)),
 }
 
 
@@ -66,12 +68,18 @@ class ListFilters:
         def allowed(name: str, values) -> str:
             value = args.get(name, "").strip()
             if value and value not in values:
-                problems.append(f"The filter {name}=“{value[:60]}” is not known; it was ignored.")
+                problems.append(
+                    _(
+                        "The filter %(name)s=“%(value)s” is not known; it was ignored.",
+                        name=name,
+                        value=value[:60],
+                    )
+                )
             return value if value in values else ""
 
         org = args.get("org", "").strip()
         if org and not org.isdigit():
-            problems.append("The organization filter must be a number; it was ignored.")
+            problems.append(_("The organization filter must be a number; it was ignored."))
         sites = dict.fromkeys(s.strip()[:60] for s in args.getlist("site") if s.strip())
         figures, figure_problems = figure_filters.read(args)
         return cls(
