@@ -54,6 +54,43 @@ def stage_name(stage: str) -> str:
     return str(STAGE_NAMES.get(stage, stage))
 
 
+PROJECT_KIND_NAMES = {
+    "strategy": _l("Strategy"),
+    "product": _l("Product"),
+    "service": _l("Service"),
+}
+# What the audit log's action names mean on a project's history; unknown ones show as stored.
+ACTION_NAMES = {
+    "project_created": _l("Project created"),
+    "project_updated": _l("Project updated"),
+    "partner_added": _l("Partner added"),
+    "update_posted": _l("Update posted"),
+    "milestone_added": _l("Milestone added"),
+    "milestone_done": _l("Milestone done"),
+    "milestone_reopened": _l("Milestone reopened"),
+    "criterion_ticked": _l("Criterion ticked"),
+    "criterion_unticked": _l("Criterion unticked"),
+    "gate_requested": _l("Gate requested"),
+    "gate_confirmed": _l("Gate request confirmed"),
+    "gate_decided": _l("Gate decided"),
+    "condition_completed": _l("Condition completed"),
+    "condition_reopened": _l("Condition reopened"),
+    "project_put_on_hold": _l("Put on hold"),
+    "project_stopped": _l("Stopped"),
+    "project_reactivated": _l("Reactivated"),
+    "project_sent_back": _l("Sent back one stage"),
+}
+
+
+def kind_name(kind: str) -> str:
+    return str(PROJECT_KIND_NAMES.get(kind, kind))
+
+
+def action_name(action: str) -> str:
+    label = ACTION_NAMES.get(action)
+    return str(label) if label is not None else action.replace("_", " ").capitalize()
+
+
 def ago(value: datetime | date | None, now: datetime | None = None) -> str:
     """'3 days ago', 'vor 3 Tagen', 'för 3 dagar sedan', 'just now'."""
     if value is None:
@@ -109,3 +146,5 @@ def init_app(app: Flask) -> None:
     env.filters["number"] = format_decimal
     env.globals["languages"] = LANGUAGES
     env.globals["stage_name"] = stage_name
+    env.globals["kind_name"] = kind_name
+    env.globals["action_name"] = action_name

@@ -18,10 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from tracker.i18n import PROJECT_KIND_NAMES
 from tracker.models.base import PROJECT_KINDS
 from tracker.projects.services import PARTNER_ROLES, PartnerInput, ProjectData
 
-KIND_CHOICES = [SelectChoice(k, k.capitalize()) for k in PROJECT_KINDS]
+KIND_CHOICES = [SelectChoice(k, PROJECT_KIND_NAMES[k]) for k in PROJECT_KINDS]
 VISIBILITY_LABELS = {
     "network": _l("Network — every signed-in member sees it"),
     "consortium": _l("Consortium — only participating organizations and the site's managers"),

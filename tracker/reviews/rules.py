@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.models.base import next_stage, previous_stage
@@ -14,11 +15,11 @@ DECISION_LABELS = {
     "stop": _l("Stop"),
 }
 DECISION_HELP = {
-    "go": "Advance to the next stage.",
-    "conditional_go": "Advance, with conditions to close before the next gate request.",
-    "recycle": "Stay in this stage; the reason is the feedback to the team.",
-    "hold": "Pause the project (status on hold).",
-    "stop": "Stop the project; the reason appears under Lessons.",
+    "go": _l("Advance to the next stage."),
+    "conditional_go": _l("Advance, with conditions to close before the next gate request."),
+    "recycle": _l("Stay in this stage; the reason is the feedback to the team."),
+    "hold": _l("Pause the project (status on hold)."),
+    "stop": _l("Stop the project; the reason appears under Lessons."),
 }
 STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
 MAX_EVIDENCE = 5000
@@ -29,7 +30,8 @@ MAX_CONDITION = 500
 @dataclass(frozen=True)
 class StatusAction:
     label: str
-    verb: str  # completes "The project was …"
+    verb: str  # completes "The project was …" in stored English texts (notifications, reviews)
+    done: str  # the success message, with %(project_title)s
     from_statuses: frozenset[str]
     to_status: str
     refusal: str
@@ -38,34 +40,38 @@ class StatusAction:
 
 STATUS_ACTIONS = {
     "hold": StatusAction(
-        "Put on hold",
+        _l("Put on hold"),
         "put on hold",
+        _l("“%(project_title)s” was put on hold."),
         frozenset({"active"}),
         "on_hold",
-        "Only active projects can be put on hold.",
+        _l("Only active projects can be put on hold."),
     ),
     "stop": StatusAction(
-        "Stop",
+        _l("Stop"),
         "stopped",
+        _l("“%(project_title)s” was stopped."),
         frozenset({"active", "on_hold"}),
         "stopped",
-        "This project is already stopped.",
-        "Stop this project? It leaves the pipeline and its reason appears under Lessons.",
+        _l("This project is already stopped."),
+        _l("Stop this project? It leaves the pipeline and its reason appears under Lessons."),
     ),
     "reactivate": StatusAction(
-        "Reactivate",
+        _l("Reactivate"),
         "reactivated",
+        _l("“%(project_title)s” was reactivated."),
         frozenset({"on_hold", "stopped"}),
         "active",
-        "Only projects on hold or stopped can be reactivated.",
+        _l("Only projects on hold or stopped can be reactivated."),
     ),
     "send_back": StatusAction(
-        "Send back one stage",
+        _l("Send back one stage"),
         "sent back",
+        _l("“%(project_title)s” was sent back one stage."),
         frozenset({"active"}),
         "active",
-        "Only active projects can be sent back.",
-        "Send this project back one stage? Its time in stage starts again.",
+        _l("Only active projects can be sent back."),
+        _l("Send this project back one stage? Its time in stage starts again."),
     ),
 }
 
@@ -73,14 +79,17 @@ STATUS_ACTIONS = {
 def gate_refusal(status: str, stage: str, pending: bool, open_conditions: list[str]) -> str | None:
     """Why a gate request is refused now, or None when one may be made."""
     if status != "active":
-        return "Only active projects can request a gate."
+        return _("Only active projects can request a gate.")
     if next_stage(stage) is None:
-        return "Projects in market have no further gate."
+        return _("Projects in market have no further gate.")
     if pending:
-        return "A gate request is already pending."
+        return _("A gate request is already pending.")
     if open_conditions:
         listed = "; ".join(open_conditions)
-        return f"Open conditions from the last conditional go must be closed first: {listed}"
+        return _(
+            "Open conditions from the last conditional go must be closed first: %(listed)s",
+            listed=listed,
+        )
     return None
 
 
@@ -88,11 +97,11 @@ def status_refusal(action: str, status: str, stage: str) -> str | None:
     """Why a hold / stop / reactivate / send back is refused now, or None."""
     rule = STATUS_ACTIONS.get(action)
     if rule is None:
-        return "Unknown status change."
+        return _("Unknown status change.")
     if status not in rule.from_statuses:
-        return rule.refusal
+        return str(rule.refusal)
     if action == "send_back" and previous_stage(stage) is None:
-        return "Projects in develop cannot be sent back further."
+        return _("Projects in develop cannot be sent back further.")
     return None
 
 

@@ -180,11 +180,8 @@ def change_status(project_id: int):
             _show_error(form, error)
             project = queries.visible_project_or_404(user, project_id)
         else:
-            verb = rules.STATUS_ACTIONS[form.action.data].verb
-            flash(
-                _("“%(project_title)s” was %(verb)s.", project_title=project.title, verb=verb),
-                "success",
-            )
+            done = rules.STATUS_ACTIONS[form.action.data].done
+            flash(str(done) % {"project_title": project.title}, "success")
             return redirect(_back(project_url(project_id)))
     rule = rules.STATUS_ACTIONS.get(form.action.data or "")
     page = render_template("reviews/change_status.html", form=form, project=project, rule=rule)
