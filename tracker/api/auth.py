@@ -1,6 +1,7 @@
 """Bearer tokens on every API call (never the session cookie), and a rate limit per token."""
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
@@ -12,7 +13,7 @@ from tracker.models import User
 
 
 def bearer_token() -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
 
@@ -37,13 +38,13 @@ def authenticate() -> None:
     token = bearer_token()
     if token is None:
         raise Unauthorized(
-            "Send an API token as 'Authorization: Bearer <token>'; create one on /account.",
+            _("Send an API token as 'Authorization: Bearer <token>'; create one on /account."),
             www_authenticate=WWWAuthenticate("Bearer", {"realm": "tracker"}),
         )
     user = user_for_token(token)
     if user is None:
         raise Unauthorized(
-            "The API token is unknown, revoked, or its account is deactivated.",
+            _("The API token is unknown, revoked, or its account is deactivated."),
             www_authenticate=WWWAuthenticate(
                 "Bearer", {"realm": "tracker", "error": "invalid_token"}
             ),

@@ -1,6 +1,7 @@
 """Every API error as an application/problem+json document, with the headers it needs."""
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from tracker.api import bp
@@ -42,13 +43,15 @@ def _detail(error: HTTPException, errors: dict[str, list[str]] | None) -> str:
         problems = (
             f"{name}: {' '.join(texts).rstrip('.')}" for name, texts in sorted(errors.items())
         )
-        return "Invalid input. " + "; ".join(problems) + "."
+        return _("Invalid input. %(problems)s.", problems="; ".join(problems))
     if error.code == 429:
-        return (
-            f"Too many requests with this token (limit: {error.description}). "
-            "Wait for the number of seconds in the Retry-After header."
+        return _(
+            "Too many requests with this token (limit: %(limit)s). "
+            "Wait for the number of seconds in the Retry-After header.",
+            limit=error.description,
         )
-    return error.description or error.name
+    # str(): descriptions may be lazily translated text, and the document must be JSON.
+    return str(error.description or error.name)
 
 
 @bp.errorhandler(HTTPException)
@@ -77,7 +80,7 @@ def refuse_large_bodies() -> None:
         and (request.content_length or 0) > limit
     ):
         raise RequestEntityTooLarge(
-            f"The request body is larger than the limit of {limit // 1024} KB."
+            _("The request body is larger than the limit of %(kb)s KB.", kb=limit // 1024)
         )
 
 
@@ -87,5 +90,5 @@ def require_json_bodies() -> None:
     # field by field, which hides the real mistake.
     if request.content_length and not request.is_json:
         raise UnsupportedMediaType(
-            "Send request bodies as JSON with 'Content-Type: application/json'."
+            _("Send request bodies as JSON with 'Content-Type: application/json'.")
         )

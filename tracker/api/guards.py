@@ -7,6 +7,7 @@ project answered 422 instead of 404: a leak of its existence.
 import functools
 from collections.abc import Callable
 
+from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker.api.auth import api_user
@@ -30,41 +31,41 @@ def before_body(check: Callable) -> Callable:
 def project_action(predicate: Callable, message: str, details: bool = True) -> Callable:
     """404 when the project is hidden (details=True: patrons too), 403 when predicate refuses."""
 
-    def check(user, project_id: int, **_):
+    def check(user, project_id: int, **_ignored):
         from tracker.api.views.projects import visible_project
 
         if not predicate(user, visible_project(user, project_id, details=details)):
-            raise Forbidden(message)
+            raise Forbidden(str(message))
 
     return check
 
 
 def review_action(predicate: Callable, message: str) -> Callable:
-    def check(user, review_id: int, **_):
+    def check(user, review_id: int, **_ignored):
         from tracker.api.views.gates import _visible_review
 
         review, project = _visible_review(user, review_id)
         if not predicate(user, project, review):
-            raise Forbidden(message)
+            raise Forbidden(str(message))
 
     return check
 
 
-def may_create_project(user, **_) -> None:
+def may_create_project(user, **_ignored) -> None:
     if not permissions.can_create_project(user):
-        raise Forbidden("Your role may not create projects.")
+        raise Forbidden(_("Your role may not create projects."))
 
 
-def may_create_organization(user, **_) -> None:
+def may_create_organization(user, **_ignored) -> None:
     if not permissions.can_create_organization(user):
-        raise Forbidden("Only admins and site managers may add organizations.")
+        raise Forbidden(_("Only admins and site managers may add organizations."))
 
 
-def may_edit_organization(user, organization_id: int, **_) -> None:
+def may_edit_organization(user, organization_id: int, **_ignored) -> None:
     from tracker.api.views.organizations import _organization
 
     organization = _organization(organization_id)
     if organization is None:
         raise NotFound()
     if not permissions.can_edit_organization(user, organization):
-        raise Forbidden("You may not edit this organization.")
+        raise Forbidden(_("You may not edit this organization."))

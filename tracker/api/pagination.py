@@ -5,6 +5,7 @@ import binascii
 
 import marshmallow as ma
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.extensions import db
 
@@ -37,7 +38,7 @@ class Cursor(ma.fields.String):
             return decode_cursor(text)
         except ValueError as error:
             raise ma.ValidationError(
-                "Not a valid cursor: pass the next_cursor of the previous page unchanged."
+                _("Not a valid cursor: pass the next_cursor of the previous page unchanged.")
             ) from error
 
 

@@ -1,6 +1,7 @@
 """GET /api/v1/sites, /themes, /organizations[/<id>]."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -40,7 +41,7 @@ def list_themes(args: dict):
 
 def _check_directory_access() -> None:
     if not permissions.can_view_directory(api_user()):
-        raise Forbidden("The organization directory is open to members, managers and admins.")
+        raise Forbidden(_("The organization directory is open to members, managers and admins."))
 
 
 def _organizations() -> sa.Select:
@@ -84,5 +85,5 @@ def get_organization(organization_id: int):
     _check_directory_access()
     organization = db.session.scalar(_organizations().where(Organization.id == organization_id))
     if organization is None:
-        raise NotFound(f"There is no organization with id {organization_id}.")
+        raise NotFound(_("There is no organization with id %(id)s.", id=organization_id))
     return organization

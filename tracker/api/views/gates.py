@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from tracker.api import bp
@@ -83,7 +85,9 @@ def _visible_review(user, review_id: int) -> tuple[GateReview, Project]:
             raise NotFound()
         return review, visible_project(user, review.project_id, details=True)
     except NotFound:
-        raise NotFound(f"There is no gate request with id {review_id} that you may see.") from None
+        raise NotFound(
+            _("There is no gate request with id %(id)s that you may see.", id=review_id)
+        ) from None
 
 
 def _may_decide(user, project, review) -> bool:
@@ -99,7 +103,7 @@ def _reply(review_id: int, status: int = 200, created: bool = False):
 
 
 @bp.route("/projects/<id:project_id>/gate-requests", methods=["POST"], tags=["gates"])
-@before_body(project_action(permissions.can_request_gate, "You may not request a gate."))
+@before_body(project_action(permissions.can_request_gate, _l("You may not request a gate.")))
 @bp.arguments(GateRequestInputSchema)
 @bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
 @documented_errors(401, 403, 404, 409, 429, *BODY_ERRORS)
@@ -120,7 +124,7 @@ def request_gate(body: dict, project_id: int):
 
 def _check_may_list(user) -> None:
     if permissions.is_patron(user):
-        raise Forbidden("Gate requests are project details, which patrons do not see.")
+        raise Forbidden(_("Gate requests are project details, which patrons do not see."))
 
 
 @bp.route("/gate-requests", tags=["gates"])
@@ -175,7 +179,7 @@ def confirm_gate_request(review_id: int):
 
 
 @bp.route("/gate-requests/<id:review_id>/decision", methods=["POST"], tags=["gates"])
-@before_body(review_action(_may_decide, "Only the site's managers and admins decide gates."))
+@before_body(review_action(_may_decide, _l("Only the site's managers and admins decide gates.")))
 @bp.arguments(DecisionInputSchema)
 @bp.response(200, GateRequestSchema)
 @documented_errors(401, 403, 404, 409, 429, *BODY_ERRORS)

@@ -1,6 +1,7 @@
 """GET /api/v1/metrics/pipeline: the dashboard's pipeline figures, with the page's rules."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -76,7 +77,7 @@ def pipeline(args: dict):
     """
     user = api_user()
     if not permissions.can_view_dashboard(user):
-        raise Forbidden("This account may not see dashboards.")
+        raise Forbidden(_("This account may not see dashboards."))
     try:
         return pipeline_metrics(user, args.get("site"))
     except UnknownSite as error:

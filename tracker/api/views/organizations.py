@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -25,7 +26,14 @@ def _ids(model, slugs: list[str], field: str) -> list[int]:
     found = dict(db.session.execute(query).tuples().all())
     unknown = sorted(set(slugs) - set(found))
     if unknown:
-        raise invalid(field, f"Unknown slugs: {', '.join(unknown)}; see GET /api/v1/{field}.")
+        raise invalid(
+            field,
+            _(
+                "Unknown slugs: %(slugs)s; see GET /api/v1/%(field)s.",
+                slugs=", ".join(unknown),
+                field=field,
+            ),
+        )
     return [found[slug] for slug in dict.fromkeys(slugs)]
 
 
@@ -46,7 +54,7 @@ def _organization(organization_id: int) -> Organization:
         .execution_options(populate_existing=True)
     )
     if organization is None:
-        raise NotFound(f"There is no organization with id {organization_id}.")
+        raise NotFound(_("There is no organization with id %(id)s.", id=organization_id))
     return organization
 
 
@@ -63,7 +71,7 @@ def create_organization(body: dict):
     """
     user = api_user()
     if not permissions.can_create_organization(user):
-        raise Forbidden("Only admins and site managers may add organizations.")
+        raise Forbidden(_("Only admins and site managers may add organizations."))
     values = {"city": "", "website": "", "description": "", "member_since": None}
     values |= _service_values(body)
     try:
@@ -89,10 +97,10 @@ def update_organization(body: dict, organization_id: int):
     """
     user = api_user()
     if not permissions.can_view_directory(user):
-        raise Forbidden("The organization directory is open to members, managers and admins.")
+        raise Forbidden(_("The organization directory is open to members, managers and admins."))
     organization = _organization(organization_id)
     if not permissions.can_edit_organization(user, organization):
-        raise Forbidden("You may not edit this organization.")
+        raise Forbidden(_("You may not edit this organization."))
     standing = permissions.can_edit_organization_standing(user, organization)
     try:
         services.update_organization(user, organization, _service_values(body))

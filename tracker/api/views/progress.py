@@ -1,6 +1,7 @@
 """GET /api/v1/projects/<id>/history and GET/POST /api/v1/projects/<id>/updates."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden
 
 from tracker.api import bp
@@ -76,7 +77,7 @@ def list_updates(args: dict, project_id: int):
 
 
 @bp.route("/projects/<id:project_id>/updates", methods=["POST"], tags=["projects"])
-@before_body(project_action(permissions.can_contribute, "Only participants may post updates."))
+@before_body(project_action(permissions.can_contribute, _l("Only participants may post updates.")))
 @bp.arguments(UpdateInputSchema)
 @bp.response(201, UpdateSchema)
 @documented_errors(401, 403, 404, 429, *BODY_ERRORS)

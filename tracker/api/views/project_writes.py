@@ -5,6 +5,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException, PreconditionRequired
 
 from tracker.api import bp
@@ -28,7 +30,10 @@ _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 def _site_id(slug: str) -> int:
     site_id = db.session.scalar(sa.select(Site.id).where(Site.slug == slug))
     if site_id is None:
-        raise invalid("site", f"There is no site with the slug “{slug}”; see GET /api/v1/sites.")
+        raise invalid(
+            "site",
+            _("There is no site with the slug “%(slug)s”; see GET /api/v1/sites.", slug=slug),
+        )
     return site_id
 
 
@@ -37,7 +42,10 @@ def _theme_ids(slugs: list[str]) -> list[int]:
     found = dict(db.session.execute(query).tuples().all())
     unknown = sorted(set(slugs) - set(found))
     if unknown:
-        raise invalid("themes", f"Unknown theme slugs: {', '.join(unknown)}; see /api/v1/themes.")
+        raise invalid(
+            "themes",
+            _("Unknown theme slugs: %(slugs)s; see /api/v1/themes.", slugs=", ".join(unknown)),
+        )
     return [found[slug] for slug in dict.fromkeys(slugs)]
 
 
@@ -79,8 +87,12 @@ def _stale(error: EditConflict) -> HTTPException:
     ]
     labels = ", ".join(c["label"] for c in changes)
     return conflict(
-        f"The project was saved by someone else after you read it ({labels} changed); nothing "
-        f"was saved. Read it again (version {error.current_version}) and send your changes anew.",
+        _(
+            "The project was saved by someone else after you read it (%(labels)s changed); "
+            "nothing was saved. Read it again (version %(version)s) and send your changes anew.",
+            labels=labels,
+            version=error.current_version,
+        ),
         current_version=error.current_version,
         changes=changes,
     )
@@ -114,20 +126,24 @@ def expected_version(body_version: int | None, header: str | None) -> int:
     if header is not None:
         match = _ETAG.match(header)
         if match is None:
-            raise invalid("If-Match", 'Send the version read as an entity tag, e.g. "3".')
+            raise invalid("If-Match", _('Send the version read as an entity tag, e.g. "3".'))
         from_header = int(match.group(1))
     if body_version is None and from_header is None:
         raise PreconditionRequired(
-            "Send the version you read (a `version` field or an If-Match header), "
-            "so that a change made meanwhile by someone else is not overwritten."
+            _(
+                "Send the version you read (a `version` field or an If-Match header), "
+                "so that a change made meanwhile by someone else is not overwritten."
+            )
         )
     if None not in (body_version, from_header) and body_version != from_header:
-        raise invalid("version", "The version in the body and in If-Match differ.")
+        raise invalid("version", _("The version in the body and in If-Match differ."))
     return body_version if body_version is not None else from_header
 
 
 @bp.route("/projects/<id:project_id>", methods=["PATCH"], tags=["projects"])
-@before_body(project_action(permissions.can_edit, "You may not edit this project.", details=False))
+@before_body(
+    project_action(permissions.can_edit, _l("You may not edit this project."), details=False)
+)
 @bp.arguments(ProjectPatchSchema)
 @bp.arguments(IfMatchArgs, location="headers")
 @bp.response(200, ProjectSchema)
@@ -142,7 +158,7 @@ def update_project(body: dict, headers: dict, project_id: int):
     user = api_user()
     project = visible_project(user, project_id)
     if not permissions.can_edit(user, project):
-        raise Forbidden("Only the lead organization, the site's managers or an admin may edit.")
+        raise Forbidden(_("Only the lead organization, the site's managers or an admin may edit."))
     version = expected_version(body.pop("version", None), headers.get("if_match"))
     values = service_values(body)
     try:

@@ -1,6 +1,7 @@
 """GET /api/v1/projects[/<id>], scoped by visible_projects and the permission predicates."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from tracker.api import bp
@@ -93,7 +94,7 @@ def visible_project(user, project_id: int, details: bool = False) -> Project:
         query.where(Project.id == project_id).execution_options(populate_existing=True)
     )
     if project is None or (details and not permissions.can_view_details(user, project)):
-        raise NotFound(f"There is no project with id {project_id} that you may see.")
+        raise NotFound(_("There is no project with id %(id)s that you may see.", id=project_id))
     return project
 
 
