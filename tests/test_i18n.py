@@ -153,3 +153,45 @@ def test_a_swedish_member_sees_home_board_and_project_in_swedish(client, world, 
     _assert_language(client.get("/board").get_data(as_text=True), ["Utveckling", "Marknad"])
     project = client.get(f"/projects/{world.network_project.id}").get_data(as_text=True)
     _assert_language(project, ["Milstolpar", "Fashistorik", "Uppdateringar", "dagar"])
+
+
+def test_notifications_stored_in_english_are_shown_in_the_readers_language(client, world, login):
+    from tracker.reviews import services
+
+    review = services.request_gate(world.lead_member, world.network_project, "Pilot done.")
+    services.decide(world.manager, review, "recycle", "Mehr Daten zeigen.")
+    world.lead_member.locale = "de"
+    db.session.commit()
+    login(world.lead_member)
+    html = client.get("/notifications").get_data(as_text=True)
+    title = world.network_project.title
+    assert f"Gate-Entscheidung für „{title}“: " in html
+    assert "Begründung: Mehr Daten zeigen." in html
+    assert "Gate decision for" not in html
+
+
+def test_unknown_notification_texts_fall_back_to_the_stored_message(app, world):
+    from tracker.models import Notification
+    from tracker.notifications.display import notification_text
+
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        odd = Notification(kind="gate_decided", message="Something else entirely")
+        assert notification_text(odd) == "Something else entirely"
+        held = Notification(kind="status_changed", message="“Solar” was put on hold: Budget.")
+        assert notification_text(held) == "”Solar” pausades: Budget."
+
+
+def test_api_problem_details_follow_accept_language(client):
+    answer = client.get("/api/v1/projects", headers={"Accept-Language": "de"})
+    assert answer.status_code == 401
+    assert "Senden Sie ein API-Token" in answer.get_json()["detail"]
+    english = client.get("/api/v1/projects", headers={"Accept-Language": "en"})
+    assert english.get_json()["detail"].startswith("Send an API token")
+
+
+def test_the_project_csv_header_is_localized_but_english_keeps_machine_names(client, world, login):
+    world.lead_member.locale = "sv"
+    db.session.commit()
+    login(world.lead_member)
+    header = client.get("/projects/export.csv").get_data(as_text=True).splitlines()[0]
+    assert header.lstrip("\ufeff").startswith("id,titel,sammanfattning,plats,fas")

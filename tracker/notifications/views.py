@@ -7,6 +7,9 @@ from flask_login import current_user, login_required
 
 from tracker.auth.views import safe_next
 from tracker.notifications import bp, services
+from tracker.notifications.display import notification_text
+
+bp.add_app_template_global(notification_text, "notification_text")
 
 
 @bp.app_context_processor

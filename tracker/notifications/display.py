@@ -1,0 +1,123 @@
+"""Notifications in the reader's language: rebuilt from their kind and stored text."""
+
+import re
+from collections.abc import Callable
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from tracker.dashboard.overview import DECISION_LABELS
+from tracker.i18n import LANGUAGES, STAGE_NAMES
+from tracker.models import Notification
+
+# The texts the services store (tracker/reviews, tracker/projects). Stage and decision names
+# were written in the actor's language, so they are matched in every language.
+GATE_REQUESTED = re.compile(
+    r"^(?P<actor>.+) requests the gate (?P<a>.+?) → (?P<b>.+?) for “(?P<title>.*)”\.$", re.S
+)
+GATE_DECIDED = re.compile(
+    r"^Gate decision for “(?P<title>.*)”: (?P<decision>[^(]+?) \((?P<a>.+?) → (?P<b>.+?)\)\. "
+    r"Reason: (?P<reason>.*)$",
+    re.S,
+)
+STATUS_CHANGED = re.compile(
+    r"^“(?P<title>.*)” was (?P<verb>put on hold|stopped|reactivated|sent back): (?P<reason>.*)$",
+    re.S,
+)
+PARTNER_ADDED = re.compile(
+    r"^(?P<org>.+?) was added to “(?P<title>.*)” as (?P<role>[a-z -]+)\.$", re.S
+)
+_names: dict[str, dict[str, str]] = {}
+
+
+def _key_for(labels: dict, text: str) -> str | None:
+    """The key whose label, in any of the app's languages, is text (cached per label set)."""
+    cache_key = str(id(labels))
+    if cache_key not in _names:
+        found = {}
+        for code in LANGUAGES:
+            with force_locale(code):
+                found |= {str(label): key for key, label in labels.items()}
+        _names[cache_key] = found
+    return _names[cache_key].get(text.strip())
+
+
+def _stage(text: str) -> str | None:
+    key = _key_for(STAGE_NAMES, text)
+    return str(STAGE_NAMES[key]) if key else None
+
+
+def _gate_requested(m: re.Match) -> str | None:
+    a, b = _stage(m["a"]), _stage(m["b"])
+    if a is None or b is None:
+        return None
+    return _(
+        "%(actor)s requests the gate %(from_stage)s → %(to_stage)s for “%(project_title)s”.",
+        actor=m["actor"],
+        from_stage=a,
+        to_stage=b,
+        project_title=m["title"],
+    )
+
+
+def _gate_decided(m: re.Match) -> str | None:
+    a, b, key = _stage(m["a"]), _stage(m["b"]), _key_for(DECISION_LABELS, m["decision"])
+    if a is None or b is None or key is None:
+        return None
+    return _(
+        "Gate decision for “%(project_title)s”: %(decision)s (%(from_stage)s → %(to_stage)s). "
+        "Reason: %(reason)s",
+        project_title=m["title"],
+        decision=DECISION_LABELS[key],
+        from_stage=a,
+        to_stage=b,
+        reason=m["reason"],
+    )
+
+
+def _status_changed(m: re.Match) -> str:
+    values = {"project_title": m["title"], "reason": m["reason"]}
+    match m["verb"]:
+        case "put on hold":
+            return _("“%(project_title)s” was put on hold: %(reason)s", **values)
+        case "stopped":
+            return _("“%(project_title)s” was stopped: %(reason)s", **values)
+        case "reactivated":
+            return _("“%(project_title)s” was reactivated: %(reason)s", **values)
+    return _("“%(project_title)s” was sent back one stage: %(reason)s", **values)
+
+
+def _partner_added(m: re.Match) -> str | None:
+    role = {
+        "partner": _("partner"),
+        "research partner": _("research partner"),
+        "start-up": _("start-up"),
+        "startup": _("start-up"),
+        "pilot customer": _("pilot customer"),
+        "lead": _("lead"),
+    }.get(m["role"])
+    if role is None:
+        return None
+    return _(
+        "%(organization)s was added to “%(project_title)s” as %(role)s.",
+        organization=m["org"],
+        project_title=m["title"],
+        role=role,
+    )
+
+
+KINDS: dict[str, tuple[re.Pattern, Callable[[re.Match], str | None]]] = {
+    "gate_requested": (GATE_REQUESTED, _gate_requested),
+    "gate_decided": (GATE_DECIDED, _gate_decided),
+    "status_changed": (STATUS_CHANGED, _status_changed),
+    "partner_added": (PARTNER_ADDED, _partner_added),
+}
+
+
+def notification_text(notification: Notification) -> str:
+    """The notification in the current language; the stored text when it is of another form."""
+    known = KINDS.get(notification.kind)
+    match = known[0].match(notification.message or "") if known else None
+    if match is None:
+        return notification.message
+    return known[1](match) or notification.message
