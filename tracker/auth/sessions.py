@@ -3,6 +3,7 @@
 import time
 
 from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
 
 from tracker.auth import bp
@@ -14,7 +15,7 @@ PENDING = "two_factor_pending"
 PENDING_SECONDS = 5 * 60
 # Refreshing the last-seen time at most once a minute spares a new cookie on every response.
 SEEN_RESOLUTION = 60
-EXPIRED = "Your session expired, please sign in again."
+EXPIRED = "Your session expired, please sign in again."  # the English text, for tests
 
 
 def clock() -> float:
@@ -51,7 +52,7 @@ def end_expired_session():
         return None
     logout_user()
     session.clear()
-    flash(EXPIRED, "warning")
+    flash(_("Your session expired, please sign in again."), "warning")
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
 

@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -21,9 +23,9 @@ def _strip(value):
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Token name",
+        _l("Token name"),
         validators=[
-            DataRequired("Name the token, for example after the program that will use it."),
+            DataRequired(_l("Name the token, for example after the program that will use it.")),
             Length(max=100),
         ],
         filters=[_strip],
@@ -85,8 +87,11 @@ def revoke_api_token(token_id: int):
         sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
     if row.revoked_at is not None:
-        flash(f"The token “{row.name}” was already revoked.", "info")
+        flash(_("The token “%(name)s” was already revoked.", name=row.name), "info")
     else:
         revoke_token(row, user)
-        flash(f"Token “{row.name}” revoked: programs using it can no longer sign in.", "success")
+        flash(
+            _("Token “%(name)s” revoked: programs using it can no longer sign in.", name=row.name),
+            "success",
+        )
     return redirect(url_for("auth.account", _anchor="api-tokens"))

@@ -1,6 +1,8 @@
 """Two-factor pages: set up, turn off, new recovery codes, and the second sign-in step."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -21,14 +23,16 @@ _CODE = {"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitaliz
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Code", validators=[DataRequired(), Length(max=40)], render_kw=_CODE | {"autofocus": True}
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw=_CODE | {"autofocus": True},
     )
 
 
 class ReauthenticateForm(FlaskForm):
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     code = StringField(
-        "Code from your app or a recovery code",
+        _l("Code from your app or a recovery code"),
         validators=[DataRequired(), Length(max=40)],
         render_kw=_CODE,
     )
@@ -54,7 +58,7 @@ def two_factor_login():
     user = db.session.get(User, pending["user_id"]) if pending else None
     if user is None or not user.active or user.session_version != pending["version"]:
         session.pop(sessions.PENDING, None)
-        flash("Please sign in again.", "info")
+        flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -78,7 +82,7 @@ def two_factor_login():
 def two_factor_setup():
     user = _user()
     if user.two_factor_enabled:
-        flash("Two-factor sign-in is already on.", "info")
+        flash(_("Two-factor sign-in is already on."), "info")
         return redirect(url_for("auth.account"))
     # The secret stays in the session until a code confirms it; a reload keeps the same QR code.
     secret = session.get(PENDING_SETUP) or services.new_secret()
@@ -92,7 +96,7 @@ def two_factor_setup():
         else:
             session.pop(PENDING_SETUP, None)
             _keep_signed_in(user)
-            flash("Two-factor sign-in is on. Other sessions are signed out.", "success")
+            flash(_("Two-factor sign-in is on. Other sessions are signed out."), "success")
             return render_template("auth/two_factor_codes.html", codes=codes)
     uri = services.provisioning_uri(user, secret)
     return render_template(
@@ -120,7 +124,7 @@ def two_factor_disable():
             form.code.errors.append(str(error))
         else:
             _keep_signed_in(user)
-            flash("Two-factor sign-in is off. Other sessions are signed out.", "success")
+            flash(_("Two-factor sign-in is off. Other sessions are signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/two_factor_disable.html", form=form, required=_required(user))
 
@@ -140,7 +144,7 @@ def two_factor_recovery_codes():
         except services.TwoFactorError as error:
             form.code.errors.append(str(error))
         else:
-            flash("New recovery codes are ready; the old ones no longer work.", "success")
+            flash(_("New recovery codes are ready; the old ones no longer work."), "success")
             return render_template("auth/two_factor_codes.html", codes=codes)
     return render_template("auth/two_factor_recovery.html", form=form)
 
@@ -155,7 +159,7 @@ def require_two_factor():
     user = _user()
     if user.two_factor_enabled or not _required(user):
         return None
-    flash("Your role requires two-factor sign-in. Please set it up to continue.", "warning")
+    flash(_("Your role requires two-factor sign-in. Please set it up to continue."), "warning")
     return redirect(url_for("auth.two_factor_setup"))
 
 
