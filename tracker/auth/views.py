@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp, services, sessions
@@ -80,7 +81,7 @@ def logout():
     services.end_all_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("You are signed out.", "success")
+    flash(gettext("You are signed out."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -98,7 +99,7 @@ def redeem(token: str):
             form.new_password.errors.append(str(error))
         else:
             response = _sign_in(user, url_for("main.home"))  # clears the session first
-            flash("Your password is set. Welcome!", "success")
+            flash(gettext("Your password is set. Welcome!"), "success")
             return response
     return render_template("auth/redeem.html", form=form, link=link)
 
@@ -117,7 +118,7 @@ def account():
             # Every other copy of the session is now refused; keep this one signed in.
             session.clear()
             login_user(user)
-            flash("Your password is changed. Other sessions are signed out.", "success")
+            flash(gettext("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
@@ -73,7 +74,7 @@ def new():
         except services.ProjectError as error:
             form.show_error(error, rows)
         else:
-            flash(f"Project “{project.title}” created.", "success")
+            flash(_("Project “%(project_title)s” created.", project_title=project.title), "success")
             return redirect(url_for(".detail", project_id=project.id))
     return render_template("projects/new.html", form=form, roles=ROLE_LABELS)
 
@@ -141,8 +142,11 @@ def _removal_unconfirmed(form: ProjectForm, project, data) -> bool:
     ]
     if removed and not form.confirm_removal.data:
         form.confirm_removal.errors = [
-            f"Removing {', '.join(removed)} takes away their access to this project. "
-            "Tick to confirm, then save again."
+            _(
+                "Removing %(organizations)s takes away their access to this project. "
+                "Tick to confirm, then save again.",
+                organizations=", ".join(removed),
+            )
         ]
         return True
     return False
@@ -183,9 +187,9 @@ def edit(project_id: int):
 
 def _saved_message(title: str, changed: list[str]) -> str:
     if not changed:
-        return f"Nothing changed in “{title}”."
-    labels = ", ".join(services.FIELD_LABELS.get(name, name).lower() for name in changed)
-    return f"Saved “{title}”: {labels} changed."
+        return _("Nothing changed in “%(project_title)s”.", project_title=title)
+    labels = ", ".join(str(services.FIELD_LABELS.get(name, name)) for name in changed)
+    return _("Saved “%(project_title)s”: %(fields)s changed.", project_title=title, fields=labels)
 
 
 @bp.get("/lessons")
