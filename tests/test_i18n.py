@@ -4,10 +4,12 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from tracker.extensions import db
+from tracker.models import Organization
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
@@ -195,3 +197,19 @@ def test_the_project_csv_header_is_localized_but_english_keeps_machine_names(cli
     login(world.lead_member)
     header = client.get("/projects/export.csv").get_data(as_text=True).splitlines()[0]
     assert header.lstrip("\ufeff").startswith("id,titel,sammanfattning,plats,fas")
+
+
+def test_a_german_organization_export_can_be_imported_again(client, world, login):
+    from tests.test_csv import confirm
+
+    world.admin.locale = "de"
+    db.session.commit()
+    login(world.admin)
+    exported = client.get("/organizations/export.csv").get_data().decode("utf-8-sig")
+    header = exported.splitlines()[0]
+    assert header.startswith("Name,Art,Land,Ort")
+    row = f"Neue Org,startup,DE,Lingen,,,,{world.lingen.slug},{world.ai.slug}"
+    response = confirm(client, f"{header}\r\n{row}\r\n")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Organization).where(Organization.name == "Neue Org"))

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from tracker.auth import permissions
 from tracker.directory import bp, services
 from tracker.exports.csvfile import csv_response
-from tracker.exports.rows import ORGANIZATION_COLUMNS, organization_rows
+from tracker.exports.rows import organization_header, organization_rows
 
 
 @bp.get("/organizations/export.csv")
@@ -16,4 +16,4 @@ def export_csv():
         abort(403)
     filters = services.OrganizationFilters.from_args(request.args)
     rows = organization_rows(services.organization_query(filters))
-    return csv_response("organizations", ORGANIZATION_COLUMNS, rows)
+    return csv_response("organizations", organization_header(), rows)

@@ -87,10 +87,13 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[objec
     return response
 
 
-def read_csv(filename: str, data: bytes, columns: Sequence[str]) -> list[CsvRow]:
+def read_csv(
+    filename: str, data: bytes, columns: Sequence[str], aliases: dict[str, str] | None = None
+) -> list[CsvRow]:
     """The data rows of an uploaded CSV file; raises CsvError when it cannot be read.
 
-    The first row must name every column (any order, nothing unknown or repeated).
+    The first row must name every column (any order, nothing unknown or repeated); aliases
+    maps other accepted names (a localized header) to the column names.
     """
     if not filename.lower().endswith(".csv"):
         raise CsvError("Choose a CSV file (a name ending in .csv).")
@@ -104,6 +107,7 @@ def read_csv(filename: str, data: bytes, columns: Sequence[str]) -> list[CsvRow]
     if not records or not any(records[0]):
         raise CsvError("The file is empty. The first row must name the columns.")
     header = [name.strip().lower() for name in records[0]]
+    header = [(aliases or {}).get(name, name) for name in header]
     _check_header(header, columns)
     if len(records) - 1 > MAX_ROWS:
         raise CsvError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")

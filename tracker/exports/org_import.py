@@ -10,8 +10,9 @@ from tracker.activity import audit
 from tracker.auth import permissions
 from tracker.directory.forms import OrganizationForm
 from tracker.exports.csvfile import CsvRow, read_csv
-from tracker.exports.rows import ORGANIZATION_COLUMNS
+from tracker.exports.rows import ORGANIZATION_COLUMNS, organization_aliases
 from tracker.extensions import db
+from tracker.i18n import LANGUAGES
 from tracker.models import Organization, Site, Theme, User
 
 FORM_FIELDS = ("name", "kind", "country", "city", "website", "description", "member_since")
@@ -60,7 +61,8 @@ def check_import(actor: User, filename: str, data: bytes) -> ImportCheck:
     """Every row checked with the organization form's and service's rules; raises CsvError."""
     if not permissions.can_create_organization(actor):
         raise ImportRefused("You may not add organizations.")
-    rows = read_csv(filename, data, ORGANIZATION_COLUMNS)
+    aliases = organization_aliases(LANGUAGES)
+    rows = read_csv(filename, data, ORGANIZATION_COLUMNS, aliases)
     if not rows:
         raise ImportRefused("The file has no rows below the header row.")
     catalogue = _Catalogue()

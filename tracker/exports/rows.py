@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.exports.csvfile import CHUNK_ROWS
@@ -37,7 +39,33 @@ ORGANIZATION_COLUMNS = (
     "sites",
     "themes",
 )
+# The exported header in the reader's language (English keeps the machine names); the import
+# accepts the machine names and these, in every language (organization_aliases()).
+ORGANIZATION_HEADERS = {
+    "name": _l("name"),
+    "kind": _l("kind"),
+    "country": _l("country"),
+    "city": _l("city"),
+    "website": _l("website"),
+    "description": _l("description"),
+    "member_since": _l("member_since"),
+    "sites": _l("sites"),
+    "themes": _l("themes"),
+}
 SEPARATOR = "; "
+
+
+def organization_header() -> list[str]:
+    return [str(ORGANIZATION_HEADERS[name]) for name in ORGANIZATION_COLUMNS]
+
+
+def organization_aliases(languages) -> dict[str, str]:
+    """{localized header, lower case: machine name} for every language of the app."""
+    aliases = {}
+    for code in languages:
+        with force_locale(code):
+            aliases |= {str(label).strip().lower(): n for n, label in ORGANIZATION_HEADERS.items()}
+    return aliases
 
 
 def batches(query: sa.Select, size: int = CHUNK_ROWS) -> Iterator:
