@@ -86,6 +86,19 @@ def kind_name(kind: str) -> str:
     return str(PROJECT_KIND_NAMES.get(kind, kind))
 
 
+VISIBILITY_NAMES = {"network": _l("Network"), "consortium": _l("Consortium")}
+
+
+def visibility_name(visibility: str) -> str:
+    return str(VISIBILITY_NAMES.get(visibility, visibility))
+
+
+def org_kind_name(kind: str) -> str:
+    from tracker.directory.forms import ORG_KIND_LABELS  # imported late: forms import models
+
+    return str(ORG_KIND_LABELS.get(kind, kind.replace("_", " ")))
+
+
 def action_name(action: str) -> str:
     label = ACTION_NAMES.get(action)
     return str(label) if label is not None else action.replace("_", " ").capitalize()
@@ -148,3 +161,5 @@ def init_app(app: Flask) -> None:
     env.globals["stage_name"] = stage_name
     env.globals["kind_name"] = kind_name
     env.globals["action_name"] = action_name
+    env.globals["visibility_name"] = visibility_name
+    env.globals["org_kind_name"] = org_kind_name
