@@ -88,14 +88,13 @@ class Client:
     def run(self, deadline: float, write_share: float) -> None:
         while time.monotonic() < deadline:
             self.n += 1
+            kind = self.rng.choice(WRITES) if self.rng.random() < write_share else "read"
             try:
-                if self.rng.random() < write_share:
-                    getattr(self, self.rng.choice(WRITES))()
-                else:
-                    self.read()
+                getattr(self, kind)()
             except requests.RequestException as error:
+                # Not confirmed, so not checked; counted as a failure of the run.
                 with self.ledger.lock:
-                    self.ledger.failures.append(f"connection: {error}")
+                    self.ledger.failures.append(f"connection during {kind}: {error}")
 
     def _get(self, kind: str, path: str) -> requests.Response:
         response = self.session.get(self.base + path, allow_redirects=False, timeout=60)
