@@ -55,14 +55,20 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     recorded, and the failure count reset, by record_sign_in once the code is accepted.
     """
     user = find_user_by_email(email)
-    if user is None or not user.active:
+    known = user is not None and user.active
+    locked = known and is_locked(user)
+    stored_hash = user.password_hash if known else None
+    # End the transaction before the deliberately slow hash check: on SQLite a POST's
+    # transaction holds the write lock, and every other writer would queue behind it.
+    db.session.commit()
+    if not known:
         verify_password(None, password)
         security_log.info("sign_in_failed user=unknown ip=%r", ip)
         raise AuthError(SIGN_IN_FAILED)
-    if is_locked(user):
+    if locked:
         security_log.info("sign_in_refused user_id=%s ip=%r (locked)", user.id, ip)
         raise AuthError(LOCKED)
-    if not verify_password(user.password_hash, password):
+    if not verify_password(stored_hash, password):
         record_failure(user, ip)
         raise AuthError(LOCKED if is_locked(user) else SIGN_IN_FAILED)
     if not user.two_factor_enabled:
