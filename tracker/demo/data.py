@@ -2165,7 +2165,8 @@ PROJECTS = [
             "started_days_ago": 500,
             "days_in_stages": [140, 190],
             "stop_reason": (
-                "Withdrawn from the market after launch: the new EU e-invoicing rules moved fraud checks into the tax authority's own platform, so customers no longer paid for them."
+                "Withdrawn from the market after launch: the new EU e-invoicing rules moved fraud "
+                "checks into the tax authority's own platform, so customers no longer paid for them."
             ),
             "pending_gate": False,
             "evidence": None,

@@ -4,5 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("directory", __name__)
 
-from tracker.directory import views  # noqa: E402, F401
-from tracker.directory import export, imports  # noqa: E402, F401
+from tracker.directory import (  # noqa: E402, F401
+    export,
+    imports,
+    views,
+)
