@@ -2166,7 +2166,7 @@ PROJECTS = [
             "days_in_stages": [140, 190],
             "stop_reason": (
                 "Withdrawn from the market after launch: the new EU e-invoicing rules moved fraud "
-                "checks into the tax authority's own platform, so customers no longer paid for them."
+                "checks into the tax office's own platform, so customers no longer paid for them."
             ),
             "pending_gate": False,
             "evidence": None,
