@@ -26,7 +26,7 @@ translations: $(BIN)/flask
 messages: $(BIN)/flask
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o translations/messages.pot .
-	$(BIN)/pybabel -q update -d translations -i translations/messages.pot --no-fuzzy-matching
+	$(BIN)/pybabel -q update -w 100 -d translations -i translations/messages.pot --no-fuzzy-matching
 
 run: $(BIN)/flask translations
 	$(BIN)/flask db upgrade
