@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth import permissions
 from tracker.extensions import db
-from tracker.loaders import get_visible_project_or_404, project_options
+from tracker.loaders import get_visible_project_or_404
 from tracker.models import (
     GateCondition,
     GateConfirmation,
@@ -139,12 +139,7 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
 
 
 def visible_project_or_404(user: User, project_id: int) -> Project:
-    """The shared loader on a freshly read row with everything the gate pages show.
-
-    populate_existing: a copy already in the session (expired columns reloaded without
-    its relationships, or rolled back after a refused write) is read again in full.
-    """
-    db.session.get(Project, project_id, options=project_options(), populate_existing=True)
+    """The shared loader (it reads the row afresh, relationships included)."""
     return get_visible_project_or_404(user, project_id)
 
 
