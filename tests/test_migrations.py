@@ -152,3 +152,36 @@ def test_downgrade_to_base_and_upgrade_again(migrated_app):
         flask_migrate.upgrade()
         assert table_names() == set(db.metadata.tables) | {"alembic_version"}
         assert schema_differences() == []
+
+
+@pytest.fixture
+def unmigrated_app(fresh_app, empty_database_url):
+    return fresh_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+
+
+def column_names(table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(db.engine).get_columns(table)}
+
+
+def test_organization_versions_start_at_one_for_existing_rows(unmigrated_app):
+    with unmigrated_app.app_context():
+        flask_migrate.upgrade(revision="ef83efe48740")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organizations (name, kind, country, city, website, "
+                    "description, created_at) VALUES ('Krone Group', 'member_company', 'DE', "
+                    "'', '', '', CURRENT_TIMESTAMP)"
+                )
+            )
+        flask_migrate.upgrade(revision="c08305a884ce")
+        with db.engine.connect() as connection:
+            versions = connection.execute(sa.text("SELECT version FROM organizations")).all()
+        assert versions == [(1,)]
+
+        flask_migrate.downgrade(revision="ef83efe48740")
+        db.engine.dispose()  # the inspector must not see cached columns
+        assert "version" not in column_names("organizations")
+        with db.engine.connect() as connection:
+            names = connection.execute(sa.text("SELECT name FROM organizations")).scalars().all()
+        assert names == ["Krone Group"]

@@ -78,12 +78,17 @@ class Organization(Base):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     member_since: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Optimistic locking: every UPDATE checks and bumps it (version_id_col below); the server
+    # default covers rows inserted without the ORM (bench data, the migration's backfill).
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
     sites: Mapped[list[Site]] = relationship(
         secondary=organization_sites, lazy="raise", order_by=Site.name
     )
     themes: Mapped[list[Theme]] = relationship(
         secondary=organization_themes, lazy="raise", order_by=Theme.name
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_member(self) -> bool:
