@@ -6,6 +6,7 @@ from flask import Flask, g, has_app_context, has_request_context, request
 from tracker.extensions import db
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+CONNECT_TIMEOUT = 5  # seconds; DATABASE_URL may set its own (?connect_timeout=N)
 
 
 def engine_options(uri: str) -> dict:
@@ -17,11 +18,12 @@ def engine_options(uri: str) -> dict:
             "hide_parameters": True,
         }
     # JIT compilation costs more than it saves on the short aggregate queries of the pages.
-    return {
-        "pool_pre_ping": True,
-        "hide_parameters": True,
-        "connect_args": {"options": "-c jit=off"},
-    }
+    connect_args: dict = {"options": "-c jit=off"}
+    if "connect_timeout" not in sa.make_url(uri).query:
+        # A server that does not answer (network down) gives a 503 after this many seconds
+        # instead of holding the request until the operating system gives up (minutes).
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT
+    return {"pool_pre_ping": True, "hide_parameters": True, "connect_args": connect_args}
 
 
 def _wants_write_lock() -> bool:

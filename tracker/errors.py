@@ -4,10 +4,38 @@ import logging
 import uuid
 
 from flask import Flask, jsonify, make_response, render_template, request
-from sqlalchemy.exc import OperationalError
+from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from tracker.extensions import db
+
 log = logging.getLogger("tracker.errors")
+SQLITE_FULL = 13  # "database or disk is full" (also PRAGMA max_page_count reached)
+POSTGRES_DISK_FULL = "53100"
+
+
+class InsufficientStorage(HTTPException):
+    """507: the write was refused because the database has no space left."""
+
+    code = 507
+    description = "The database has no space left."
+
+
+def storage_full(error: DBAPIError) -> bool:
+    """Is this the database refusing a write for lack of space (SQLite or PostgreSQL)?"""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF == SQLITE_FULL:
+        return True
+    return getattr(error.orig, "sqlstate", None) == POSTGRES_DISK_FULL
+
+
+def _end_failed_transaction() -> None:
+    """The error page may read (the signed-in user); a failed transaction must end first."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone: the session starts afresh next time
+        log.warning("rollback after a database error failed too", exc_info=True)
 
 
 def wants_json() -> bool:
@@ -49,8 +77,17 @@ def init_app(app: Flask) -> None:
         return _render(error)
 
     @app.errorhandler(OperationalError)
-    def handle_database_down(error: OperationalError):
+    @app.errorhandler(InterfaceError)
+    def handle_database_down(error: DBAPIError):
         error_id = uuid.uuid4().hex[:12]
+        _end_failed_transaction()
+        if storage_full(error):
+            log.error("database full %s: %s", error_id, error.orig)
+            message = _(
+                "The database has no space left, so your change was not saved. "
+                "Please tell the administrator and try again later."
+            )
+            return _render(InsufficientStorage(message), error_id)
         log.error("database error %s: %s", error_id, error.orig)
         return _render(
             ServiceUnavailable("The database is not answering right now. Please try again soon."),
