@@ -136,3 +136,11 @@ def test_query_count_does_not_grow_with_the_number_of_projects(client, world, lo
     _bulk_projects(world, 490)
     many = queries_for(client, "/projects")
     assert len(few) == len(many) <= 12
+
+
+def test_the_signed_in_user_comes_with_the_sites_they_manage_in_one_query(client, world, login):
+    login(world.manager)
+    statements = queries_for(client, "/projects")
+    about_user = [s for s in statements if "site_managers" in s or "FROM users" in s]
+    assert len(about_user) == 1
+    assert "site_managers" in about_user[0] and "FROM users" in about_user[0]

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from tracker.auth import bp, services, sessions
 from tracker.auth.forms import ChangePasswordForm, LoginForm, RedeemLinkForm
@@ -23,7 +24,11 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, version = user_id.partition(":")
     if not raw_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(raw_id))
+    # managed_sites in the same statement: its selectin loader would cost every page a query.
+    # populate_existing: a user already in the session (tests share it) is read the same way.
+    user = db.session.get(
+        User, int(raw_id), options=[joinedload(User.managed_sites)], populate_existing=True
+    )
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
