@@ -33,6 +33,14 @@ class Project(Base):
         sa.Index("ix_projects_stage_last_activity", "stage", "last_activity_at"),
         # The project list's default order (most recent activity first) at 100,000 projects.
         sa.Index("ix_projects_last_activity_id", "last_activity_at", "id"),
+        # The list's other sorts (keyset pages on sort key, id).
+        sa.Index("ix_projects_created_id", "created_at", "id"),
+        sa.Index("ix_projects_stage_entered_id", "stage_entered_at", "id"),
+        sa.Index("ix_projects_title_lower_id", sa.text("lower(title)"), "id"),
+        # The board's column counts: an index-only scan.
+        sa.Index(
+            "ix_projects_stage_status_visibility_site", "stage", "status", "visibility", "site_id"
+        ),
         sa.Index("ix_projects_site_stage", "site_id", "stage"),
         sa.Index("ix_projects_status_stage", "status", "stage"),
         sa.CheckConstraint("version > 0", name="version_positive"),
