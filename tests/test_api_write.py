@@ -340,27 +340,94 @@ def test_bad_organization_bodies_get_422_naming_the_field(client, world, change,
 
 def test_members_edit_their_own_organizations_profile_only(client, world):
     url = f"/api/v1/organizations/{world.lead_org.id}"
-    org = patch(client, url, world.lead_member, {"city": "Lingen (Ems)", "themes": ["ai"]}, 200)
+    body = {"version": 1, "city": "Lingen (Ems)", "themes": ["ai"]}
+    org = patch(client, url, world.lead_member, body, 200)
     assert org.get_json()["city"] == "Lingen (Ems)" and org.get_json()["themes"] == ["ai"]
-    assert_problem(patch(client, url, world.lead_member, {"kind": "startup"}, 403), 403)
-    assert_problem(patch(client, url, world.lead_member, {"sites": []}, 403), 403)
+    assert org.get_json()["version"] == 2 and org.headers["ETag"] == '"2"'
+    standing = {"version": 2, "kind": "startup"}
+    assert_problem(patch(client, url, world.lead_member, standing, 403), 403)
+    assert_problem(patch(client, url, world.lead_member, {"version": 2, "sites": []}, 403), 403)
     other = f"/api/v1/organizations/{world.other_org.id}"
-    assert_problem(patch(client, other, world.lead_member, {"city": "Mars"}, 403), 403)
-    assert_problem(patch(client, url, world.patron, {"city": "Mars"}, 403), 403)
-    assert_problem(patch(client, "/api/v1/organizations/999999", world.admin, {}, 404), 404)
+    mars = {"version": 1, "city": "Mars"}
+    assert_problem(patch(client, other, world.lead_member, mars, 403), 403)
+    assert_problem(patch(client, url, world.patron, mars, 403), 403)
+    missing = "/api/v1/organizations/999999"
+    assert_problem(patch(client, missing, world.admin, {"version": 1}, 404), 404)
     db.session.expire_all()
-    assert db.session.get(Organization, world.lead_org.id).kind == "member_company"
+    organization = db.session.get(Organization, world.lead_org.id)
+    assert (organization.kind, organization.version) == ("member_company", 2)
 
 
 def test_site_managers_edit_organizations_of_their_sites(client, world):
     url = f"/api/v1/organizations/{world.partner_org.id}"
-    body = {"kind": "research_institution", "name": "Partner Institute"}
+    body = {"version": 1, "kind": "research_institution", "name": "Partner Institute"}
     org = patch(client, url, world.manager, body, 200).get_json()
     assert org["kind"] == "research_institution" and org["name"] == "Partner Institute"
     berlin = f"/api/v1/organizations/{world.other_org.id}"
-    assert_problem(patch(client, berlin, world.manager, {"city": "Lingen"}, 403), 403)
-    clash = patch(client, url, world.manager, {"name": "LEAD ORG"}, 422)
+    assert_problem(patch(client, berlin, world.manager, {"version": 1, "city": "Lingen"}, 403), 403)
+    clash = patch(client, url, world.manager, {"version": 2, "name": "LEAD ORG"}, 422)
     assert "name" in clash.get_json()["errors"]
+
+
+def test_organizations_are_read_with_their_version_as_etag(client, world):
+    url = f"/api/v1/organizations/{world.partner_org.id}"
+    read = client.get(url, headers=bearer(world.lead_member))
+    assert read.get_json()["version"] == 1 and read.headers["ETag"] == '"1"'
+    listed = get_json(client, "/api/v1/organizations", bearer(world.lead_member))["items"]
+    assert {item["version"] for item in listed} == {1}
+    created = post(client, "/api/v1/organizations", world.admin, ORG, 201)
+    assert created.get_json()["version"] == 1 and created.headers["ETag"] == '"1"'
+
+
+@pytest.mark.parametrize("tag", ['"1"', 'W/"1"', "1"])
+def test_if_match_can_carry_the_organization_version(client, world, tag):
+    url = f"/api/v1/organizations/{world.partner_org.id}"
+    changed = patch(client, url, world.manager, {"city": "Meppen"}, 200, **{"If-Match": tag})
+    assert changed.get_json()["city"] == "Meppen" and changed.headers["ETag"] == '"2"'
+
+
+def test_an_organization_patch_without_a_version_gets_428_and_changes_nothing(client, world):
+    url = f"/api/v1/organizations/{world.partner_org.id}"
+    body = assert_problem(patch(client, url, world.manager, {"city": "Meppen"}, 428), 428)
+    assert "version" in body["detail"] and "If-Match" in body["detail"]
+    org = get_json(client, url, bearer(world.manager))
+    assert org["city"] == "" and org["version"] == 1
+    assert audited() == 0
+
+
+def test_differing_organization_versions_in_body_and_header_get_422(client, world):
+    url = f"/api/v1/organizations/{world.partner_org.id}"
+    body = {"version": 1, "city": "Meppen"}
+    response = patch(client, url, world.manager, body, 422, **{"If-Match": '"2"'})
+    assert "version" in response.get_json()["errors"]
+    assert get_json(client, url, bearer(world.manager))["city"] == ""
+
+
+def test_a_stale_organization_version_gets_409_listing_what_changed_and_saves_nothing(
+    client, world
+):
+    url = f"/api/v1/organizations/{world.partner_org.id}"
+    patch(client, url, world.admin, {"version": 1, "city": "Meppen", "themes": ["ai"]}, 200)
+    stale = {"version": 1, "city": "Papenburg", "description": "Late words."}
+    problem = assert_problem(patch(client, url, world.manager, stale, 409), 409)
+    assert problem["current_version"] == 2
+    assert problem["changes"] == [
+        {"field": "city", "label": "City", "read": "", "current": "Meppen"},
+        {"field": "themes", "label": "Expertise themes", "read": [], "current": ["ai"]},
+    ]
+    assert "City, Expertise themes changed" in problem["detail"]
+    org = get_json(client, url, bearer(world.manager))
+    assert (org["city"], org["description"], org["version"]) == ("Meppen", "", 2)
+    assert audited() == 1
+
+
+def test_a_version_not_yet_reached_gets_409_and_saves_nothing(client, world):
+    url = f"/api/v1/organizations/{world.partner_org.id}"
+    body = {"version": 7, "city": "Papenburg"}
+    problem = assert_problem(patch(client, url, world.manager, body, 409), 409)
+    assert problem["current_version"] == 1 and problem["changes"] == []
+    assert "not the organization's current one (1)" in problem["detail"]
+    assert get_json(client, url, bearer(world.manager))["city"] == ""
 
 
 # --- a member's script ----------------------------------------------------------------------

@@ -39,6 +39,7 @@ def _org_form(**overrides) -> dict:
         "member_since": "",
         "sites": [],
         "themes": [],
+        "version": "1",  # the version an edit read; factories' organizations are at 1
     }
     data.update(overrides)
     return data
@@ -317,7 +318,7 @@ def test_member_may_not_edit_another_organization(world, signed_in):
 def test_service_refuses_standing_changes_by_members(world):
     org = services.get_organization(world.lead_org.id)
     with pytest.raises(services.DirectoryError, match="Only an admin or a site manager"):
-        services.update_organization(world.lead_member, org, {"kind": "partner"})
+        services.update_organization(world.lead_member, org, {"kind": "partner"}, org.version)
 
 
 def test_site_manager_changes_only_their_own_sites_and_keeps_the_others(world, signed_in):
@@ -374,6 +375,74 @@ def test_saving_without_changes_writes_no_audit_event(world, signed_in):
     response = client.post(f"/organizations/{world.lead_org.id}/edit", data=data)
     assert response.status_code == 302
     assert _org_audit_count() == 0
+
+
+# --- optimistic locking -------------------------------------------------------------------
+
+
+def _hidden_version(page: str) -> str:
+    import re
+
+    match = re.search(r'name="version" type="hidden" value="(\d+)"', page) or re.search(
+        r'type="hidden" name="version" value="(\d+)"', page
+    )
+    assert match, "the edit form carries the version it shows"
+    return match.group(1)
+
+
+def test_a_stale_edit_is_refused_shows_what_changed_and_keeps_the_input(world, signed_in):
+    client = signed_in(world.admin)
+    read = _hidden_version(_page(client, f"/organizations/{world.partner_org.id}/edit"))
+    assert read == "1"
+    # Meanwhile the site manager saves the same organization.
+    org = services.get_organization(world.partner_org.id)
+    services.update_organization(world.manager, org, {"city": "Meppen"}, 1)
+
+    mine = _org_form(
+        name="Partner Org", kind="startup", city="Papenburg", description="Our own words.",
+        sites=[world.lingen.id], version=read,
+    )  # fmt: skip
+    response = client.post(f"/organizations/{world.partner_org.id}/edit", data=mine)
+
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone else saved this organization since you opened it." in html
+    assert "Nothing was saved." in html
+    assert "<strong>City</strong>: Meppen" in html  # what changed, with the current value
+    assert 'value="Papenburg"' in html and "Our own words." in html  # the input is kept
+    assert _hidden_version(html) == "2"  # saving again overwrites deliberately
+    org = _org("Partner Org")
+    assert (org.city, org.description, org.version) == ("Meppen", "", 2)
+    assert _org_audit_count() == 1  # only the manager's save
+
+    again = client.post(
+        f"/organizations/{world.partner_org.id}/edit", data={**mine, "version": "2"}
+    )
+    assert again.status_code == 302
+    org = _org("Partner Org")
+    assert (org.city, org.description, org.version) == ("Papenburg", "Our own words.", 3)
+
+
+def test_an_edit_without_a_version_overwrites_nothing(world, signed_in):
+    client = signed_in(world.lead_member)
+    data = _org_form(name="Lead Org", city="Emden")
+    del data["version"]
+    response = client.post(f"/organizations/{world.lead_org.id}/edit", data=data)
+    assert response.status_code == 409
+    assert "Someone else saved this organization" in response.get_data(as_text=True)
+    assert (_org("Lead Org").city, _org("Lead Org").version) == ("", 1)
+
+
+def test_changing_only_the_themes_moves_the_version(world):
+    org = services.get_organization(world.partner_org.id)
+    changes = services.update_organization(world.admin, org, {"theme_ids": [world.ai.id]}, 1)
+    assert changes == {"themes": [[], ["ai"]]}
+    assert _org("Partner Org").version == 2
+    with pytest.raises(services.OrganizationConflict) as refused:
+        stale = services.get_organization(world.partner_org.id)
+        services.update_organization(world.admin, stale, {"theme_ids": []}, 1)
+    assert [(c.field, c.read, c.current) for c in refused.value.changes] == [("themes", [], ["ai"])]
+    assert [t.slug for t in services.get_organization(world.partner_org.id).themes] == ["ai"]
 
 
 # --- sites --------------------------------------------------------------------------------

@@ -91,6 +91,14 @@ def _project_fields(creating: bool) -> dict:
     }
 
 
+def _version_field() -> fields.Integer:
+    return fields.Integer(
+        strict=True,
+        validate=Range(min=1, max=2**31 - 1),
+        metadata={"description": 'The version read; or send If-Match: "<version>".'},
+    )
+
+
 def body_schema(name: str, doc: str, fields_: dict) -> type[Body]:
     """A Body subclass named name (the OpenAPI component is name without "Schema")."""
     return type(name, (Body,), {"__doc__": doc, **fields_})
@@ -114,11 +122,7 @@ ProjectPatchSchema = body_schema(
     _project_fields(creating=False)
     | {
         "lead_organization_id": id_field("A new lead (site managers and admins only)."),
-        "version": fields.Integer(
-            strict=True,
-            validate=Range(min=1, max=2**31 - 1),
-            metadata={"description": 'The version read; or send If-Match: "<version>".'},
-        ),
+        "version": _version_field(),
     },
 )
 
@@ -207,6 +211,6 @@ OrganizationCreateSchema = body_schema(
 OrganizationPatchSchema = body_schema(
     "OrganizationPatchSchema",
     "Fields to change. Members edit their own organization's profile only: name, country, "
-    "city, website, description, themes.",
-    _organization_fields(creating=False),
+    "city, website, description, themes. With the version read (or an If-Match header).",
+    _organization_fields(creating=False) | {"version": _version_field()},
 )

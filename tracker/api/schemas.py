@@ -78,6 +78,9 @@ class OrganizationSchema(ma.Schema):
     )
     sites = slugs("Slugs of the affiliated sites.")
     themes = slugs("Slugs of the expertise themes.")
+    version = fields.Integer(
+        required=True, metadata={"description": "Send it back with changes (optimistic locking)."}
+    )
 
 
 class OrganizationRefSchema(ma.Schema):

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -81,16 +82,25 @@ class OrganizationForm(FlaskForm):
     # Choices are checked by the service, which explains a refused site better than WTForms.
     sites = SelectMultipleField(_l("Sites"), coerce=int, validate_choice=False)
     themes = SelectMultipleField(_l("Expertise themes"), coerce=int, validate_choice=False)
+    # The version the editor read; a save on an older one is refused (optimistic locking).
+    version = HiddenField()
 
     def values(self) -> dict:
         """The submitted values in the shape the services take."""
-        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        skipped = {"csrf_token", "version"}
+        data = {name: field.data for name, field in self._fields.items() if name not in skipped}
         for name in ("city", "website", "description"):
             data[name] = data[name] or ""
         if "sites" in data:
             data["site_ids"] = data.pop("sites")
         data["theme_ids"] = data.pop("themes")
         return data
+
+    def read_version(self) -> int:
+        """The version sent back by the page; 0 (never current) when missing or mangled."""
+        # raw_data, not data: a field missing from the post keeps the current version as data.
+        text = (self.version.raw_data or [""])[0]
+        return int(text) if text.isdigit() and len(text) <= 10 else 0
 
 
 def organization_form(
@@ -109,6 +119,7 @@ def organization_form(
         data["member_since"] = organization.member_since
         data["sites"] = [site.id for site in organization.sites]
         data["themes"] = [theme.id for theme in organization.themes]
+        data["version"] = str(organization.version)
     form = OrganizationForm(data=data)
     form.themes.choices = choices((theme.id, theme.name) for theme in themes)
     if standing:

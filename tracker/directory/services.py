@@ -9,10 +9,18 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.activity import audit, diff
 from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
+from tracker.directory.conflicts import (  # noqa: F401  (re-exported for callers)
+    UPDATE_ACTION,
+    ChangedField,
+    DirectoryError,
+    OrganizationConflict,
+    conflict,
+)
 from tracker.directory.countries import COUNTRIES
 from tracker.extensions import db
 from tracker.models import Organization, Participation, Project, Site, Theme, User
@@ -22,14 +30,6 @@ from tracker.models.user import site_managers
 PER_PAGE = 25
 PROFILE_FIELDS = ("name", "country", "city", "website", "description")
 STANDING_FIELDS = ("kind", "member_since")
-
-
-class DirectoryError(Exception):
-    """A refused change, with a message for the user and the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -101,13 +101,15 @@ def all_themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
 
 
-def get_organization(organization_id: int) -> Organization | None:
+def get_organization(organization_id: int, fresh: bool = False) -> Organization | None:
+    """The organization with its sites and themes; fresh=True reads it again from the database."""
     # A SELECT rather than session.get(), which skips the loader options for an object
     # already in the session.
     return db.session.scalar(
         sa.select(Organization)
         .where(Organization.id == organization_id)
         .options(selectinload(Organization.sites), selectinload(Organization.themes))
+        .execution_options(populate_existing=fresh)
     )
 
 
@@ -151,11 +153,17 @@ def create_organization(actor: User, values: dict[str, Any]) -> Organization:
 
 
 def update_organization(
-    actor: User, organization: Organization, values: dict[str, Any]
+    actor: User, organization: Organization, values: dict[str, Any], expected_version: int
 ) -> dict[str, list]:
-    """Apply the changed values; returns field -> [old, new] (empty when nothing changed)."""
+    """Apply the changed values to version expected_version; returns field -> [old, new].
+
+    Empty when nothing changed. Refused with OrganizationConflict, writing nothing, when
+    someone saved the organization after expected_version was read.
+    """
     if not permissions.can_edit_organization(actor, organization):
         raise DirectoryError(_("You may not edit this organization."))
+    if organization.version != expected_version:
+        raise conflict(organization, expected_version)
     standing = permissions.can_edit_organization_standing(actor, organization)
     _refuse_standing_changes(organization, values, standing)
     if "name" in values:
@@ -180,8 +188,13 @@ def update_organization(
     for key in allowed:
         if key in changes:
             setattr(organization, key, values[key])
-    audit(actor, "organization.update", organization, changes)
-    _commit()
+    # Set, not left to the ORM: a change of sites or themes alone updates no column of the
+    # row, and would otherwise neither move the version nor check it.
+    organization.version = expected_version + 1
+    # The version pair lets a later conflict tell which fields this save changed.
+    versions = [expected_version, expected_version + 1]
+    audit(actor, UPDATE_ACTION, organization, {**changes, "version": versions})
+    _commit(organization, expected_version)
     return changes
 
 
@@ -231,9 +244,14 @@ def _check_name_free(name: str, exclude_id: int | None = None) -> None:
         )
 
 
-def _commit() -> None:
+def _commit(organization: Organization | None = None, expected_version: int = 0) -> None:
     try:
         db.session.commit()
+    except StaleDataError:
+        # Another transaction saved between our read and our write (PostgreSQL).
+        db.session.rollback()
+        fresh = get_organization(organization.id, fresh=True)
+        raise conflict(fresh, expected_version) from None
     except IntegrityError as error:
         # Someone saved the same name between our check and the commit.
         db.session.rollback()

@@ -93,9 +93,13 @@ def edit_organization(organization_id: int):
     standing = permissions.can_edit_organization_standing(user, org)
     sites = services.all_sites() if permissions.is_admin(user) else user.managed_sites
     form = organization_form(sites, services.all_themes(), standing, org)
+    conflict = None
     if form.validate_on_submit():
         try:
-            changes = services.update_organization(user, org, form.values())
+            changes = services.update_organization(user, org, form.values(), form.read_version())
+        except services.OrganizationConflict as error:
+            conflict = error
+            form.version.data = str(error.current_version)  # a deliberate second save works
         except services.DirectoryError as error:
             _field_error(form, error)
         else:
@@ -112,7 +116,10 @@ def edit_organization(organization_id: int):
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("directory.organization", organization_id=org.id))
     kept = [s for s in org.sites if s.id not in {site.id for site in sites}]
-    return render_template("directory/organization_form.html", form=form, org=org, kept_sites=kept)
+    page = render_template(
+        "directory/organization_form.html", form=form, org=org, kept_sites=kept, conflict=conflict
+    )
+    return page, 409 if conflict else 200
 
 
 def _field_error(form, error: services.DirectoryError) -> None:

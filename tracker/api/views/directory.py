@@ -16,6 +16,7 @@ from tracker.api.schemas import (
     ThemePageSchema,
 )
 from tracker.api.views import documented_errors
+from tracker.api.views.organizations import with_etag
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import Organization, Site, Theme
@@ -81,9 +82,12 @@ def list_organizations(args: dict):
 @bp.response(200, OrganizationSchema)
 @documented_errors(401, 403, 404, 429)
 def get_organization(organization_id: int):
-    """Show one organization"""
+    """Show one organization
+
+    The ETag header carries the version, for If-Match on PATCH.
+    """
     _check_directory_access()
     organization = db.session.scalar(_organizations().where(Organization.id == organization_id))
     if organization is None:
         raise NotFound(_("There is no organization with id %(id)s.", id=organization_id))
-    return organization
+    return with_etag(organization)

@@ -4,17 +4,18 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
-from tracker.api.bodies import OrganizationCreateSchema, OrganizationPatchSchema
+from tracker.api.bodies import IfMatchArgs, OrganizationCreateSchema, OrganizationPatchSchema
 from tracker.api.guards import before_body, may_create_organization, may_edit_organization
 from tracker.api.schemas import OrganizationSchema
-from tracker.api.views import BODY_ERRORS, documented_errors, invalid
+from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
+from tracker.api.views.project_writes import expected_version
 from tracker.auth import permissions
 from tracker.directory import services
-from tracker.directory.services import STANDING_FIELDS, DirectoryError
+from tracker.directory.services import STANDING_FIELDS, DirectoryError, OrganizationConflict
 from tracker.extensions import db
 from tracker.models import Organization, Site, Theme
 
@@ -58,6 +59,33 @@ def _organization(organization_id: int) -> Organization:
     return organization
 
 
+def with_etag(organization: Organization, status: int = 200, headers: dict | None = None):
+    """An organization reply with its version as entity tag, to send back as If-Match."""
+    return organization, status, {"ETag": f'"{organization.version}"', **(headers or {})}
+
+
+def _stale(error: OrganizationConflict) -> HTTPException:
+    changes = [
+        {"field": c.field, "label": c.label, "read": c.read, "current": c.current}
+        for c in error.changes
+    ]
+    if changes:
+        detail = _(
+            "The organization was saved by someone else after you read it (%(labels)s "
+            "changed); nothing was saved. Read it again (version %(version)s) and send your "
+            "changes anew.",
+            labels=", ".join(c["label"] for c in changes),
+            version=error.current_version,
+        )
+    else:
+        detail = _(
+            "The version sent is not the organization's current one (%(version)s); nothing "
+            "was saved. Read it again and send your changes anew.",
+            version=error.current_version,
+        )
+    return conflict(detail, current_version=error.current_version, changes=changes)
+
+
 @bp.route("/organizations", methods=["POST"], tags=["directory"])
 @before_body(may_create_organization)
 @bp.arguments(OrganizationCreateSchema)
@@ -79,21 +107,23 @@ def create_organization(body: dict):
     except DirectoryError as error:
         raise invalid(error.field, str(error)) from None
     location = url_for("api.get_organization", organization_id=organization.id)
-    return _organization(organization.id), 201, {"Location": location}
+    return with_etag(_organization(organization.id), 201, {"Location": location})
 
 
 @bp.route("/organizations/<id:organization_id>", methods=["PATCH"], tags=["directory"])
 @before_body(may_edit_organization)
 @bp.arguments(OrganizationPatchSchema)
+@bp.arguments(IfMatchArgs, location="headers")
 @bp.response(200, OrganizationSchema)
-@documented_errors(401, 403, 404, 429, *BODY_ERRORS)
-def update_organization(body: dict, organization_id: int):
+@documented_errors(401, 403, 404, 409, 428, 429, *BODY_ERRORS)
+def update_organization(body: dict, headers: dict, organization_id: int):
     """Change an organization
 
     Admins any; site managers those affiliated with their sites; members their own
     organization's profile (kind, member_since and sites answer 403 for them). Send only the
-    fields to change; sites and themes replace the lists. Organizations carry no version:
-    the last change wins.
+    fields to change, plus the version you read (`version`, or If-Match with the ETag of
+    GET). A stale version answers 409 listing what changed since, and saves nothing; no
+    version answers 428. Sites and themes replace the lists.
     """
     user = api_user()
     if not permissions.can_view_directory(user):
@@ -102,11 +132,15 @@ def update_organization(body: dict, organization_id: int):
     if not permissions.can_edit_organization(user, organization):
         raise Forbidden(_("You may not edit this organization."))
     standing = permissions.can_edit_organization_standing(user, organization)
+    version = expected_version(body.pop("version", None), headers.get("if_match"))
     try:
-        services.update_organization(user, organization, _service_values(body))
+        services.update_organization(user, organization, _service_values(body), version)
+    except OrganizationConflict as error:
+        db.session.rollback()
+        raise _stale(error) from None
     except DirectoryError as error:
         db.session.rollback()
         if not standing and error.field in {*STANDING_FIELDS, "sites"}:
             raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None
-    return _organization(organization_id)
+    return with_etag(_organization(organization_id))
