@@ -23,9 +23,10 @@ translations: $(BIN)/flask
 	$(BIN)/pybabel -q compile -d translations
 
 # After changing user-visible strings: refresh the catalogs, then fill in the new msgstr lines.
+# --ignore-dirs: pybabel skips folders starting with "_" by default (templates/_macros).
 messages: $(BIN)/flask
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		-o translations/messages.pot .
+		--ignore-dirs='.*' -o translations/messages.pot .
 	$(BIN)/pybabel -q update -w 100 -d translations -i translations/messages.pot --no-fuzzy-matching
 
 run: $(BIN)/flask translations

@@ -55,7 +55,7 @@ def test_card_shows_lead_partner_kinds_themes_and_days_in_stage(client, world, l
     login(world.lead_member)
     html = page(client)
     assert "Lead Org" in html
-    assert ">startup<" in html
+    assert ">Start-up<" in html
     assert "Artificial intelligence" in html
     assert "5 days in stage" in html
 

@@ -164,7 +164,7 @@ def test_detail_hides_consortium_projects_from_outsiders(world, signed_in):
 def test_detail_shows_consortium_projects_to_partners_with_role(world, signed_in):
     html = _page(signed_in(world.partner_member), f"/organizations/{world.partner_org.id}")
     assert "Secret electrolyser twin" in html
-    assert "Startup" in html
+    assert "<td>Start-up</td>" in html
 
 
 def test_detail_shows_the_profile_and_a_safe_website_link(world, signed_in):

@@ -38,8 +38,13 @@ def _catalog(lang: str):
 def _source_messages() -> set:
     found = set()
     method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
+
+    # Every folder but hidden ones: Babel's default also skips "_" folders (templates/_macros).
+    def directory_filter(path: str) -> bool:
+        return not Path(path).name.startswith(".")
+
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=KEYWORDS
+        str(ROOT), method_map=method_map, keywords=KEYWORDS, directory_filter=directory_filter
     ):
         found.add(message)
     return {m for m in found if m and (m if isinstance(m, str) else m[0])}

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from tracker import http_texts
 from tracker.extensions import db
 
 log = logging.getLogger("tracker.errors")
@@ -58,12 +59,20 @@ def _render(error: HTTPException, error_id: str | None = None):
     status = error.code or 500
     if wants_json():
         extra = {"error_id": error_id} if error_id else {}
-        response = problem(status, error.name, error.description or error.name, **extra)
+        # title: the fixed English reason phrase; detail: in the reader's language.
+        response = problem(status, error.name, http_texts.detail(error, request.method), **extra)
     else:
         template = (
             f"errors/{status}.html" if status in {403, 404, 500, 503} else "errors/generic.html"
         )
-        response = make_response(render_template(template, error=error, error_id=error_id), status)
+        page = render_template(
+            template,
+            error=error,
+            error_id=error_id,
+            title=http_texts.title(error),
+            detail=http_texts.detail(error, request.method),
+        )
+        response = make_response(page, status)
     # Keep what the status promises: Allow on 405, Retry-After on 429/503, WWW-Authenticate.
     for name, value in error.get_headers():
         if name.lower() != "content-type":
@@ -90,7 +99,9 @@ def init_app(app: Flask) -> None:
             return _render(InsufficientStorage(message), error_id)
         log.error("database error %s: %s", error_id, error.orig)
         return _render(
-            ServiceUnavailable("The database is not answering right now. Please try again soon."),
+            ServiceUnavailable(
+                _("The database is not answering right now. Please try again soon.")
+            ),
             error_id,
         )
 
@@ -99,6 +110,8 @@ def init_app(app: Flask) -> None:
         error_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
         return _render(
-            InternalServerError(f"Something went wrong on our side. Error id: {error_id}."),
+            InternalServerError(
+                _("Something went wrong on our side. Error id: %(error_id)s.", error_id=error_id)
+            ),
             error_id,
         )

@@ -99,6 +99,12 @@ def org_kind_name(kind: str) -> str:
     return str(ORG_KIND_LABELS.get(kind, kind.replace("_", " ")))
 
 
+def participation_role_name(role: str) -> str:
+    from tracker.projects.forms import ROLE_LABELS  # imported late: forms import models
+
+    return str(ROLE_LABELS.get(role, role.replace("_", " ")))
+
+
 def action_name(action: str) -> str:
     label = ACTION_NAMES.get(action)
     return str(label) if label is not None else action.replace("_", " ").capitalize()
@@ -163,3 +169,4 @@ def init_app(app: Flask) -> None:
     env.globals["action_name"] = action_name
     env.globals["visibility_name"] = visibility_name
     env.globals["org_kind_name"] = org_kind_name
+    env.globals["participation_role_name"] = participation_role_name

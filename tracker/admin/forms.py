@@ -18,17 +18,17 @@ from tracker.extensions import db
 from tracker.models import Organization, Site, User
 
 ROLE_CHOICES = [
-    ("member", "Member"),
-    ("site_manager", "Site manager"),
-    ("patron", "Patron"),
-    ("admin", "Admin"),
+    ("member", _l("Member")),
+    ("site_manager", _l("Site manager")),
+    ("patron", _l("Patron")),
+    ("admin", _l("Admin")),
 ]
 STATUS_CHOICES = [
-    ("", "Any status"),
-    ("active", "Active"),
-    ("invited", "Invited (no password yet)"),
-    ("locked", "Locked"),
-    ("inactive", "Inactive"),
+    ("", _l("Any status")),
+    ("active", _l("Active")),
+    ("invited", _l("Invited (no password yet)")),
+    ("locked", _l("Locked")),
+    ("inactive", _l("Inactive")),
 ]
 
 
@@ -43,7 +43,7 @@ def optional_int(value) -> int | None:
     return int(value)
 
 
-def organization_choices(actor: User, blank: str) -> list[SelectChoice]:
+def organization_choices(actor: User, blank) -> list[SelectChoice]:
     query = permissions.assignable_organizations(actor).order_by(Organization.name)
     return choices([("", blank), *((org.id, org.name) for org in db.session.scalars(query))])
 
@@ -61,12 +61,14 @@ class UserFilterForm(FlaskForm):
         csrf = False  # a GET search form: nothing changes
 
     q = SearchField(_l("Name or e-mail"), validators=[Length(max=100)])
-    role = SelectField(_l("Role"), choices=choices([("", "Any role"), *ROLE_CHOICES]), default="")
+    role = SelectField(
+        _l("Role"), choices=choices([("", _l("Any role")), *ROLE_CHOICES]), default=""
+    )
     organization = SelectField(_l("Organization"), coerce=optional_int, validate_choice=False)
     status = SelectField(_l("Status"), choices=choices(STATUS_CHOICES), default="")
 
     def set_choices(self, actor: User) -> "UserFilterForm":
-        self.organization.choices = organization_choices(actor, "Any organization")
+        self.organization.choices = organization_choices(actor, _l("Any organization"))
         return self
 
 
@@ -89,7 +91,7 @@ class ProfileForm(FlaskForm):
 
     def set_choices(self, actor: User) -> "ProfileForm":
         self.role.choices = role_choices(actor)
-        self.organization.choices = organization_choices(actor, "— none —")
+        self.organization.choices = organization_choices(actor, _l("— none —"))
         if permissions.can_manage_users(actor):
             sites = db.session.scalars(sa.select(Site).order_by(Site.name))
             self.managed_sites.choices = choices((site.id, site.name) for site in sites)

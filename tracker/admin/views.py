@@ -2,7 +2,9 @@
 
 import sqlalchemy as sa
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -119,12 +121,23 @@ def edit_user(user_id: int):
     )
 
 
+# The names update_user returns, as the saved message lists them.
+FIELD_NAMES = {
+    "display_name": _l("display name"),
+    "role": _l("role"),
+    "organization": _l("organization"),
+    "managed_sites": _l("managed sites"),
+}
+
+
 def _saved_message(user: User, changed: list[str]) -> str:
     if not changed:
-        return f"Nothing changed for {user.display_name}."
-    names = ", ".join(name.replace("_", " ") for name in changed)
-    note = " Their sessions have ended; they sign in again." if "role" in changed else ""
-    return f"Saved {names} for {user.display_name}.{note}"
+        return _("Nothing changed for %(name)s.", name=user.display_name)
+    names = ", ".join(str(FIELD_NAMES.get(name, name.replace("_", " "))) for name in changed)
+    message = _("Saved %(fields)s for %(name)s.", fields=names, name=user.display_name)
+    if "role" in changed:
+        message += " " + _("Their sessions have ended; they sign in again.")
+    return message
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -189,7 +202,7 @@ def _show_link(user: User, issued: IssuedLink):
     url = url_for("auth.redeem", token=issued.token, _external=True)
     mailed = None
     if mail.mail_configured():
-        mailed = mail.send_mail(user.email, *_mail_text(kind, url))
+        mailed = mail.send_mail(user.email, *_mail_text(kind, url, user.locale))
     response = make_response(
         render_template(
             "admin/users_link.html",
@@ -205,12 +218,15 @@ def _show_link(user: User, issued: IssuedLink):
     return response
 
 
-def _mail_text(kind: str, url: str) -> tuple[str, str]:
+def _mail_text(kind: str, url: str, locale: str | None = None) -> tuple[str, str]:
+    """Subject and body in the recipient's language (the admin's for a new invitation)."""
     hours = current_app.config["TRACKER_LINK_HOURS"]
-    if kind == "invite":
-        subject = "Your invitation to the Innovation Tracker"
-        intro = "You are invited to the Innovation Tracker. Choose your password here:"
-    else:
-        subject = "Reset your Innovation Tracker password"
-        intro = "A new password was requested for your account. Choose it here:"
-    return subject, f"{intro}\n\n{url}\n\nThe link works once and for {hours} hours.\n"
+    with force_locale(locale or str(get_locale() or "en")):
+        if kind == "invite":
+            subject = _("Your invitation to the Innovation Tracker")
+            intro = _("You are invited to the Innovation Tracker. Choose your password here:")
+        else:
+            subject = _("Reset your Innovation Tracker password")
+            intro = _("A new password was requested for your account. Choose it here:")
+        works = _("The link works once and for %(hours)s hours.", hours=hours)
+    return subject, f"{intro}\n\n{url}\n\n{works}\n"

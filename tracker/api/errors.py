@@ -1,14 +1,89 @@
 """Every API error as an application/problem+json document, with the headers it needs."""
 
+import re
+
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
+from tracker import http_texts
 from tracker.api import bp
 from tracker.errors import problem
 from tracker.extensions import db
 
 _LOCATIONS = {"query", "json", "form", "headers", "view_args"}
+# Field messages of marshmallow (English, fixed) and of the API's own schemas, translated
+# here so that `errors` and `detail` follow the caller's language.
+_FIELD_MESSAGES = {
+    "Missing data for required field.": _l("Missing data for required field."),
+    "Field may not be null.": _l("Field may not be null."),
+    "Invalid value.": _l("Invalid value."),
+    "Invalid type.": _l("Invalid type."),
+    "Invalid input type.": _l("Invalid input type."),
+    "Unknown field.": _l("Unknown field."),
+    "Not a valid boolean.": _l("Not a valid boolean."),
+    "Not a valid date.": _l("Not a valid date."),
+    "Not a valid datetime.": _l("Not a valid datetime."),
+    "Not a valid email address.": _l("Not a valid email address."),
+    "Not a valid integer.": _l("Not a valid integer."),
+    "Not a valid list.": _l("Not a valid list."),
+    "Not a valid mapping type.": _l("Not a valid mapping type."),
+    "Not a valid number.": _l("Not a valid number."),
+    "Not a valid string.": _l("Not a valid string."),
+    "Number too large.": _l("Number too large."),
+    "String does not match expected pattern.": _l("String does not match expected pattern."),
+    "The body must be a JSON object.": _l("The body must be a JSON object."),
+    "Not an ISO 3166-1 alpha-2 country code (such as DE or SE).": _l(
+        "Not an ISO 3166-1 alpha-2 country code (such as DE or SE)."
+    ),
+    "Enter a web address that starts with http:// or https://.": _l(
+        "Enter a web address that starts with http:// or https://."
+    ),
+    "The date cannot be in the future.": _l("The date cannot be in the future."),
+}
+_FIELD_PATTERNS = (
+    (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), _l("Must be one of: %(choices)s.")),
+    (
+        re.compile(r"^Length must be between (?P<min>\S+) and (?P<max>\S+)\.$"),
+        _l("Length must be between %(min)s and %(max)s."),
+    ),
+    (
+        re.compile(r"^Longer than maximum length (?P<max>\S+)\.$"),
+        _l("Longer than maximum length %(max)s."),
+    ),
+    (
+        re.compile(r"^Shorter than minimum length (?P<min>\S+)\.$"),
+        _l("Shorter than minimum length %(min)s."),
+    ),
+    (
+        re.compile(
+            r"^Must be greater than or equal to (?P<min>\S+) "
+            r"and less than or equal to (?P<max>\S+)\.$"
+        ),
+        _l("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+    ),
+    (
+        re.compile(r"^Must be greater than or equal to (?P<min>\S+)\.$"),
+        _l("Must be greater than or equal to %(min)s."),
+    ),
+    (
+        re.compile(r"^Must be less than or equal to (?P<max>\S+)\.$"),
+        _l("Must be less than or equal to %(max)s."),
+    ),
+)
+
+
+def field_message(text: str) -> str:
+    """A field's validation message in the caller's language (unknown texts as they are)."""
+    known = _FIELD_MESSAGES.get(text)
+    if known is not None:
+        return str(known)
+    for pattern, message in _FIELD_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return str(message) % found.groupdict()
+    return text
 
 
 def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
@@ -19,7 +94,8 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
         if isinstance(value, dict):
             flat.update(_flatten(value, name))
         else:
-            flat[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            texts = value if isinstance(value, list) else [value]
+            flat[name] = [field_message(str(v)) for v in texts]
     return flat
 
 
@@ -50,8 +126,8 @@ def _detail(error: HTTPException, errors: dict[str, list[str]] | None) -> str:
             "Wait for the number of seconds in the Retry-After header.",
             limit=error.description,
         )
-    # str(): descriptions may be lazily translated text, and the document must be JSON.
-    return str(error.description or error.name)
+    # Werkzeug's English defaults are replaced; the app's own descriptions are translated.
+    return http_texts.detail(error, request.method)
 
 
 @bp.errorhandler(HTTPException)

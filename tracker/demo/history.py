@@ -21,14 +21,17 @@ from tracker.models import (
 
 RECENT = timedelta(days=120)  # older decisions and changes no longer notify anyone
 READ_AFTER = timedelta(days=14)  # demo users have read what is older than this
+# Notifications are stored in the English forms the services write, so that
+# tracker/notifications/display.py shows them in each reader's language like real ones.
+STAGE_LABELS = {"develop": "Develop", "test": "Test", "market": "Market"}
 DECISION_LABELS = {
-    "go": "go",
-    "conditional_go": "conditional go",
-    "recycle": "recycle",
-    "hold": "on hold",
-    "stop": "stopped",
+    "go": "Go",
+    "conditional_go": "Conditional go",
+    "recycle": "Recycle",
+    "hold": "Hold",
+    "stop": "Stop",
 }
-STATUS_LABELS = {"on_hold": "on hold", "stopped": "stopped", "active": "active again"}
+STATUS_VERBS = {"on_hold": "put on hold", "stopped": "stopped", "active": "reactivated"}
 
 
 def write_history(
@@ -157,7 +160,8 @@ class _Writer:
             )
             if self.now - at < timedelta(days=30):
                 others = [m for m in [lead, *partners] if m is not author]
-                self._notify(others, "update_posted", f"New update on {project.title}", project, at)
+                message = f"New update on “{project.title}”."
+                self._notify(others, "update_posted", message, project, at)
 
     def _milestones_and_ticks(self, project: Project, plan: Plan, lead, partners) -> None:
         for title, due_on, done_at in plan.milestones:
@@ -186,21 +190,25 @@ class _Writer:
         if plan.pending:
             review = plan.pending
             at = review.requested_at
-            message = f"Gate request: {title} asks to enter {review.to_stage}"
+            stages = f"{STAGE_LABELS[review.from_stage]} → {STAGE_LABELS[review.to_stage]}"
+            message = f"{lead.display_name} requests the gate {stages} for “{title}”."
             self._notify([decider], "gate_requested", message, project, at)
             waiting = [p for p in partners if p.id not in review.confirmed_by]
-            message = f"Please confirm the gate request of {title} to enter {review.to_stage}"
+            message = f"Please confirm the gate request for “{title}”: {stages}."
             self._notify(waiting, "gate_confirmation", message, project, at)
         decided = [r for r in plan.reviews if r.decided_at]
         if decided and self.now - decided[-1].decided_at < RECENT:
             review = decided[-1]
-            label = DECISION_LABELS[review.decision]
-            message = f"Gate decision on {title}: {label}"
+            stages = f"{STAGE_LABELS[review.from_stage]} → {STAGE_LABELS[review.to_stage]}"
+            message = (
+                f"Gate decision for “{title}”: {DECISION_LABELS[review.decision]} ({stages}). "
+                f"Reason: {review.reason}"
+            )
             self._notify([lead, *partners], "gate_decided", message, project, review.decided_at)
         status_events = [e for e in plan.events if e.from_status and e.from_status != e.to_status]
         if status_events and self.now - status_events[-1].at < RECENT:
             event = status_events[-1]
-            message = f"{title} is now {STATUS_LABELS[event.to_status]}"
+            message = f"“{title}” was {STATUS_VERBS[event.to_status]}: {event.note}"
             self._notify([lead, *partners], "status_changed", message, project, event.at)
 
     def _notify(self, users: list[User], kind: str, message: str, project, at: datetime) -> None:

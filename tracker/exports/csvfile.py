@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Response, stream_with_context
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from tracker.models import utcnow
 
@@ -96,32 +98,37 @@ def read_csv(
     maps other accepted names (a localized header) to the column names.
     """
     if not filename.lower().endswith(".csv"):
-        raise CsvError("Choose a CSV file (a name ending in .csv).")
+        raise CsvError(_("Choose a CSV file (a name ending in .csv)."))
     if len(data) > MAX_BYTES:
-        raise CsvError("The file is larger than 1 MB. Split it into smaller files.")
+        raise CsvError(_("The file is larger than 1 MB. Split it into smaller files."))
     text = _decode(data)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as error:
-        raise CsvError(f"The file is not valid CSV: {error}.") from error
+        raise CsvError(_("The file is not valid CSV: %(error)s.", error=error)) from error
     if not records or not any(records[0]):
-        raise CsvError("The file is empty. The first row must name the columns.")
+        raise CsvError(_("The file is empty. The first row must name the columns."))
     header = [name.strip().lower() for name in records[0]]
     header = [(aliases or {}).get(name, name) for name in header]
     _check_header(header, columns)
     if len(records) - 1 > MAX_ROWS:
-        raise CsvError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
+        raise CsvError(
+            _(
+                "The file has more than %(rows)s rows. Split it into smaller files.",
+                rows=format_decimal(MAX_ROWS),
+            )
+        )
     return [_row(number, header, cells) for number, cells in enumerate(records[1:], start=2)]
 
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
-        raise CsvError("This is not a text file. Save the sheet as CSV (UTF-8) and try again.")
+        raise CsvError(_("This is not a text file. Save the sheet as CSV (UTF-8) and try again."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CsvError(
-            "The file is not UTF-8 text. Save it as “CSV UTF-8” in your spreadsheet program."
+            _("The file is not UTF-8 text. Save it as “CSV UTF-8” in your spreadsheet program.")
         ) from error
 
 
@@ -131,14 +138,19 @@ def _check_header(header: list[str], columns: Sequence[str]) -> None:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     problems = []
     if missing:
-        problems.append("missing " + ", ".join(missing))
+        problems.append(_("missing %(names)s", names=", ".join(missing)))
     if unknown:
-        problems.append("unknown " + ", ".join(name or "(empty)" for name in unknown))
+        unknown_names = ", ".join(name or _("(empty)") for name in unknown)
+        problems.append(_("unknown %(names)s", names=unknown_names))
     if duplicated:
-        problems.append("repeated " + ", ".join(duplicated))
+        problems.append(_("repeated %(names)s", names=", ".join(duplicated)))
     if problems:
         raise CsvError(
-            f"The first row must name the columns {', '.join(columns)}: {'; '.join(problems)}."
+            _(
+                "The first row must name the columns %(columns)s: %(problems)s.",
+                columns=", ".join(columns),
+                problems="; ".join(problems),
+            )
         )
 
 

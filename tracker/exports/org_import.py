@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -60,11 +61,11 @@ class _Catalogue:
 def check_import(actor: User, filename: str, data: bytes) -> ImportCheck:
     """Every row checked with the organization form's and service's rules; raises CsvError."""
     if not permissions.can_create_organization(actor):
-        raise ImportRefused("You may not add organizations.")
+        raise ImportRefused(_("You may not add organizations."))
     aliases = organization_aliases(LANGUAGES)
     rows = read_csv(filename, data, ORGANIZATION_COLUMNS, aliases)
     if not rows:
-        raise ImportRefused("The file has no rows below the header row.")
+        raise ImportRefused(_("The file has no rows below the header row."))
     catalogue = _Catalogue()
     # One form, refilled per row: the same validators as the page, without 5,000 instances.
     form = OrganizationForm(formdata=None, meta={"csrf": False})
@@ -80,7 +81,9 @@ def check_import(actor: User, filename: str, data: bytes) -> ImportCheck:
 def _check_row(actor, form, row: CsvRow, catalogue: _Catalogue):
     errors = []
     if row.extra_cells:
-        errors.append(RowError(row.number, "(row)", "The row has more cells than the header."))
+        errors.append(
+            RowError(row.number, _("(row)"), _("The row has more cells than the header."))
+        )
     form.process(MultiDict({name: row.values[name] for name in FORM_FIELDS}))
     form.validate()
     for name in FORM_FIELDS:
@@ -104,9 +107,14 @@ def _name_problems(name: str, row: CsvRow, catalogue: _Catalogue) -> list[str]:
     key = name.lower()
     problems = []
     if key in catalogue.names:
-        problems.append(f"An organization named “{name}” already exists.")
+        problems.append(_("An organization named “%(name)s” already exists.", name=name))
     elif key in catalogue.seen:
-        problems.append(f"The same name is already in row {catalogue.seen[key]} of this file.")
+        problems.append(
+            _(
+                "The same name is already in row %(row)s of this file.",
+                row=catalogue.seen[key],
+            )
+        )
     catalogue.seen.setdefault(key, row.number)
     return problems
 
@@ -116,7 +124,10 @@ def _pick(cell: str, known: dict, noun: str) -> tuple[list, list[str]]:
     slugs = list(dict.fromkeys(s.strip() for s in cell.split(";") if s.strip()))
     unknown = [slug for slug in slugs if slug not in known]
     if unknown:
-        return [], [f"No {noun} has the slug {', '.join(unknown)}."]
+        slugs_text = ", ".join(unknown)
+        if noun == "site":
+            return [], [_("No site has the slug %(slugs)s.", slugs=slugs_text)]
+        return [], [_("No theme has the slug %(slugs)s.", slugs=slugs_text)]
     return sorted((known[slug] for slug in slugs), key=lambda row: row.name), []
 
 
@@ -126,9 +137,9 @@ def _site_rule(actor: User, sites: list[Site]) -> list[str]:
         return []
     chosen = {site.id for site in sites}
     if chosen - actor.managed_site_ids:
-        return ["You can only choose sites you manage."]
+        return [_("You can only choose sites you manage.")]
     if not chosen:
-        return ["Choose at least one of the sites you manage."]
+        return [_("Choose at least one of the sites you manage.")]
     return []
 
 
@@ -155,6 +166,6 @@ def import_organizations(actor: User, filename: str, data: bytes) -> ImportCheck
     except IntegrityError as error:
         db.session.rollback()
         raise ImportRefused(
-            "An organization with one of these names was added meanwhile; nothing was imported."
+            _("An organization with one of these names was added meanwhile; nothing was imported.")
         ) from error
     return check

@@ -27,6 +27,11 @@ STATUS_CHANGED = re.compile(
 PARTNER_ADDED = re.compile(
     r"^(?P<org>.+?) was added to “(?P<title>.*)” as (?P<role>[a-z -]+)\.$", re.S
 )
+# Only the demo data writes these two (tracker/demo/history.py).
+GATE_CONFIRMATION = re.compile(
+    r"^Please confirm the gate request for “(?P<title>.*)”: (?P<a>.+?) → (?P<b>.+?)\.$", re.S
+)
+UPDATE_POSTED = re.compile(r"^New update on “(?P<title>.*)”\.$", re.S)
 _names: dict[str, dict[str, str]] = {}
 
 
@@ -106,11 +111,29 @@ def _partner_added(m: re.Match) -> str | None:
     )
 
 
+def _gate_confirmation(m: re.Match) -> str | None:
+    a, b = _stage(m["a"]), _stage(m["b"])
+    if a is None or b is None:
+        return None
+    return _(
+        "Please confirm the gate request for “%(project_title)s”: %(from_stage)s → %(to_stage)s.",
+        project_title=m["title"],
+        from_stage=a,
+        to_stage=b,
+    )
+
+
+def _update_posted(m: re.Match) -> str:
+    return _("New update on “%(project_title)s”.", project_title=m["title"])
+
+
 KINDS: dict[str, tuple[re.Pattern, Callable[[re.Match], str | None]]] = {
     "gate_requested": (GATE_REQUESTED, _gate_requested),
     "gate_decided": (GATE_DECIDED, _gate_decided),
     "status_changed": (STATUS_CHANGED, _status_changed),
     "partner_added": (PARTNER_ADDED, _partner_added),
+    "gate_confirmation": (GATE_CONFIRMATION, _gate_confirmation),
+    "update_posted": (UPDATE_POSTED, _update_posted),
 }
 
 

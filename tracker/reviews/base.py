@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,7 +23,9 @@ from tracker.models import (
 )
 from tracker.reviews import rules
 
-CHANGED_MEANWHILE = "Someone changed this project meanwhile. Please reload and try again."
+CHANGED_MEANWHILE = _l("Someone changed this project meanwhile. Please reload and try again.")
+# The names of the texts that required_text checks, as messages show them.
+FIELD_LABELS = {"evidence": _l("Evidence"), "reason": _l("Reason")}
 
 
 class GateError(Exception):
@@ -85,8 +88,8 @@ def required_text(value: str | None, name: str, limit: int, missing: str) -> str
     if len(text) > limit:
         raise GateError(
             _(
-                "%(capitalize)s can be at most %(limit)s characters.",
-                capitalize=name.capitalize(),
+                "%(field)s can be at most %(limit)s characters.",
+                field=FIELD_LABELS.get(name, name.capitalize()),
                 limit=limit,
             ),
             field=name,

@@ -18,7 +18,7 @@ class GateRequestForm(FlaskForm):
         _l("Evidence"),
         filters=[_strip],
         validators=[
-            DataRequired("Describe what shows the project is ready for the next stage."),
+            DataRequired(_l("Describe what shows the project is ready for the next stage.")),
             Length(max=rules.MAX_EVIDENCE),
         ],
         render_kw={"rows": 8},
@@ -30,12 +30,12 @@ class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("Decision"),
         choices=[SelectChoice(key, label) for key, label in rules.DECISION_LABELS.items()],
-        validators=[DataRequired("Choose a decision.")],
+        validators=[DataRequired(_l("Choose a decision."))],
     )
     reason = TextAreaField(
         _l("Reason"),
         filters=[_strip],
-        validators=[DataRequired("A reason is required."), Length(max=rules.MAX_REASON)],
+        validators=[DataRequired(_l("A reason is required.")), Length(max=rules.MAX_REASON)],
         render_kw={"rows": 5},
     )
     conditions = TextAreaField(
@@ -58,7 +58,7 @@ class StatusForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
         filters=[_strip],
-        validators=[DataRequired("A reason is required."), Length(max=rules.MAX_REASON)],
+        validators=[DataRequired(_l("A reason is required.")), Length(max=rules.MAX_REASON)],
         render_kw={"rows": 3},
     )
     submit = SubmitField(_l("Save"))

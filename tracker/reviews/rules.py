@@ -76,6 +76,27 @@ STATUS_ACTIONS = {
 }
 
 
+# A hold, stop or send back closes a pending request with this reason, stored in English
+# (like every stored text) and shown in the reader's language by reason_text.
+CLOSED_REASONS = {
+    "put on hold": _l("Closed because the project was put on hold."),
+    "stopped": _l("Closed because the project was stopped."),
+    "sent back": _l("Closed because the project was sent back."),
+}
+
+
+def closed_reason(verb: str) -> str:
+    return f"Closed because the project was {verb}."
+
+
+def reason_text(reason: str | None) -> str:
+    """A decision's reason for display: the app's own closing reasons in the reader's language."""
+    for verb, text in CLOSED_REASONS.items():
+        if reason == closed_reason(verb):
+            return str(text)
+    return reason or ""
+
+
 def gate_refusal(status: str, stage: str, pending: bool, open_conditions: list[str]) -> str | None:
     """Why a gate request is refused now, or None when one may be made."""
     if status != "active":

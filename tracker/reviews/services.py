@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker import activity
 from tracker.auth import permissions
@@ -45,8 +46,8 @@ __all__ = [
     "stop",
 ]
 
-ALREADY_CONFIRMED = "Your organization has already confirmed this request."
-ALREADY_DECIDED = "This request was already decided."
+ALREADY_CONFIRMED = _l("Your organization has already confirmed this request.")
+ALREADY_DECIDED = _l("This request was already decided.")
 
 
 # --- gate requests and confirmations --------------------------------------------------------
@@ -71,10 +72,13 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
         evidence,
         "evidence",
         rules.MAX_EVIDENCE,
-        f"Evidence is required: describe what shows the project is ready for {label(to_stage)}.",
+        _(
+            "Evidence is required: describe what shows the project is ready for %(stage)s.",
+            stage=label(to_stage),
+        ),
     )
     now = utcnow()
-    with committing("A gate request is already pending."):
+    with committing(_("A gate request is already pending.")):
         review = GateReview(
             project_id=project.id,
             from_stage=project.stage,
@@ -189,7 +193,7 @@ def decide(
         )
     if project.stage != review.from_stage or project.status != "active":
         raise GateError(_("The project moved since this request was made; it is out of date."))
-    reason = required_text(reason, "reason", rules.MAX_REASON, "A reason is required.")
+    reason = required_text(reason, "reason", rules.MAX_REASON, _("A reason is required."))
     items = _checked_conditions(decision, conditions)
     with committing():
         _record_decision(actor, project, review, decision, reason, items)
@@ -235,7 +239,9 @@ def _set_condition(actor: User, condition: GateCondition, done: bool) -> GateCon
     if not permissions.can_contribute(actor, project):
         raise GateForbidden(_("Only the project's participants can update its conditions."))
     if done == (condition.done_at is not None):
-        raise GateError("This condition is already done." if done else "This condition is open.")
+        raise GateError(
+            _("This condition is already done.") if done else _("This condition is open.")
+        )
     with committing():
         before = condition.done_at
         condition.done_at = utcnow() if done else None

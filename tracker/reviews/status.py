@@ -30,7 +30,7 @@ def _close_pending(actor: User, project: Project, verb: str) -> int | None:
     review = pending_review(project.id)
     if review is None:
         return None
-    review.decision, review.reason = "recycle", f"Closed because the project was {verb}."
+    review.decision, review.reason = "recycle", rules.closed_reason(verb)
     review.decided_by_id, review.decided_at = actor.id, utcnow()
     return review.id
 
@@ -41,7 +41,7 @@ def change_status(actor: User, project: Project, action: str, reason: str | None
     if not permissions.can_change_status(actor, project):
         raise GateForbidden(_("Only the host site's managers or an admin can change the status."))
     refuse(rules.status_refusal(action, project.status, project.stage))
-    reason = required_text(reason, "reason", rules.MAX_REASON, "A reason is required.")
+    reason = required_text(reason, "reason", rules.MAX_REASON, _("A reason is required."))
     rule = rules.STATUS_ACTIONS[action]
     with committing():
         before = (project.stage, project.status)

@@ -202,7 +202,7 @@ def _condition(condition_id: int, done: bool):
     except GateError as error:
         flash(error.message, "danger")
     else:
-        flash("Condition marked done." if done else "Condition reopened.", "success")
+        flash(_("Condition marked done.") if done else _("Condition reopened."), "success")
     return redirect(_back(project_url(project_id)))
 
 
