@@ -9,6 +9,7 @@ statements per request (the X-Query-Count header of bench mode).
 """
 
 import argparse
+import html
 import json
 import os
 import re
@@ -68,9 +69,19 @@ def pick_projects(url: str) -> tuple[int, int]:
     return ids[middle], ids[middle + 1]
 
 
-def deep_page(session: requests.Session, base: str) -> int:
-    numbers = re.findall(r"[?&]page=(\d+)", session.get(f"{base}/projects", timeout=60).text)
-    return max(1, max(map(int, numbers), default=1) // 2)
+def deep_page(session: requests.Session, base: str) -> str:
+    """The list's middle page as its links reach it: by cursor (?after=). The exact count
+    (?count=all) gives the middle page's number; the numbered page before it (the OFFSET that
+    old ?page= links still get) gives the cursor, once, outside the measurement."""
+    listing = session.get(f"{base}/projects?count=all", timeout=120).text
+    found = re.search(r'role="status">([\d,]+) projects?\b', listing)
+    total = int(found.group(1).replace(",", "")) if found else 0
+    middle = max(1, -(-total // 25) // 2)
+    if middle == 1:
+        return "/projects"
+    before = session.get(f"{base}/projects?page={middle - 1}", timeout=120).text
+    link = re.search(r'href="(/projects\?after=[^"]+)" rel="next"', before)
+    return html.unescape(link.group(1)) if link else f"/projects?page={middle}"
 
 
 def drive(base: str, page: Page, master, csrf: str, total: int, concurrency: int):
@@ -183,7 +194,7 @@ def pages_for(base: str, session, token: str, read_id: int, write_id: int) -> li
         Page("board", "/board"),
         Page("board_site", "/board?site=lingen"),
         Page("list", "/projects"),
-        Page("list_deep", f"/projects?page={deep_page(session, base)}"),
+        Page("list_deep", deep_page(session, base)),
         Page("detail", f"/projects/{read_id}"),
         Page("dashboard", "/dashboard"),
         Page("api_list", "/api/v1/projects", headers={"Authorization": f"Bearer {token}"}),

@@ -1,13 +1,17 @@
 """/projects: scoping, every filter, sorting, pagination and a bounded number of queries."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
 from tests.projects_support import queries_for
 from tracker.extensions import db
 from tracker.models import Participation, Project, utcnow
+from tracker.projects import queries
 
 
 def _titles(client, query="") -> str:
@@ -117,25 +121,137 @@ def _bulk_projects(world, count: int) -> None:
     db.session.commit()
 
 
+def _link(page: str, rel: str) -> str | None:
+    """The path of the page's next or prev link, or None."""
+    match = re.search(rf'href="/projects([^"]*)" rel="{rel}"', page)
+    return unescape(match.group(1)) if match else None
+
+
+def _ids(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<td><a href="/projects/(\d+)">', page)]
+
+
 def test_pages_hold_25_and_keep_the_filters(client, world, login):
     _bulk_projects(world, 60)
     login(world.lead_member)
     first = _titles(client, "?q=bulk&sort=activity")
     assert first.count(">Bulk ") == 25
     assert "Bulk 0000" in first and "Bulk 0025" not in first
-    assert "page=2&amp;q=bulk" in first or "q=bulk&amp;page=2" in first
+    assert _link(first, "prev") is None
+    assert "q=bulk" in _link(first, "next")
+    second = _titles(client, _link(first, "next"))
+    assert "Page 2" in second
+    assert "Bulk 0025" in second and "Bulk 0049" in second and "Bulk 0024" not in second
+    third = _titles(client, _link(second, "next"))
+    assert third.count(">Bulk ") == 10 and "Bulk 0059" in third
+    assert _link(third, "next") is None
+    assert _ids(_titles(client, _link(third, "prev"))) == _ids(second)
+
+
+def test_numbered_pages_of_old_links_still_work(client, world, login):
+    _bulk_projects(world, 60)
+    login(world.lead_member)
     third = _titles(client, "?q=bulk&page=3")
     assert third.count(">Bulk ") == 10
-    assert "Bulk 0059" in third
+    assert "Bulk 0059" in third and "Page 3" in third
+    second = _titles(client, _link(third, "prev"))
+    assert "Bulk 0025" in second and "Bulk 0049" in second and "Page 2" in second
+    beyond = _titles(client, "?q=bulk&page=9")
+    assert "No more projects after the previous page." in beyond
 
 
-def test_query_count_does_not_grow_with_the_number_of_projects(client, world, login):
+def _tied_projects(world, count: int = 58) -> None:
+    """Projects whose sort keys tie in groups of 7 (times) or differ only in letter case."""
+    now = utcnow().replace(microsecond=0)
+    projects = [
+        Project(
+            site_id=world.lingen.id,
+            lead_organization_id=world.lead_org.id,
+            title=f"{'Tie' if n % 2 else 'tie'} {n // 7:02d}",
+            last_activity_at=now - timedelta(hours=n // 7),
+            created_at=now - timedelta(days=n // 7),
+            stage_entered_at=now - timedelta(days=3 * (n % 5)),
+        )
+        for n in range(count)
+    ]
+    for project in projects:
+        project.participations = [Participation(organization_id=world.lead_org.id, role="lead")]
+    db.session.add_all(projects)
+    db.session.commit()
+
+
+EXPECTED_ORDER = {  # sort: (key, descending), computed in Python from the rows
+    "activity": (lambda p: (p.last_activity_at, p.id), True),
+    "title": (lambda p: (p.title.lower(), p.id), False),
+    "created": (lambda p: (p.created_at, p.id), True),
+    "stage_entered": (lambda p: (p.stage_entered_at, p.id), False),
+}
+
+
+@pytest.mark.parametrize("sort", sorted(EXPECTED_ORDER))
+def test_next_and_previous_links_walk_every_sort_without_skips_or_repeats(
+    client, world, login, sort
+):
+    _tied_projects(world)
+    key, descending = EXPECTED_ORDER[sort]
+    everything = db.session.scalars(sa.select(Project)).all()
+    expected = [p.id for p in sorted(everything, key=key, reverse=descending)]
+    login(world.admin)
+    pages, query = [], f"?sort={sort}"
+    while query:
+        page = _titles(client, query)
+        pages.append(_ids(page))
+        assert f"Page {len(pages)}" in page
+        query = _link(page, "next")
+    assert [i for ids in pages for i in ids] == expected
+    assert [len(ids) for ids in pages] == [25, 25, len(expected) - 50]
+    backwards, query = [pages[-1]], _link(page, "prev")
+    while query:
+        page = _titles(client, query)
+        backwards.insert(0, _ids(page))
+        query = _link(page, "prev")
+    assert backwards == pages
+    assert "Page 1" in page
+
+
+def test_a_cursor_of_another_sort_or_a_broken_one_shows_the_first_page(client, world, login):
+    _bulk_projects(world, 30)
+    login(world.admin)
+    by_title = _link(_titles(client, "?sort=title"), "next")
+    assert by_title.startswith("?after=")
+    cursor = by_title.removeprefix("?after=").split("&")[0]
+    first = _ids(_titles(client, ""))
+    for query in (f"?after={cursor}", "?after=bm90LWEtY3Vyc29y", "?before=%25%25", "?after=W10"):
+        page = _titles(client, query)
+        assert "That page link is not valid any more" in page
+        assert _ids(page) == first
+
+
+def test_the_count_stops_at_the_cap_and_counts_all_on_request(client, world, login, monkeypatch):
+    monkeypatch.setattr(queries, "COUNT_CAP", 10)
+    _bulk_projects(world, 30)
+    login(world.admin)
+    page = _titles(client, "?q=bulk")
+    assert "More than 10 projects match these filters." in page
+    assert 'href="/projects?count=all&amp;q=bulk"' in page
+    exact = _titles(client, "?q=bulk&count=all")
+    assert "30 projects match these filters." in exact
+    assert "count=all" in _link(exact, "next")
+    assert "10 projects match these filters." in _titles(client, "?q=bulk+001")
+
+
+@pytest.mark.parametrize("sort", sorted(EXPECTED_ORDER))
+def test_query_count_does_not_grow_with_the_number_of_projects(client, world, login, sort):
     login(world.manager)
     _bulk_projects(world, 8)
-    few = queries_for(client, "/projects")
+    few = queries_for(client, f"/projects?sort={sort}")
     _bulk_projects(world, 490)
-    many = queries_for(client, "/projects")
-    assert len(few) == len(many) <= 12
+    many = queries_for(client, f"/projects?sort={sort}")
+    second = _link(_titles(client, f"?sort={sort}"), "next")
+    deeper = queries_for(client, f"/projects{second}")
+    back = queries_for(client, "/projects" + _link(_titles(client, second), "prev"))
+    numbered = queries_for(client, f"/projects?sort={sort}&page=12")
+    assert len(few) == len(many) == len(deeper) == len(back) == len(numbered) <= 12
 
 
 def test_the_signed_in_user_comes_with_the_sites_they_manage_in_one_query(client, world, login):

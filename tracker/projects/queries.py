@@ -1,5 +1,8 @@
 """Read side of the project pages: the filtered list, the detail page's parts, lessons."""
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -28,13 +31,24 @@ from tracker.models.base import PROJECT_KINDS, STAGES, STATUSES, VISIBILITIES
 from tracker.projects import figure_filters
 
 PER_PAGE = 25
+COUNT_CAP = 1000  # the list counts this far; beyond it says "more than 1,000"
 MAX_SITES = 20  # ?site= may repeat; more than this is not a real question
+# Each sort: its label, its key and whether it runs newest/largest first; ties go by id in the
+# same direction. Every key has an index (key, id), so a page walks the index from its cursor
+# and stops, whatever the number of projects.
 SORTS = {
-    "activity": (_l("Recent activity"), (Project.last_activity_at.desc(), Project.id.desc())),
-    "title": (_l("Title"), (sa.func.lower(Project.title), Project.id)),
-    "created": (_l("Newest first"), (Project.created_at.desc(), Project.id.desc())),
-    "stage_entered": (_l("Longest in stage"), (Project.stage_entered_at, Project.id)),
+    "activity": (_l("Recent activity"), Project.last_activity_at, True),
+    "title": (_l("Title"), sa.func.lower(Project.title), False),
+    "created": (_l("Newest first"), Project.created_at, True),
+    "stage_entered": (_l("Longest in stage"), Project.stage_entered_at, False),
 }
+
+
+def sort_order(sort: str, reverse: bool = False) -> tuple:
+    _label, key, descending = SORTS[sort]
+    if descending != reverse:
+        return key.desc(), Project.id.desc()
+    return key.asc(), Project.id.asc()
 
 
 @dataclass
@@ -127,8 +141,8 @@ def text_match(q: str, *columns) -> sa.ColumnElement:
     return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
-def filtered_projects(user, f: ListFilters) -> sa.Select:
-    """visible_projects(user) narrowed by the filters, sorted, with names eager-loaded."""
+def _narrowed(user, f: ListFilters) -> sa.Select:
+    """visible_projects(user) narrowed by the filters: no order, no loader options."""
     query = visible_projects(user).where(*figure_filters.conditions(f))
     if f.sites:
         site_ids = sa.select(Site.id).where(Site.slug.in_(f.sites))
@@ -146,15 +160,139 @@ def filtered_projects(user, f: ListFilters) -> sa.Select:
         )
     if f.q:
         query = query.where(text_match(f.q, Project.title, Project.summary))
+    return query
+
+
+def _with_names(query: sa.Select) -> sa.Select:
     return query.options(
         joinedload(Project.site),
         joinedload(Project.lead_organization),
         selectinload(Project.themes),
-    ).order_by(*SORTS[f.sort][1])
+    )
 
 
-def project_page(user, f: ListFilters, page: int) -> Pagination:
-    return db.paginate(filtered_projects(user, f), page=page, per_page=PER_PAGE, error_out=False)
+def filtered_projects(user, f: ListFilters) -> sa.Select:
+    """visible_projects(user) narrowed by the filters, sorted, with names eager-loaded."""
+    return _with_names(_narrowed(user, f)).order_by(*sort_order(f.sort))
+
+
+# --- pages: keyset on (sort key, id) ----------------------------------------------------------
+
+
+class BadCursor(ValueError):
+    """A page link whose cursor cannot be read, or that belongs to another sort."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in one sort: the sort key and id of a row, and the number of the page that
+    the link leads to (shown as "page N"; it may be off by a page after others' edits)."""
+
+    sort: str
+    key: datetime | str
+    id: int
+    number: int
+
+    def encode(self) -> str:
+        key = self.key.isoformat() if isinstance(self.key, datetime) else self.key
+        raw = json.dumps([self.sort, key, self.id, self.number], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, sort: str) -> "Cursor":
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            cursor_sort, key, ident, number = json.loads(raw)
+            if cursor_sort not in SORTS or not isinstance(key, str):
+                raise ValueError(cursor_sort)
+            if not (isinstance(ident, int) and isinstance(number, int) and number >= 1):
+                raise ValueError(ident)
+            if cursor_sort != "title":
+                key = datetime.fromisoformat(key)
+        except (binascii.Error, UnicodeDecodeError, TypeError, ValueError) as error:
+            raise BadCursor(text) from error
+        if cursor_sort != sort:
+            raise BadCursor(text)
+        return cls(cursor_sort, key, ident, number)
+
+
+@dataclass
+class ListPage:
+    """One page of the list, its neighbours' cursors and the (capped) number of matches."""
+
+    items: list[Project]
+    number: int
+    total: int  # exact, or the cap + 1 when capped
+    capped: bool  # more than COUNT_CAP match; total says no more
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+
+def _beyond(sort: str, cursor: Cursor, forward: bool) -> sa.ColumnElement:
+    """Rows after the cursor's row in the sort (forward) or before it. Written as
+    key <= v AND (key < v OR id < i), not as a row value, so both databases range-scan the
+    (key, id) index from v."""
+    _label, key, descending = SORTS[sort]
+    if descending == forward:
+        return sa.and_(key <= cursor.key, sa.or_(key < cursor.key, Project.id < cursor.id))
+    return sa.and_(key >= cursor.key, sa.or_(key > cursor.key, Project.id > cursor.id))
+
+
+def count_capped(query: sa.Select, cap: int | None = COUNT_CAP) -> int:
+    """How many rows query has, reading at most cap + 1 of them (None: all)."""
+    ids = query.with_only_columns(Project.id).order_by(None)
+    if cap is not None:
+        ids = ids.limit(cap + 1)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery()))
+
+
+def project_page(
+    user,
+    f: ListFilters,
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    page: int = 1,
+    count_all: bool = False,
+) -> ListPage:
+    """The page after the cursor `after`, before the cursor `before`, or else number `page`
+    (OFFSET: kept for old links; the page's own links are cursors). Two statements for the
+    rows (page, themes) and one for the count, whatever the page and the number of projects."""
+    narrowed = _narrowed(user, f)
+    _label, key, _descending = SORTS[f.sort]
+    query = _with_names(narrowed).add_columns(key.label("sort_key")).limit(PER_PAGE + 1)
+    backwards = before is not None
+    if after is not None:
+        query, number = query.where(_beyond(f.sort, after, True)), after.number
+    elif before is not None:
+        query, number = query.where(_beyond(f.sort, before, False)), before.number
+    else:
+        number = max(1, page)
+        query = query.offset((number - 1) * PER_PAGE)
+    rows = db.session.execute(query.order_by(*sort_order(f.sort, reverse=backwards))).all()
+    more = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    if backwards:
+        rows.reverse()
+        if not more:
+            number = 1  # back at the start, whatever the link said
+    earlier = more if backwards else (after is not None or number > 1)
+    later = True if backwards else more
+    cap = None if count_all else COUNT_CAP
+    total = count_capped(narrowed, cap)
+    result = ListPage(
+        items=[project for project, _key in rows],
+        number=number,
+        total=total,
+        capped=cap is not None and total > cap,
+    )
+    if rows and later:
+        last, last_key = rows[-1]
+        result.next_cursor = Cursor(f.sort, last_key, last.id, number + 1).encode()
+    if rows and earlier:
+        first, first_key = rows[0]
+        result.prev_cursor = Cursor(f.sort, first_key, first.id, max(1, number - 1)).encode()
+    return result
 
 
 def filter_choices() -> dict:

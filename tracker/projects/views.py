@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -36,16 +37,33 @@ def index():
     filters = queries.ListFilters.from_args(request.args)
     for problem in filters.problems:
         flash(problem, "warning")
+    count_all = request.args.get("count") == "all"
+    try:
+        position = {
+            name: queries.Cursor.decode(request.args[name], filters.sort)
+            for name in ("after", "before")
+            if request.args.get(name)
+        }
+    except queries.BadCursor:
+        flash(_("That page link is not valid any more; this is the first page."), "warning")
+        position = {}
+    if len(position) > 1:
+        position = {"after": position["after"]}
+    page = queries.project_page(
+        user, filters, page=1 if position else _page(), count_all=count_all, **position
+    )
     choices = queries.filter_choices()
     stalled_days = current_app.config["TRACKER_STALLED_DAYS"]
     return render_template(
         "projects/index.html",
-        pagination=queries.project_page(user, filters, _page()),
+        page=page,
+        count_cap=format_decimal(queries.COUNT_CAP),
+        count_args={"count": "all"} if count_all else {},
         filters=filters,
         chips=figure_filters.chips(filters, dict(choices["sites"]), stalled_days),
         counts_events=any(getattr(filters, name) for name in figure_filters.EVENT_NAMES),
         choices=choices,
-        sorts={key: label for key, (label, _order) in queries.SORTS.items()},
+        sorts={key: label for key, (label, _key, _descending) in queries.SORTS.items()},
         can_create=permissions.can_create_project(user),
     )
 
