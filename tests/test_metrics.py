@@ -133,30 +133,30 @@ def test_p90_interpolates_between_ranks(app):
 
 
 def test_counts_by_stage_status_site_and_theme(net):
-    assert metrics.stage_status_counts(Scope()) == {
+    counts = metrics.project_counts(Scope())
+    assert counts.by_stage_status == {
         ("develop", "active"): 1,
         ("develop", "on_hold"): 1,
         ("test", "active"): 2,
         ("market", "active"): 1,
     }
-    by_site = metrics.site_stage_counts(Scope())
-    assert by_site == {
+    assert counts.by_site_stage == {
         (net.lingen.id, "develop"): 1,
         (net.lingen.id, "test"): 2,
         (net.lingen.id, "market"): 1,
         (net.berlin.id, "develop"): 1,
     }
-    assert metrics.theme_counts(Scope()) == {net.ai.id: 3, net.h2.id: 1}
+    assert metrics.dimension_counts(Scope())["theme"] == {net.ai.id: 3, net.h2.id: 1}
 
 
 def test_counts_by_organization_kind_and_country(net):
-    counts = metrics.participant_counts(Scope())
+    counts = metrics.dimension_counts(Scope())
     assert counts["kind"] == {"member_company": 5, "startup": 1, "research_institution": 1}
     assert counts["country"] == {"DE": 5, "SE": 1}
 
 
 def test_funnel_cooperation_mix_and_stalled(net):
-    totals = metrics.summary(Scope())
+    totals = metrics.project_counts(Scope()).summary
     assert totals["total"] == 5
     assert (totals["reached_test"], totals["reached_market"]) == (3, 1)
     assert totals["startup"] == 1  # P1, by organization kind
@@ -168,11 +168,14 @@ def test_funnel_cooperation_mix_and_stalled(net):
 
 def test_scope_narrows_every_count_to_site_and_theme(net):
     berlin = Scope(site_ids=(net.berlin.id,))
-    assert metrics.summary(berlin)["total"] == 1
-    assert metrics.summary(berlin)["stalled"] == 1
+    assert metrics.project_counts(berlin).summary["total"] == 1
+    assert metrics.project_counts(berlin).summary["stalled"] == 1
     ai = Scope(theme_id=net.ai.id)
-    assert metrics.summary(ai)["total"] == 3
-    assert metrics.stage_status_counts(ai) == {("test", "active"): 2, ("market", "active"): 1}
+    assert metrics.project_counts(ai).summary["total"] == 3
+    assert metrics.project_counts(ai).by_stage_status == {
+        ("test", "active"): 2,
+        ("market", "active"): 1,
+    }
     assert flows.time_in_stage(Scope(theme_id=net.h2.id))["develop"]["n"] == 0
 
 
@@ -186,24 +189,29 @@ def test_throughput_places_entries_in_their_quarters_with_zeros_filled(net):
 
 
 def test_gate_decision_mix_and_median_turnaround(net):
-    assert flows.decision_mix(Scope()) == {
+    found = flows.decisions(Scope())
+    assert found["mix"] == {
         "go": 3,
         "conditional_go": 0,
         "recycle": 1,
         "hold": 0,
         "stop": 0,
     }
-    turnaround = flows.review_turnaround(Scope())
-    assert turnaround["n"] == 4
-    assert turnaround["median"] == pytest.approx(5)  # 2, 4, 6, 10 days
-    in_q1 = Scope(period=parse_period(net.q1.key))
-    assert flows.decision_mix(in_q1)["go"] == 2 and flows.decision_mix(in_q1)["recycle"] == 1
-    assert flows.review_turnaround(in_q1)["median"] == pytest.approx(6)  # 4, 6, 10 days
+    assert found["n"] == 4
+    assert found["median"] == pytest.approx(5)  # 2, 4, 6, 10 days
+    in_q1 = flows.decisions(Scope(period=parse_period(net.q1.key)))
+    assert in_q1["mix"]["go"] == 2 and in_q1["mix"]["recycle"] == 1
+    assert in_q1["median"] == pytest.approx(6)  # 4, 6, 10 days
 
 
 def test_empty_network_gives_zeros_not_errors(app):
-    assert metrics.summary(Scope())["total"] == 0
-    assert flows.review_turnaround(Scope()) == {"n": 0, "median": None}
+    assert metrics.project_counts(Scope()).summary == dict.fromkeys(("total", *metrics.SUMMED), 0)
+    assert metrics.dimension_counts(Scope()) == {"kind": {}, "country": {}, "theme": {}}
+    assert flows.decisions(Scope()) == {
+        "mix": dict.fromkeys(metrics.DECIDED, 0),
+        "n": 0,
+        "median": None,
+    }
     assert flows.time_in_stage(Scope())["develop"] == {"n": 0, "median": None, "p90": None}
 
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from tracker.dashboard import sql
-from tracker.dashboard.metrics import DECIDED, Scope, in_period, project_conditions, stage_entry
+from tracker.dashboard.metrics import DECIDED, Scope, in_period, in_scope, stage_entry
 from tracker.dashboard.periods import Period, Quarter
 from tracker.extensions import db
 from tracker.models import GateReview, Project, StageEvent
@@ -28,8 +28,7 @@ def stays(scope: Scope) -> sa.Subquery:
             StageEvent.at.label("entered_at"),
             left_at.label("left_at"),
         )
-        .join(Project, Project.id == StageEvent.project_id)
-        .where(stage_entry(), *project_conditions(scope))
+        .where(stage_entry(), *in_scope(StageEvent.project_id, scope))
         .subquery()
     )
     return (
@@ -82,12 +81,11 @@ def throughput(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int
     ).label("quarter")
     query = (
         sa.select(bucket, StageEvent.to_stage, sa.func.count())
-        .join(Project, Project.id == StageEvent.project_id)
         .where(
             *entries_into("test", "market"),
             StageEvent.at >= quarters[0].start,
             StageEvent.at < quarters[-1].end,
-            *project_conditions(scope),
+            *in_scope(StageEvent.project_id, scope),
         )
         .group_by(bucket, StageEvent.to_stage)
     )
@@ -114,35 +112,34 @@ def decision_exists(decision: str, period: Period) -> sa.Exists:
 
 
 def _decided(scope: Scope) -> list:
-    return [*decided(DECIDED, scope.period), *project_conditions(scope)]
+    return [*decided(DECIDED, scope.period), *in_scope(GateReview.project_id, scope)]
 
 
-def decision_mix(scope: Scope) -> dict[str, int]:
-    query = (
-        sa.select(GateReview.decision, sa.func.count())
-        .join(Project, Project.id == GateReview.project_id)
-        .where(*_decided(scope))
-        .group_by(GateReview.decision)
-    )
-    result = dict.fromkeys(DECIDED, 0)
-    result.update(db.session.execute(query).tuples().all())
-    return result
-
-
-def review_turnaround(scope: Scope) -> dict:
-    """Median days from a gate request to its decision, over decisions in the period."""
+def decisions(scope: Scope) -> dict:
+    """The decision mix and the median days from a gate request to its decision, over the
+    decisions in the period, in one statement: {"mix": {decision: n}, "n": …, "median": …}."""
     durations = (
         sa.select(
             sa.literal("all").label("grp"),
             sql.days_between(GateReview.decided_at, GateReview.requested_at).label("days"),
+            GateReview.decision,
         )
-        .join(Project, Project.id == GateReview.project_id)
         .where(*_decided(scope))
         .subquery()
     )
+    ranks = sql.ranked(durations, durations.c.grp, durations.c.days, durations.c.decision)
+    per_decision = [
+        sa.func.coalesce(sa.func.sum(sa.case((ranks.c.decision == key, 1), else_=0)), 0)
+        for key in DECIDED
+    ]
     row = db.session.execute(
-        sql.quantiles(durations, durations.c.grp, durations.c.days, sql.MEDIAN)
-    ).first()
-    if row is None:
-        return {"n": 0, "median": None}
-    return {"n": int(row[1]), "median": float(row[2])}
+        sa.select(
+            sa.func.count(), *sql.quantile_columns(ranks, sql.MEDIAN), *per_decision
+        ).select_from(ranks)
+    ).one()
+    n, median, *mix = row
+    return {
+        "mix": {key: int(value) for key, value in zip(DECIDED, mix, strict=True)},
+        "n": int(n),
+        "median": None if not n else float(median),
+    }

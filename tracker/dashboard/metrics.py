@@ -1,4 +1,9 @@
-"""The pipeline figures of design.md §6, each one SQL aggregation over the scoped projects."""
+"""The pipeline figures of design.md §6, each one SQL aggregation over the scoped projects.
+
+No figure runs a sub-select per project: what a project's participants or history say about
+it comes from one grouped pass over participations or stage events, joined to the projects
+once (or, as a /projects filter, an IN over that pass).
+"""
 
 from dataclasses import dataclass, field
 
@@ -16,6 +21,7 @@ DECIDED = ("go", "conditional_go", "recycle", "hold", "stop")
 # The participant dimensions counted per project; /projects filters on the same columns.
 PARTICIPANT_COLUMNS = {"kind": Organization.kind, "country": Organization.country}
 COOPERATION_FLAGS = ("startup", "research", "cross_site", "cross_country")
+SUMMED = ("reached_test", "reached_market", *COOPERATION_FLAGS, "stalled")
 
 
 @dataclass(frozen=True)
@@ -32,13 +38,22 @@ def project_conditions(scope: Scope) -> list:
     if scope.site_ids is not None:
         conditions.append(Project.site_id.in_(scope.site_ids))
     if scope.theme_id is not None:
+        # An alias: statements over project_themes itself (theme counts) must not correlate it.
+        themes = project_themes.alias("scope_themes")
         conditions.append(
             sa.exists().where(
-                project_themes.c.project_id == Project.id,
-                project_themes.c.theme_id == scope.theme_id,
+                themes.c.project_id == Project.id, themes.c.theme_id == scope.theme_id
             )
         )
     return conditions
+
+
+def in_scope(project_id, scope: Scope | None) -> list:
+    """project_id belongs to a project in scope, for statements that do not join projects."""
+    conditions = project_conditions(scope) if scope is not None else []
+    if not conditions:
+        return []
+    return [project_id.in_(sa.select(Project.id).where(*conditions).correlate(None))]
 
 
 def stage_entry():
@@ -52,57 +67,195 @@ def in_period(column, period: Period) -> list:
     return [column >= period.start, column < period.end]
 
 
+# --- per-project facts, computed once for all projects ------------------------------------
+
+
+def _organization_facts() -> sa.Subquery:
+    """Per organization: kind, its country as a number (equal countries, equal numbers: the
+    grouped pass below compares numbers, cheaper than text), and the lowest and highest id of
+    its sites (NULL without sites)."""
+    return (
+        sa.select(
+            Organization.id,
+            Organization.kind,
+            sa.func.dense_rank().over(order_by=Organization.country).label("country"),
+            sa.func.min(organization_sites.c.site_id).label("first_site"),
+            sa.func.max(organization_sites.c.site_id).label("last_site"),
+        )
+        .outerjoin(organization_sites, organization_sites.c.organization_id == Organization.id)
+        .group_by(Organization.id, Organization.kind, Organization.country)
+        .subquery("organization_facts")
+    )
+
+
+def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
+    """One row per project with participants: 1 or 0 for each of COOPERATION_FLAGS.
+
+    startup / research: a participant (lead included) of that kind, or with that role.
+    cross_site / cross_country: the participants together name at least two sites /
+    countries, i.e. the smallest is below the largest (NULLs, orgs without sites, ignored).
+    """
+    org = _organization_facts()
+
+    def any_of(condition) -> sa.ColumnElement[int]:
+        return sa.func.max(sa.case((condition, 1), else_=0))
+
+    def two_or_more(lowest, highest) -> sa.ColumnElement[int]:
+        return sa.case((sa.func.min(lowest) < sa.func.max(highest), 1), else_=0)
+
+    return (
+        sa.select(
+            Participation.project_id,
+            any_of(sa.or_(org.c.kind == "startup", Participation.role == "startup")).label(
+                "startup"
+            ),
+            any_of(
+                sa.or_(
+                    org.c.kind == "research_institution", Participation.role == "research_partner"
+                )
+            ).label("research"),
+            two_or_more(org.c.first_site, org.c.last_site).label("cross_site"),
+            two_or_more(org.c.country, org.c.country).label("cross_country"),
+        )
+        .join(org, org.c.id == Participation.organization_id)
+        .where(*in_scope(Participation.project_id, scope))
+        .group_by(Participation.project_id)
+        .subquery("cooperation")
+    )
+
+
+def _entered(*stages: str) -> sa.ColumnElement[bool]:
+    """The project has a StageEvent into one of stages (one pass over the events, not one
+    look-up per project)."""
+    return Project.id.in_(sa.select(StageEvent.project_id).where(StageEvent.to_stage.in_(stages)))
+
+
+def _cooperating(flag: str) -> sa.ColumnElement[bool]:
+    cooperation = cooperation_by_project()
+    return Project.id.in_(sa.select(cooperation.c.project_id).where(cooperation.c[flag] == 1))
+
+
+def project_flags() -> dict:
+    """Per-project yes/no conditions that the summary sums up (also used by the links)."""
+    return {
+        "reached_test": sa.or_(Project.stage.in_(("test", "market")), _entered("test", "market")),
+        "reached_market": sa.or_(Project.stage == "market", _entered("market")),
+        **{flag: _cooperating(flag) for flag in COOPERATION_FLAGS},
+        "stalled": stalled_clause(_stalled_days()),  # the board's stalled badge, too
+    }
+
+
+def project_flag(name: str) -> sa.ColumnElement[bool]:
+    """One of project_flags() (reached_test, startup, stalled, ...) as a WHERE condition."""
+    return project_flags()[name]
+
+
+def _stalled_days() -> int:
+    return int(current_app.config.get("TRACKER_STALLED_DAYS", 60))
+
+
 # --- counts over projects ---------------------------------------------------------------
 
 
-def stage_status_counts(scope: Scope) -> dict[tuple[str, str], int]:
+@dataclass(frozen=True)
+class ProjectCounts:
+    """Per (site, stage, status): the number of projects and of each flag among them."""
+
+    cells: dict[tuple[int, str, str], dict[str, int]]
+
+    def _sum(self, key) -> dict:
+        result: dict = {}
+        for cell, counts in self.cells.items():
+            result[key(cell)] = result.get(key(cell), 0) + counts["total"]
+        return result
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Total, funnel, cooperation mix and stalled count."""
+        return {
+            name: sum(counts[name] for counts in self.cells.values()) for name in ("total", *SUMMED)
+        }
+
+    @property
+    def by_stage_status(self) -> dict[tuple[str, str], int]:
+        return self._sum(lambda cell: (cell[1], cell[2]))
+
+    @property
+    def by_site_stage(self) -> dict[tuple[int, str], int]:
+        return self._sum(lambda cell: (cell[0], cell[1]))
+
+
+def project_counts(scope: Scope) -> ProjectCounts:
+    """Counts by site, stage and status with the funnel, cooperation and stalled flags: one
+    statement, the projects joined once to their cooperation flags (one grouped pass)."""
+    flags = project_flags()
+    cooperation = cooperation_by_project(scope)
+
+    def total_of(condition) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    columns = {
+        "reached_test": total_of(flags["reached_test"]),
+        "reached_market": total_of(flags["reached_market"]),
+        **{
+            flag: sa.func.sum(sa.func.coalesce(cooperation.c[flag], 0))
+            for flag in COOPERATION_FLAGS
+        },
+        "stalled": total_of(flags["stalled"]),
+    }
     query = (
-        sa.select(Project.stage, Project.status, sa.func.count())
+        sa.select(
+            Project.site_id,
+            Project.stage,
+            Project.status,
+            sa.func.count().label("total"),
+            *(column.label(name) for name, column in columns.items()),
+        )
+        .outerjoin(cooperation, cooperation.c.project_id == Project.id)
         .where(*project_conditions(scope))
-        .group_by(Project.stage, Project.status)
+        .group_by(Project.site_id, Project.stage, Project.status)
     )
-    return {(stage, status): n for stage, status, n in db.session.execute(query)}
+    cells = {}
+    for row in db.session.execute(query).mappings():
+        cells[(row["site_id"], row["stage"], row["status"])] = {
+            name: int(row[name] or 0) for name in ("total", *SUMMED)
+        }
+    return ProjectCounts(cells)
 
 
-def site_stage_counts(scope: Scope) -> dict[tuple[int, str], int]:
-    query = (
-        sa.select(Project.site_id, Project.stage, sa.func.count())
-        .where(*project_conditions(scope))
-        .group_by(Project.site_id, Project.stage)
-    )
-    return {(site_id, stage): n for site_id, stage, n in db.session.execute(query)}
+def dimension_counts(scope: Scope) -> dict[str, dict]:
+    """Projects per participant kind, per participant country and per theme, in one statement.
 
+    A project counts once per value however many of its participants share it.
+    """
 
-def theme_counts(scope: Scope) -> dict[int, int]:
-    query = (
-        sa.select(project_themes.c.theme_id, sa.func.count(sa.distinct(Project.id)))
-        .join(Project, Project.id == project_themes.c.project_id)
-        .where(*project_conditions(scope))
+    def per_participant(column, dimension: str) -> sa.Select:
+        pairs = (
+            sa.select(Participation.project_id, sa.cast(column, sa.String).label("value"))
+            .join(Organization, Organization.id == Participation.organization_id)
+            .where(*in_scope(Participation.project_id, scope))
+            .distinct()
+            .subquery()
+        )
+        return sa.select(
+            sa.literal(dimension).label("dimension"), pairs.c.value, sa.func.count().label("n")
+        ).group_by(pairs.c.value)
+
+    themes = (  # (project, theme) is the key of project_themes: no duplicates to remove
+        sa.select(
+            sa.literal("theme").label("dimension"),
+            sa.cast(project_themes.c.theme_id, sa.String).label("value"),
+            sa.func.count().label("n"),
+        )
+        .where(*in_scope(project_themes.c.project_id, scope))
         .group_by(project_themes.c.theme_id)
     )
-    return dict(db.session.execute(query).tuples().all())
-
-
-def participant_counts(scope: Scope) -> dict[str, dict[str, int]]:
-    """Projects with at least one participant of each organization kind, and of each country."""
-
-    def per(column, label: str) -> sa.Select:
-        return (
-            sa.select(
-                sa.literal(label).label("dimension"),
-                sa.cast(column, sa.String).label("value"),
-                sa.func.count(sa.distinct(Project.id)).label("n"),
-            )
-            .join(Participation, Participation.project_id == Project.id)
-            .join(Organization, Organization.id == Participation.organization_id)
-            .where(*project_conditions(scope))
-            .group_by(column)
-        )
-
-    query = sa.union_all(*(per(column, name) for name, column in PARTICIPANT_COLUMNS.items()))
-    counts: dict[str, dict[str, int]] = {"kind": {}, "country": {}}
+    query = sa.union_all(
+        *(per_participant(column, name) for name, column in PARTICIPANT_COLUMNS.items()), themes
+    )
+    counts: dict[str, dict] = {"kind": {}, "country": {}, "theme": {}}
     for dimension, value, n in db.session.execute(query):
-        counts[dimension][value] = n
+        counts[dimension][int(value) if dimension == "theme" else value] = n
     return counts
 
 
@@ -117,72 +270,3 @@ def participant_exists(dimension: str, value: str) -> sa.Exists:
         )
         .exists()
     )
-
-
-def _participant_exists(org_kind: str, role: str):
-    return (
-        sa.select(Participation.id)
-        .join(Organization, Organization.id == Participation.organization_id)
-        .where(
-            Participation.project_id == Project.id,
-            sa.or_(Organization.kind == org_kind, Participation.role == role),
-        )
-        .exists()
-    )
-
-
-def _distinct_among_participants(column, *joins) -> sa.ScalarSelect:
-    query = sa.select(sa.func.count(sa.distinct(column))).select_from(Participation)
-    for target, on in joins:
-        query = query.join(target, on)
-    return query.where(Participation.project_id == Project.id).scalar_subquery()
-
-
-def project_flags() -> dict:
-    """Per-project yes/no conditions that the summary sums up (also used by the links)."""
-    entered = sa.select(StageEvent.id).where(StageEvent.project_id == Project.id)
-    return {
-        "reached_test": sa.or_(
-            Project.stage.in_(("test", "market")),
-            entered.where(StageEvent.to_stage.in_(("test", "market"))).exists(),
-        ),
-        "reached_market": sa.or_(
-            Project.stage == "market", entered.where(StageEvent.to_stage == "market").exists()
-        ),
-        "startup": _participant_exists("startup", "startup"),
-        "research": _participant_exists("research_institution", "research_partner"),
-        "cross_site": _distinct_among_participants(
-            organization_sites.c.site_id,
-            (
-                organization_sites,
-                organization_sites.c.organization_id == Participation.organization_id,
-            ),
-        )
-        >= 2,
-        "cross_country": _distinct_among_participants(
-            Organization.country, (Organization, Organization.id == Participation.organization_id)
-        )
-        >= 2,
-        "stalled": stalled_clause(_stalled_days()),  # the board's stalled badge, too
-    }
-
-
-def project_flag(name: str) -> sa.ColumnElement[bool]:
-    """One of project_flags() (reached_test, startup, stalled, ...) as a WHERE condition."""
-    return project_flags()[name]
-
-
-def _stalled_days() -> int:
-    return int(current_app.config.get("TRACKER_STALLED_DAYS", 60))
-
-
-def summary(scope: Scope) -> dict[str, int]:
-    """Total, funnel, cooperation mix and stalled count in one pass over the projects."""
-    flags = project_flags()
-    columns = [sa.func.count().label("total")] + [
-        sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0).label(name)
-        for name, condition in flags.items()
-    ]
-    query = sa.select(*columns).select_from(Project).where(*project_conditions(scope))
-    row = db.session.execute(query).one()
-    return {name: int(value or 0) for name, value in row._mapping.items()}

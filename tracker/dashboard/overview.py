@@ -61,14 +61,16 @@ def dashboard(user, selection: Selection) -> dict:
     scope = selection.scope
     audience = audience_for(user, scope.site_ids)
     show = Presenter(audience, selection.link_args)
-    totals = metrics.summary(scope)
+    counts = metrics.project_counts(scope)
+    totals = counts.summary
+    dimensions = metrics.dimension_counts(scope)
     quarters = selection.period.last_quarter.last(flows.THROUGHPUT_QUARTERS)
     context = {
         "audience": audience,
         "total": show.count(totals["total"], {}),
-        "stage_status": _stage_status(show, metrics.stage_status_counts(scope)),
-        "by_site": _by_site(show, selection, metrics.site_stage_counts(scope)),
-        "by_theme": _by_theme(show, selection, metrics.theme_counts(scope)),
+        "stage_status": _stage_status(show, counts.by_stage_status),
+        "by_site": _by_site(show, selection, counts.by_site_stage),
+        "by_theme": _by_theme(show, selection, dimensions["theme"]),
         "funnel": _funnel(show, totals),
         "cooperation": _cooperation(show, totals),
         "time_in_stage": _time_in_stage(show, flows.time_in_stage(scope), selection.period),
@@ -77,8 +79,8 @@ def dashboard(user, selection: Selection) -> dict:
         "stalled_days": current_app.config["TRACKER_STALLED_DAYS"],
         "stalled_projects": _stalled_projects(user, scope) if audience.names else [],
     }
-    context.update(_participants(show, metrics.participant_counts(scope)))
-    context.update(_decisions(show, scope, selection.period))
+    context.update(_participants(show, dimensions))
+    context.update(_decisions(show, flows.decisions(scope), selection.period))
     return context
 
 
@@ -193,9 +195,8 @@ def _throughput(show: Presenter, counts: dict) -> list[Row]:
     ]
 
 
-def _decisions(show: Presenter, scope, period) -> dict:
-    mix = flows.decision_mix(scope)
-    turnaround = flows.review_turnaround(scope)
+def _decisions(show: Presenter, found: dict, period) -> dict:
+    mix = found["mix"]
     rows = [
         Row(label, {"n": show.count(mix[key], {"decision": _at(key, period)})}, key=key)
         for key, label in DECISION_LABELS.items()
@@ -204,9 +205,7 @@ def _decisions(show: Presenter, scope, period) -> dict:
     return {
         "decisions": rows,
         "decided": show.count(decided, {"decision": _at("any", period)}),
-        "turnaround": show.days(
-            turnaround["median"], turnaround["n"], {"decision": _at("any", period)}
-        ),
+        "turnaround": show.days(found["median"], found["n"], {"decision": _at("any", period)}),
     }
 
 

@@ -42,8 +42,8 @@ def pipeline_metrics(user, site_slug: str | None = None) -> dict:
         return round(part / whole, 4)
 
     scope = Scope(site_ids=_site_ids(site_slug))
-    by_status_stage = metrics.stage_status_counts(scope)
-    totals = metrics.summary(scope)
+    counts = metrics.project_counts(scope)
+    by_status_stage, totals = counts.by_stage_status, counts.summary
     stays = flows.time_in_stage(scope)
     quarters = Quarter.containing(utcnow()).last(flows.THROUGHPUT_QUARTERS)
     entries = flows.throughput(scope, quarters)

@@ -83,8 +83,10 @@ class Report:
 
 
 def _visible(user) -> sa.ColumnElement[bool]:
-    ids = visible_projects(user).with_only_columns(Project.id).correlate(None)
-    return Project.id.in_(ids)
+    """visible_projects(user)'s condition on the row's own project: checked on the rows of the
+    quarter only, not by listing every visible project first."""
+    condition = visible_projects(user).whereclause
+    return sa.true() if condition is None else condition
 
 
 def _only_if(visible, column):
@@ -108,27 +110,36 @@ def _collect(section: Section, rows, build) -> Section:
     return section
 
 
-def _entries(user, quarter: Quarter, site_id: int | None, stage: str) -> Section:
+def _entries(user, quarter: Quarter, site_id: int | None) -> list[Section]:
+    """Entries to test and to market, in one statement."""
     visible = _visible(user)
     rows = db.session.execute(
         sa.select(
             StageEvent.at,
+            StageEvent.to_stage,
             Site.name.label("site"),
             visible.label("visible"),
             _only_if(visible, Project.title).label("title"),
         )
         .join(Project, Project.id == StageEvent.project_id)
         .join(Site, Site.id == Project.site_id)
-        .where(stage_entry(), StageEvent.to_stage == stage, *_within(StageEvent.at, quarter))
+        .where(
+            stage_entry(),
+            StageEvent.to_stage.in_(("test", "market")),
+            *_within(StageEvent.at, quarter),
+        )
         .where(*_on_site(site_id))
         .order_by(StageEvent.at, StageEvent.id)
-    )
-    heading, empty = {
-        "test": (_("Entries to test"), _("No project entered test.")),
-        "market": (_("Entries to market"), _("No project entered market.")),
-    }[stage]
-    section = Section(f"entries_{stage}", heading, "project", empty)
-    return _collect(section, rows, lambda r: Item(r.at, r.site, r.title))
+    ).all()
+    sections = []
+    for stage, heading, empty in (
+        ("test", _("Entries to test"), _("No project entered test.")),
+        ("market", _("Entries to market"), _("No project entered market.")),
+    ):
+        section = Section(f"entries_{stage}", heading, "project", empty)
+        into = (row for row in rows if row.to_stage == stage)
+        sections.append(_collect(section, into, lambda r: Item(r.at, r.site, r.title)))
+    return sections
 
 
 def _stops(user, quarter: Quarter, site_id: int | None) -> Section:
@@ -216,8 +227,7 @@ def _members(quarter: Quarter, site_id: int | None) -> Section:
 def quarterly_report(user, quarter: Quarter, site: Site | None) -> Report:
     site_id = site.id if site else None
     sections = [
-        _entries(user, quarter, site_id, "test"),
-        _entries(user, quarter, site_id, "market"),
+        *_entries(user, quarter, site_id),
         _stops(user, quarter, site_id),
         _cooperations(user, quarter, site_id),
         _members(quarter, site_id),

@@ -46,12 +46,22 @@ def _quantile(rank, count, value, quantile: tuple[int, int]):
     return lower + fraction * (upper - lower)
 
 
-def quantiles(values: sa.Subquery, group, value, *wanted: tuple[int, int]) -> sa.Select:
-    """SELECT group, n, quantile₁, … over values (a subquery), one row per group."""
+def ranked(values: sa.Subquery, group, value, *carry) -> sa.Subquery:
+    """values with each row's rank by value within its group (rnk) and the group's size (n)."""
     rank = sa.func.row_number().over(partition_by=group, order_by=value)
     count = sa.func.count().over(partition_by=group)
-    ranked = sa.select(
-        group.label("grp"), value.label("v"), rank.label("rnk"), count.label("n")
+    return sa.select(
+        group.label("grp"), value.label("v"), rank.label("rnk"), count.label("n"), *carry
     ).subquery()
-    columns = [_quantile(ranked.c.rnk, ranked.c.n, ranked.c.v, q) for q in wanted]
-    return sa.select(ranked.c.grp, sa.func.max(ranked.c.n), *columns).group_by(ranked.c.grp)
+
+
+def quantile_columns(ranks: sa.Subquery, *wanted: tuple[int, int]) -> list:
+    """Aggregates over a ranked() subquery: each wanted quantile of v, per group."""
+    return [_quantile(ranks.c.rnk, ranks.c.n, ranks.c.v, q) for q in wanted]
+
+
+def quantiles(values: sa.Subquery, group, value, *wanted: tuple[int, int]) -> sa.Select:
+    """SELECT group, n, quantile₁, … over values (a subquery), one row per group."""
+    ranks = ranked(values, group, value)
+    columns = quantile_columns(ranks, *wanted)
+    return sa.select(ranks.c.grp, sa.func.max(ranks.c.n), *columns).group_by(ranks.c.grp)
