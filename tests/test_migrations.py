@@ -185,3 +185,59 @@ def test_organization_versions_start_at_one_for_existing_rows(unmigrated_app):
         with db.engine.connect() as connection:
             names = connection.execute(sa.text("SELECT name FROM organizations")).scalars().all()
         assert names == ["Krone Group"]
+
+
+def test_two_factor_secrets_are_encrypted_by_the_upgrade_and_decrypted_by_the_downgrade(
+    unmigrated_app,
+):
+    from tracker.auth.two_factor_crypto import reveal
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with unmigrated_app.app_context():
+        flask_migrate.upgrade(revision="20471800dca2")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, display_name, role, active, failed_logins, "
+                    "session_version, created_at, totp_secret) VALUES (7, 'a@x.org', 'A', "
+                    "'admin', true, 0, 1, CURRENT_TIMESTAMP, :secret), (8, 'b@x.org', 'B', "
+                    "'admin', true, 0, 1, CURRENT_TIMESTAMP, NULL)"
+                ),
+                {"secret": secret},
+            )
+        select = sa.text("SELECT id, totp_secret FROM users ORDER BY id")
+
+        flask_migrate.upgrade(revision="3f0a9c2d7b41")
+        with db.engine.connect() as connection:
+            (_, stored), (_, empty) = connection.execute(select).all()
+        assert secret not in stored and len(stored) == 64 and empty is None
+        assert reveal(7, stored) == secret  # the application reads what the migration wrote
+
+        flask_migrate.downgrade(revision="20471800dca2")
+        with db.engine.connect() as connection:
+            assert connection.execute(select).all() == [(7, secret), (8, None)]
+
+
+def test_the_downgrade_refuses_secrets_it_cannot_decrypt_and_changes_nothing(unmigrated_app, capfd):
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with unmigrated_app.app_context():
+        flask_migrate.upgrade(revision="20471800dca2")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, display_name, role, active, failed_logins, "
+                    "session_version, created_at, totp_secret) VALUES (7, 'a@x.org', 'A', "
+                    "'admin', true, 0, 1, CURRENT_TIMESTAMP, :secret)"
+                ),
+                {"secret": secret},
+            )
+        flask_migrate.upgrade(revision="3f0a9c2d7b41")
+        query = sa.text("SELECT totp_secret FROM users")
+        with db.engine.connect() as connection:
+            stored = connection.execute(query).scalar_one()
+        unmigrated_app.config["SECRET_KEY"] = "another key"
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error, then exits
+            flask_migrate.downgrade(revision="20471800dca2")
+        assert "does not decrypt with this SECRET_KEY" in capfd.readouterr().err
+        with db.engine.connect() as connection:
+            assert connection.execute(query).scalar_one() == stored

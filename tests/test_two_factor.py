@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tests import factories
 from tracker.auth import sessions
 from tracker.auth import two_factor_services as tfs
+from tracker.auth.two_factor_crypto import SecretUnreadable, reveal, seal
 from tracker.extensions import db
 from tracker.models import AuditEvent, RecoveryCode, User
 
@@ -23,7 +24,7 @@ def member(app):
 def with_two_factor(user: User) -> str:
     """Turn two-factor on directly in the database; returns the secret."""
     secret = pyotp.random_base32()
-    user.totp_secret = secret
+    user.totp_secret = seal(user.id, secret)
     db.session.commit()
     return secret
 
@@ -31,6 +32,11 @@ def with_two_factor(user: User) -> str:
 def fresh(user: User) -> User:
     db.session.expire_all()
     return db.session.get(User, user.id)
+
+
+def secret_of(user: User) -> str:
+    """The stored secret, decrypted."""
+    return reveal(user.id, fresh(user).totp_secret)
 
 
 def actions(user: User) -> list[str]:
@@ -85,8 +91,7 @@ def test_a_correct_code_turns_it_on_and_shows_ten_recovery_codes_once(client, lo
     secret, html = enable_through_pages(client, login, member)
     codes = re.findall(r"<li>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</li>", html)
     assert len(codes) == 10
-    user = fresh(member)
-    assert user.totp_secret == secret
+    assert secret_of(member) == secret
     stored = list(db.session.scalars(sa.select(RecoveryCode.code_hash)))
     assert len(stored) == 10
     assert not set(stored) & {c.replace("-", "") for c in codes}  # hashes only
@@ -222,7 +227,7 @@ def test_turning_it_off_needs_password_and_code(client, login, member, monkeypat
         "/account/two-factor/disable", data={"password": "not my password", "code": "1"}
     )
     assert refused.status_code == 200
-    assert fresh(member).totp_secret == secret
+    assert secret_of(member) == secret
     done = client.post(
         "/account/two-factor/disable",
         data={"password": factories.PASSWORD, "code": code_at(secret, 1)},
@@ -286,7 +291,7 @@ def test_a_required_site_manager_cannot_turn_it_off(client, login, required, mon
     assert tfs.REQUIRED in page.get_data(as_text=True) or "cannot be turned off" in (
         page.get_data(as_text=True)
     )
-    assert fresh(manager).totp_secret == secret
+    assert secret_of(manager) == secret
     assert "Turn off" not in client.get("/account").get_data(as_text=True)
 
 
@@ -296,7 +301,7 @@ def test_a_required_site_manager_cannot_turn_it_off(client, login, required, mon
 def test_an_admin_can_turn_it_off_for_someone_who_lost_their_phone(app, client, login, member):
     with_two_factor(member)
     member_client = app.test_client()
-    secret = fresh(member).totp_secret
+    secret = secret_of(member)
     login(member, test_client=member_client)
     member_client.post("/login/two-factor", data={"code": code_at(secret)})
     admin = factories.make_user("admin", email="boss@example.org")
@@ -322,6 +327,82 @@ def test_only_admins_turn_it_off_for_others_and_not_for_themselves(client, login
     admin = factories.make_user("admin", email="boss@example.org")
     with_two_factor(admin)
     login(admin)
-    client.post("/login/two-factor", data={"code": code_at(fresh(admin).totp_secret)})
+    client.post("/login/two-factor", data={"code": code_at(secret_of(admin))})
     assert client.post(f"/admin/users/{admin.id}/two-factor/reset").status_code == 403
     assert fresh(member).totp_secret is not None
+
+
+# --- the secret at rest -----------------------------------------------------------------------
+
+
+def stored_value(user: User) -> str:
+    """The users.totp_secret column as the database holds it."""
+    query = sa.text("SELECT totp_secret FROM users WHERE id = :id")
+    return db.session.execute(query, {"id": user.id}).scalar_one()
+
+
+def test_the_stored_column_never_contains_the_secret(client, login, member):
+    secret, _ = enable_through_pages(client, login, member)
+    stored = stored_value(member)
+    assert stored and len(stored) == 64
+    assert secret not in stored and secret.lower() not in stored.lower()
+    assert secret_of(member) == secret  # and it decrypts back
+
+
+def test_a_totp_code_signs_in_after_setting_it_up_on_the_pages(client, login, member):
+    secret, _ = enable_through_pages(client, login, member)
+    client.post("/logout")
+    assert login(member).headers["Location"] == "/login/two-factor"
+    response = client.post("/login/two-factor", data={"code": code_at(secret, 1)})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+
+
+def test_a_stored_secret_copied_to_another_account_does_not_decrypt(app, member):
+    with_two_factor(member)
+    other = factories.make_user("member", member.organization, email="other@example.org")
+    with pytest.raises(SecretUnreadable):
+        reveal(other.id, stored_value(member))
+
+
+def test_a_changed_secret_key_says_two_factor_cannot_be_checked(
+    app, client, login, member, monkeypatch
+):
+    secret = with_two_factor(member)
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-different-secret-key")
+    assert login(member).headers["Location"] == "/login/two-factor"
+    response = client.post("/login/two-factor", data={"code": code_at(secret)})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Two-factor sign-in cannot be checked for this account" in html
+    assert "ask an administrator to reset your two-factor sign-in" in html
+    assert client.get("/").status_code == 302  # not signed in
+    assert actions(member)[-1] == "two_factor_failed"
+
+
+def test_with_a_changed_secret_key_a_recovery_code_still_signs_in(
+    app, client, login, member, monkeypatch
+):
+    _, html = enable_through_pages(client, login, member)
+    code = re.findall(r"<li>([a-z0-9-]{19})</li>", html)[0]
+    client.post("/logout")
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-different-secret-key")
+    login(member)
+    assert client.post("/login/two-factor", data={"code": code}).status_code == 302
+    assert client.get("/account").status_code == 200
+
+
+def test_an_admin_resets_an_unreadable_secret_and_the_user_signs_in_again(
+    app, client, login, member, monkeypatch
+):
+    with_two_factor(member)
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-different-secret-key")
+    admin = factories.make_user("admin", email="boss@example.org")
+    login(admin)
+    assert client.post(f"/admin/users/{member.id}/two-factor/reset").status_code == 302
+    assert fresh(member).totp_secret is None
+    log = client.get("/admin/security?action=two_factor_disabled").get_data(as_text=True)
+    assert member.email in log
+    client.post("/logout")
+    assert login(member).headers["Location"] != "/login/two-factor"
+    assert client.get("/account").status_code == 200

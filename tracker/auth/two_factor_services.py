@@ -10,11 +10,14 @@ from datetime import UTC, datetime
 import pyotp
 import segno
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from tracker.activity import audit
 from tracker.auth import services
 from tracker.auth.passwords import verify_password
+from tracker.auth.two_factor_crypto import SecretUnreadable, reveal, seal
 from tracker.extensions import db
 from tracker.models import RecoveryCode, User, utcnow
 
@@ -25,6 +28,11 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_LENGTH = 16
 WRONG_CODE = "That code is not correct. Enter the current 6-digit code from your app."
 REQUIRED = "Your role requires two-factor sign-in, so it cannot be turned off."
+UNREADABLE = _l(
+    "Two-factor sign-in cannot be checked for this account: its stored key cannot be read "
+    "(the server's configuration changed). A recovery code still works; otherwise ask an "
+    "administrator to reset your two-factor sign-in."
+)
 
 
 class TwoFactorError(services.AuthError):
@@ -33,6 +41,10 @@ class TwoFactorError(services.AuthError):
 
 class AccountLocked(TwoFactorError):
     """Too many failures: the half-finished sign-in is over."""
+
+
+class CodeUncheckable(TwoFactorError):
+    """The stored secret does not decrypt, and the code was not a recovery code."""
 
 
 def clock() -> float:
@@ -79,8 +91,21 @@ def _recovery_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _use_totp(user: User, code: str) -> bool:
-    step = _matching_step(user.totp_secret, code)
+def _readable_secret(user: User) -> str | None:
+    """The user's TOTP secret in clear, or None (logged) when it does not decrypt."""
+    try:
+        return reveal(user.id, user.totp_secret)
+    except SecretUnreadable:
+        current_app.logger.warning(
+            "The two-factor secret of user %s does not decrypt (was SECRET_KEY changed?); "
+            "an admin can reset the account's two-factor sign-in.",
+            user.id,
+        )
+        return None
+
+
+def _use_totp(user: User, secret: str, code: str) -> bool:
+    step = _matching_step(secret, code)
     if step is None:
         return False
     # A conditional update, so two workers cannot both accept the same code.
@@ -107,15 +132,22 @@ def _use_recovery_code(user: User, code: str) -> bool:
 
 
 def accept_code(user: User, code: str | None) -> str | None:
-    """'totp' or 'recovery_code' when code is good (and now used up), else None. No commit."""
+    """'totp' or 'recovery_code' when code is good (and now used up), else None. No commit.
+
+    Raises CodeUncheckable when the stored secret does not decrypt and code is no recovery
+    code: the caller says so instead of "wrong code".
+    """
     if not user.two_factor_enabled:
         return None
     cleaned = _digits(code)
-    if _use_totp(user, cleaned):
+    secret = _readable_secret(user)
+    if secret is not None and _use_totp(user, secret, cleaned):
         return "totp"
     if _use_recovery_code(user, cleaned):
         audit(user, "recovery_code_used", user, {"codes_left": codes_left(user)})
         return "recovery_code"
+    if secret is None:
+        raise CodeUncheckable(str(UNREADABLE))
     return None
 
 
@@ -145,7 +177,7 @@ def enable(user: User, secret: str, code: str | None) -> list[str]:
     step = _matching_step(secret, _digits(code))
     if step is None:
         raise TwoFactorError(WRONG_CODE)
-    user.totp_secret = secret
+    user.totp_secret = seal(user.id, secret)
     user.totp_last_counter = step
     user.session_version = user.session_version + 1
     codes = _new_recovery_codes(user)
@@ -158,10 +190,15 @@ def _check_password_and_code(user: User, password: str, code: str, ip: str | Non
     """Re-authenticate a signed-in user; failures count toward the lock-out."""
     if services.is_locked(user):
         raise TwoFactorError(services.LOCKED)
-    if not verify_password(user.password_hash, password or "") or not accept_code(user, code):
+    message = "The password or the code is not correct."
+    try:
+        accepted = verify_password(user.password_hash, password or "") and accept_code(user, code)
+    except CodeUncheckable as error:
+        accepted, message = False, str(error)
+    if not accepted:
         db.session.rollback()  # a good code next to a wrong password stays unused
         services.record_failure(user, ip, "two_factor_failed")
-        raise TwoFactorError("The password or the code is not correct.")
+        raise TwoFactorError(message)
 
 
 def disable(user: User, password: str, code: str, required: bool, ip: str | None = None) -> None:
@@ -206,12 +243,15 @@ def complete_sign_in(user: User, code: str | None, ip: str | None) -> str:
     """The second sign-in step; returns the method used. Failures count toward the lock-out."""
     if services.is_locked(user):
         raise AccountLocked(services.LOCKED)
-    method = accept_code(user, code)
+    try:
+        method, message = accept_code(user, code), WRONG_CODE
+    except CodeUncheckable as error:
+        method, message = None, str(error)
     if method is None:
         db.session.rollback()
         services.record_failure(user, ip, "two_factor_failed")
         if services.is_locked(user):
             raise AccountLocked(services.LOCKED)
-        raise TwoFactorError(WRONG_CODE)
+        raise TwoFactorError(message)
     services.record_sign_in(user, ip, method=method)
     return method

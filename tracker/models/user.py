@@ -43,6 +43,7 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Encrypted (tracker/auth/two_factor_crypto.py): never the base32 secret itself.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     # The time step of the last accepted code: a code is refused once used (replay).
     totp_last_counter: Mapped[int | None]
