@@ -18,9 +18,20 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str | None:
-    """The user's setting, then the switch kept in the session, then Accept-Language."""
+    """The user's setting, then the switch kept in the session, then Accept-Language.
+
+    API calls: a language in Accept-Language, else the token user's setting, else English
+    (programs rarely send the header, so the setting decides unless the caller asks).
+    """
     if not has_request_context():
         return None
+    if request.blueprint == "api" or (
+        request.url_rule is None and request.path.startswith("/api/")
+    ):
+        asked = request.accept_languages.best_match(list(LANGUAGES))
+        api_user = g.get("api_user")
+        setting = getattr(api_user, "locale", None)
+        return asked or (setting if setting in LANGUAGES else DEFAULT_LOCALE)
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in LANGUAGES and current_user.is_authenticated:
         return user_locale

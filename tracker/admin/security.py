@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
@@ -18,23 +20,23 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, User
 
 SECURITY_ACTIONS = {
-    "sign_in": "Signed in",
-    "sign_in_failed": "Sign-in failed",
-    "locked_out": "Locked out",
-    "two_factor_failed": "Two-factor code refused",
-    "two_factor_enabled": "Two-factor turned on",
-    "two_factor_disabled": "Two-factor turned off",
-    "recovery_code_used": "Recovery code used",
-    "recovery_codes_replaced": "Recovery codes replaced",
-    "password_changed": "Password changed",
-    "role_changed": "Role changed",
-    "api_token_created": "API token created",
-    "api_token_revoked": "API token revoked",
-    "invite_link_issued": "Invitation link issued",
-    "reset_link_issued": "Password reset link issued",
-    "user_invited": "User invited",
-    "user_deactivated": "User deactivated",
-    "user_reactivated": "User reactivated",
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Sign-in failed"),
+    "locked_out": _l("Locked out"),
+    "two_factor_failed": _l("Two-factor code refused"),
+    "two_factor_enabled": _l("Two-factor turned on"),
+    "two_factor_disabled": _l("Two-factor turned off"),
+    "recovery_code_used": _l("Recovery code used"),
+    "recovery_codes_replaced": _l("Recovery codes replaced"),
+    "password_changed": _l("Password changed"),
+    "role_changed": _l("Role changed"),
+    "api_token_created": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"),
+    "invite_link_issued": _l("Invitation link issued"),
+    "reset_link_issued": _l("Password reset link issued"),
+    "user_invited": _l("User invited"),
+    "user_deactivated": _l("User deactivated"),
+    "user_reactivated": _l("User reactivated"),
 }
 FILTERS = ("action", "user", "date_from", "date_to")
 
@@ -44,18 +46,18 @@ class SecurityFilterForm(FlaskForm):
         csrf = False  # a GET search form: nothing changes
 
     action = SelectField(
-        "Event",
-        choices=[SelectChoice("", "Any event")]
+        _l("Event"),
+        choices=[SelectChoice("", _l("Any event"))]
         + [SelectChoice(key, label) for key, label in SECURITY_ACTIONS.items()],
         default="",
     )
-    user = SearchField("User's e-mail", validators=[Optional(), Length(max=254)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    user = SearchField(_l("User's e-mail"), validators=[Optional(), Length(max=254)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date must not be before the start date.")
+            raise ValidationError(_("The end date must not be before the start date."))
 
 
 def _day_start(day: date) -> datetime:
@@ -131,8 +133,11 @@ def reset_two_factor(user_id: int):
         flash(str(error), "info")
     else:
         flash(
-            f"Two-factor sign-in is off for {user.display_name}; they are signed out everywhere "
-            "and can set it up again on their account page.",
+            _(
+                "Two-factor sign-in is off for %(name)s; they are signed out everywhere "
+                "and can set it up again on their account page.",
+                name=user.display_name,
+            ),
             "success",
         )
     return redirect(url_for("admin.edit_user", user_id=user.id))

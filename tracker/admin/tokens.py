@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -54,9 +55,19 @@ def revoke_any_token(token_id: int):
     require(permissions.can_manage_users(actor))
     row = db.get_or_404(ApiToken, token_id)
     if row.revoked_at is not None:
-        flash(f"The token “{row.name}” of {row.user.email} was already revoked.", "info")
+        flash(
+            _(
+                "The token “%(name)s” of %(email)s was already revoked.",
+                name=row.name,
+                email=row.user.email,
+            ),
+            "info",
+        )
     else:
         revoke_token(row, actor)
-        flash(f"Revoked the token “{row.name}” of {row.user.email}.", "success")
+        flash(
+            _("Revoked the token “%(name)s” of %(email)s.", name=row.name, email=row.user.email),
+            "success",
+        )
     email = _email_filter()
     return redirect(url_for("admin.tokens", **({"email": email} if email else {})))

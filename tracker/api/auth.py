@@ -2,6 +2,7 @@
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
@@ -50,6 +51,7 @@ def authenticate() -> None:
             ),
         )
     g.api_user = user
+    refresh()  # the token's user may have a language setting (tracker.i18n.select_locale)
 
 
 # A token in a header cannot be sent by another site's form, so there is no CSRF to guard.

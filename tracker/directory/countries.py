@@ -1,4 +1,9 @@
-"""ISO 3166-1 alpha-2 country codes with English short names (from Debian iso-codes)."""
+"""ISO 3166-1 alpha-2 country codes with English short names (from Debian iso-codes); shown
+in the reader's language from Babel's locale data."""
+
+import unicodedata
+
+from flask_babel import get_locale
 
 COUNTRIES: dict[str, str] = {
     "AD": "Andorra",
@@ -253,11 +258,34 @@ COUNTRIES: dict[str, str] = {
 }
 
 
+def _names() -> dict[str, str]:
+    """Code -> short name in the current language (Babel's CLDR names; English as stored)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return COUNTRIES
+    localized = locale.territories
+    return {code: localized.get(code, name) for code, name in COUNTRIES.items()}
+
+
+def _sort_key(text: str) -> str:
+    # "Österreich" among the O's, "Åland" among the A's: close enough for a select list.
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def country_name(code: str | None) -> str:
-    """The short name of code, or code itself when unknown."""
-    return COUNTRIES.get((code or "").upper(), code or "")
+    """The short name of code in the current language, or code itself when unknown."""
+    key = (code or "").upper()
+    return _names().get(key, code or "") if key in COUNTRIES else code or ""
+
+
+def countries() -> dict[str, str]:
+    """Every code with its name in the current language."""
+    return _names()
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """(code, "Name (CODE)") pairs sorted by name, for select fields."""
-    return sorted(((c, f"{n} ({c})") for c, n in COUNTRIES.items()), key=lambda pair: pair[1])
+    """(code, "Name (CODE)") pairs sorted by name in the current language, for select fields;
+    forms pass the function itself as choices so it runs per form, in the reader's language."""
+    pairs = ((c, f"{n} ({c})") for c, n in _names().items())
+    return sorted(pairs, key=lambda pair: _sort_key(pair[1]))

@@ -66,7 +66,8 @@ class OrganizationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(ORG_KIND_LABELS.items()))
     country = SelectField(
         _l("Country"),
-        choices=choices([("", "Choose a country…"), *country_choices()]),
+        # A function: the names are chosen per form, in the reader's language.
+        choices=lambda: choices([("", _l("Choose a country…")), *country_choices()]),
         validators=[country_code],
         filters=[_strip, _upper],
         validate_choice=False,

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from tracker.auth import permissions
 from tracker.directory import bp, services
-from tracker.directory.countries import COUNTRIES, country_name
+from tracker.directory.countries import countries, country_name
 from tracker.directory.forms import ORG_KIND_LABELS, organization_form
 from tracker.models import Organization
 
@@ -45,7 +45,7 @@ def organizations():
         sites=services.all_sites(),
         themes=services.all_themes(),
         kinds=ORG_KIND_LABELS,
-        countries=COUNTRIES,
+        countries=countries(),
         can_create=permissions.can_create_organization(_user()),
     )
 

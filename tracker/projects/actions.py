@@ -100,7 +100,7 @@ def _tick(project_id: int, criterion_id: int, ticked: bool):
         flash(error.message, "danger")
     else:
         if changed:
-            flash("Criterion ticked." if ticked else "Criterion unticked.", "success")
+            flash(_("Criterion ticked.") if ticked else _("Criterion unticked."), "success")
         else:
             flash(_("Nothing to change: someone already did it."), "info")
     return _back(project_id, "criteria")

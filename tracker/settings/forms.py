@@ -38,7 +38,8 @@ class SiteForm(FlaskForm):
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
     country = SelectField(
         _l("Country"),
-        choices=choices([("", "Choose a country…"), *country_choices()]),
+        # A function: the names are chosen per form, in the reader's language.
+        choices=lambda: choices([("", _l("Choose a country…")), *country_choices()]),
         validators=[country_code],
         filters=[_strip, _upper],
         validate_choice=False,

@@ -1,0 +1,407 @@
+"""Every main page in German and Swedish, for each role: no English sentence may show.
+
+The rendered text (and the labels screen readers and tooltips show) is scanned for English
+words that are not German or Swedish words; stored content (project titles, reasons, names:
+what people typed, in whatever language) is taken out first.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import refresh
+
+from tracker.extensions import db
+from tracker.reviews import services
+
+# English function words that no German or Swedish sentence of the app contains as a word.
+# ("was", "will", "must", "not", "for" are left out: they are German or Swedish words too.)
+ENGLISH_WORDS = (
+    "the",
+    "you",
+    "your",
+    "with",
+    "this",
+    "that",
+    "of",
+    "and",
+    "are",
+    "has",
+    "have",
+    "been",
+    "which",
+    "there",
+    "please",
+    "cannot",
+    "should",
+    "would",
+    "could",
+    "from",
+    "into",
+    "when",
+    "what",
+    "who",
+    "only",
+    "every",
+    "yet",
+)
+# Names that are English in German and Swedish too (Babel's country names).
+PROPER_NAMES = ("Isle of Man",)
+ENGLISH = re.compile(r"\b(" + "|".join(ENGLISH_WORDS) + r")\b", re.I)
+ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
+# Stored texts that are not the app's own: content is left as people wrote it.
+CONTENT_TABLES_SKIPPED = {"notifications"}
+
+
+class _Text(HTMLParser):
+    """The text a person sees or hears: data outside script/style, plus label attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "style", "code", "template"}:
+            self._hidden += 1
+        self.parts.extend(value for name, value in attrs if name in ATTRIBUTES and value)
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style", "code", "template"} and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return "\n".join(part.strip() for part in parser.parts if part.strip())
+
+
+def stored_texts() -> list[str]:
+    """Every stored text of more than one word (one word cannot be a stop word sentence)."""
+    found: set[str] = set()
+    for table in db.metadata.sorted_tables:
+        if table.name in CONTENT_TABLES_SKIPPED:
+            continue
+        columns = [c for c in table.columns if isinstance(c.type, sa.String | sa.Text)]
+        if not columns:
+            continue
+        for row in db.session.execute(sa.select(*columns)):
+            found.update(value for value in row if isinstance(value, str) and " " in value)
+    return sorted(found, key=len, reverse=True)
+
+
+def english_in(html: str, content: list[str]) -> list[str]:
+    """The lines of the page's text with English words, stored content taken out."""
+    text = visible_text(html)
+    for value in (*content, *PROPER_NAMES):
+        text = text.replace(value, " ")
+    return [line for line in text.splitlines() if ENGLISH.search(line)]
+
+
+@pytest.fixture
+def busy_world(world):
+    """The small world with a decided and a pending gate request, and notifications."""
+    services.request_gate(world.lead_member, world.consortium_project, "Pilot abgeschlossen.")
+    decided = services.pending_review(world.consortium_project.id)
+    services.decide(world.manager, decided, "recycle", "Mehr Daten zeigen.")
+    services.request_gate(world.lead_member, world.network_project, "Prototyp gezeigt.")
+    world.pending = services.pending_review(world.network_project.id)
+    world.decided = decided
+    return world
+
+
+def pages_of(world, who: str) -> list[str]:
+    project = world.network_project.id
+    common = ["/", "/account", "/notifications", "/board", "/sites"]
+    lists = ["/projects", "/lessons", "/organizations"]
+    by_role = {
+        "lead_member": [
+            *lists,
+            f"/projects/{project}",
+            f"/projects/{world.consortium_project.id}",
+            f"/projects/{project}/edit",
+            "/projects/new",
+            f"/organizations/{world.lead_org.id}",
+            f"/organizations/{world.partner_org.id}",
+            f"/sites/{world.lingen.slug}",
+            "/dashboard",
+        ],
+        "manager": [
+            *lists,
+            f"/projects/{project}",
+            f"/projects/{project}/status",
+            "/reviews",
+            f"/reviews/{world.pending.id}",
+            f"/reviews/{world.decided.id}",
+            "/dashboard",
+            "/dashboard/report",
+            "/organizations/import",
+            "/admin/users",
+            "/admin/users/new",
+        ],
+        "patron": ["/dashboard", "/dashboard/report", f"/sites/{world.lingen.slug}"],
+        "admin": [
+            *lists,
+            f"/projects/{project}",
+            "/admin/users",
+            f"/admin/users/{world.lead_member.id}",
+            "/admin/users/new",
+            "/admin/sites",
+            "/admin/sites/new",
+            "/admin/themes",
+            "/admin/criteria",
+            "/admin/tokens",
+            "/admin/security",
+            "/organizations/new",
+            f"/organizations/{world.partner_org.id}/edit",
+            "/dashboard",
+        ],
+    }
+    return common + by_role[who]
+
+
+@pytest.mark.parametrize("lang", ["de", "sv"])
+@pytest.mark.parametrize("who", ["lead_member", "manager", "patron", "admin"])
+def test_main_pages_show_no_english_sentence(client, busy_world, login, who, lang):
+    user = busy_world.user(who)
+    user.locale = lang
+    db.session.commit()
+    login(user)
+    content = stored_texts()
+    problems = []
+    for url in pages_of(busy_world, who):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        html = answer.get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html, url
+        problems.extend(f"{url}: {line[:120]}" for line in english_in(html, content))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_scan_finds_an_english_sentence():
+    html = "<p>Bitte <b>speichern</b>.</p><p title='Save the project'>Sparad</p>"
+    assert english_in(html, []) == ["Save the project"]
+    assert english_in("<p>Projekt von Lead Org and Partner</p>", ["Lead Org and Partner"]) == []
+
+
+# --- the texts that were English before: each in German and Swedish ------------------------
+
+
+def _speaks(user, lang: str) -> None:
+    user.locale = lang
+    db.session.commit()
+
+
+def test_gate_refusals_and_the_closing_reason_follow_the_reader(client, world, login):
+    review = services.request_gate(world.lead_member, world.network_project, "Pilot done.")
+    _speaks(world.manager, "de")
+    login(world.manager)
+    blank = client.post(f"/reviews/{review.id}/decide", data={"decision": "go", "reason": " "})
+    html = blank.get_data(as_text=True)
+    assert blank.status_code == 422
+    assert "Eine Begründung ist erforderlich." in html and "A reason is required." not in html
+    services.hold(world.manager, world.network_project, "Budget offen.")
+    db.session.expire_all()
+    assert services.pending_review(world.network_project.id) is None
+    assert db.session.get(type(review), review.id).reason == (
+        "Closed because the project was put on hold."
+    )  # stored in English, like every stored text
+    page = client.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert "Geschlossen, weil das Projekt pausiert wurde." in page
+    _speaks(world.manager, "sv")
+    page = client.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert "Stängd eftersom projektet pausades." in page and "Closed because" not in page
+
+
+def test_a_too_long_evidence_names_the_field_in_the_readers_language(app, world):
+    from tracker.reviews.services import GateError
+
+    with (
+        app.test_request_context(headers={"Accept-Language": "sv"}),
+        pytest.raises(GateError, match=re.escape("Underlag får vara högst 5000 tecken.")),
+    ):
+        refresh()
+        services.request_gate(world.lead_member, world.network_project, "x" * 5001)
+
+
+def test_demo_notifications_are_shown_in_the_readers_language(app, world):
+    from datetime import timedelta
+
+    from tracker.demo.history import _Writer
+    from tracker.demo.timeline import Event, Plan, Review
+    from tracker.models import utcnow
+    from tracker.notifications.display import notification_text
+
+    now = utcnow()
+    pending = Review("test", "market", now - timedelta(days=2), "Ready.")
+    decided = Review("develop", "test", now - timedelta(days=40), "Done.", "go", now, "Gut.")
+    held = Event("test", "test", "active", "on_hold", now - timedelta(days=1), "Budget.")
+    plan = Plan(now - timedelta(days=400), pending=pending, reviews=[decided], events=[held])
+    writer = _Writer({}, {}, {}, now)
+    writer._notifications(
+        world.network_project, plan, world.lead_member, [world.partner_member], world.manager
+    )
+    writer.now = now + timedelta(days=1)
+    writer._updates(
+        world.network_project,
+        Plan(now, updates=[(now, "Neu.")]),
+        world.lead_member,
+        [world.partner_member],
+    )
+    stored = writer.rows["notifications"]
+    assert {n.kind for n in stored} == {
+        "gate_requested",
+        "gate_confirmation",
+        "gate_decided",
+        "status_changed",
+        "update_posted",
+    }
+    title = world.network_project.title
+    for lang, expected in {
+        "de": [
+            "fragt das Gate Test → Markt für",
+            f"Bitte bestätigen Sie die Gate-Anfrage für „{title}“: Test → Markt.",
+            f"Gate-Entscheidung für „{title}“: Go (Entwicklung → Test). Begründung: Gut.",
+            f"„{title}“ wurde pausiert: Budget.",
+            f"Neues Update zu „{title}“.",
+        ],
+        "sv": [
+            "begär grinden Test → Marknad för",
+            f"Bekräfta grindbegäran för ”{title}”: Test → Marknad.",
+            f"Grindbeslut för ”{title}”: Go (Utveckling → Test). Motivering: Gut.",
+            f"”{title}” pausades: Budget.",
+            f"Ny uppdatering i ”{title}”.",
+        ],
+    }.items():
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            refresh()  # the locale is cached on the test's app context
+            shown = [notification_text(n) for n in stored]
+        for text in expected:
+            assert any(text in line for line in shown), (text, shown)
+        assert not [line for line in shown if ENGLISH.search(line.replace(title, ""))], shown
+
+
+def test_problem_details_follow_the_token_users_setting_unless_the_caller_asks(client, world):
+    from tests.test_api_read import bearer
+
+    headers = bearer(world.lead_member)
+    _speaks(world.lead_member, "sv")
+    missing = client.get("/api/v1/projects/999999", headers=headers)
+    body = missing.get_json()
+    assert missing.status_code == 404
+    # title stays the fixed English reason phrase for programs; type and status are stable.
+    assert body["title"] == "Not Found" and body["type"] == "about:blank"
+    assert body["detail"] == "Det finns inget projekt med id 999999 som du får se."
+    asked = client.get("/api/v1/projects/999999", headers={**headers, "Accept-Language": "de"})
+    assert asked.get_json()["detail"] == (
+        "Es gibt kein Projekt mit der ID 999999, das Sie sehen dürfen."
+    )
+    _speaks(world.lead_member, None)
+    english = client.get("/api/v1/projects/999999", headers=headers).get_json()
+    assert english["detail"] == "There is no project with id 999999 that you may see."
+
+
+def test_werkzeugs_english_default_details_are_replaced(client):
+    # An unknown API address: no route, so no token is read; Accept-Language decides.
+    answer = client.get("/api/v1/nothing-here", headers={"Accept-Language": "sv"})
+    body = answer.get_json()
+    assert answer.status_code == 404 and body["title"] == "Not Found"
+    assert body["detail"] == "Här finns ingenting, eller så får du inte se det."
+    english = client.get("/api/v1/nothing-here").get_json()
+    assert english["detail"] == "There is nothing here, or you may not see it."
+
+
+def test_api_field_messages_are_translated(client, world):
+    from tests.test_api_read import bearer
+
+    headers = {**bearer(world.lead_member), "Accept-Language": "de"}
+    answer = client.post("/api/v1/projects", json={"site": 5}, headers=headers)
+    body = answer.get_json()
+    assert answer.status_code == 422 and body["title"] == "Unprocessable Entity"
+    assert body["errors"]["title"] == ["Pflichtfeld fehlt."]
+    assert "title: Pflichtfeld fehlt" in body["detail"]
+    assert "Missing data" not in body["detail"]
+
+
+def test_error_pages_show_status_and_detail_in_the_readers_language(client, world, login):
+    _speaks(world.patron, "de")
+    login(world.patron)
+    page = client.get("/logout")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 405
+    assert "Methode nicht erlaubt" in html and "Anfragemethode GET" in html
+    assert "Method Not Allowed" not in html
+
+
+def test_admin_saved_message_in_german(client, world, login):
+    _speaks(world.admin, "de")
+    login(world.admin)
+    client.post(
+        f"/admin/users/{world.lead_member.id}",
+        data={
+            "display_name": "Lead Person",
+            "role": "site_manager",
+            "organization": world.lead_org.id,
+            "managed_sites": [world.lingen.id],
+        },
+    )
+    page = client.get(f"/admin/users/{world.lead_member.id}").get_data(as_text=True)
+    assert "Gespeichert für Lead Person: " in page
+    assert "Rolle" in page and "geleitete Standorte" in page
+    assert "Die Sitzungen der Person wurden beendet" in page and "Saved" not in page
+
+
+def test_invitation_mail_is_written_in_the_recipients_language(app):
+    from tracker.admin.views import _mail_text
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        refresh()
+        subject, body = _mail_text("invite", "https://x.example/i/t", "sv")
+        assert subject == "Din inbjudan till Innovation Tracker"
+        assert "Länken fungerar en gång och i 72 timmar." in body
+        subject, _body = _mail_text("reset", "https://x.example/i/t", None)
+        assert subject.startswith("Setzen Sie Ihr Passwort")
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "role"),
+    [
+        ("en", "Research institution", "Research partner"),
+        ("de", "Forschungseinrichtung", "Forschungspartner"),
+        ("sv", "Forskningsinstitut", "Forskningspartner"),
+    ],
+)
+def test_board_badges_and_organization_roles_are_labels(client, world, login, lang, kind, role):
+    from tests import factories
+
+    lab = factories.make_org("Lab Org", kind="research_institution", sites=[world.lingen])
+    factories.make_project(
+        world.lingen, world.lead_org, [(lab, "research_partner")], [world.ai], title="Lab run"
+    )
+    _speaks(world.admin, lang)
+    login(world.admin)
+    board = client.get("/board").get_data(as_text=True)
+    assert f'border">{kind}</span>' in board
+    organization = client.get(f"/organizations/{lab.id}").get_data(as_text=True)
+    assert f"<td>{role}</td>" in organization
+
+
+def test_csv_import_problems_and_country_names_in_the_readers_language(client, world, login):
+    from tests.test_csv import upload
+
+    _speaks(world.admin, "sv")
+    login(world.admin)
+    html = upload(client, "").get_data(as_text=True)
+    assert "Filen är tom. Den första raden måste namnge kolumnerna." in html
+    html = upload(client, "name,kind\r\nX,startup\r\n").get_data(as_text=True)
+    assert "Den första raden måste namnge kolumnerna" in html and "saknas: country" in html
+    form = client.get("/organizations/new").get_data(as_text=True)
+    assert "Sverige (SE)" in form and "Tyskland (DE)" in form and "Sweden (SE)" not in form
+    _speaks(world.admin, "en")
+    assert "Sweden (SE)" in client.get("/organizations/new").get_data(as_text=True)
