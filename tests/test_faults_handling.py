@@ -144,3 +144,32 @@ def test_postgresql_connections_time_out_unless_the_url_says_otherwise():
     assert "jit=off" in default["options"]
     own = database.engine_options("postgresql+psycopg://u@db/t?connect_timeout=30")
     assert "connect_timeout" not in own["connect_args"]  # the URL's value reaches psycopg
+
+
+def test_a_signed_in_person_gets_503_not_500_when_the_database_goes_away(fresh_app, tmp_path):
+    """Loading the signed-in user fails too; the error page must not ask for it again."""
+    settings = {"SECRET_KEY": "same-key-for-both", "WTF_CSRF_ENABLED": False}
+    working = fresh_app({**settings, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}"})
+    with working.app_context():
+        db.create_all()
+        factories.make_user("admin", email="admin@example.org")
+        db.session.remove()
+    client = working.test_client()
+    data = {"email": "admin@example.org", "password": factories.PASSWORD}
+    assert client.post("/login", data=data).status_code == 302
+    name = working.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name).value
+
+    gone = tmp_path / "no-such-folder" / "a.db"
+    broken = fresh_app({**settings, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{gone}"})
+    visitor = broken.test_client()
+    visitor.set_cookie(name, cookie)
+    page = visitor.get("/projects")
+    assert page.status_code == 503
+    assert "not answering" in page.get_data(as_text=True)
+    health = visitor.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "unavailable", "detail": "The database does not answer."}
+    api = visitor.get("/api/v1/projects", headers={"Authorization": "Bearer some-token"})
+    assert api.status_code == 503
+    assert api.mimetype == "application/problem+json"

@@ -3,13 +3,13 @@
 import logging
 import uuid
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from tracker import http_texts
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
 
 log = logging.getLogger("tracker.errors")
 SQLITE_FULL = 13  # "database or disk is full" (also PRAGMA max_page_count reached)
@@ -98,6 +98,11 @@ def init_app(app: Flask) -> None:
             )
             return _render(InsufficientStorage(message), error_id)
         log.error("database error %s: %s", error_id, error.orig)
+        # The page must not need the database: otherwise the language choice asks for the
+        # signed-in user again, that fails again inside this handler, and the reply is a 500.
+        g._login_user = login_manager.anonymous_user()
+        if request.endpoint == "main.healthz":  # monitors get the view's own JSON
+            return jsonify(status="unavailable", detail="The database does not answer."), 503
         return _render(
             ServiceUnavailable(
                 _("The database is not answering right now. Please try again soon.")
