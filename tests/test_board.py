@@ -127,8 +127,7 @@ def test_columns_are_bounded_and_show_more_pages_through(client, world, login):
     html = page(client, "/board?site=berlin")
     assert html.count('class="board-card') == COLUMN_SIZE
     assert f'{COLUMN_SIZE + 7}<span class="visually-hidden"> projects' in html
-    more = html.split('data-more\n     href="')[1].split('"')[0].replace("&amp;", "&")
-    rest = page(client, more + "&fragment=1")
+    rest = page(client, _show_more_link(html) + "&fragment=1")
     assert rest.count('class="board-card') == 7
     assert "data-more" not in rest
     shown = {int(i) for i in __import__("re").findall(r'data-project-id="(\d+)"', html + rest)}
@@ -143,18 +142,57 @@ def test_bad_show_more_cursor_is_a_clear_400(client, world, login):
     assert client.get("/board/launch").status_code == 404
 
 
-def test_board_query_count_does_not_grow_with_projects(client, world, login):
+def _card_of(html: str, project_id: int) -> str:
+    return html.split(f'id="card-{project_id}"')[1].split("</li>")[0]
+
+
+def _board_of(client, login, user) -> str:
+    own = client.application.test_client()
+    login(user, test_client=own)
+    return page(own)
+
+
+def test_cards_offer_each_user_their_gate_action(client, world, login):
+    review = GateReview(
+        project_id=world.consortium_project.id, from_stage="develop", to_stage="test", evidence="x"
+    )
+    db.session.add(review)
+    db.session.commit()
+    network, consortium = world.network_project.id, world.consortium_project.id
+    gate = f"/projects/{network}/gate"
+    html = _board_of(client, login, world.lead_member)  # the lead may ask; managers decide
+    assert f'data-request-url="{gate}"' in _card_of(html, network)
+    assert f'href="{gate}">Request next stage' in _card_of(html, network)
+    assert "data-decide-url" not in _card_of(html, consortium)
+    assert "Request next stage" not in _card_of(html, consortium)  # its review is pending
+    html = _board_of(client, login, world.manager)  # Lingen's: asks, decides the pending one
+    assert f'data-request-url="{gate}"' in _card_of(html, network)
+    card = _card_of(html, consortium)
+    assert f'data-decide-url="/reviews/{review.id}/decide"' in card
+    assert f'href="/reviews/{review.id}">Decide gate' in card
+    for who in ("partner_member", "other_manager"):
+        html = _board_of(client, login, world.user(who))
+        assert "data-request-url" not in html and "data-decide-url" not in html
+        assert "Request next stage" not in html and "Decide gate" not in html
+
+
+def _show_more_link(html: str) -> str:
+    return html.split('data-more\n     href="')[1].split('"')[0].replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("url", ["/board", "/board?site=lingen", "SHOW_MORE"])
+def test_board_query_count_does_not_grow_with_projects(client, world, login, url):
     login(world.manager)
-    bulk.add_projects(10, world.lingen, world.lead_org, world.partner_org, world.ai)
-    db.session.expire_all()  # the test shares the request's session; start each count cold
-    with count_queries() as small:
-        page(client)
-    bulk.add_projects(990, world.lingen, world.lead_org, world.partner_org, world.ai)
-    db.session.expire_all()
-    with count_queries() as large:
-        page(client)
-    assert len(large) == len(small)
-    assert len(large) <= 12
+    counted = []
+    for count in (COLUMN_SIZE * 3 + 6, 990):  # first: each column just overflows
+        bulk.add_projects(count, world.lingen, world.lead_org, world.partner_org, world.ai)
+        target = _show_more_link(page(client)) if url == "SHOW_MORE" else url
+        db.session.expire_all()  # the test shares the request's session; start each count cold
+        with count_queries() as statements:
+            html = page(client, target)
+        assert html.count('class="board-card') >= 2
+        counted.append(len(statements))
+    assert counted[0] == counted[1] <= 12
 
 
 def test_visible_projects_can_be_joined_with_participations(app, world):

@@ -6,24 +6,59 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased
 
 from tracker.auth import permissions
 from tracker.boards.filters import BoardFilters, apply
 from tracker.extensions import db
-from tracker.models import GateReview, Participation, Project, User, utcnow
+from tracker.i18n import org_kind_name
+from tracker.models import (
+    GateReview,
+    Organization,
+    Participation,
+    Project,
+    Site,
+    Theme,
+    User,
+    utcnow,
+)
 from tracker.models.base import STAGES, next_stage
+from tracker.models.project import project_themes
 
 COLUMN_SIZE = 50
 
 
 @dataclass
+class CardProject:
+    """What a card shows and the permission predicates read (visibility, site, lead, the
+    participating organizations), from plain rows: building ORM entities with their site,
+    lead, themes and participations cost more than the rest of the board."""
+
+    id: int
+    title: str
+    summary: str
+    stage: str
+    status: str
+    visibility: str
+    site_id: int
+    lead_organization_id: int
+    last_activity_at: datetime
+    stage_entered_at: datetime
+    site_name: str
+    lead_name: str
+    pending_review_id: int | None
+    theme_names: list[str] = field(default_factory=list)
+    participating_organization_ids: set[int] = field(default_factory=set)
+    partner_kinds: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Card:
-    project: Project
+    project: CardProject
     days_in_stage: int
     stalled: bool
-    pending: GateReview | None
-    partner_kinds: list[str]
+    pending_review_id: int | None
+    partner_kinds: list[str]  # their names in the reader's language
     can_request: bool
     can_decide: bool
     summary_only: bool
@@ -41,7 +76,7 @@ class BadCursor(ValueError):
     """A 'show more' cursor that cannot be read."""
 
 
-def encode_cursor(project: Project) -> str:
+def encode_cursor(project: CardProject) -> str:
     raw = f"{project.last_activity_at.isoformat()}|{project.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -55,13 +90,66 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise BadCursor("This 'show more' link is not valid any more.") from error
 
 
-def _card_options():
-    return (
-        joinedload(Project.lead_organization),
-        joinedload(Project.site),
-        selectinload(Project.themes),
-        selectinload(Project.participations).joinedload(Participation.organization),
+def _card_rows(ids: sa.Select) -> list[CardProject]:
+    """The cards of the projects whose ids the select gives, most recently active first, in
+    three statements: the projects with site, lead and pending review; their organizations;
+    their themes."""
+    lead = aliased(Organization)
+    pending = (
+        sa.select(GateReview.id)
+        .where(GateReview.project_id == Project.id, GateReview.decision == "pending")
+        .order_by(GateReview.id)
+        .limit(1)
+        .scalar_subquery()
     )
+    query = (
+        sa.select(
+            Project.id,
+            Project.title,
+            Project.summary,
+            Project.stage,
+            Project.status,
+            Project.visibility,
+            Project.site_id,
+            Project.lead_organization_id,
+            Project.last_activity_at,
+            Project.stage_entered_at,
+            Site.name.label("site_name"),
+            lead.name.label("lead_name"),
+            pending.label("pending_review_id"),
+        )
+        .join(Site, Site.id == Project.site_id)
+        .join(lead, lead.id == Project.lead_organization_id)
+        .where(Project.id.in_(ids))
+        .order_by(*_order())
+    )
+    projects = [CardProject(**row) for row in db.session.execute(query).mappings()]
+    by_id = {project.id: project for project in projects}
+    if not by_id:
+        return projects
+    members = db.session.execute(
+        sa.select(
+            Participation.project_id,
+            Participation.organization_id,
+            Participation.role,
+            Organization.kind,
+        )
+        .join(Organization, Organization.id == Participation.organization_id)
+        .where(Participation.project_id.in_(by_id))
+    )
+    for project_id, organization_id, role, kind in members:
+        by_id[project_id].participating_organization_ids.add(organization_id)
+        if role != "lead":
+            by_id[project_id].partner_kinds.add(kind)
+    themes = db.session.execute(
+        sa.select(project_themes.c.project_id, Theme.name)
+        .join(Theme, Theme.id == project_themes.c.theme_id)
+        .where(project_themes.c.project_id.in_(by_id))
+        .order_by(Theme.name)
+    )
+    for project_id, name in themes:
+        by_id[project_id].theme_names.append(name)
+    return projects
 
 
 def _order():
@@ -71,21 +159,15 @@ def _order():
 def board_columns(user: User, filters: BoardFilters, stalled_days: int) -> list[Column]:
     """All three columns, each holding its most recently active cards."""
     scoped = apply(permissions.visible_projects(user), filters, user, stalled_days)
-    projects = db.session.scalars(
-        sa.select(Project)
-        .where(Project.id.in_(_column_heads(scoped)))
-        .options(*_card_options())
-        .order_by(*_order())
-    ).all()
+    projects = _card_rows(_column_heads(scoped))
     counts = column_counts(scoped)
     columns = {stage: Column(stage=stage, count=counts.get(stage, 0)) for stage in STAGES}
-    by_stage: dict[str, list[Project]] = {stage: [] for stage in STAGES}
+    by_stage: dict[str, list[CardProject]] = {stage: [] for stage in STAGES}
     for project in projects:
         by_stage[project.stage].append(project)
-    cards = _cards(user, projects, stalled_days)
     for stage, items in by_stage.items():
         shown = items[:COLUMN_SIZE]
-        columns[stage].cards = [cards[p.id] for p in shown]
+        columns[stage].cards = _cards(user, shown, stalled_days)
         if len(items) > COLUMN_SIZE:
             columns[stage].next_cursor = encode_cursor(shown[-1])
     return [columns[stage] for stage in STAGES]
@@ -117,16 +199,17 @@ def more_cards(
         Project.last_activity_at < when,
         sa.and_(Project.last_activity_at == when, Project.id < ident),
     )
-    projects = db.session.scalars(
-        scoped.where(Project.stage == stage, after)
-        .options(*_card_options())
+    page = (
+        scoped.with_only_columns(Project.id)
+        .where(Project.stage == stage, after)
         .order_by(*_order())
         .limit(COLUMN_SIZE + 1)
-    ).all()
+        .subquery()
+    )
+    projects = _card_rows(sa.select(page.c.id))
     shown = projects[:COLUMN_SIZE]
-    cards = _cards(user, shown, stalled_days)
     column = Column(stage=stage, count=column_counts(scoped).get(stage, 0))
-    column.cards = [cards[p.id] for p in shown]
+    column.cards = _cards(user, shown, stalled_days)
     if len(projects) > COLUMN_SIZE:
         column.next_cursor = encode_cursor(shown[-1])
     return column
@@ -138,40 +221,32 @@ def column_counts(scoped: sa.Select) -> dict[str, int]:
     return dict(rows.tuples().all())
 
 
-def _pending_reviews(project_ids: list[int]) -> dict[int, GateReview]:
-    if not project_ids:
-        return {}
-    reviews = db.session.scalars(
-        sa.select(GateReview).where(
-            GateReview.project_id.in_(project_ids), GateReview.decision == "pending"
-        )
-    )
-    return {review.project_id: review for review in reviews}
-
-
-def _cards(user: User, projects: list[Project], stalled_days: int) -> dict[int, Card]:
-    pending = _pending_reviews([p.id for p in projects])
+def _cards(user: User, projects: list[CardProject], stalled_days: int) -> list[Card]:
     now = utcnow()
+    stalled_before = now - timedelta(days=stalled_days)
     summary_only = permissions.is_patron(user)
-    cards = {}
+    kinds = {kind for project in projects for kind in project.partner_kinds}
+    kind_names = {kind: org_kind_name(kind) for kind in kinds}  # a few lookups, not one a card
+    cards = []
     for project in projects:
-        review = pending.get(project.id)
+        pending = project.pending_review_id
         movable = project.status == "active" and next_stage(project.stage) is not None
-        cards[project.id] = Card(
-            project=project,
-            days_in_stage=max(0, (now - project.stage_entered_at).days),
-            stalled=project.status == "active"
-            and project.stage != "market"
-            and project.last_activity_at < now - timedelta(days=stalled_days),
-            pending=review,
-            partner_kinds=_partner_kinds(project) if not summary_only else [],
-            can_request=movable and review is None and permissions.can_request_gate(user, project),
-            can_decide=review is not None and permissions.can_decide_gate(user, project),
-            summary_only=summary_only,
+        cards.append(
+            Card(
+                project=project,
+                days_in_stage=max(0, (now - project.stage_entered_at).days),
+                stalled=project.status == "active"
+                and project.stage != "market"
+                and project.last_activity_at < stalled_before,
+                pending_review_id=pending,
+                partner_kinds=[]
+                if summary_only
+                else [kind_names[kind] for kind in sorted(project.partner_kinds)],
+                can_request=movable
+                and pending is None
+                and permissions.can_request_gate(user, project),
+                can_decide=pending is not None and permissions.can_decide_gate(user, project),
+                summary_only=summary_only,
+            )
         )
     return cards
-
-
-def _partner_kinds(project: Project) -> list[str]:
-    kinds = {p.organization.kind for p in project.participations if p.role != "lead"}
-    return sorted(kinds)
