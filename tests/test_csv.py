@@ -275,6 +275,20 @@ def test_the_confirm_step_flashes_the_count(client, directory, login):
     assert org_names() == {"New Org"}
 
 
+def test_imported_organizations_start_at_version_one_and_edit_with_it(client, directory, login):
+    login(directory["admin"])
+    confirm(client, f"{HEADER}\r\nNew Org,startup,DE,Lingen,,,,lingen,ai\r\n")
+    db.session.expire_all()
+    org = db.session.scalar(sa.select(Organization).where(Organization.name == "New Org"))
+    assert org.version == 1
+    form = {"name": "New Org", "kind": "startup", "country": "DE", "city": "Meppen",
+            "sites": [directory["lingen"].id], "version": "1"}  # fmt: skip
+    assert client.post(f"/organizations/{org.id}/edit", data=form).status_code == 302
+    assert client.post(f"/organizations/{org.id}/edit", data=form).status_code == 409  # stale
+    db.session.expire_all()
+    assert (db.session.get(Organization, org.id).city, org.version) == ("Meppen", 2)
+
+
 def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row(client, directory, login):
     login(directory["admin"])
     text = (
