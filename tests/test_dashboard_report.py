@@ -5,14 +5,17 @@ import zlib
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
-from tests.test_dashboard import signed_in, text_of
+from tests.bulk import add_projects
+from tests.querycount import count_queries
+from tests.test_dashboard import MAX_QUERIES, signed_in, text_of, world_rows
 from tests.test_metrics import advance
 from tracker.dashboard import export
 from tracker.dashboard.periods import Quarter
 from tracker.extensions import db
-from tracker.models import utcnow
+from tracker.models import StageEvent, utcnow
 
 SECRET = "Secret electrolyser twin"
 SECRET_REASON = "Consortium partner withdrew funding"
@@ -41,8 +44,6 @@ def quarter_moves(world):
 
 
 def _note_last_event(project_id: int, note: str) -> None:
-    from tracker.models import StageEvent
-
     event = (
         db.session.query(StageEvent)
         .filter_by(project_id=project_id)
@@ -170,3 +171,42 @@ def test_a_past_quarter_shows_nothing_from_this_one(client, login, quarter_moves
         signed_in(client, login, quarter_moves.admin).get(f"/dashboard/report?quarter={past}")
     )
     assert "No project entered test." in page and "Open hydrogen forecast" not in page
+
+
+def _moves_this_quarter(size: int) -> None:
+    """size projects that each enter test and market and stop in this quarter (their
+    partners joined in it too), and a third as many consortium projects at Berlin."""
+    now, world = utcnow(), world_rows()
+    network = add_projects(size, world.lingen, world.lead_org, world.partner_org, stage="test")
+    hidden = add_projects(
+        size // 3 + 1, world.berlin, world.other_org, world.partner_org, visibility="consortium"
+    )
+    db.session.execute(
+        sa.insert(StageEvent),
+        [
+            {"project_id": i, "from_stage": "develop", "to_stage": stage, "from_status": "active",
+             "to_status": status, "note": "moved", "at": now - timedelta(minutes=i % 50)}
+            for i in network + hidden
+            for stage, status in (("test", "active"), ("market", "active"), ("market", "stopped"))
+        ],
+    )  # fmt: skip
+    db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "lead_member", "outsider", "patron"])
+def test_report_query_count_does_not_grow_with_the_projects(client, login, world, who):
+    viewer = signed_in(client, login, world.user(who))
+    paths = ("/dashboard/report", "/dashboard/report?site=berlin", "/dashboard/report.csv",
+             "/dashboard/report.pdf?site=lingen")  # fmt: skip
+    counts = []
+    for size in (6, 300):
+        _moves_this_quarter(size)
+        db.session.expunge_all()
+        per_path = []
+        for path in paths:
+            with count_queries() as statements:
+                assert viewer.get(path).status_code == 200
+            per_path.append(len(statements))
+        counts.append(per_path)
+    assert counts[0] == counts[1]
+    assert max(counts[0]) <= MAX_QUERIES

@@ -4,13 +4,15 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
 from tracker.dashboard import flows, metrics
 from tracker.dashboard.metrics import Scope
 from tracker.dashboard.periods import Quarter, parse_period
 from tracker.extensions import db
-from tracker.models import GateReview, StageEvent, utcnow
+from tracker.models import GateReview, Organization, Participation, Project, StageEvent, utcnow
+from tracker.models.directory import organization_sites
 
 
 def advance(project, stage: str, at, status: str | None = None) -> None:
@@ -221,3 +223,128 @@ def test_periods_parse_quarters_years_and_fall_back_to_all_time():
     assert parse_period("nonsense").key == "all" and not parse_period("nonsense").bounded
     assert parse_period("this_year").token == str(utcnow().year)
     assert Quarter(2026, 1).last(3) == [Quarter(2025, 3), Quarter(2025, 4), Quarter(2026, 1)]
+
+
+@pytest.fixture
+def cooperations(app):
+    """Projects at the edges of the cooperation definitions (ids in the comments' order).
+
+    alone: the lead only (one site); two_sites: one organization affiliated with two sites;
+    same_site: two organizations of one site; unsited: the lead plus an organization of no
+    site; nowhere: only organizations of no site, from two countries, one a start-up;
+    across: Lingen lead, Berlin research institution; by_role: start-up role on a company;
+    empty: no participations at all (counted, never flagged).
+    """
+    lingen = f.make_site("lingen", name="Lingen")
+    berlin = f.make_site("berlin", name="Berlin")
+    lead = f.make_org("Lead", sites=[lingen])
+    two_sites = f.make_org("Two Sites", sites=[lingen, berlin])
+    also_lingen = f.make_org("Also Lingen", sites=[lingen])
+    no_site = f.make_org("No Site")
+    swedish_startup = f.make_org("Swedish Startup", kind="startup", country="SE")
+    institute = f.make_org("Institute", kind="research_institution", sites=[berlin])
+    ai, h2 = f.make_theme("ai", "AI"), f.make_theme("h2", "Hydrogen")
+    projects = {
+        "alone": f.make_project(lingen, lead),
+        "two_sites": f.make_project(berlin, two_sites, visibility="consortium"),
+        "same_site": f.make_project(lingen, lead, [(also_lingen, "partner")]),
+        "unsited": f.make_project(lingen, lead, [(no_site, "partner")]),
+        "nowhere": f.make_project(berlin, no_site, [(swedish_startup, "partner")], [ai]),
+        "across": f.make_project(
+            lingen, lead, [(institute, "partner")], [ai, h2], visibility="consortium"
+        ),
+        "by_role": f.make_project(berlin, lead, [(also_lingen, "startup")]),
+        "empty": f.make_project(lingen, lead),
+    }
+    db.session.execute(
+        sa.delete(Participation).where(Participation.project_id == projects["empty"].id)
+    )
+    db.session.commit()
+    return SimpleNamespace(lingen=lingen, berlin=berlin, ai=ai, h2=h2, projects=projects)
+
+
+def _reference_flags(project_id: int) -> dict[str, bool]:
+    """The cooperation definitions, computed in Python from the rows themselves."""
+    rows = db.session.execute(
+        sa.select(Participation.role, Organization)
+        .join(Organization, Organization.id == Participation.organization_id)
+        .where(Participation.project_id == project_id)
+    ).all()
+    sites = {
+        site_id
+        for _role, org in rows
+        for site_id in db.session.scalars(
+            sa.select(organization_sites.c.site_id).where(
+                organization_sites.c.organization_id == org.id
+            )
+        )
+    }
+    return {
+        "startup": any(org.kind == "startup" or role == "startup" for role, org in rows),
+        "research": any(
+            org.kind == "research_institution" or role == "research_partner" for role, org in rows
+        ),
+        "cross_site": len(sites) >= 2,
+        "cross_country": len({org.country for _role, org in rows}) >= 2,
+    }
+
+
+def test_cooperation_flags_at_their_edges(cooperations):
+    named = {project.id: name for name, project in cooperations.projects.items()}
+
+    def flagged(flag: str) -> set[str]:
+        ids = db.session.scalars(sa.select(Project.id).where(metrics.project_flag(flag)))
+        return {named[i] for i in ids}
+
+    assert flagged("cross_site") == {"two_sites", "across"}
+    assert flagged("cross_country") == {"nowhere"}
+    assert flagged("startup") == {"nowhere", "by_role"}
+    assert flagged("research") == {"across"}
+    for project_id, name in named.items():
+        reference = _reference_flags(project_id)
+        assert {flag for flag, on in reference.items() if on} == {
+            flag for flag in metrics.COOPERATION_FLAGS if name in flagged(flag)
+        }, name
+    totals = metrics.project_counts(Scope()).summary
+    assert totals["total"] == 8  # consortium projects and the one without participants too
+    assert (totals["cross_site"], totals["cross_country"]) == (2, 1)
+    assert (totals["startup"], totals["research"]) == (2, 1)
+
+
+def test_cooperation_counts_follow_the_scope(cooperations):
+    berlin = metrics.project_counts(Scope(site_ids=(cooperations.berlin.id,))).summary
+    assert berlin["total"] == 3  # two_sites, nowhere, by_role
+    assert (berlin["cross_site"], berlin["cross_country"], berlin["startup"]) == (1, 1, 2)
+    lingen = metrics.project_counts(Scope(site_ids=(cooperations.lingen.id,)))
+    assert lingen.summary["total"] == 5
+    assert (lingen.summary["cross_site"], lingen.summary["research"]) == (1, 1)
+    assert lingen.by_site_stage == {(cooperations.lingen.id, "develop"): 5}
+    both = Scope(site_ids=(cooperations.lingen.id, cooperations.berlin.id))
+    assert metrics.project_counts(both).summary == metrics.project_counts(Scope()).summary
+
+
+def test_counts_by_cell_add_up_to_the_summary(net):
+    counts = metrics.project_counts(Scope())
+    assert sum(counts.by_stage_status.values()) == counts.summary["total"]
+    assert sum(counts.by_site_stage.values()) == counts.summary["total"]
+    per_cell = {name: sum(c[name] for c in counts.cells.values()) for name in metrics.SUMMED}
+    assert per_cell == {name: counts.summary[name] for name in metrics.SUMMED}
+    # P4 at Berlin is the stalled one; the cell says so.
+    assert counts.cells[(net.berlin.id, "develop", "active")]["stalled"] == 1
+
+
+def test_kind_country_and_theme_counts_count_a_project_once_per_value(cooperations):
+    counts = metrics.dimension_counts(Scope())
+    # same_site has two member companies: one project, counted once.
+    assert counts["kind"] == {"member_company": 7, "startup": 1, "research_institution": 1}
+    assert counts["country"] == {"DE": 7, "SE": 1}
+    assert counts["theme"] == {cooperations.ai.id: 2, cooperations.h2.id: 1}
+    berlin = metrics.dimension_counts(Scope(site_ids=(cooperations.berlin.id,)))
+    assert berlin["kind"] == {"member_company": 3, "startup": 1}
+    assert berlin["theme"] == {cooperations.ai.id: 1}  # nowhere
+    ai = metrics.dimension_counts(Scope(theme_id=cooperations.ai.id))
+    assert ai["kind"] == {"member_company": 2, "startup": 1, "research_institution": 1}
+    assert ai["country"] == {"DE": 2, "SE": 1}
+    # Themes of the projects in scope: across also has h2.
+    assert ai["theme"] == {cooperations.ai.id: 2, cooperations.h2.id: 1}
+    assert metrics.project_counts(Scope(theme_id=cooperations.ai.id)).summary["cross_site"] == 1
