@@ -445,6 +445,26 @@ def test_changing_only_the_themes_moves_the_version(world):
     assert [t.slug for t in services.get_organization(world.partner_org.id).themes] == ["ai"]
 
 
+def test_a_save_racing_another_one_is_refused_at_commit(world):
+    """The version is checked again when writing (PostgreSQL reads do not lock the row)."""
+    org = services.get_organization(world.partner_org.id)  # read at version 1
+    session = db.session()
+    session.expire_on_commit = False  # keep what we read, as a request would mid-way
+    session.commit()  # (SQLite: end the read, as its write transactions begin IMMEDIATE)
+    session.expire_on_commit = True
+    with db.engine.begin() as other:  # another request saves after our read
+        other.execute(
+            sa.text("UPDATE organizations SET city = 'Raced', version = 2 WHERE id = :id"),
+            {"id": org.id},
+        )
+    with pytest.raises(services.OrganizationConflict) as refused:
+        services.update_organization(world.admin, org, {"city": "Mine"}, 1)
+    assert refused.value.current_version == 2
+    fresh = _org("Partner Org")
+    assert (fresh.city, fresh.version) == ("Raced", 2)
+    assert _org_audit_count() == 0
+
+
 # --- sites --------------------------------------------------------------------------------
 
 
