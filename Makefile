@@ -69,3 +69,10 @@ bench: $(BIN)/pytest
 load: $(BIN)/pytest
 	$(if $(filter 1,$(FRESH)),$(BIN)/python -m bench.generate --size $(SIZE) --database-url $(BENCH_URL) --reset)
 	$(BIN)/python -m bench.load --size $(SIZE) --database-url $(BENCH_URL) $(LOAD_ARGS)
+
+# Fault tests (bench/README.md), outside `make test`: each scenario bounded, PASS/FAIL, exit 1
+# on any failure. Own databases: bench/data/faults-*.db and $(BENCH_PG)_faults_*.
+FAULTS_ARGS ?=
+.PHONY: faults
+faults: $(BIN)/pytest translations
+	$(BIN)/python -m bench.faults --pg $(BENCH_PG) $(FAULTS_ARGS)
