@@ -405,3 +405,48 @@ def test_csv_import_problems_and_country_names_in_the_readers_language(client, w
     assert "Sverige (SE)" in form and "Tyskland (DE)" in form and "Sweden (SE)" not in form
     _speaks(world.admin, "en")
     assert "Sweden (SE)" in client.get("/organizations/new").get_data(as_text=True)
+
+
+def test_sign_in_refusals_and_the_sign_in_prompt_in_the_browsers_language(client, world):
+    german = {"Accept-Language": "de"}
+    refused = client.post(
+        "/login", data={"email": world.patron.email, "password": "wrong-password"}, headers=german
+    )
+    html = refused.get_data(as_text=True)
+    assert "E-Mail-Adresse oder Passwort stimmen nicht." in html and "is not correct" not in html
+    swedish = {"Accept-Language": "sv"}
+    prompt = client.get("/account", headers=swedish, follow_redirects=True)
+    assert "Logga in för att se den här sidan." in prompt.get_data(as_text=True)
+
+
+def test_password_rules_speak_the_readers_language(app):
+    from tracker.auth.passwords import MIN_LENGTH, policy_problem
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        refresh()
+        assert policy_problem("kurz") == f"Verwenden Sie mindestens {MIN_LENGTH} Zeichen."
+        assert policy_problem(" " * 20) == "Ein Passwort darf nicht nur aus Leerzeichen bestehen."
+
+
+def test_the_creation_note_and_board_filter_problems_in_the_readers_language(client, world, login):
+    from tracker.models import StageEvent, utcnow
+
+    db.session.add(
+        StageEvent(
+            project_id=world.network_project.id,
+            from_stage=None,
+            to_stage="develop",
+            from_status=None,
+            to_status="active",
+            actor_id=world.lead_member.id,
+            at=utcnow(),
+            note="Project created",
+        )
+    )
+    _speaks(world.lead_member, "de")
+    login(world.lead_member)
+    page = client.get(f"/projects/{world.network_project.id}").get_data(as_text=True)
+    assert " · Projekt angelegt" in page and "Project created" not in page
+    _speaks(world.lead_member, "sv")
+    board = client.get("/board?kind=xyz").get_data(as_text=True)
+    assert "Okänd typ ”xyz”; den ignorerades." in board

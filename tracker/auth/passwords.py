@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
@@ -28,9 +29,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def policy_problem(password: str) -> str | None:
     """The reason a password is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(count)s characters.", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(count)s characters.", count=MAX_LENGTH)
     if not password.strip():
-        return "A password cannot be only spaces."
+        return _("A password cannot be only spaces.")
     return None

@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.auth.passwords import hash_password, policy_problem, verify_password
 from tracker.extensions import db
@@ -19,8 +20,8 @@ class AuthError(Exception):
     """A refusal with a message that is safe to show."""
 
 
-SIGN_IN_FAILED = "The e-mail address or password is not correct."
-LOCKED = "Too many failed sign-ins. The account is locked for a while; try again later."
+SIGN_IN_FAILED = _l("The e-mail address or password is not correct.")
+LOCKED = _l("Too many failed sign-ins. The account is locked for a while; try again later.")
 
 # One line per sign-in event: user id and address only, never what was typed.
 security_log = logging.getLogger("tracker.security")

@@ -26,8 +26,8 @@ RECOVERY_CODE_COUNT = 10
 # No 0/o, 1/l/i: the codes are read off paper. 16 characters of 31 carry about 79 bits.
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_LENGTH = 16
-WRONG_CODE = "That code is not correct. Enter the current 6-digit code from your app."
-REQUIRED = "Your role requires two-factor sign-in, so it cannot be turned off."
+WRONG_CODE = _l("That code is not correct. Enter the current 6-digit code from your app.")
+REQUIRED = _l("Your role requires two-factor sign-in, so it cannot be turned off.")
 UNREADABLE = _l(
     "Two-factor sign-in cannot be checked for this account: its stored key cannot be read "
     "(the server's configuration changed). A recovery code still works; otherwise ask an "
@@ -173,7 +173,7 @@ def enable(user: User, secret: str, code: str | None) -> list[str]:
     """Turn two-factor sign-in on once code proves the app has secret; returns the recovery
     codes (shown once). Other sessions of the user end. Commits."""
     if user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is already on.")
+        raise TwoFactorError(_l("Two-factor sign-in is already on."))
     step = _matching_step(secret, _digits(code))
     if step is None:
         raise TwoFactorError(WRONG_CODE)
@@ -190,7 +190,7 @@ def _check_password_and_code(user: User, password: str, code: str, ip: str | Non
     """Re-authenticate a signed-in user; failures count toward the lock-out."""
     if services.is_locked(user):
         raise TwoFactorError(services.LOCKED)
-    message = "The password or the code is not correct."
+    message = _l("The password or the code is not correct.")
     try:
         accepted = verify_password(user.password_hash, password or "") and accept_code(user, code)
     except CodeUncheckable as error:
@@ -206,7 +206,7 @@ def disable(user: User, password: str, code: str, required: bool, ip: str | None
     if required:
         raise TwoFactorError(REQUIRED)
     if not user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is already off.")
+        raise TwoFactorError(_l("Two-factor sign-in is already off."))
     _check_password_and_code(user, password, code, ip)
     user.totp_secret = None
     user.totp_last_counter = None
@@ -219,7 +219,7 @@ def disable(user: User, password: str, code: str, required: bool, ip: str | None
 def reset(actor: User, user: User) -> None:
     """An admin turns two-factor sign-in off for someone who lost their app. Commits."""
     if not user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is already off for this account.")
+        raise TwoFactorError(_l("Two-factor sign-in is already off for this account."))
     user.totp_secret = None
     user.totp_last_counter = None
     user.session_version = user.session_version + 1
@@ -231,7 +231,7 @@ def reset(actor: User, user: User) -> None:
 def replace_recovery_codes(user: User, password: str, code: str, ip: str | None = None) -> list:
     """A fresh set of recovery codes; the old ones stop working. Commits."""
     if not user.two_factor_enabled:
-        raise TwoFactorError("Turn on two-factor sign-in first.")
+        raise TwoFactorError(_l("Turn on two-factor sign-in first."))
     _check_password_and_code(user, password, code, ip)
     codes = _new_recovery_codes(user)
     audit(user, "recovery_codes_replaced", user)

@@ -14,6 +14,16 @@ from tracker.models import User
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see this page."
+
+
+def _localize(message: str) -> str:
+    """Flask-Login flashes its login_message through this: in the reader's language."""
+    if message == login_manager.login_message:
+        return gettext("Please sign in to see this page.")
+    return gettext(message)
+
+
+login_manager.localize_callback = _localize
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 

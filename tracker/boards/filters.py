@@ -4,6 +4,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.models import GateReview, Participation, Project, Site, Theme, utcnow
 from tracker.models.base import PROJECT_KINDS, STATUSES
@@ -30,13 +31,13 @@ class BoardFilters:
         problems = []
         org = args.get("org", "").strip()
         if org and not org.isdigit():
-            problems.append("The organization filter must be a number; it was ignored.")
+            problems.append(_("The organization filter must be a number; it was ignored."))
         kind = args.get("kind", "").strip()
         if kind and kind not in PROJECT_KINDS:
-            problems.append(f"Unknown kind “{kind}”; it was ignored.")
+            problems.append(_("Unknown kind “%(kind)s”; it was ignored.", kind=kind))
         status = args.get("status", "open").strip() or "open"
         if status not in STATUS_CHOICES:
-            problems.append(f"Unknown status “{status}”; showing open projects.")
+            problems.append(_("Unknown status “%(status)s”; showing open projects.", status=status))
             status = "open"
         found = cls(
             site=args.get("site", "").strip()[:60],

@@ -89,12 +89,18 @@ def closed_reason(verb: str) -> str:
     return f"Closed because the project was {verb}."
 
 
+# Notes the app itself writes on stage events (tracker/projects/services.py, the demo data).
+SYSTEM_NOTES = {"Project created": _l("Project created")}
+
+
 def reason_text(reason: str | None) -> str:
-    """A decision's reason for display: the app's own closing reasons in the reader's language."""
+    """A reason or stage-event note for display: the app's own texts in the reader's language,
+    what people wrote as they wrote it."""
     for verb, text in CLOSED_REASONS.items():
         if reason == closed_reason(verb):
             return str(text)
-    return reason or ""
+    note = SYSTEM_NOTES.get(reason or "")
+    return str(note) if note is not None else reason or ""
 
 
 def gate_refusal(status: str, stage: str, pending: bool, open_conditions: list[str]) -> str | None:

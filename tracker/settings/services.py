@@ -81,7 +81,7 @@ def create_site(actor: User, values: dict[str, Any]) -> Site:
     changes = {key: [None, values[key]] for key in SITE_FIELDS if values[key]}
     changes["themes"] = [[], sorted(theme.slug for theme in site.themes)]
     audit(actor, "site.create", site, changes)
-    _commit("This slug is taken by another site.", "slug")
+    _commit(_("This slug is taken by another site."), "slug")
     return site
 
 
@@ -99,7 +99,7 @@ def update_site(actor: User, site: Site, values: dict[str, Any]) -> dict[str, li
     for key in SITE_FIELDS:
         setattr(site, key, values[key])
     audit(actor, "site.update", site, changes)
-    _commit("This slug is taken by another site.", "slug")
+    _commit(_("This slug is taken by another site."), "slug")
     return changes
 
 
@@ -154,7 +154,7 @@ def create_theme(actor: User, slug: str, name: str) -> Theme:
     db.session.add(theme)
     db.session.flush()
     audit(actor, "theme.create", theme, {"slug": [None, slug], "name": [None, name]})
-    _commit("This slug is taken by another theme.", "slug")
+    _commit(_("This slug is taken by another theme."), "slug")
     return theme
 
 

@@ -131,7 +131,11 @@ def edit_theme(theme_id: int):
         except services.SettingsError as error:
             _field_error(form, error)
         else:
-            flash(f"Renamed “{old}” to “{theme.name}”." if changed else "Nothing was changed.")
+            flash(
+                _("Renamed “%(old)s” to “%(new)s”.", old=old, new=theme.name)
+                if changed
+                else _("Nothing was changed.")
+            )
             return redirect(url_for("settings.themes"))
     return render_template("settings/theme_form.html", form=form, theme=theme)
 
