@@ -450,3 +450,15 @@ def test_the_creation_note_and_board_filter_problems_in_the_readers_language(cli
     _speaks(world.lead_member, "sv")
     board = client.get("/board?kind=xyz").get_data(as_text=True)
     assert "Okänd typ ”xyz”; den ignorerades." in board
+
+
+def test_the_sign_in_limit_page_speaks_swedish(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_LOGIN_LIMIT", "1 per minute")
+    swedish = {"Accept-Language": "sv"}
+    data = {"email": world.patron.email, "password": "wrong-password"}
+    assert client.post("/login", data=data, headers=swedish).status_code == 200
+    limited = client.post("/login", data=data, headers=swedish)
+    html = limited.get_data(as_text=True)
+    assert limited.status_code == 429
+    assert "För många förfrågningar. Vänta en stund och försök igen." in html
+    assert "per minute" not in html and "Too Many Requests" not in html

@@ -6,6 +6,7 @@ phrase with type about:blank, and programs may compare it), and their `detail` i
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 TITLES = {
@@ -74,6 +75,8 @@ def detail(error: HTTPException, method: str = "") -> str:
     Werkzeug's and Flask-WTF's English defaults are replaced by the texts above.
     """
     description = error.description
+    if isinstance(error, RateLimitExceeded) and not error.limit.error_message:
+        return str(DETAILS[429])  # its description is the bare limit, such as "100 per 15 minute"
     if description is None or description == type(error).description:
         text = DETAILS.get(error.code or 500)
         if text is None:
