@@ -131,11 +131,14 @@ def pages_of(world, who: str) -> list[str]:
             f"/organizations/{world.partner_org.id}",
             f"/sites/{world.lingen.slug}",
             "/dashboard",
+            f"/projects/{world.consortium_project.id}/gate",
+            "/account/two-factor/setup",
         ],
         "manager": [
             *lists,
             f"/projects/{project}",
             f"/projects/{project}/status",
+            f"/projects/{project}/status?action=stop",
             "/reviews",
             f"/reviews/{world.pending.id}",
             f"/reviews/{world.decided.id}",
@@ -154,6 +157,9 @@ def pages_of(world, who: str) -> list[str]:
             "/admin/users/new",
             "/admin/sites",
             "/admin/sites/new",
+            f"/admin/sites/{world.lingen.id}/edit",
+            f"/admin/themes/{world.ai.id}/edit",
+            f"/admin/themes/{world.ai.id}/delete",
             "/admin/themes",
             "/admin/criteria",
             "/admin/tokens",
@@ -181,6 +187,15 @@ def test_main_pages_show_no_english_sentence(client, busy_world, login, who, lan
         html = answer.get_data(as_text=True)
         assert f'<html lang="{lang}">' in html, url
         problems.extend(f"{url}: {line[:120]}" for line in english_in(html, content))
+    refused = {"patron": "/projects", "lead_member": "/admin/sites"}.get(who, "/admin/nothing")
+    for url in ["/projects/999999", refused]:
+        html = client.get(url).get_data(as_text=True)
+        problems.extend(f"{url}: {line[:120]}" for line in english_in(html, content))
+    if who == "admin":
+        link = client.post(f"/admin/users/{busy_world.lead_member.id}/reset-link")
+        assert link.status_code == 200
+        lines = english_in(link.get_data(as_text=True), content)
+        problems.extend(f"reset link: {line[:120]}" for line in lines)
     assert not problems, "\n".join(problems)
 
 

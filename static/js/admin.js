@@ -1,4 +1,5 @@
 // Copy buttons for one-time links; without JavaScript the link is selected by hand.
+// The status texts come translated from the page (data-copied, data-failed on #copy-status).
 (function () {
   "use strict";
   var status = document.getElementById("copy-status");
@@ -10,8 +11,8 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(input.value).then(
-        function () { if (status) { status.textContent = "Link copied to the clipboard."; } },
-        function () { input.select(); if (status) { status.textContent = "Copy failed: press Ctrl+C (⌘C) to copy the selected link."; } }
+        function () { if (status) { status.textContent = status.dataset.copied; } },
+        function () { input.select(); if (status) { status.textContent = status.dataset.failed; } }
       );
     });
   });
