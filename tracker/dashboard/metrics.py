@@ -103,7 +103,7 @@ def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
     def two_or_more(lowest, highest) -> sa.ColumnElement[int]:
         return sa.case((sa.func.min(lowest) < sa.func.max(highest), 1), else_=0)
 
-    return (
+    query = (
         sa.select(
             Participation.project_id,
             any_of(sa.or_(org.c.kind == "startup", Participation.role == "startup")).label(
@@ -118,10 +118,12 @@ def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
             two_or_more(org.c.country, org.c.country).label("cross_country"),
         )
         .join(org, org.c.id == Participation.organization_id)
-        .where(*in_scope(Participation.project_id, scope))
         .group_by(Participation.project_id)
-        .subquery("cooperation")
     )
+    conditions = project_conditions(scope) if scope is not None else []
+    if conditions:  # a join, not an IN: SQLite would probe the IN list per organization
+        query = query.join(Project, Project.id == Participation.project_id).where(*conditions)
+    return query.subquery("cooperation")
 
 
 def _entered(*stages: str) -> sa.ColumnElement[bool]:
