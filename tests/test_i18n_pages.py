@@ -477,3 +477,25 @@ def test_the_sign_in_limit_page_speaks_swedish(app, client, world, monkeypatch):
     assert limited.status_code == 429
     assert "För många förfrågningar. Vänta en stund och försök igen." in html
     assert "per minute" not in html and "Too Many Requests" not in html
+
+
+def test_import_success_nul_refusal_and_empty_update_in_german(client, world, login):
+    from tests.test_csv import confirm
+
+    _speaks(world.admin, "de")
+    login(world.admin)
+    header = client.get("/organizations/export.csv").get_data().decode("utf-8-sig")
+    header = header.splitlines()[0]
+    rows = f"Alpha Org,startup,DE,Lingen,,,,{world.lingen.slug},\r\n"
+    rows += f"Beta Org,startup,DE,Lingen,,,,{world.lingen.slug},\r\n"
+    done = confirm(client, f"{header}\r\n{rows}")
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "2 Organisationen aus orgs.csv importiert." in page
+    refused = client.get("/projects?q=a%00b")
+    assert refused.status_code == 400
+    assert "Die Anfrage enthält ein NUL-Zeichen" in refused.get_data(as_text=True)
+    empty = client.post(f"/projects/{world.network_project.id}/updates", data={"body": " "})
+    assert empty.status_code == 422
+    html = empty.get_data(as_text=True)
+    assert "Schreiben Sie, was passiert ist." in html and "Write what happened." not in html

@@ -2,6 +2,7 @@
 and the refusal of input no field may hold."""
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -10,7 +11,7 @@ CSP = (
 )
 
 
-NUL_REFUSED = (
+NUL_REFUSED = _l(
     "The request contains a NUL character (\\0), which no field accepts. Remove it and try again."
 )
 

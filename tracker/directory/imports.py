@@ -5,6 +5,9 @@ import binascii
 import zlib
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -21,7 +24,7 @@ PREVIEW_ROWS = 100
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))])
 
 
 class ConfirmImportForm(FlaskForm):
@@ -41,10 +44,10 @@ def unpack(text: str) -> bytes:
         data = inflater.decompress(base64.urlsafe_b64decode(text.encode("ascii")), MAX_BYTES + 1)
     except (binascii.Error, ValueError, zlib.error) as error:
         raise CsvError(
-            "The checked file could not be read back. Please upload it again."
+            _("The checked file could not be read back. Please upload it again.")
         ) from error
     if inflater.unconsumed_tail or not inflater.eof:
-        raise CsvError("The file is larger than 1 MB. Split it into smaller files.")
+        raise CsvError(_("The file is larger than 1 MB. Split it into smaller files."))
     return data
 
 
@@ -91,7 +94,7 @@ def import_organizations():
 def _confirm(user, confirm: ConfirmImportForm):
     form = ImportForm(formdata=None)
     if not confirm.validate():
-        _refuse(form, "The confirmation was incomplete. Please upload the file again.")
+        _refuse(form, _("The confirmation was incomplete. Please upload the file again."))
         return render_template("directory/import.html", form=form, columns=ORGANIZATION_COLUMNS)
     filename = confirm.filename.data[:200]
     try:
@@ -102,7 +105,15 @@ def _confirm(user, confirm: ConfirmImportForm):
     if check.errors:
         return _report(form, check, filename)
     count = len(check.rows)
-    flash(f"Imported {count} organization{'' if count == 1 else 's'} from {filename}.", "success")
+    flash(
+        ngettext(
+            "Imported %(num)s organization from %(filename)s.",
+            "Imported %(num)s organizations from %(filename)s.",
+            count,
+            filename=filename,
+        ),
+        "success",
+    )
     return redirect(url_for("directory.organizations"))
 
 

@@ -140,12 +140,13 @@ class ProjectForm(FlaskForm):
 
 class UpdateForm(FlaskForm):
     body = TextAreaField(
-        _l("What happened?"), validators=[DataRequired("Write what happened."), Length(max=5000)]
+        _l("What happened?"),
+        validators=[DataRequired(_l("Write what happened.")), Length(max=5000)],
     )
 
 
 class MilestoneForm(FlaskForm):
     title = StringField(
-        _l("Milestone"), validators=[DataRequired("Name the milestone."), Length(max=200)]
+        _l("Milestone"), validators=[DataRequired(_l("Name the milestone.")), Length(max=200)]
     )
     due_on = DateField(_l("Due"), validators=[Optional()])
