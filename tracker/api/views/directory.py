@@ -7,6 +7,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.schemas import (
     OrganizationArgs,
@@ -23,6 +24,7 @@ from tracker.models import Organization, Site, Theme
 
 
 @bp.route("/sites", tags=["directory"])
+@operation("listSites")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, SitePageSchema)
 @documented_errors(401, 429)
@@ -32,6 +34,7 @@ def list_sites(args: dict):
 
 
 @bp.route("/themes", tags=["directory"])
+@operation("listThemes")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, ThemePageSchema)
 @documented_errors(401, 429)
@@ -66,6 +69,7 @@ def _filtered(query: sa.Select, args: dict) -> sa.Select:
 
 
 @bp.route("/organizations", tags=["directory"])
+@operation("listOrganizations")
 @bp.arguments(OrganizationArgs, location="query")
 @bp.response(200, OrganizationPageSchema)
 @documented_errors(401, 403, 429)
@@ -79,6 +83,7 @@ def list_organizations(args: dict):
 
 
 @bp.route("/organizations/<id:organization_id>", tags=["directory"])
+@operation("getOrganization")
 @bp.response(200, OrganizationSchema)
 @documented_errors(401, 403, 404, 429)
 def get_organization(organization_id: int):

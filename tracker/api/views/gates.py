@@ -11,6 +11,7 @@ from tracker.api.auth import api_user
 from tracker.api.bodies import DecisionInputSchema, GateRequestInputSchema
 from tracker.api.gate_schemas import GateRequestArgs, GateRequestPageSchema, GateRequestSchema
 from tracker.api.guards import before_body, project_action, review_action
+from tracker.api.operations import operation
 from tracker.api.pagination import page_of
 from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
 from tracker.api.views.progress import display_names
@@ -103,6 +104,7 @@ def _reply(review_id: int, status: int = 200, created: bool = False):
 
 
 @bp.route("/projects/<id:project_id>/gate-requests", methods=["POST"], tags=["gates"])
+@operation("requestGate")
 @before_body(project_action(permissions.can_request_gate, _l("You may not request a gate.")))
 @bp.arguments(GateRequestInputSchema)
 @bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
@@ -128,6 +130,7 @@ def _check_may_list(user) -> None:
 
 
 @bp.route("/gate-requests", tags=["gates"])
+@operation("listGateRequests")
 @bp.arguments(GateRequestArgs, location="query")
 @bp.response(200, GateRequestPageSchema)
 @documented_errors(401, 403, 429)
@@ -152,6 +155,7 @@ def list_gate_requests(args: dict):
 
 
 @bp.route("/gate-requests/<id:review_id>", tags=["gates"])
+@operation("getGateRequest")
 @bp.response(200, GateRequestSchema)
 @documented_errors(401, 404, 429)
 def get_gate_request(review_id: int):
@@ -161,6 +165,7 @@ def get_gate_request(review_id: int):
 
 
 @bp.route("/gate-requests/<id:review_id>/confirmations", methods=["POST"], tags=["gates"])
+@operation("confirmGateRequest")
 @bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
 @documented_errors(401, 403, 404, 409, 429)
 def confirm_gate_request(review_id: int):
@@ -179,6 +184,7 @@ def confirm_gate_request(review_id: int):
 
 
 @bp.route("/gate-requests/<id:review_id>/decision", methods=["POST"], tags=["gates"])
+@operation("decideGateRequest")
 @before_body(review_action(_may_decide, _l("Only the site's managers and admins decide gates.")))
 @bp.arguments(DecisionInputSchema)
 @bp.response(200, GateRequestSchema)

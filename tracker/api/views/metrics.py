@@ -7,6 +7,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.operations import operation
 from tracker.api.views import documented_errors
 from tracker.auth import permissions
 from tracker.dashboard.pipeline import UnknownSite, pipeline_metrics
@@ -66,6 +67,7 @@ class PipelineSchema(ma.Schema):
 
 
 @bp.route("/metrics/pipeline", tags=["metrics"])
+@operation("getPipelineMetrics")
 @bp.arguments(PipelineArgs, location="query")
 @bp.response(200, PipelineSchema)
 @documented_errors(401, 403, 404, 429)

@@ -10,6 +10,7 @@ from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import IfMatchArgs, OrganizationCreateSchema, OrganizationPatchSchema
 from tracker.api.guards import before_body, may_create_organization, may_edit_organization
+from tracker.api.operations import operation
 from tracker.api.schemas import OrganizationSchema
 from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
 from tracker.api.views.project_writes import expected_version
@@ -87,6 +88,7 @@ def _stale(error: OrganizationConflict) -> HTTPException:
 
 
 @bp.route("/organizations", methods=["POST"], tags=["directory"])
+@operation("createOrganization")
 @before_body(may_create_organization)
 @bp.arguments(OrganizationCreateSchema)
 @bp.response(201, OrganizationSchema, headers=_LOCATION)
@@ -111,6 +113,7 @@ def create_organization(body: dict):
 
 
 @bp.route("/organizations/<id:organization_id>", methods=["PATCH"], tags=["directory"])
+@operation("updateOrganization")
 @before_body(may_edit_organization)
 @bp.arguments(OrganizationPatchSchema)
 @bp.arguments(IfMatchArgs, location="headers")

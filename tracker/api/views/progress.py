@@ -9,6 +9,7 @@ from tracker.api.auth import api_user
 from tracker.api.bodies import UpdateInputSchema
 from tracker.api.gate_schemas import StageEventPageSchema, UpdatePageSchema, UpdateSchema
 from tracker.api.guards import before_body, project_action
+from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.api.views.projects import visible_project
@@ -28,6 +29,7 @@ def display_names(user_ids) -> dict[int, str]:
 
 
 @bp.route("/projects/<id:project_id>/history", tags=["projects"])
+@operation("listProjectHistory")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, StageEventPageSchema)
 @documented_errors(401, 404, 429)
@@ -64,6 +66,7 @@ def _update_data(update: Update, names: dict[int, str]) -> dict:
 
 
 @bp.route("/projects/<id:project_id>/updates", tags=["projects"])
+@operation("listProjectUpdates")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, UpdatePageSchema)
 @documented_errors(401, 404, 429)
@@ -77,6 +80,7 @@ def list_updates(args: dict, project_id: int):
 
 
 @bp.route("/projects/<id:project_id>/updates", methods=["POST"], tags=["projects"])
+@operation("createProjectUpdate")
 @before_body(project_action(permissions.can_contribute, _l("Only participants may post updates.")))
 @bp.arguments(UpdateInputSchema)
 @bp.response(201, UpdateSchema)

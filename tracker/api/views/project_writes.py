@@ -13,6 +13,7 @@ from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import IfMatchArgs, ProjectCreateSchema, ProjectPatchSchema
 from tracker.api.guards import before_body, may_create_project, project_action
+from tracker.api.operations import operation
 from tracker.api.schemas import ProjectSchema
 from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
 from tracker.api.views.projects import project_data, visible_project, with_etag
@@ -99,6 +100,7 @@ def _stale(error: EditConflict) -> HTTPException:
 
 
 @bp.route("/projects", methods=["POST"], tags=["projects"])
+@operation("createProject")
 @before_body(may_create_project)
 @bp.arguments(ProjectCreateSchema)
 @bp.response(201, ProjectSchema, headers={"Location": {"schema": {"type": "string"}}})
@@ -141,6 +143,7 @@ def expected_version(body_version: int | None, header: str | None) -> int:
 
 
 @bp.route("/projects/<id:project_id>", methods=["PATCH"], tags=["projects"])
+@operation("updateProject")
 @before_body(
     project_action(permissions.can_edit, _l("You may not edit this project."), details=False)
 )

@@ -6,6 +6,7 @@ from werkzeug.exceptions import NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.operations import operation
 from tracker.api.pagination import page_of
 from tracker.api.schemas import ProjectArgs, ProjectPageSchema, ProjectSchema
 from tracker.api.views import documented_errors
@@ -68,6 +69,7 @@ def _filtered(query: sa.Select, args: dict) -> sa.Select:
 
 
 @bp.route("/projects", tags=["projects"])
+@operation("listProjects")
 @bp.arguments(ProjectArgs, location="query")
 @bp.response(200, ProjectPageSchema)
 @documented_errors(401, 429)
@@ -104,6 +106,7 @@ def with_etag(data: dict, status: int = 200, headers: dict | None = None) -> tup
 
 
 @bp.route("/projects/<id:project_id>", tags=["projects"])
+@operation("getProject")
 @bp.response(200, ProjectSchema)
 @documented_errors(401, 404, 429)
 def get_project(project_id: int):
