@@ -499,3 +499,32 @@ def test_import_success_nul_refusal_and_empty_update_in_german(client, world, lo
     assert empty.status_code == 422
     html = empty.get_data(as_text=True)
     assert "Schreiben Sie, was passiert ist." in html and "Write what happened." not in html
+
+
+def test_histories_and_logs_name_fields_values_and_actions_in_german(client, world, login):
+    from tests.test_projects_pages import _criterion
+
+    criterion = _criterion()
+    pid = world.network_project.id
+    services.hold(world.manager, world.network_project, "Budget offen.")
+    _speaks(world.lead_member, "de")
+    login(world.lead_member)
+    client.post(f"/projects/{pid}/criteria/{criterion.id}/tick")
+    client.post(f"/projects/{pid}/milestones", data={"title": "Pilot", "due_on": "2031-01-15"})
+    history = client.get(f"/projects/{pid}?tab=history").get_data(as_text=True)
+    assert "Kriterium abgehakt" in history and "offen → abgehakt" in history
+    assert "Meilenstein</span>:" in history and "Fällig</span>:" in history
+    assert "Status</span>:" in history and "Aktiv → Pausiert" in history
+    assert "open → ticked" not in history and "due on" not in history
+    stages = client.get(f"/projects/{pid}").get_data(as_text=True)
+    assert "Entwicklung → Entwicklung (Pausiert)" in stages
+    client.post("/logout")
+    _speaks(world.admin, "de")
+    login(world.admin)
+    client.post(
+        f"/admin/users/{world.outsider.id}",
+        data={"display_name": "Outsider", "role": "patron", "organization": ""},
+    )
+    account = client.get(f"/admin/users/{world.outsider.id}").get_data(as_text=True)
+    assert "<strong>Rolle geändert</strong>" in account and "Rolle: Mitglied → Schirmherr/in" in account
+    assert "Role changed" not in account

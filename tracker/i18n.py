@@ -90,7 +90,92 @@ ACTION_NAMES = {
     "project_stopped": _l("Stopped"),
     "project_reactivated": _l("Reactivated"),
     "project_sent_back": _l("Sent back one stage"),
+    "user_created": _l("User created"),
+    "user_updated": _l("User updated"),
 }
+
+
+STATUS_NAMES = {"active": _l("Active"), "on_hold": _l("On hold"), "stopped": _l("Stopped")}
+# The audited fields (keys of AuditEvent.changes) as histories and logs name them; keys that
+# are content (a criterion's or milestone's title) are not listed and show as stored.
+FIELD_NAMES = {
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "site": _l("Site"),
+    "kind": _l("Kind"),
+    "visibility": _l("Visibility"),
+    "themes": _l("Themes"),
+    "target_test_on": _l("Target date for test"),
+    "target_market_on": _l("Target date for market"),
+    "lead_organization": _l("Lead organization"),
+    "partners": _l("Partners"),
+    "stage": _l("Stage"),
+    "status": _l("Status"),
+    "decision": _l("Decision"),
+    "reason": _l("Reason"),
+    "conditions": _l("Conditions"),
+    "closed_gate_review_id": _l("Closed gate request"),
+    "gate_review_id": _l("Gate request"),
+    "organization_id": _l("Organization"),
+    "update": _l("Update"),
+    "milestone": _l("Milestone"),
+    "due_on": _l("Due"),
+    "done_at": _l("Done"),
+    "email": _l("E-mail"),
+    "role": _l("Role"),
+    "organization": _l("Organization"),
+    "managed_sites": _l("Managed sites"),
+    "display_name": _l("Display name"),
+    "active": _l("Active"),
+    "ip": _l("IP address"),
+    "codes_left": _l("Recovery codes left"),
+    "by_admin": _l("By an admin"),
+    "name": _l("Name"),
+    "slug": _l("Slug"),
+    "position": _l("Position"),
+    "country": _l("Country"),
+    "city": _l("City"),
+    "website": _l("Website"),
+    "member_since": _l("Member since"),
+    "sites": _l("Sites"),
+}
+
+
+def status_name(status: str) -> str:
+    return str(STATUS_NAMES.get(status, status.replace("_", " ")))
+
+
+def field_name(name: str) -> str:
+    label = FIELD_NAMES.get(name)
+    return str(label) if label is not None else name.replace("_", " ")
+
+
+# The stored values of a tick's or milestone's state in the audit log.
+STATE_NAMES = {"open": _l("open"), "ticked": _l("ticked"), "done": _l("done")}
+STATE_ACTIONS = {"criterion_ticked", "criterion_unticked", "milestone_done", "milestone_reopened"}
+
+
+def audit_value(action: str, name: str, value):
+    """A value of an audit change as people read it: names of stages, statuses, kinds,
+    visibilities, decisions, roles and tick states in the current language, the rest as is."""
+    if not isinstance(value, str):
+        return value
+    if action in STATE_ACTIONS and value in STATE_NAMES:
+        return str(STATE_NAMES[value])
+    if name == "decision":
+        from tracker.reviews.rules import DECISION_LABELS  # imported late: rules import models
+
+        label = DECISION_LABELS.get(value)
+        return str(label) if label is not None else value
+    names = {
+        "stage": STAGE_NAMES,
+        "status": STATUS_NAMES,
+        "kind": PROJECT_KIND_NAMES,
+        "visibility": VISIBILITY_NAMES,
+    }.get(name)
+    label = names.get(value) if names else None
+    return str(label) if label is not None else value
 
 
 def kind_name(kind: str) -> str:
@@ -117,7 +202,9 @@ def participation_role_name(role: str) -> str:
 
 
 def action_name(action: str) -> str:
-    label = ACTION_NAMES.get(action)
+    from tracker.admin.security import SECURITY_ACTIONS  # imported late: it imports models
+
+    label = ACTION_NAMES.get(action, SECURITY_ACTIONS.get(action))
     return str(label) if label is not None else action.replace("_", " ").capitalize()
 
 
@@ -181,3 +268,6 @@ def init_app(app: Flask) -> None:
     env.globals["visibility_name"] = visibility_name
     env.globals["org_kind_name"] = org_kind_name
     env.globals["participation_role_name"] = participation_role_name
+    env.globals["status_name"] = status_name
+    env.globals["field_name"] = field_name
+    env.globals["audit_value"] = audit_value
