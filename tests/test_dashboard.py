@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from tests import factories as f
 from tests.bulk import add_projects
 from tests.querycount import count_queries
+from tracker.dashboard import overview
+from tracker.dashboard.filters import read_selection
 from tracker.extensions import db
 from tracker.models import GateReview, Organization, Project, Site, StageEvent, Theme, utcnow
 
@@ -238,3 +240,35 @@ def test_query_count_does_not_grow_with_the_projects(client, login, world, who):
         counts.append(per_view)
     assert counts[0] == counts[1]
     assert max(counts[0]) <= MAX_QUERIES
+
+
+def _cooperation_cells(app, user) -> dict[str, tuple[str, str]]:
+    """(count text, share text) of each cooperation row as user would see it."""
+    with app.test_request_context("/dashboard?site=all"):
+        selection = read_selection(user, {"site": "all"})
+        rows = overview.dashboard(user, selection)["cooperation"]
+    return {row.key: (row.cells["n"].text, row.cells["share"].text) for row in rows}
+
+
+def test_patron_sees_fewer_than_3_for_cooperation_figures_of_one_or_two(app, world):
+    """World: two Lingen projects with a start-up partner. A consortium project at Berlin
+    with a Swedish partner affiliated with Lingen adds one cross-site, cross-country project."""
+    swedish = f.make_org("Swedish Partner", country="SE", sites=[world.lingen])
+    f.make_project(world.berlin, world.other_org, [(swedish, "partner")], visibility="consortium")
+    admin = _cooperation_cells(app, world.admin)
+    assert admin == {
+        "startup": ("2", "67%"), "research": ("0", "0%"),
+        "cross_site": ("1", "33%"), "cross_country": ("1", "33%"),
+    }  # fmt: skip
+    patron = _cooperation_cells(app, world.patron)
+    hidden = ("fewer than 3", "fewer than 3")
+    assert patron == {
+        "startup": hidden, "research": ("0", "0%"), "cross_site": hidden, "cross_country": hidden
+    }  # fmt: skip
+    for _ in range(2):
+        f.make_project(world.berlin, world.other_org, [(world.partner_org, "partner")])
+    patron = _cooperation_cells(app, world.patron)
+    # 4 of 5 with a start-up; the partner of Lingen makes the two new Berlin projects
+    # cross-site too (3 of 5), all three counted although one is a consortium project.
+    assert patron["startup"] == ("4", "80%") and patron["cross_site"] == ("3", "60%")
+    assert patron["cross_country"] == hidden
