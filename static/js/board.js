@@ -13,6 +13,18 @@
     message.textContent = text;
   }
 
+  // The messages come translated from the page: data-msg-* on the board, with {title}/{stage}.
+  function text(name, card, stage) {
+    return (board.getAttribute("data-msg-" + name) || "")
+      .replace("{title}", card.dataset.title)
+      .replace("{stage}", stage || "");
+  }
+
+  function stageName(stage) {
+    var column = board.querySelector('[data-column="' + stage + '"]');
+    return column ? column.dataset.stageName : stage;
+  }
+
   function nextStage(stage) {
     var i = STAGES.indexOf(stage);
     return i >= 0 && i + 1 < STAGES.length ? STAGES[i + 1] : null;
@@ -36,19 +48,19 @@
   }
 
   function tryMove(card, target) {
-    if (nextStage(card.dataset.stage) !== target) {
-      say("“" + card.dataset.title + "” can only move one stage forward, to " +
-          (nextStage(card.dataset.stage) || "no further stage") + ". The card stays where it is.");
+    var next = nextStage(card.dataset.stage);
+    if (next !== target) {
+      say(next ? text("forward", card, stageName(next)) : text("last", card));
       return;
     }
     if (!dialog) {
-      say("Gate moves are not available yet.");
+      say(text("unavailable", card));
     } else if (card.dataset.decideUrl) {
       openDialog(card, "decide");
     } else if (card.dataset.requestUrl) {
       openDialog(card, "request");
     } else {
-      say("You may not move “" + card.dataset.title + "” now: a review may be pending or your role does not allow it.");
+      say(text("refused", card));
     }
   }
 
