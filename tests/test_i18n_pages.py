@@ -526,5 +526,21 @@ def test_histories_and_logs_name_fields_values_and_actions_in_german(client, wor
         data={"display_name": "Outsider", "role": "patron", "organization": ""},
     )
     account = client.get(f"/admin/users/{world.outsider.id}").get_data(as_text=True)
-    assert "<strong>Rolle geändert</strong>" in account and "Rolle: Mitglied → Schirmherr/in" in account
+    assert (
+        "<strong>Rolle geändert</strong>" in account
+        and "Rolle: Mitglied → Schirmherr/in" in account
+    )
     assert "Role changed" not in account
+
+
+def test_a_missing_form_token_is_explained_in_german(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = client.post("/language", data={"lang": "sv"}, headers={"Accept-Language": "de"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Ungültige Anfrage" in html
+    assert "Das Sicherheitstoken des Formulars fehlt. Laden Sie die Seite neu." in html
+    assert "CSRF" not in visible_text(html)
