@@ -134,6 +134,8 @@ def summary(ledger, problems: list[str], backend: str, args, elapsed: float) -> 
         f"{len(ledger.gates)} gate requests, {len(ledger.edits)} edits",
         f"- 5xx: {sum(n for s, n in ledger.statuses.items() if s >= 500)}; "
         f"problems found by the checks: {len(problems)}",
+        f"- fresh connections after a client was idle ≥ 1 s (instead of racing gunicorn's "
+        f"keep-alive close): {ledger.reconnects}",
         f"- wall time including start-up and sign-ins: {elapsed:.0f} s; "
         f"machine load average afterwards: {os.getloadavg()[0]:.1f}",
     ]

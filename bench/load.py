@@ -32,6 +32,10 @@ MANAGER = "bench.manager@bench.example"
 READS = ("/board", "/board?site=lingen", "/projects", "/dashboard", "detail")
 WRITES = ("update", "tick", "gate", "edit")
 HOT = 6  # projects per role that every client edits: edits collide on purpose
+# gunicorn closes a keep-alive connection after 2 s idle (--keep-alive); a request sent on it
+# just then meets "Connection reset by peer" (reproduced against /bench/bare, no database).
+# A client that has been idle this long opens a fresh connection instead of racing the close.
+IDLE_RECONNECT = 1.0
 RUN_ID = secrets.token_hex(3)  # in every marker, so a second run's rows are told apart
 
 
@@ -46,6 +50,7 @@ class Ledger:
     gates: list[tuple[int, str]] = field(default_factory=list)
     edits: list[tuple[int, int, str]] = field(default_factory=list)  # project, version, summary
     failures: list[str] = field(default_factory=list)
+    reconnects: int = 0  # fresh connections opened after IDLE_RECONNECT s without a request
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reply(self, kind: str, response: requests.Response) -> None:
@@ -84,6 +89,7 @@ class Client:
         self.session, self.csrf = sign_in(base, email, password)
         self.tag = f"{RUN_ID}-{seed}"
         self.n = 0
+        self.last = time.monotonic()
 
     def run(self, deadline: float, write_share: float) -> None:
         while time.monotonic() < deadline:
@@ -96,13 +102,23 @@ class Client:
                 with self.ledger.lock:
                     self.ledger.failures.append(f"connection during {kind}: {error}")
 
+    def _fresh_if_idle(self) -> None:
+        if time.monotonic() - self.last >= IDLE_RECONNECT:
+            self.session.close()  # the next request opens a new connection; cookies stay
+            with self.ledger.lock:
+                self.ledger.reconnects += 1
+
     def _get(self, kind: str, path: str) -> requests.Response:
+        self._fresh_if_idle()
         response = self.session.get(self.base + path, allow_redirects=False, timeout=60)
+        self.last = time.monotonic()
         self.ledger.reply(kind, response)
         return response
 
     def _post(self, kind: str, path: str, data) -> requests.Response:
+        self._fresh_if_idle()
         response = self.session.post(self.base + path, data=data, allow_redirects=False, timeout=60)
+        self.last = time.monotonic()
         self.ledger.reply(kind, response)
         return response
 

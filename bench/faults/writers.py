@@ -225,8 +225,9 @@ def _global(conn) -> list[str]:
               WHERE x.project_id = p.id AND x.role = 'lead'
               AND x.organization_id = p.lead_organization_id) <> 1""",
         "project whose stage is not its last stage event's": """
-            SELECT p.id FROM projects p WHERE p.stage <> (SELECT s.to_stage FROM stage_events s
-              WHERE s.project_id = p.id ORDER BY s.at DESC, s.id DESC LIMIT 1)""",
+            SELECT p.id FROM projects p WHERE p.stage <> coalesce((SELECT s.to_stage
+              FROM stage_events s WHERE s.project_id = p.id
+              ORDER BY s.at DESC, s.id DESC LIMIT 1), 'none')""",
         "gate review of a missing project": """
             SELECT g.id FROM gate_reviews g
             WHERE NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = g.project_id)""",
