@@ -1,0 +1,109 @@
+"""Stateful property test: schemathesis follows the document's OpenAPI links as a member with
+a token (create a project, read it, change it with the version it read, request its gate)
+and checks every answer against the document: no server error, documented statuses and
+bodies, a created project readable at once, no request accepted without the token."""
+
+import itertools
+from collections import Counter
+
+import pytest
+import schemathesis
+from flask import request, request_started
+from hypothesis import HealthCheck, settings
+
+from tests.test_api_schemathesis import ACCEPTED_REFUSALS
+from tests.test_api_write import session_ends_before_each_request  # noqa: F401
+from tracker.auth.tokens import create_token
+
+# The project workflow the links describe. Without the gate request's own links
+# (getGateRequest, confirmGateRequest: checked in tests/test_api_client_example.py) the
+# requests that start a scenario are createProject, getProject and updateProject: with
+# them, schemathesis would start only from requestGate with made-up project ids, because
+# its heuristics doubt that createProject can succeed (no operation "produces" the
+# LeadOrganization its lead_organization_id names).
+WORKFLOW = ["createProject", "getProject", "updateProject", "requestGate"]
+CONFIG = {
+    "generation": {
+        "allow-extra-parameters": False,
+        "with-security-parameters": False,
+        # Every request with a NUL character is refused up front (400, tracker/security.py),
+        # which the document does not say of its string fields.
+        "allow-x00": False,
+    },
+    "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED_REFUSALS}},
+    "phases": {
+        "stateful": {
+            # Only the links the document declares, no transitions guessed from names; valid
+            # requests only (the stateless test also sends invalid ones).
+            "inference": {"algorithms": []},
+            "generation": {"mode": "positive"},
+            "max-steps": 6,
+        },
+    },
+}
+SCENARIOS = settings(
+    max_examples=15,
+    stateful_step_count=6,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture
+def api_schema(app, backend, world):
+    if backend != "sqlite":
+        pytest.skip("the generated requests do not depend on the database; SQLite suffices")
+    token, _row = create_token(world.lead_member, "stateful")
+    # The token as configured auth: the ignored_auth check then also sends each successful
+    # request without it and with a wrong one, expecting 401.
+    auth = {"headers": {"Authorization": f"Bearer {token}"}}
+    config = schemathesis.Config.from_dict(CONFIG | auth)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+    return schema.include(operation_id=WORKFLOW)
+
+
+def test_the_project_workflow_follows_its_links_as_documented(api_schema, world):
+    # Slugs are data, not schema: a made-up site or theme answers 422 and ends the scenario
+    # before its links, so bodies name real ones, as a client would after GET /sites.
+    sites = itertools.cycle([world.lingen.slug, world.berlin.slug])
+    answers = Counter()
+
+    class Workflow(api_schema.as_state_machine()):
+        def before_call(self, case):
+            if isinstance(case.body, dict):
+                if "site" in case.body:
+                    case.body["site"] = next(sites)
+                if "themes" in case.body:
+                    case.body["themes"] = [world.ai.slug] if case.body["themes"] else []
+                case.body.pop("partners", None)  # made-up organization ids: 422
+                case.body.pop("lead_organization_id", None)  # a member leads with their own
+
+        def after_call(self, response, case):
+            answers[f"{case.operation.label} {response.status_code}"] += 1
+
+    ours = api_schema.config.headers["Authorization"]
+    sent_tokens = Counter()  # True: our token; False: none, or a made-up one
+
+    def count_token(sender, **extra):
+        sent_tokens[request.headers.get("Authorization") == ours] += 1
+
+    request_started.connect(count_token, weak=False)
+    try:
+        Workflow.run(settings=SCENARIOS)
+    finally:
+        request_started.disconnect(count_token)
+
+    # The links were followed: projects created, then read, changed and put to a gate.
+    for answer in (
+        "POST /api/v1/projects 201",
+        "GET /api/v1/projects/{project_id} 200",
+        "PATCH /api/v1/projects/{project_id} 200",
+        "POST /api/v1/projects/{project_id}/gate-requests 201",
+    ):
+        assert answers[answer] > 0, answers
+    assert not any(key.endswith((" 500", " 400")) for key in answers), answers
+    # The ignored_auth check sent successful requests again without the token or with a
+    # wrong one (and they were refused, or the run would have failed).
+    assert sent_tokens[False] > 0, sent_tokens
