@@ -77,9 +77,7 @@ class EditConflict(ProjectError):
     """Someone saved the project after the editor read it; nothing was written."""
 
     def __init__(self, changes: list[ChangedField], current_version: int):
-        super().__init__(
-            _("Someone else saved this project since you opened it."), field="version"
-        )
+        super().__init__(_("Someone else saved this project since you opened it."), field="version")
         self.changes = changes
         self.current_version = current_version
 
