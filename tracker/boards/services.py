@@ -25,7 +25,9 @@ from tracker.models import (
 from tracker.models.base import STAGES, next_stage
 from tracker.models.project import project_themes
 
-COLUMN_SIZE = 50
+# Cards per column before 'show more' (which loads the next ones in place). 25, not 50: the
+# cards are most of the board's cost, and 25 fill a column's screen several times over.
+COLUMN_SIZE = 25
 
 
 @dataclass
