@@ -132,17 +132,39 @@ def _entered(*stages: str) -> sa.ColumnElement[bool]:
     return Project.id.in_(sa.select(StageEvent.project_id).where(StageEvent.to_stage.in_(stages)))
 
 
+def _participant_exists(org_kind: str, role: str) -> sa.Exists:
+    return (
+        sa.select(Participation.id)
+        .join(Organization, Organization.id == Participation.organization_id)
+        .where(
+            Participation.project_id == Project.id,
+            sa.or_(Organization.kind == org_kind, Participation.role == role),
+        )
+        .exists()
+    )
+
+
 def _cooperating(flag: str) -> sa.ColumnElement[bool]:
     cooperation = cooperation_by_project()
     return Project.id.in_(sa.select(cooperation.c.project_id).where(cooperation.c[flag] == 1))
 
 
 def project_flags() -> dict:
-    """Per-project yes/no conditions that the summary sums up (also used by the links)."""
+    """Per-project yes/no conditions, as WHERE clauses for the /projects figure filters.
+
+    project_counts() sums the same definitions: reached and stalled as they are, the
+    cooperation flags from cooperation_by_project(). Here start-up and research partner are
+    an EXISTS (a few index look-ups for each listed project, cheaper than the whole grouped
+    pass when a list is narrowed by site); cross-site and cross-country need every
+    participant of a project at once, so they are an IN over the grouped pass.
+    """
     return {
         "reached_test": sa.or_(Project.stage.in_(("test", "market")), _entered("test", "market")),
         "reached_market": sa.or_(Project.stage == "market", _entered("market")),
-        **{flag: _cooperating(flag) for flag in COOPERATION_FLAGS},
+        "startup": _participant_exists("startup", "startup"),
+        "research": _participant_exists("research_institution", "research_partner"),
+        "cross_site": _cooperating("cross_site"),
+        "cross_country": _cooperating("cross_country"),
         "stalled": stalled_clause(_stalled_days()),  # the board's stalled badge, too
     }
 
