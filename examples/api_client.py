@@ -23,7 +23,7 @@ The script learns every path, method and required field from the OpenAPI documen
 
 and prints what it did. An error answer is a problem document (RFC 9457): its status, title
 and detail are printed and the script stops with exit status 1 (2: not configured, 3: the
-server cannot be reached). Adapt the four steps in main() to your own needs.
+server cannot be reached). Adapt the four steps, one function each, to your own needs.
 """
 
 import json
@@ -70,10 +70,14 @@ class TrackerApi:
 
     def call(self, operation_id: str, path=None, query=None, body=None):
         """Send one request; the JSON answer, or Problem for an error answer."""
-        method, template, _operation = self.operation(operation_id)
+        method, template, operation = self.operation(operation_id)
         path_values = {name: urllib.parse.quote(str(v)) for name, v in (path or {}).items()}
         url = self.base_url + template.format(**path_values)
         query = {name: value for name, value in (query or {}).items() if value is not None}
+        declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        if set(query) - declared:  # the server would ignore them silently
+            unknown = ", ".join(sorted(set(query) - declared))
+            raise SystemExit(f"{operation_id} takes no query parameter {unknown}.")
         if query:
             url += "?" + urllib.parse.urlencode(query)
         return self._send(method, url, body=body)
@@ -152,49 +156,66 @@ def _problem(error: urllib.error.HTTPError) -> Problem:
     )
 
 
+def list_projects(api: TrackerApi, page_size: str) -> None:
+    """1. Every project this account may see, page by page."""
+    projects = list(api.pages("listProjects", {"limit": page_size}))
+    print(f"You may see {len(projects)} projects:")
+    for project in projects:
+        state = f"{project['stage']}, {project['status']}"
+        print(f"  #{project['id']} [{state}] {project['title']}")
+
+
+def create_project(api: TrackerApi, title: str) -> dict:
+    """2. A new project; the body holds what the document requires (title, site)."""
+
+    def first_site() -> str:
+        return os.environ.get("TRACKER_SITE") or next(api.pages("listSites"))["slug"]
+
+    body = api.required_body("createProject", {"title": title, "site": first_site})
+    project = api.call("createProject", body=body)
+    lead = project["lead_organization"]["name"]
+    print(
+        f'Created project #{project["id"]} "{project["title"]}" at {project["site"]},'
+        f" led by {lead}, in stage {project['stage']} (version {project['version']})."
+    )
+    return project
+
+
+def request_gate(api: TrackerApi, project: dict) -> None:
+    """3. Ask for the project's next stage, with the evidence the gate needs."""
+    evidence = "Requirements agreed with the partners; a test site is booked."
+    body = api.required_body("requestGate", {"evidence": evidence})
+    gate = api.call("requestGate", path={"project_id": project["id"]}, body=body)
+    print(
+        f"Requested gate #{gate['id']}: {gate['from_stage']} -> {gate['to_stage']},"
+        f" decision {gate['decision']}."
+    )
+
+
+def show_metrics(api: TrackerApi) -> None:
+    """4. The network's pipeline figures (query={"site": slug} narrows them to one site)."""
+    metrics = api.call("getPipelineMetrics")
+    print("Pipeline metrics:")
+    print(json.dumps(metrics, indent=2, sort_keys=True))
+
+
 def main() -> int:
     base_url, token = os.environ.get("TRACKER_URL"), os.environ.get("TRACKER_TOKEN")
     if not base_url or not token:
         print("Set TRACKER_URL and TRACKER_TOKEN; see the top of this file.", file=sys.stderr)
         return 2
-    page_size = int(os.environ.get("TRACKER_PAGE_SIZE", "100"))
+    page_size = os.environ.get("TRACKER_PAGE_SIZE", "100")
+    if not page_size.isdigit():
+        print("TRACKER_PAGE_SIZE must be a number from 1 to 100.", file=sys.stderr)
+        return 2
     title = os.environ.get("TRACKER_TITLE") or f"API pilot {datetime.now():%Y-%m-%d %H:%M}"
     try:
         api = TrackerApi(base_url, token)
         print(f"Read the API document: {len(api.operations)} operations.")
-
-        # 1. Every project this account may see, page by page.
-        projects = list(api.pages("listProjects", {"limit": page_size}))
-        print(f"You may see {len(projects)} projects:")
-        for project in projects:
-            state = f"{project['stage']}, {project['status']}"
-            print(f"  #{project['id']} [{state}] {project['title']}")
-
-        # 2. A new project; the body holds what the document requires (title, site).
-        def first_site() -> str:
-            return os.environ.get("TRACKER_SITE") or next(api.pages("listSites"))["slug"]
-
-        body = api.required_body("createProject", {"title": title, "site": first_site})
-        project = api.call("createProject", body=body)
-        lead = project["lead_organization"]["name"]
-        print(
-            f'Created project #{project["id"]} "{project["title"]}" at {project["site"]},'
-            f" led by {lead}, in stage {project['stage']} (version {project['version']})."
-        )
-
-        # 3. Ask for the next stage, with the evidence the gate needs.
-        evidence = "Requirements agreed with the partners; a test site is booked."
-        body = api.required_body("requestGate", {"evidence": evidence})
-        gate = api.call("requestGate", path={"project_id": project["id"]}, body=body)
-        print(
-            f"Requested gate #{gate['id']}: {gate['from_stage']} -> {gate['to_stage']},"
-            f" decision {gate['decision']}."
-        )
-
-        # 4. The network's pipeline figures (pass query={"site": slug} for one site).
-        metrics = api.call("getPipelineMetrics")
-        print("Pipeline metrics:")
-        print(json.dumps(metrics, indent=2, sort_keys=True))
+        list_projects(api, page_size)
+        project = create_project(api, title)
+        request_gate(api, project)
+        show_metrics(api)
     except Problem as problem:
         answer = f"{problem.status} {problem.title}: {problem.detail}"
         print(f"The API answered {answer}", file=sys.stderr)

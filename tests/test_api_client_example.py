@@ -7,6 +7,7 @@ unknown body fields; the second half of this file checks that for every operatio
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from werkzeug.serving import make_server
 
 from tracker.auth import permissions
@@ -57,7 +59,8 @@ def member_token(runner, email: str) -> str:
 
 
 def run_script(base_url: str, token: str, **settings: str) -> subprocess.CompletedProcess:
-    db.session.remove()  # the script's writes must not wait on a transaction of this test
+    if has_app_context():
+        db.session.remove()  # the script's writes must not wait on a transaction of this test
     env = {"PATH": os.environ.get("PATH", ""), "TRACKER_URL": base_url, "TRACKER_TOKEN": token}
     env |= settings
     return subprocess.run(
@@ -132,6 +135,17 @@ def test_a_refused_body_names_the_field_and_creates_nothing(app, runner, world, 
     assert '"site"' in result.stderr  # the fields line names it
     db.session.remove()
     assert db.session.scalar(sa.select(Project).where(Project.title == TITLE)) is None
+
+
+def test_an_unreachable_server_is_said_plainly():
+    with socket.socket() as probe:  # a port nothing listens on once it is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    result = run_script(f"http://127.0.0.1:{port}", "trk_any")
+
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"Cannot reach http://127.0.0.1:{port}: ")
 
 
 def test_the_script_needs_its_two_settings():
