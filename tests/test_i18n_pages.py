@@ -6,15 +6,19 @@ what people typed, in whatever language) is taken out first.
 """
 
 import re
+from functools import cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.pofile import read_po
 from flask_babel import refresh
 
 from tracker.extensions import db
 from tracker.reviews import services
 
+ROOT = Path(__file__).resolve().parent.parent
 # English function words that no German or Swedish sentence of the app contains as a word.
 # ("was", "will", "must", "not", "for" are left out: they are German or Swedish words too.)
 ENGLISH_WORDS = (
@@ -66,6 +70,9 @@ class _Text(HTMLParser):
         if tag in {"script", "style", "code", "template"}:
             self._hidden += 1
         self.parts.extend(value for name, value in attrs if name in ATTRIBUTES and value)
+        given = dict(attrs)
+        if tag == "input" and given.get("type") in {"submit", "button", "reset"}:
+            self.parts.append(given.get("value") or "")  # the button's text
 
     def handle_endtag(self, tag):
         if tag in {"script", "style", "code", "template"} and self._hidden:
@@ -104,6 +111,29 @@ def english_in(html: str, content: list[str]) -> list[str]:
         text = text.replace(value, " ")
     lines = [line for line in text.splitlines() if ENGLISH.search(line)]
     return [line for line in lines if not _cut_content(line, content)]
+
+
+@cache
+def english_texts(lang: str) -> frozenset[str]:
+    """The app's English texts that read differently in lang (and are no text of lang)."""
+    path = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as source:
+        catalog = read_po(source)
+    pairs = [(m.id, m.string) for m in catalog if m.id and isinstance(m.id, str) and m.string]
+    translated = {text for _id, text in pairs}
+    return frozenset(
+        msgid
+        for msgid, text in pairs
+        if msgid != text and msgid not in translated and "%(" not in msgid and len(msgid) > 3
+    )
+
+
+def untranslated_in(html: str, lang: str, content: list[str]) -> list[str]:
+    """Texts on the page that are exactly one of the app's English texts, left untranslated
+    (a label taken at import time, a choice list built once, a text outside gettext)."""
+    known = english_texts(lang)
+    parts = {" ".join(part.split()) for part in visible_text(html).splitlines()}
+    return sorted(part for part in parts if part in known and part not in content)
 
 
 def _cut_content(line: str, content: list[str]) -> bool:
@@ -194,6 +224,7 @@ def test_main_pages_show_no_english_sentence(client, busy_world, login, who, lan
         html = answer.get_data(as_text=True)
         assert f'<html lang="{lang}">' in html, url
         problems.extend(f"{url}: {line[:120]}" for line in english_in(html, content))
+        problems.extend(f"{url}: {text}" for text in untranslated_in(html, lang, content))
     refused = {"patron": "/projects", "lead_member": "/admin/sites"}.get(who, "/admin/nothing")
     for url in ["/projects/999999", refused]:
         html = client.get(url).get_data(as_text=True)
@@ -204,6 +235,12 @@ def test_main_pages_show_no_english_sentence(client, busy_world, login, who, lan
         lines = english_in(link.get_data(as_text=True), content)
         problems.extend(f"reset link: {line[:120]}" for line in lines)
     assert not problems, "\n".join(problems)
+
+
+def test_the_scan_finds_english_labels_left_untranslated():
+    html = '<p>Sign out</p><button>Abmelden</button><input type="submit" value="Save">'
+    assert untranslated_in(html, "de", []) == ["Save", "Sign out"]
+    assert untranslated_in("<p>Sign out</p>", "de", ["Sign out"]) == []
 
 
 def test_the_scan_finds_an_english_sentence():
@@ -590,5 +627,6 @@ def test_the_demo_network_in_german_and_swedish(app, runner, client, tmp_path, m
             shown += 1
             html = answer.get_data(as_text=True)
             problems.extend(f"{email} {url}: {line[:120]}" for line in english_in(html, content))
+            problems.extend(f"{email} {url}: {t}" for t in untranslated_in(html, lang, content))
         assert shown >= 6, email
     assert not problems, "\n".join(sorted(set(problems))[:60])
