@@ -6,7 +6,8 @@ from tracker.api import bp
 from tracker.api.schemas import PROBLEM_JSON, ProblemSchema
 
 _MEANINGS = {
-    400: "The body is not valid JSON.",
+    400: "The body is not valid JSON, or the request holds a NUL character (\\0), "
+    "which no field accepts.",
     401: "No token, or an unknown or revoked one.",
     403: "The token's user may not do this.",
     404: "No such object, or one the token's user may not see.",
