@@ -210,7 +210,9 @@ def more_cards(
     )
     projects = _card_rows(sa.select(page.c.id))
     shown = projects[:COLUMN_SIZE]
-    column = Column(stage=stage, count=column_counts(scoped).get(stage, 0))
+    column = Column(
+        stage=stage, count=column_counts(scoped.where(Project.stage == stage)).get(stage, 0)
+    )
     column.cards = _cards(user, shown, stalled_days)
     if len(projects) > COLUMN_SIZE:
         column.next_cursor = encode_cursor(shown[-1])
