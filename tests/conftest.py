@@ -9,6 +9,7 @@ from flask import g, request_started
 
 from tests import factories
 from tracker import create_app
+from tracker.database import engine_options
 from tracker.extensions import db, limiter
 
 PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
@@ -53,9 +54,12 @@ def app(backend, pg_schema, tmp_path_factory):
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     if pg_schema:
-        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "connect_args": {"options": f"-c search_path={pg_schema}"}
-        }
+        # The app's own connection settings plus the schema. Tests need no durable commits: not
+        # waiting for the WAL flush makes a commit 0.1 ms instead of 5 (factories commit a lot).
+        connect_args = dict(engine_options(PG_URL)["connect_args"])
+        own = f"-c search_path={pg_schema} -c synchronous_commit=off"
+        connect_args["options"] = f"{connect_args.get('options', '')} {own}".strip()
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": connect_args}
     app = create_app(overrides)
     with app.app_context():
         db.create_all()
@@ -81,14 +85,22 @@ def _clean(request):
 
 
 def _empty_tables() -> None:
+    """DELETE, children first: on the few rows a test leaves it is far cheaper than TRUNCATE,
+    which on PostgreSQL swaps every table's files (90 ms a test when idle, 0.5 s under load).
+    """
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as connection:
+        for table in tables:
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+            # Ids start at 1 again in every test, as on SQLite (what RESTART IDENTITY did).
+            connection.execute(sa.text(RESTART_SEQUENCES))
+
+
+RESTART_SEQUENCES = """
+    SELECT setval(c.oid, 1, false) FROM pg_class c
+    WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace
+"""
 
 
 @pytest.fixture
