@@ -1,5 +1,7 @@
 """/projects: scoping, every filter, sorting, pagination and a bounded number of queries."""
 
+import base64
+import json
 import re
 from datetime import timedelta
 from html import unescape
@@ -221,10 +223,24 @@ def test_a_cursor_of_another_sort_or_a_broken_one_shows_the_first_page(client, w
     assert by_title.startswith("?after=")
     cursor = by_title.removeprefix("?after=").split("&")[0]
     first = _ids(_titles(client, ""))
-    for query in (f"?after={cursor}", "?after=bm90LWEtY3Vyc29y", "?before=%25%25", "?after=W10"):
+    made_up = [
+        ["activity", "2026-01-01T00:00:00", 5, 2],  # a time without its UTC offset
+        ["activity", "2026-01-01T00:00:00+00:00", 10**30, 2],  # an id no database holds
+        ["title", "a", 5, 0],
+        ["title", 5, 5, 2],
+    ]
+    encoded = [base64.urlsafe_b64encode(json.dumps(c).encode()).decode() for c in made_up]
+    queries = ["?after=bm90LWEtY3Vyc29y", "?before=%25%25", "?after=W10", f"?after={cursor}"]
+    for query in queries + [f"?after={c}" for c in encoded] + [f"?before={c}" for c in encoded]:
         page = _titles(client, query)
         assert "That page link is not valid any more" in page
         assert _ids(page) == first
+
+
+def test_a_page_number_beyond_any_list_is_an_empty_page(client, world, login):
+    login(world.admin)
+    page = _titles(client, f"?page={10**30}")
+    assert "No more projects after the previous page." in page
 
 
 def test_the_count_stops_at_the_cap_and_counts_all_on_request(client, world, login, monkeypatch):

@@ -31,6 +31,7 @@ from tracker.models.base import PROJECT_KINDS, STAGES, STATUSES, VISIBILITIES
 from tracker.projects import figure_filters
 
 PER_PAGE = 25
+MAX_NUMBER = 2**31 - 1  # ids and page numbers in links: larger ones are made up
 COUNT_CAP = 1000  # the list counts this far; beyond it says "more than 1,000"
 MAX_SITES = 20  # ?site= may repeat; more than this is not a real question
 # Each sort: its label, its key and whether it runs newest/largest first; ties go by id in the
@@ -205,10 +206,12 @@ class Cursor:
             cursor_sort, key, ident, number = json.loads(raw)
             if cursor_sort not in SORTS or not isinstance(key, str):
                 raise ValueError(cursor_sort)
-            if not (isinstance(ident, int) and isinstance(number, int) and number >= 1):
+            if not all(isinstance(n, int) and 0 < n <= MAX_NUMBER for n in (ident, number)):
                 raise ValueError(ident)
             if cursor_sort != "title":
                 key = datetime.fromisoformat(key)
+                if key.tzinfo is None:  # every stored time is UTC; a naive one was made up
+                    raise ValueError(key)
         except (binascii.Error, UnicodeDecodeError, TypeError, ValueError) as error:
             raise BadCursor(text) from error
         if cursor_sort != sort:
@@ -238,7 +241,7 @@ def _beyond(sort: str, cursor: Cursor, forward: bool) -> sa.ColumnElement:
     return sa.and_(key >= cursor.key, sa.or_(key > cursor.key, Project.id > cursor.id))
 
 
-def count_capped(query: sa.Select, cap: int | None = COUNT_CAP) -> int:
+def count_capped(query: sa.Select, cap: int | None) -> int:
     """How many rows query has, reading at most cap + 1 of them (None: all)."""
     ids = query.with_only_columns(Project.id).order_by(None)
     if cap is not None:
@@ -267,7 +270,7 @@ def project_page(
     elif before is not None:
         query, number = query.where(_beyond(f.sort, before, False)), before.number
     else:
-        number = max(1, page)
+        number = min(max(1, page), MAX_NUMBER // PER_PAGE)
         query = query.offset((number - 1) * PER_PAGE)
     rows = db.session.execute(query.order_by(*sort_order(f.sort, reverse=backwards))).all()
     more = len(rows) > PER_PAGE
