@@ -1,5 +1,6 @@
 """The kanban board: scoped cards, filters, bounded columns and a fixed number of queries."""
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -136,9 +137,12 @@ def test_columns_are_bounded_and_show_more_pages_through(client, world, login):
 
 def test_bad_show_more_cursor_is_a_clear_400(client, world, login):
     login(world.admin)
-    response = client.get("/board/develop?cursor=%%%")
-    assert response.status_code == 400
-    assert "not valid" in response.get_data(as_text=True)
+    made_up = ("%%%", "2026-01-01T00:00:00|5", f"2026-01-01T00:00:00+00:00|{10**30}")
+    for cursor in made_up:
+        encoded = base64.urlsafe_b64encode(cursor.encode()).decode() if "|" in cursor else cursor
+        response = client.get(f"/board/develop?cursor={encoded}")
+        assert response.status_code == 400
+        assert "not valid" in response.get_data(as_text=True)
     assert client.get("/board/launch").status_code == 404
 
 

@@ -87,7 +87,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         when, _, ident = raw.partition("|")
-        return datetime.fromisoformat(when), int(ident)
+        moment, number = datetime.fromisoformat(when), int(ident)
+        # Stored times are UTC and ids fit an INTEGER: anything else was made up.
+        if moment.tzinfo is None or not 0 < number < 2**31:
+            raise ValueError(raw)
+        return moment, number
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise BadCursor("This 'show more' link is not valid any more.") from error
 
