@@ -41,8 +41,12 @@ dev: $(BIN)/flask translations
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --debug --port $(PORT)
 
+# Tests run in parallel (pytest-xdist, one worker per core); TEST_WORKERS=0 runs them in one
+# process. The browser tests stay together on one worker (--dist loadgroup).
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 test: $(BIN)/pytest translations
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(BIN)/pytest
 	$(BIN)/ruff check .

@@ -17,6 +17,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            # With `pytest -n N --dist loadgroup` (make test) one worker runs the browser tests,
+            # starting with them, so a single Chromium runs at a time next to the other tests.
+            if getattr(item, "callspec", None) and item.callspec.params.get("backend") == "sqlite":
+                item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
