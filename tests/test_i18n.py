@@ -218,3 +218,15 @@ def test_a_german_organization_export_can_be_imported_again(client, world, login
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.scalar(sa.select(Organization).where(Organization.name == "Neue Org"))
+
+
+def test_chart_stage_names_follow_each_readers_language_not_the_first_one(client, world, login):
+    # Jinja caches an imported template's top-level names: set up under the first request's
+    # language, they would stay English for everyone after an English reader came first.
+    login(world.manager)
+    english = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Develop" in english
+    german = client.get("/dashboard", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="de">' in german
+    assert "Entwicklung" in german
+    assert "Develop" not in german
