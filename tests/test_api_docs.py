@@ -76,6 +76,15 @@ def test_patch_documents_versions_conflicts_and_if_match(spec):
     assert {"current_version", "changes", "errors"} <= set(problem)
 
 
+def test_answers_with_one_object_document_its_etag_for_if_match(spec):
+    for path in ("/api/v1/projects/{project_id}", "/api/v1/organizations/{organization_id}"):
+        for method in ("get", "patch"):
+            assert "ETag" in spec["paths"][path][method]["responses"]["200"]["headers"], path
+    for path in ("/api/v1/projects", "/api/v1/organizations"):
+        created = spec["paths"][path]["post"]["responses"]["201"]["headers"]
+        assert {"ETag", "Location"} <= set(created), path
+
+
 def test_path_ids_are_bounded_integers(spec):
     parameters = spec["paths"]["/api/v1/projects/{project_id}"]["parameters"]
     assert parameters[0]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}

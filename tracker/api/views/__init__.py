@@ -18,6 +18,14 @@ _MEANINGS = {
     428: "Send the version you read: a `version` field in the body or an If-Match header.",
     429: "Too many requests with this token; see Retry-After.",
 }
+# Headers of answers that carry one object: its version, and where a new one lives.
+ETAG = {
+    "ETag": {
+        "description": "The object's version in quotes; send it back as If-Match on PATCH.",
+        "schema": {"type": "string"},
+    }
+}
+LOCATION = {"Location": {"description": "The new object's address.", "schema": {"type": "string"}}}
 # Every endpoint with a JSON body may also answer these.
 BODY_ERRORS = (400, 413, 422)
 

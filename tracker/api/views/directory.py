@@ -16,7 +16,7 @@ from tracker.api.schemas import (
     SitePageSchema,
     ThemePageSchema,
 )
-from tracker.api.views import documented_errors
+from tracker.api.views import ETAG, documented_errors
 from tracker.api.views.organizations import with_etag
 from tracker.auth import permissions
 from tracker.extensions import db
@@ -84,7 +84,7 @@ def list_organizations(args: dict):
 
 @bp.route("/organizations/<id:organization_id>", tags=["directory"])
 @operation("getOrganization")
-@bp.response(200, OrganizationSchema)
+@bp.response(200, OrganizationSchema, headers=ETAG)
 @documented_errors(401, 403, 404, 429)
 def get_organization(organization_id: int):
     """Show one organization

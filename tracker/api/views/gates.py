@@ -13,7 +13,7 @@ from tracker.api.gate_schemas import GateRequestArgs, GateRequestPageSchema, Gat
 from tracker.api.guards import before_body, project_action, review_action
 from tracker.api.operations import operation
 from tracker.api.pagination import page_of
-from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
+from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors, invalid
 from tracker.api.views.progress import display_names
 from tracker.api.views.projects import visible_project
 from tracker.auth import permissions
@@ -107,7 +107,7 @@ def _reply(review_id: int, status: int = 200, created: bool = False):
 @operation("requestGate")
 @before_body(project_action(permissions.can_request_gate, _l("You may not request a gate.")))
 @bp.arguments(GateRequestInputSchema)
-@bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
+@bp.response(201, GateRequestSchema, headers=LOCATION)
 @documented_errors(401, 403, 404, 409, 429, *BODY_ERRORS)
 def request_gate(body: dict, project_id: int):
     """Request the next stage
@@ -166,7 +166,7 @@ def get_gate_request(review_id: int):
 
 @bp.route("/gate-requests/<id:review_id>/confirmations", methods=["POST"], tags=["gates"])
 @operation("confirmGateRequest")
-@bp.response(201, GateRequestSchema, headers={"Location": {"schema": {"type": "string"}}})
+@bp.response(201, GateRequestSchema, headers=LOCATION)
 @documented_errors(401, 403, 404, 409, 429)
 def confirm_gate_request(review_id: int):
     """Confirm a pending request for your organization

@@ -12,15 +12,13 @@ from tracker.api.bodies import IfMatchArgs, OrganizationCreateSchema, Organizati
 from tracker.api.guards import before_body, may_create_organization, may_edit_organization
 from tracker.api.operations import operation
 from tracker.api.schemas import OrganizationSchema
-from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
+from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_errors, invalid
 from tracker.api.views.project_writes import expected_version
 from tracker.auth import permissions
 from tracker.directory import services
 from tracker.directory.services import STANDING_FIELDS, DirectoryError, OrganizationConflict
 from tracker.extensions import db
 from tracker.models import Organization, Site, Theme
-
-_LOCATION = {"Location": {"schema": {"type": "string"}}}
 
 
 def _ids(model, slugs: list[str], field: str) -> list[int]:
@@ -91,7 +89,7 @@ def _stale(error: OrganizationConflict) -> HTTPException:
 @operation("createOrganization")
 @before_body(may_create_organization)
 @bp.arguments(OrganizationCreateSchema)
-@bp.response(201, OrganizationSchema, headers=_LOCATION)
+@bp.response(201, OrganizationSchema, headers={**LOCATION, **ETAG})
 @documented_errors(401, 403, 429, *BODY_ERRORS)
 def create_organization(body: dict):
     """Add an organization
@@ -117,7 +115,7 @@ def create_organization(body: dict):
 @before_body(may_edit_organization)
 @bp.arguments(OrganizationPatchSchema)
 @bp.arguments(IfMatchArgs, location="headers")
-@bp.response(200, OrganizationSchema)
+@bp.response(200, OrganizationSchema, headers=ETAG)
 @documented_errors(401, 403, 404, 409, 428, 429, *BODY_ERRORS)
 def update_organization(body: dict, headers: dict, organization_id: int):
     """Change an organization

@@ -15,7 +15,7 @@ from tracker.api.bodies import IfMatchArgs, ProjectCreateSchema, ProjectPatchSch
 from tracker.api.guards import before_body, may_create_project, project_action
 from tracker.api.operations import operation
 from tracker.api.schemas import ProjectSchema
-from tracker.api.views import BODY_ERRORS, conflict, documented_errors, invalid
+from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_errors, invalid
 from tracker.api.views.projects import project_data, visible_project, with_etag
 from tracker.auth import permissions
 from tracker.extensions import db
@@ -103,7 +103,7 @@ def _stale(error: EditConflict) -> HTTPException:
 @operation("createProject")
 @before_body(may_create_project)
 @bp.arguments(ProjectCreateSchema)
-@bp.response(201, ProjectSchema, headers={"Location": {"schema": {"type": "string"}}})
+@bp.response(201, ProjectSchema, headers={**LOCATION, **ETAG})
 @documented_errors(401, 403, 429, *BODY_ERRORS)
 def create_project(body: dict):
     """Create a project
@@ -149,7 +149,7 @@ def expected_version(body_version: int | None, header: str | None) -> int:
 )
 @bp.arguments(ProjectPatchSchema)
 @bp.arguments(IfMatchArgs, location="headers")
-@bp.response(200, ProjectSchema)
+@bp.response(200, ProjectSchema, headers=ETAG)
 @documented_errors(401, 403, 404, 409, 428, 429, *BODY_ERRORS)
 def update_project(body: dict, headers: dict, project_id: int):
     """Change a project

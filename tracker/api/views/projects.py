@@ -9,7 +9,7 @@ from tracker.api.auth import api_user
 from tracker.api.operations import operation
 from tracker.api.pagination import page_of
 from tracker.api.schemas import ProjectArgs, ProjectPageSchema, ProjectSchema
-from tracker.api.views import documented_errors
+from tracker.api.views import ETAG, documented_errors
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import project_options
@@ -107,7 +107,7 @@ def with_etag(data: dict, status: int = 200, headers: dict | None = None) -> tup
 
 @bp.route("/projects/<id:project_id>", tags=["projects"])
 @operation("getProject")
-@bp.response(200, ProjectSchema)
+@bp.response(200, ProjectSchema, headers=ETAG)
 @documented_errors(401, 404, 429)
 def get_project(project_id: int):
     """Show one project
