@@ -51,6 +51,21 @@ def diff(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
     }
 
 
+def values_when_read(events: Iterable[AuditEvent], expected_version: int) -> dict[str, Any]:
+    """Each field's value at expected_version, from update events (oldest first) that record
+    {field: [old, new]} with the version pair they moved the object across: the first change
+    of a field after that version holds the value the editor read."""
+    read: dict[str, Any] = {}
+    for event in events:
+        version = (event.changes or {}).get("version") or [0]
+        if version[0] < expected_version:
+            continue
+        for name, (old, _new) in event.changes.items():
+            if name != "version":
+                read.setdefault(name, old)
+    return read
+
+
 def notify(
     user_ids: Iterable[int],
     kind: str,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.activity import values_when_read
 from tracker.extensions import db
 from tracker.models import AuditEvent, Organization
 
@@ -79,14 +80,8 @@ def conflict(organization: Organization, expected_version: int) -> OrganizationC
         .order_by(AuditEvent.id.desc())
         .limit(50)
     ).all()
-    read: dict[str, Any] = {}
-    for event in reversed(events):
-        version = (event.changes or {}).get("version") or [0]
-        if version[0] < expected_version:
-            continue
-        for name, (old, _new) in event.changes.items():
-            if name in FIELD_LABELS:
-                read.setdefault(name, old)
+    read = values_when_read(reversed(events), expected_version)
+    read = {name: value for name, value in read.items() if name in FIELD_LABELS}
     current = snapshot(organization)
     changes = [
         ChangedField(name, str(FIELD_LABELS[name]), old, current[name])

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.activity import audit, member_ids_of, notify
+from tracker.activity import audit, member_ids_of, notify, values_when_read
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import project_options
@@ -157,14 +157,7 @@ def conflict(project: Project, expected_version: int) -> EditConflict:
         .order_by(AuditEvent.id.desc())
         .limit(50)
     ).all()
-    read: dict[str, Any] = {}
-    for event in reversed(events):
-        version = (event.changes or {}).get("version") or [0]
-        if version[0] < expected_version:
-            continue
-        for name, (old, _new) in event.changes.items():
-            if name != "version":
-                read.setdefault(name, old)
+    read = values_when_read(reversed(events), expected_version)
     current = {**snapshot(project), "stage": project.stage, "status": project.status}
     changes = [
         ChangedField(name, FIELD_LABELS.get(name, name), old, current.get(name))
