@@ -95,6 +95,24 @@ def test_admins_see_security_events_but_not_other_audit_events(client, login, ad
     assert "project_updated" not in html
 
 
+def test_role_changes_name_the_roles_in_the_readers_language(client, login, admin, member):
+    db.session.add(
+        AuditEvent(
+            action="role_changed",
+            object_type="user",
+            object_id=member.id,
+            actor_id=admin.id,
+            changes={"role": ["member", "site_manager"]},
+        )
+    )
+    db.session.commit()
+    login(admin)
+    english = client.get("/admin/security").get_data(as_text=True)
+    assert "Member → Site manager" in english
+    german = client.get("/admin/security", headers={"Accept-Language": "de"})
+    assert "Mitglied → Standortleitung" in german.get_data(as_text=True)
+
+
 def test_the_user_list_links_admins_to_the_security_log(client, login, admin):
     login(admin)
     assert 'href="/admin/security"' in client.get("/admin/users").get_data(as_text=True)

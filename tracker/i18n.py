@@ -163,6 +163,10 @@ def audit_value(action: str, name: str, value):
         return value
     if action in STATE_ACTIONS and value in STATE_NAMES:
         return str(STATE_NAMES[value])
+    if action == "role_changed" and name == "role":
+        from tracker.admin.forms import ROLE_CHOICES  # imported late: forms import models
+
+        return str(dict(ROLE_CHOICES).get(value, value))
     if name == "decision":
         from tracker.reviews.rules import DECISION_LABELS  # imported late: rules import models
 
