@@ -109,7 +109,8 @@ class Writer:
                 copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in row.values()])
 
     def finish(self) -> None:
-        """Move id sequences past the explicit ids (PostgreSQL) and refresh planner stats."""
+        """Move id sequences past the explicit ids (PostgreSQL), refresh planner statistics and
+        (PostgreSQL) the visibility map."""
         with self.engine.begin() as conn:
             if self.postgres:
                 for table in Base.metadata.sorted_tables:
@@ -118,7 +119,14 @@ class Writer:
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                             f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
                         )
-            conn.exec_driver_sql("ANALYZE")
+            else:
+                conn.exec_driver_sql("ANALYZE")
+        if self.postgres:
+            # COPY leaves the visibility map empty, so no index-only scan is possible until
+            # autovacuum comes by, as it would long before a live database grew this big.
+            autocommit = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit as conn:
+                conn.exec_driver_sql("VACUUM (ANALYZE)")
 
 
 def generate(
