@@ -171,12 +171,9 @@ def test_posting_an_update_sends_the_same_few_queries_on_a_busy_project(client, 
     assert counts[0][0] <= MAX_QUERIES  # the update form, as bench/run.py's write
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="13 statements: the project is read twice with its themes and participations (the "
-    "permission check before the body, then the view: 3 statements each), and after the commit "
-    "the reply reloads the expired user and update (2 statements)",
-)
 def test_the_api_update_post_stays_within_the_limit(client, world, login):
+    """13 statements before: the project read by the guard and again by the view (3 each),
+    the user and the update reloaded after the commit for the reply (2)."""
     counts = _post_updates(client, world, login, world.network_project.id)
+    assert counts[0][1] == counts[1][1]
     assert counts[0][1] <= MAX_QUERIES

@@ -5,13 +5,18 @@ project answered 422 instead of 404: a leak of its existence.
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+from flask import g
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker.api.auth import api_user
 from tracker.auth import permissions
+from tracker.extensions import db
+from tracker.models import Participation, Project
 
 
 def before_body(check: Callable) -> Callable:
@@ -32,12 +37,65 @@ def project_action(predicate: Callable, message: str, details: bool = True) -> C
     """404 when the project is hidden (details=True: patrons too), 403 when predicate refuses."""
 
     def check(user, project_id: int, **_ignored):
-        from tracker.api.views.projects import visible_project
-
-        if not predicate(user, visible_project(user, project_id, details=details)):
+        project = visible_project(user, project_id, details=details)
+        if not predicate(user, project):
             raise Forbidden(str(message))
+        g.checked_project = project
 
     return check
+
+
+def visible_project(user, project_id: int, details: bool = False) -> Project:
+    """The project read afresh with everything project_data needs, in one statement; 404 when
+    hidden (details=True: from patrons too).
+
+    The same as tracker.api.views.projects.visible_project, but site, lead, themes and
+    participants come joined instead of in two more SELECTs: a write reads its project once
+    before the body and again for its reply.
+    """
+    query = (
+        permissions.visible_projects(user)
+        .where(Project.id == project_id)
+        .options(
+            joinedload(Project.site),
+            joinedload(Project.lead_organization),
+            joinedload(Project.themes),
+            joinedload(Project.participations).joinedload(Participation.organization),
+        )
+        .execution_options(populate_existing=True)
+    )
+    project = db.session.scalars(query).unique().one_or_none()
+    if project is None or (details and not permissions.can_view_details(user, project)):
+        raise NotFound(_("There is no project with id %(id)s that you may see.", id=project_id))
+    return project
+
+
+def checked_project(user, project_id: int, details: bool = False) -> Project:
+    """The project project_action loaded and allowed in this request, else read afresh.
+
+    Nothing is written between the guard and the view (only the body is parsed), so reading
+    it twice only cost statements."""
+    project = g.get("checked_project")
+    if project is not None and project.id == project_id:
+        return project
+    return visible_project(user, project_id, details=details)
+
+
+@contextmanager
+def kept_after_commit() -> Iterator[None]:
+    """Let the reply read what a service just committed without reloading every object.
+
+    The session expires all objects on commit, so a reply built from them after a service's
+    commit read the user, the project and the new row again. Here they keep the values the
+    service flushed (the reply is built inside the block), and are expired on leaving it, as
+    the commit would have done, so that nothing later reads stale values."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()
 
 
 def review_action(predicate: Callable, message: str) -> Callable:

@@ -8,7 +8,7 @@ from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import UpdateInputSchema
 from tracker.api.gate_schemas import StageEventPageSchema, UpdatePageSchema, UpdateSchema
-from tracker.api.guards import before_body, project_action
+from tracker.api.guards import before_body, checked_project, kept_after_commit, project_action
 from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
@@ -91,11 +91,12 @@ def post_update(body: dict, project_id: int):
     Open to members of participating organizations, the site's managers and admins.
     """
     user = api_user()
-    project = visible_project(user, project_id, details=True)
+    project = checked_project(user, project_id, details=True)
     try:
-        update = progress.post_update(user, project, body["body"])
+        with kept_after_commit():
+            update = progress.post_update(user, project, body["body"])
+            return _update_data(update, {user.id: user.display_name})
     except ProjectForbidden as error:
         raise Forbidden(str(error.message)) from None
     except ProjectError as error:
         raise invalid(error.field, error.message) from None
-    return _update_data(update, {user.id: user.display_name})
