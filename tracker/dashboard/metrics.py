@@ -70,60 +70,77 @@ def in_period(column, period: Period) -> list:
 # --- per-project facts, computed once for all projects ------------------------------------
 
 
-def _organization_facts() -> sa.Subquery:
-    """Per organization: kind, its country as a number (equal countries, equal numbers: the
-    grouped pass below compares numbers, cheaper than text), and the lowest and highest id of
-    its sites (NULL without sites)."""
-    return (
-        sa.select(
-            Organization.id,
-            Organization.kind,
-            sa.func.dense_rank().over(order_by=Organization.country).label("country"),
-            sa.func.min(organization_sites.c.site_id).label("first_site"),
-            sa.func.max(organization_sites.c.site_id).label("last_site"),
-        )
-        .outerjoin(organization_sites, organization_sites.c.organization_id == Organization.id)
-        .group_by(Organization.id, Organization.kind, Organization.country)
-        .subquery("organization_facts")
-    )
-
-
 def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
     """One row per project with participants: 1 or 0 for each of COOPERATION_FLAGS.
 
     startup / research: a participant (lead included) of that kind, or with that role.
     cross_site / cross_country: the participants together name at least two sites /
-    countries, i.e. the smallest is below the largest (NULLs, orgs without sites, ignored).
+    countries, i.e. the smallest is below the largest (organizations without sites add a
+    NULL site, which MIN and MAX ignore; a country is never NULL).
+
+    With a scope the pass starts from the scope's projects (projects → participations by
+    project → organizations by key), not from every participation of the network.
     """
-    org = _organization_facts()
 
     def any_of(condition) -> sa.ColumnElement[int]:
         return sa.func.max(sa.case((condition, 1), else_=0))
 
-    def two_or_more(lowest, highest) -> sa.ColumnElement[int]:
-        return sa.case((sa.func.min(lowest) < sa.func.max(highest), 1), else_=0)
+    def two_or_more(column) -> sa.ColumnElement[int]:
+        return sa.case((sa.func.min(column) < sa.func.max(column), 1), else_=0)
 
-    query = (
-        sa.select(
-            Participation.project_id,
-            any_of(sa.or_(org.c.kind == "startup", Participation.role == "startup")).label(
-                "startup"
-            ),
-            any_of(
-                sa.or_(
-                    org.c.kind == "research_institution", Participation.role == "research_partner"
-                )
-            ).label("research"),
-            two_or_more(org.c.first_site, org.c.last_site).label("cross_site"),
-            two_or_more(org.c.country, org.c.country).label("cross_country"),
-        )
-        .join(org, org.c.id == Participation.organization_id)
-        .group_by(Participation.project_id)
+    columns = (
+        any_of(sa.or_(Organization.kind == "startup", Participation.role == "startup")).label(
+            "startup"
+        ),
+        any_of(
+            sa.or_(
+                Organization.kind == "research_institution",
+                Participation.role == "research_partner",
+            )
+        ).label("research"),
+        two_or_more(organization_sites.c.site_id).label("cross_site"),
+        two_or_more(Organization.country).label("cross_country"),
     )
     conditions = project_conditions(scope) if scope is not None else []
-    if conditions:  # a join, not an IN: SQLite would probe the IN list per organization
-        query = query.join(Project, Project.id == Participation.project_id).where(*conditions)
+    if conditions:
+        query = (
+            sa.select(Project.id.label("project_id"), *columns)
+            .select_from(Project)
+            .join(Participation, Participation.project_id == Project.id)
+            .where(*conditions)
+            .group_by(Project.id)
+        )
+    else:
+        query = sa.select(Participation.project_id, *columns).group_by(Participation.project_id)
+    query = query.join(Organization, Organization.id == Participation.organization_id).outerjoin(
+        organization_sites, organization_sites.c.organization_id == Organization.id
+    )
     return query.subquery("cooperation")
+
+
+def reached_by_project(scope: Scope) -> sa.Subquery:
+    """One row per scoped project with an event into test or market: test 1, market 1 or 0.
+
+    A grouped pass over the scope's projects and their events (the project index of
+    stage_events), instead of a list of every project of the network that ever reached test.
+    """
+    columns = (
+        sa.literal(1).label("test"),
+        sa.func.max(sa.case((StageEvent.to_stage == "market", 1), else_=0)).label("market"),
+    )
+    conditions = project_conditions(scope)
+    if conditions:
+        query = (
+            sa.select(Project.id.label("project_id"), *columns)
+            .select_from(Project)
+            .join(StageEvent, StageEvent.project_id == Project.id)
+            .where(*conditions)
+            .group_by(Project.id)
+        )
+    else:
+        query = sa.select(StageEvent.project_id, *columns).group_by(StageEvent.project_id)
+    query = query.where(StageEvent.to_stage.in_(("test", "market")))
+    return query.subquery("reached")
 
 
 def _entered(*stages: str) -> sa.ColumnElement[bool]:
@@ -211,16 +228,24 @@ class ProjectCounts:
 
 def project_counts(scope: Scope) -> ProjectCounts:
     """Counts by site, stage and status with the funnel, cooperation and stalled flags: one
-    statement, the projects joined once to their cooperation flags (one grouped pass)."""
+    statement, the scope's projects joined once to their cooperation flags and once to their
+    reached stages (one grouped pass each, both starting from the scope's projects).
+
+    The reached and cooperation columns sum the same definitions as project_flags() (the
+    /projects filters): reached = current stage, or an event into the stage.
+    """
     flags = project_flags()
     cooperation = cooperation_by_project(scope)
+    reached = reached_by_project(scope)
 
     def total_of(condition) -> sa.ColumnElement[int]:
         return sa.func.sum(sa.case((condition, 1), else_=0))
 
     columns = {
-        "reached_test": total_of(flags["reached_test"]),
-        "reached_market": total_of(flags["reached_market"]),
+        "reached_test": total_of(
+            sa.or_(Project.stage.in_(("test", "market")), reached.c.test == 1)
+        ),
+        "reached_market": total_of(sa.or_(Project.stage == "market", reached.c.market == 1)),
         **{
             flag: sa.func.sum(sa.func.coalesce(cooperation.c[flag], 0))
             for flag in COOPERATION_FLAGS
@@ -236,6 +261,7 @@ def project_counts(scope: Scope) -> ProjectCounts:
             *(column.label(name) for name, column in columns.items()),
         )
         .outerjoin(cooperation, cooperation.c.project_id == Project.id)
+        .outerjoin(reached, reached.c.project_id == Project.id)
         .where(*project_conditions(scope))
         .group_by(Project.site_id, Project.stage, Project.status)
     )
