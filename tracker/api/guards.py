@@ -105,6 +105,7 @@ def review_action(predicate: Callable, message: str) -> Callable:
         review, project = _visible_review(user, review_id)
         if not predicate(user, project, review):
             raise Forbidden(str(message))
+        g.checked_review = (review, project)
 
     return check
 
@@ -127,3 +128,4 @@ def may_edit_organization(user, organization_id: int, **_ignored) -> None:
         raise NotFound()
     if not permissions.can_edit_organization(user, organization):
         raise Forbidden(_("You may not edit this organization."))
+    g.checked_organization = organization

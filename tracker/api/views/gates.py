@@ -1,7 +1,7 @@
 """Gate requests: ask for the next stage, list and show requests, confirm, decide."""
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
@@ -10,12 +10,18 @@ from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import DecisionInputSchema, GateRequestInputSchema
 from tracker.api.gate_schemas import GateRequestArgs, GateRequestPageSchema, GateRequestSchema
-from tracker.api.guards import before_body, project_action, review_action
+from tracker.api.guards import (
+    before_body,
+    checked_project,
+    kept_after_commit,
+    project_action,
+    review_action,
+)
+from tracker.api.guards import visible_project as joined_project
 from tracker.api.operations import operation
 from tracker.api.pagination import page_of
 from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors, invalid
 from tracker.api.views.progress import display_names
-from tracker.api.views.projects import visible_project
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import GateCondition, GateConfirmation, GateReview, Organization, Project
@@ -76,6 +82,11 @@ def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
 
 
 def _visible_review(user, review_id: int) -> tuple[GateReview, Project]:
+    """The review and its project (404 when either is hidden); the ones review_action checked
+    in this request if it did, as nothing is written between the guard and the view."""
+    checked = g.get("checked_review")
+    if checked is not None and checked[0].id == review_id:
+        return checked
     review = db.session.scalar(
         sa.select(GateReview)
         .where(GateReview.id == review_id)
@@ -84,7 +95,7 @@ def _visible_review(user, review_id: int) -> tuple[GateReview, Project]:
     try:
         if review is None:
             raise NotFound()
-        return review, visible_project(user, review.project_id, details=True)
+        return review, joined_project(user, review.project_id, details=True)
     except NotFound:
         raise NotFound(
             _("There is no gate request with id %(id)s that you may see.", id=review_id)
@@ -95,12 +106,13 @@ def _may_decide(user, project, review) -> bool:
     return permissions.can_decide_gate(user, project)
 
 
-def _reply(review_id: int, status: int = 200, created: bool = False):
-    review = db.session.get(GateReview, review_id, populate_existing=True)
+def _reply(review: GateReview, status: int = 200, created: bool = False):
+    """The review as the service left it (called inside kept_after_commit), with its
+    confirmations, conditions and people read afresh."""
     data = gate_requests_data([review])[0]
     if not created:
         return data, status
-    return data, status, {"Location": url_for("api.get_gate_request", review_id=review_id)}
+    return data, status, {"Location": url_for("api.get_gate_request", review_id=review.id)}
 
 
 @bp.route("/projects/<id:project_id>/gate-requests", methods=["POST"], tags=["gates"])
@@ -116,12 +128,13 @@ def request_gate(body: dict, project_id: int):
     (else 409); by members of the lead organization, the site's managers or admins (else 403).
     """
     user = api_user()
-    project = visible_project(user, project_id, details=True)
+    project = checked_project(user, project_id, details=True)
     try:
-        review = services.request_gate(user, project, body["evidence"])
+        with kept_after_commit():
+            review = services.request_gate(user, project, body["evidence"])
+            return _reply(review, 201, created=True)
     except GateError as error:
         raise refusal(error) from None
-    return _reply(review.id, 201, created=True)
 
 
 def _check_may_list(user) -> None:
@@ -177,10 +190,11 @@ def confirm_gate_request(review_id: int):
     user = api_user()
     review, _project = _visible_review(user, review_id)
     try:
-        services.confirm(user, review)
+        with kept_after_commit():
+            services.confirm(user, review)
+            return _reply(review, 201, created=True)
     except GateError as error:
         raise refusal(error) from None
-    return _reply(review_id, 201, created=True)
 
 
 @bp.route("/gate-requests/<id:review_id>/decision", methods=["POST"], tags=["gates"])
@@ -199,7 +213,8 @@ def decide_gate_request(body: dict, review_id: int):
     user = api_user()
     review, _project = _visible_review(user, review_id)
     try:
-        services.decide(user, review, body["decision"], body["reason"], body["conditions"])
+        with kept_after_commit():
+            services.decide(user, review, body["decision"], body["reason"], body["conditions"])
+            return _reply(review)
     except GateError as error:
         raise refusal(error) from None
-    return _reply(review_id)

@@ -1,15 +1,20 @@
 """POST /api/v1/organizations and PATCH /api/v1/organizations/<id>, via the directory services."""
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import IfMatchArgs, OrganizationCreateSchema, OrganizationPatchSchema
-from tracker.api.guards import before_body, may_create_organization, may_edit_organization
+from tracker.api.guards import (
+    before_body,
+    kept_after_commit,
+    may_create_organization,
+    may_edit_organization,
+)
 from tracker.api.operations import operation
 from tracker.api.schemas import OrganizationSchema
 from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_errors, invalid
@@ -47,11 +52,16 @@ def _service_values(body: dict) -> dict:
 
 
 def _organization(organization_id: int) -> Organization:
-    organization = db.session.scalar(
-        sa.select(Organization)
-        .where(Organization.id == organization_id)
-        .options(selectinload(Organization.sites), selectinload(Organization.themes))
-        .execution_options(populate_existing=True)
+    """The organization read afresh with its sites and themes, in one statement."""
+    organization = (
+        db.session.scalars(
+            sa.select(Organization)
+            .where(Organization.id == organization_id)
+            .options(joinedload(Organization.sites), joinedload(Organization.themes))
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one_or_none()
     )
     if organization is None:
         raise NotFound(_("There is no organization with id %(id)s.", id=organization_id))
@@ -103,11 +113,12 @@ def create_organization(body: dict):
     values = {"city": "", "website": "", "description": "", "member_since": None}
     values |= _service_values(body)
     try:
-        organization = services.create_organization(user, values)
+        with kept_after_commit():  # its new id without reading the row again
+            organization_id = services.create_organization(user, values).id
     except DirectoryError as error:
         raise invalid(error.field, str(error)) from None
-    location = url_for("api.get_organization", organization_id=organization.id)
-    return with_etag(_organization(organization.id), 201, {"Location": location})
+    location = url_for("api.get_organization", organization_id=organization_id)
+    return with_etag(_organization(organization_id), 201, {"Location": location})
 
 
 @bp.route("/organizations/<id:organization_id>", methods=["PATCH"], tags=["directory"])
@@ -129,7 +140,9 @@ def update_organization(body: dict, headers: dict, organization_id: int):
     user = api_user()
     if not permissions.can_view_directory(user):
         raise Forbidden(_("The organization directory is open to members, managers and admins."))
-    organization = _organization(organization_id)
+    organization = g.get("checked_organization")  # read and allowed by may_edit_organization
+    if organization is None or organization.id != organization_id:
+        organization = _organization(organization_id)
     if not permissions.can_edit_organization(user, organization):
         raise Forbidden(_("You may not edit this organization."))
     standing = permissions.can_edit_organization_standing(user, organization)

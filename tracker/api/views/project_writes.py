@@ -12,11 +12,18 @@ from werkzeug.exceptions import Forbidden, HTTPException, PreconditionRequired
 from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import IfMatchArgs, ProjectCreateSchema, ProjectPatchSchema
-from tracker.api.guards import before_body, may_create_project, project_action
+from tracker.api.guards import (
+    before_body,
+    checked_project,
+    kept_after_commit,
+    may_create_project,
+    project_action,
+)
+from tracker.api.guards import visible_project as joined_project
 from tracker.api.operations import operation
 from tracker.api.schemas import ProjectSchema
 from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_errors, invalid
-from tracker.api.views.projects import project_data, visible_project, with_etag
+from tracker.api.views.projects import project_data, with_etag
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import Site, Theme
@@ -114,11 +121,12 @@ def create_project(body: dict):
     """
     user = api_user()
     try:
-        project = services.create_project(user, service_values(body))
+        with kept_after_commit():  # the user and the new id stay loaded; the project is read
+            project = services.create_project(user, service_values(body))
+            data = project_data(joined_project(user, project.id), user)
     except ProjectError as error:
         raise refusal(error) from None
-    data = project_data(visible_project(user, project.id), user)
-    location = url_for("api.get_project", project_id=project.id)
+    location = url_for("api.get_project", project_id=data["id"])
     return with_etag(data, 201, {"Location": location})
 
 
@@ -159,14 +167,15 @@ def update_project(body: dict, headers: dict, project_id: int):
     nothing; no version answers 428. `themes` and `partners` replace the whole list.
     """
     user = api_user()
-    project = visible_project(user, project_id)
+    project = checked_project(user, project_id)
     if not permissions.can_edit(user, project):
         raise Forbidden(_("Only the lead organization, the site's managers or an admin may edit."))
     version = expected_version(body.pop("version", None), headers.get("if_match"))
     values = service_values(body)
     try:
-        services.update_project(user, project, values, version)
+        with kept_after_commit():  # the user stays loaded; the project is read again
+            services.update_project(user, project, values, version)
+            return with_etag(project_data(joined_project(user, project_id), user))
     except ProjectError as error:
         db.session.rollback()
         raise refusal(error) from None
-    return with_etag(project_data(visible_project(user, project_id), user))
