@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -45,17 +46,10 @@ def project_action(predicate: Callable, message: str, details: bool = True) -> C
     return check
 
 
-def visible_project(user, project_id: int, details: bool = False) -> Project:
-    """The project read afresh with everything project_data needs, in one statement; 404 when
-    hidden (details=True: from patrons too).
-
-    The same as tracker.api.views.projects.visible_project, but site, lead, themes and
-    participants come joined instead of in two more SELECTs: a write reads its project once
-    before the body and again for its reply.
-    """
-    query = (
+def joined_projects(user) -> sa.Select:
+    """visible_projects(user) read afresh, with site, lead, themes and participants joined."""
+    return (
         permissions.visible_projects(user)
-        .where(Project.id == project_id)
         .options(
             joinedload(Project.site),
             joinedload(Project.lead_organization),
@@ -64,6 +58,17 @@ def visible_project(user, project_id: int, details: bool = False) -> Project:
         )
         .execution_options(populate_existing=True)
     )
+
+
+def visible_project(user, project_id: int, details: bool = False) -> Project:
+    """The project read afresh with everything project_data needs, in one statement; 404 when
+    hidden (details=True: from patrons too).
+
+    The same as tracker.api.views.projects.visible_project, but site, lead, themes and
+    participants come joined instead of in two more SELECTs: a write reads its project once
+    before the body and again for its reply.
+    """
+    query = joined_projects(user).where(Project.id == project_id)
     project = db.session.scalars(query).unique().one_or_none()
     if project is None or (details and not permissions.can_view_details(user, project)):
         raise NotFound(_("There is no project with id %(id)s that you may see.", id=project_id))

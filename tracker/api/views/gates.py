@@ -13,11 +13,11 @@ from tracker.api.gate_schemas import GateRequestArgs, GateRequestPageSchema, Gat
 from tracker.api.guards import (
     before_body,
     checked_project,
+    joined_projects,
     kept_after_commit,
     project_action,
     review_action,
 )
-from tracker.api.guards import visible_project as joined_project
 from tracker.api.operations import operation
 from tracker.api.pagination import page_of
 from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors, invalid
@@ -87,19 +87,18 @@ def _visible_review(user, review_id: int) -> tuple[GateReview, Project]:
     checked = g.get("checked_review")
     if checked is not None and checked[0].id == review_id:
         return checked
-    review = db.session.scalar(
-        sa.select(GateReview)
+    # One statement: the review with its project, if the user may see the project.
+    query = (
+        joined_projects(user)
+        .add_columns(GateReview)
+        .join(GateReview, GateReview.project_id == Project.id)
         .where(GateReview.id == review_id)
-        .execution_options(populate_existing=True)
     )
-    try:
-        if review is None:
-            raise NotFound()
-        return review, joined_project(user, review.project_id, details=True)
-    except NotFound:
-        raise NotFound(
-            _("There is no gate request with id %(id)s that you may see.", id=review_id)
-        ) from None
+    row = db.session.execute(query).unique().one_or_none()
+    if row is None or not permissions.can_view_details(user, row[0]):
+        raise NotFound(_("There is no gate request with id %(id)s that you may see.", id=review_id))
+    project, review = row
+    return review, project
 
 
 def _may_decide(user, project, review) -> bool:
