@@ -348,3 +348,30 @@ def test_kind_country_and_theme_counts_count_a_project_once_per_value(cooperatio
     # Themes of the projects in scope: across also has h2.
     assert ai["theme"] == {cooperations.ai.id: 2, cooperations.h2.id: 1}
     assert metrics.project_counts(Scope(theme_id=cooperations.ai.id)).summary["cross_site"] == 1
+
+
+def test_scoped_reached_counts_match_the_filters_and_the_network(net):
+    """The scoped counts read the scope's own events (a recycled project still counts as
+    having reached test; one with two entries into test counts once) and agree with the
+    /projects filters and, summed over the sites, with the whole network."""
+    p1, p2 = net.projects[0], net.projects[1]
+    advance(p1, "develop", utcnow() - timedelta(days=3))  # recycled: reached by its event only
+    advance(p1, "test", utcnow() - timedelta(days=2))  # a second entry into test
+    advance(p1, "develop", utcnow() - timedelta(days=1))
+    advance(p2, "develop", utcnow() - timedelta(hours=1))  # recycled from market
+    scopes = [Scope(site_ids=(net.lingen.id,)), Scope(site_ids=(net.berlin.id,))]
+    scopes.append(Scope(theme_id=net.ai.id))
+    scopes.append(Scope(site_ids=(net.lingen.id,), theme_id=net.ai.id))
+    for scope in scopes:
+        summary = metrics.project_counts(scope).summary
+        for flag in ("reached_test", "reached_market", *metrics.COOPERATION_FLAGS):
+            expected = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Project)
+                .where(metrics.project_flag(flag), *metrics.project_conditions(scope))
+            )
+            assert summary[flag] == expected, (scope, flag)
+    lingen, berlin = (metrics.project_counts(s).summary for s in scopes[:2])
+    assert (lingen["reached_test"], lingen["reached_market"]) == (3, 1)
+    network = metrics.project_counts(Scope()).summary
+    assert {k: lingen[k] + berlin[k] for k in network} == network

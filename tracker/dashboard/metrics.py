@@ -70,6 +70,24 @@ def in_period(column, period: Period) -> list:
 # --- per-project facts, computed once for all projects ------------------------------------
 
 
+def _organization_facts() -> sa.Subquery:
+    """Per organization: kind, its country as a number (equal countries, equal numbers: the
+    grouped pass below compares numbers, cheaper than text), and the lowest and highest id of
+    its sites (NULL without sites)."""
+    return (
+        sa.select(
+            Organization.id,
+            Organization.kind,
+            sa.func.dense_rank().over(order_by=Organization.country).label("country"),
+            sa.func.min(organization_sites.c.site_id).label("first_site"),
+            sa.func.max(organization_sites.c.site_id).label("last_site"),
+        )
+        .outerjoin(organization_sites, organization_sites.c.organization_id == Organization.id)
+        .group_by(Organization.id, Organization.kind, Organization.country)
+        .subquery("organization_facts")
+    )
+
+
 def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
     """One row per project with participants: 1 or 0 for each of COOPERATION_FLAGS.
 
@@ -88,32 +106,53 @@ def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
     def two_or_more(column) -> sa.ColumnElement[int]:
         return sa.case((sa.func.min(column) < sa.func.max(column), 1), else_=0)
 
-    columns = (
-        any_of(sa.or_(Organization.kind == "startup", Participation.role == "startup")).label(
-            "startup"
-        ),
-        any_of(
-            sa.or_(
-                Organization.kind == "research_institution",
-                Participation.role == "research_partner",
-            )
-        ).label("research"),
-        two_or_more(organization_sites.c.site_id).label("cross_site"),
-        two_or_more(Organization.country).label("cross_country"),
-    )
     conditions = project_conditions(scope) if scope is not None else []
-    if conditions:
-        query = (
-            sa.select(Project.id.label("project_id"), *columns)
-            .select_from(Project)
-            .join(Participation, Participation.project_id == Project.id)
-            .where(*conditions)
-            .group_by(Project.id)
+    if not conditions:
+        # The whole network: every participation is read anyway; organizations' facts once
+        # per organization (fewer rows to join than their sites per participation).
+        org = _organization_facts()
+        return (
+            sa.select(
+                Participation.project_id,
+                any_of(sa.or_(org.c.kind == "startup", Participation.role == "startup")).label(
+                    "startup"
+                ),
+                any_of(
+                    sa.or_(
+                        org.c.kind == "research_institution",
+                        Participation.role == "research_partner",
+                    )
+                ).label("research"),
+                sa.case(
+                    (sa.func.min(org.c.first_site) < sa.func.max(org.c.last_site), 1), else_=0
+                ).label("cross_site"),
+                two_or_more(org.c.country).label("cross_country"),
+            )
+            .join(org, org.c.id == Participation.organization_id)
+            .group_by(Participation.project_id)
+            .subquery("cooperation")
         )
-    else:
-        query = sa.select(Participation.project_id, *columns).group_by(Participation.project_id)
-    query = query.join(Organization, Organization.id == Participation.organization_id).outerjoin(
-        organization_sites, organization_sites.c.organization_id == Organization.id
+    query = (
+        sa.select(
+            Project.id.label("project_id"),
+            any_of(sa.or_(Organization.kind == "startup", Participation.role == "startup")).label(
+                "startup"
+            ),
+            any_of(
+                sa.or_(
+                    Organization.kind == "research_institution",
+                    Participation.role == "research_partner",
+                )
+            ).label("research"),
+            two_or_more(organization_sites.c.site_id).label("cross_site"),
+            two_or_more(Organization.country).label("cross_country"),
+        )
+        .select_from(Project)
+        .join(Participation, Participation.project_id == Project.id)
+        .join(Organization, Organization.id == Participation.organization_id)
+        .outerjoin(organization_sites, organization_sites.c.organization_id == Organization.id)
+        .where(*conditions)
+        .group_by(Project.id)
     )
     return query.subquery("cooperation")
 
@@ -236,16 +275,20 @@ def project_counts(scope: Scope) -> ProjectCounts:
     """
     flags = project_flags()
     cooperation = cooperation_by_project(scope)
-    reached = reached_by_project(scope)
+    scoped = bool(project_conditions(scope))
+    reached = reached_by_project(scope) if scoped else None
 
     def total_of(condition) -> sa.ColumnElement[int]:
         return sa.func.sum(sa.case((condition, 1), else_=0))
 
+    if reached is not None:
+        reached_test = sa.or_(Project.stage.in_(("test", "market")), reached.c.test == 1)
+        reached_market = sa.or_(Project.stage == "market", reached.c.market == 1)
+    else:  # the whole network: one list of the projects with such events, as /projects does
+        reached_test, reached_market = flags["reached_test"], flags["reached_market"]
     columns = {
-        "reached_test": total_of(
-            sa.or_(Project.stage.in_(("test", "market")), reached.c.test == 1)
-        ),
-        "reached_market": total_of(sa.or_(Project.stage == "market", reached.c.market == 1)),
+        "reached_test": total_of(reached_test),
+        "reached_market": total_of(reached_market),
         **{
             flag: sa.func.sum(sa.func.coalesce(cooperation.c[flag], 0))
             for flag in COOPERATION_FLAGS
@@ -261,10 +304,11 @@ def project_counts(scope: Scope) -> ProjectCounts:
             *(column.label(name) for name, column in columns.items()),
         )
         .outerjoin(cooperation, cooperation.c.project_id == Project.id)
-        .outerjoin(reached, reached.c.project_id == Project.id)
         .where(*project_conditions(scope))
         .group_by(Project.site_id, Project.stage, Project.status)
     )
+    if reached is not None:
+        query = query.outerjoin(reached, reached.c.project_id == Project.id)
     cells = {}
     for row in db.session.execute(query).mappings():
         cells[(row["site_id"], row["stage"], row["status"])] = {
