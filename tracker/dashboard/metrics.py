@@ -205,6 +205,19 @@ def _cooperating(flag: str) -> sa.ColumnElement[bool]:
     return Project.id.in_(sa.select(cooperation.c.project_id).where(cooperation.c[flag] == 1))
 
 
+_FLAGS = {
+    "reached_test": lambda: sa.or_(
+        Project.stage.in_(("test", "market")), _entered("test", "market")
+    ),
+    "reached_market": lambda: sa.or_(Project.stage == "market", _entered("market")),
+    "startup": lambda: _participant_exists("startup", "startup"),
+    "research": lambda: _participant_exists("research_institution", "research_partner"),
+    "cross_site": lambda: _cooperating("cross_site"),
+    "cross_country": lambda: _cooperating("cross_country"),
+    "stalled": lambda: stalled_clause(_stalled_days()),  # the board's stalled badge, too
+}
+
+
 def project_flags() -> dict:
     """Per-project yes/no conditions, as WHERE clauses for the /projects figure filters.
 
@@ -214,20 +227,13 @@ def project_flags() -> dict:
     pass when a list is narrowed by site); cross-site and cross-country need every
     participant of a project at once, so they are an IN over the grouped pass.
     """
-    return {
-        "reached_test": sa.or_(Project.stage.in_(("test", "market")), _entered("test", "market")),
-        "reached_market": sa.or_(Project.stage == "market", _entered("market")),
-        "startup": _participant_exists("startup", "startup"),
-        "research": _participant_exists("research_institution", "research_partner"),
-        "cross_site": _cooperating("cross_site"),
-        "cross_country": _cooperating("cross_country"),
-        "stalled": stalled_clause(_stalled_days()),  # the board's stalled badge, too
-    }
+    return {name: build() for name, build in _FLAGS.items()}
 
 
 def project_flag(name: str) -> sa.ColumnElement[bool]:
-    """One of project_flags() (reached_test, startup, stalled, ...) as a WHERE condition."""
-    return project_flags()[name]
+    """One of project_flags() (reached_test, startup, stalled, ...) as a WHERE condition,
+    built alone (the cross-site and cross-country statements take a while to build)."""
+    return _FLAGS[name]()
 
 
 def _stalled_days() -> int:
@@ -273,7 +279,6 @@ def project_counts(scope: Scope) -> ProjectCounts:
     The reached and cooperation columns sum the same definitions as project_flags() (the
     /projects filters): reached = current stage, or an event into the stage.
     """
-    flags = project_flags()
     cooperation = cooperation_by_project(scope)
     scoped = bool(project_conditions(scope))
     reached = reached_by_project(scope) if scoped else None
@@ -285,7 +290,7 @@ def project_counts(scope: Scope) -> ProjectCounts:
         reached_test = sa.or_(Project.stage.in_(("test", "market")), reached.c.test == 1)
         reached_market = sa.or_(Project.stage == "market", reached.c.market == 1)
     else:  # the whole network: one list of the projects with such events, as /projects does
-        reached_test, reached_market = flags["reached_test"], flags["reached_market"]
+        reached_test, reached_market = project_flag("reached_test"), project_flag("reached_market")
     columns = {
         "reached_test": total_of(reached_test),
         "reached_market": total_of(reached_market),
@@ -293,7 +298,7 @@ def project_counts(scope: Scope) -> ProjectCounts:
             flag: sa.func.sum(sa.func.coalesce(cooperation.c[flag], 0))
             for flag in COOPERATION_FLAGS
         },
-        "stalled": total_of(flags["stalled"]),
+        "stalled": total_of(project_flag("stalled")),
     }
     query = (
         sa.select(

@@ -212,7 +212,7 @@ def _decisions(show: Presenter, found: dict, period) -> dict:
 def _stalled_projects(user, scope) -> list[Project]:
     query = (
         visible_projects(user)
-        .where(metrics.project_flags()["stalled"], *metrics.project_conditions(scope))
+        .where(metrics.project_flag("stalled"), *metrics.project_conditions(scope))
         .options(joinedload(Project.site))
         .order_by(Project.last_activity_at, Project.id)
         .limit(STALLED_LIST_LIMIT)
