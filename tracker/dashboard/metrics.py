@@ -96,8 +96,9 @@ def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
     countries, i.e. the smallest is below the largest (organizations without sites add a
     NULL site, which MIN and MAX ignore; a country is never NULL).
 
-    With a scope the pass starts from the scope's projects (projects → participations by
-    project → organizations by key), not from every participation of the network.
+    With a scope the pass reads only the scope's participations (the project ids in scope,
+    then participations by project, organizations by key), not every participation of the
+    network joined to every organization first.
     """
 
     def any_of(condition) -> sa.ColumnElement[int]:
@@ -134,7 +135,7 @@ def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
         )
     query = (
         sa.select(
-            Project.id.label("project_id"),
+            Participation.project_id,
             any_of(sa.or_(Organization.kind == "startup", Participation.role == "startup")).label(
                 "startup"
             ),
@@ -147,12 +148,10 @@ def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
             two_or_more(organization_sites.c.site_id).label("cross_site"),
             two_or_more(Organization.country).label("cross_country"),
         )
-        .select_from(Project)
-        .join(Participation, Participation.project_id == Project.id)
         .join(Organization, Organization.id == Participation.organization_id)
         .outerjoin(organization_sites, organization_sites.c.organization_id == Organization.id)
-        .where(*conditions)
-        .group_by(Project.id)
+        .where(*in_scope(Participation.project_id, scope))
+        .group_by(Participation.project_id)
     )
     return query.subquery("cooperation")
 
@@ -160,25 +159,19 @@ def cooperation_by_project(scope: Scope | None = None) -> sa.Subquery:
 def reached_by_project(scope: Scope) -> sa.Subquery:
     """One row per scoped project with an event into test or market: test 1, market 1 or 0.
 
-    A grouped pass over the scope's projects and their events (the project index of
-    stage_events), instead of a list of every project of the network that ever reached test.
+    A grouped pass over the scope's projects' events (the project index of stage_events),
+    instead of a list of every project of the network that ever reached test.
     """
     columns = (
         sa.literal(1).label("test"),
         sa.func.max(sa.case((StageEvent.to_stage == "market", 1), else_=0)).label("market"),
     )
-    conditions = project_conditions(scope)
-    if conditions:
-        query = (
-            sa.select(Project.id.label("project_id"), *columns)
-            .select_from(Project)
-            .join(StageEvent, StageEvent.project_id == Project.id)
-            .where(*conditions)
-            .group_by(Project.id)
-        )
-    else:
-        query = sa.select(StageEvent.project_id, *columns).group_by(StageEvent.project_id)
-    query = query.where(StageEvent.to_stage.in_(("test", "market")))
+    query = (
+        sa.select(StageEvent.project_id, *columns)
+        .where(StageEvent.to_stage.in_(("test", "market")))
+        .where(*in_scope(StageEvent.project_id, scope))
+        .group_by(StageEvent.project_id)
+    )
     return query.subquery("reached")
 
 
