@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from tests import bulk
 from tests import factories as f
+from tests.projects_support import project_form
 from tests.querycount import count_queries
 from tracker.auth.tokens import create_token
 from tracker.extensions import db
@@ -23,6 +24,7 @@ from tracker.models import (
     CriterionTick,
     GateReview,
     Milestone,
+    Notification,
     Organization,
     Participation,
     Project,
@@ -320,19 +322,49 @@ def test_deciding_a_gate_request_stays_within_the_limit(client, world):
     assert counts[0] <= MAX_QUERIES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="15 statements with 2 partners, 91 with 40 on SQLite (13 and 51 on PostgreSQL; 25 "
-    "before with 3 partners, 20 now): tracker.projects.services.create_project inserts each "
-    "participation apart on SQLite and looks up each partner's users to notify with a "
-    "statement per partner",
-)
+def _partners_with_members(world, n: int) -> list[Organization]:
+    """n organizations of two members each, whom a new project's notifications reach."""
+    organizations = [f.make_org(sites=[world.lingen]) for _ in range(n)]
+    for organization in organizations:
+        f.make_user("member", organization)
+        f.make_user("member", organization)
+    return organizations
+
+
+def _partner_added_notifications(title: str) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .join(Project, Project.id == Notification.project_id)
+        .where(Project.title == title, Notification.kind == "partner_added")
+    )
+
+
 def test_creating_a_project_sends_the_same_few_queries_with_few_and_many_partners(client, world):
+    """15 statements with 2 partners and 91 with 40 before (SQLite; 13 and 51 on PostgreSQL):
+    a participation INSERT each, and the members to notify looked up for each partner."""
     headers = _api_headers(client, world.lead_member)
     counts = []
     for n in (2, 40):
-        partners = [{"organization_id": f.make_org(sites=[world.lingen]).id} for _ in range(n)]
+        partners = [{"organization_id": o.id} for o in _partners_with_members(world, n)]
         body = {"title": f"New {n}", "summary": "S", "site": "lingen", "partners": partners}
         counts.append(_counted(client, "POST", "/api/v1/projects", json=body, headers=headers))
+        assert _partner_added_notifications(f"New {n}") == 2 * n
+    assert counts[0] == counts[1]
+    assert counts[0] <= MAX_QUERIES
+
+
+def test_the_project_form_creates_a_project_with_the_same_few_queries(client, world, login):
+    login(world.lead_member)
+    counts = []
+    for n in (2, 40):
+        data = project_form(
+            world.lingen,
+            title=f"Form project {n}",
+            theme_ids=[str(world.ai.id)],
+            partners=[(o, "partner") for o in _partners_with_members(world, n)],
+        )
+        counts.append(_counted(client, "POST", "/projects/new", data=data))
+        assert _partner_added_notifications(f"Form project {n}") == 2 * n
     assert counts[0] == counts[1]
     assert counts[0] <= MAX_QUERIES

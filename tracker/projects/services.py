@@ -8,9 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.activity import audit, member_ids_of, notify, values_when_read
+from tracker.activity import audit, notify_members, values_when_read
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import project_options
@@ -36,14 +37,39 @@ from tracker.projects.partners import sync_participations
 
 
 def _notify_added(actor: User, project: Project, added: list[tuple[Organization, str]]) -> None:
-    for org, role in added:
-        notify(
-            member_ids_of([org.id]),
-            "partner_added",
-            f"{org.name} was added to “{project.title}” as {role.replace('_', ' ')}.",
-            project=project,
-            skip=actor,
-        )
+    """Each added organization's members hear of it: one statement for all of them."""
+    notify_members(
+        {
+            org.id: f"{org.name} was added to “{project.title}” as {role.replace('_', ' ')}."
+            for org, role in added
+        },
+        "partner_added",
+        project,
+        skip=actor,
+    )
+
+
+def _add_participations(
+    project: Project, lead: Organization, partners: list[tuple[Organization, str]]
+) -> None:
+    """The lead's and the partners' participations of a flushed project in one INSERT.
+
+    Left to the unit of work, each row would be an INSERT of its own on SQLite (it needs
+    every new id back in order, which SQLite's RETURNING does not promise); a bulk INSERT …
+    RETURNING hands back the rows in any order, and each is matched to its organization."""
+    orgs = {lead.id: lead} | {org.id: org for org, _role in partners}
+    rows = [{"project_id": project.id, "organization_id": lead.id, "role": "lead"}]
+    rows += [
+        {"project_id": project.id, "organization_id": org.id, "role": role}
+        for org, role in partners
+    ]
+    added = db.session.scalars(sa.insert(Participation).returning(Participation), rows).all()
+    for participation in added:
+        set_committed_value(participation, "project", project)
+        set_committed_value(participation, "organization", orgs[participation.organization_id])
+    order = list(orgs)
+    added = sorted(added, key=lambda p: order.index(p.organization_id))
+    set_committed_value(project, "participations", added)
 
 
 # --- use cases --------------------------------------------------------------------------
@@ -74,11 +100,9 @@ def create_project(actor: User, data: ProjectData | Mapping[str, Any]) -> Projec
         stage_entered_at=now,
     )
     project.themes = check.themes(values.theme_ids)
-    project.participations = [Participation(organization=lead, role="lead")] + [
-        Participation(organization=org, role=role) for org, role in partners
-    ]
     db.session.add(project)
     db.session.flush()
+    _add_participations(project, lead, partners)
     db.session.add(
         StageEvent(
             project_id=project.id,
@@ -92,8 +116,21 @@ def create_project(actor: User, data: ProjectData | Mapping[str, Any]) -> Projec
     created = {k: [None, v] for k, v in snapshot(project).items() if v not in (None, "", [])}
     audit(actor, "project_created", project, created)
     _notify_added(actor, project, partners)
-    db.session.commit()
+    _commit_keeping_columns(project)
     return project
+
+
+def _commit_keeping_columns(project: Project) -> None:
+    """Commit, keeping the values just written to the new project's own columns.
+
+    The commit expires every object, so the caller's redirect and message would read back
+    the row this transaction wrote, all set here or by Python-side defaults at the flush;
+    its relationships are expired as usual."""
+    state = sa.inspect(project)
+    kept = {a.key: state.dict[a.key] for a in state.mapper.column_attrs if a.key in state.dict}
+    db.session.commit()
+    for key, value in kept.items():
+        set_committed_value(project, key, value)
 
 
 def update_project(
