@@ -322,16 +322,17 @@ def dimension_counts(scope: Scope) -> dict[str, dict]:
     """
 
     def per_participant(column, dimension: str) -> sa.Select:
-        pairs = (
-            sa.select(Participation.project_id, sa.cast(column, sa.String).label("value"))
+        # COUNT(DISTINCT project): one grouped pass, no DISTINCT (project, value) sub-select
+        return (
+            sa.select(
+                sa.literal(dimension).label("dimension"),
+                sa.cast(column, sa.String).label("value"),
+                sa.func.count(sa.distinct(Participation.project_id)).label("n"),
+            )
             .join(Organization, Organization.id == Participation.organization_id)
             .where(*in_scope(Participation.project_id, scope))
-            .distinct()
-            .subquery()
+            .group_by(column)
         )
-        return sa.select(
-            sa.literal(dimension).label("dimension"), pairs.c.value, sa.func.count().label("n")
-        ).group_by(pairs.c.value)
 
     themes = (  # (project, theme) is the key of project_themes: no duplicates to remove
         sa.select(
