@@ -25,6 +25,7 @@ from tracker.directory.countries import COUNTRIES
 from tracker.extensions import db
 from tracker.models import Organization, Participation, Project, Site, Theme, User
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
+from tracker.models.directory import organization_sites, organization_themes
 from tracker.models.user import site_managers
 
 PER_PAGE = 25
@@ -138,15 +139,24 @@ def create_organization(actor: User, values: dict[str, Any]) -> Organization:
     site_ids = _chosen_site_ids(actor, set(), set(values.get("site_ids") or ()))
     if not permissions.is_admin(actor) and not site_ids & actor.managed_site_ids:
         raise DirectoryError(_("Choose at least one of the sites you manage."), field="sites")
+    site_slugs, theme_slugs = _chosen_slugs(site_ids, set(values.get("theme_ids") or ()))
     fields = {key: values.get(key) for key in (*PROFILE_FIELDS, *STANDING_FIELDS)}
     organization = Organization(**fields)
-    organization.sites = _load(Site, site_ids, "sites")
-    organization.themes = _load(Theme, set(values.get("theme_ids") or ()), "themes")
     db.session.add(organization)
     db.session.flush()
+    # The links straight in (an INSERT each for sites and themes, as the unit of work would
+    # send): the new organization's collections are not read before the commit expires it.
+    connection = db.session.connection()
+    for table, key, chosen in (
+        (organization_sites, "site_id", site_slugs),
+        (organization_themes, "theme_id", theme_slugs),
+    ):
+        if chosen:
+            rows = [{"organization_id": organization.id, key: row_id} for row_id in chosen]
+            connection.execute(sa.insert(table), rows)
     changes = {key: [None, value] for key, value in fields.items() if value not in (None, "")}
-    changes["sites"] = [[], _slugs(organization.sites)]
-    changes["themes"] = [[], _slugs(organization.themes)]
+    changes["sites"] = [[], sorted(site_slugs.values())]
+    changes["themes"] = [[], sorted(theme_slugs.values())]
     audit(actor, "organization.create", organization, changes)
     _commit()
     return organization
@@ -216,6 +226,24 @@ def _chosen_site_ids(actor: User, current: set[int], requested: set[int]) -> set
     if requested - managed:
         raise DirectoryError(_("You can only choose sites you manage."), field="sites")
     return (current - managed) | requested
+
+
+def _chosen_slugs(site_ids: set[int], theme_ids: set[int]) -> tuple[dict, dict]:
+    """(site id -> slug, theme id -> slug) of the chosen sites and themes, read in one
+    statement; refused when some no longer exist, as _load refuses."""
+    parts = [
+        sa.select(sa.literal(field), model.id, model.slug).where(model.id.in_(sorted(ids)))
+        for field, model, ids in (("sites", Site, site_ids), ("themes", Theme, theme_ids))
+        if ids
+    ]
+    found: dict[str, dict[int, str]] = {"sites": {}, "themes": {}}
+    if parts:
+        for field, row_id, slug in db.session.execute(sa.union_all(*parts)).tuples():
+            found[field][row_id] = slug
+    for field, ids in (("sites", site_ids), ("themes", theme_ids)):
+        if len(found[field]) != len(ids):
+            raise DirectoryError(_("Some of the chosen entries no longer exist."), field=field)
+    return found["sites"], found["themes"]
 
 
 def _load(model: type, ids: set[int], field: str) -> list:
