@@ -272,3 +272,32 @@ def test_patron_sees_fewer_than_3_for_cooperation_figures_of_one_or_two(app, wor
     # cross-site too (3 of 5), all three counted although one is a consortium project.
     assert patron["startup"] == ("4", "80%") and patron["cross_site"] == ("3", "60%")
     assert patron["cross_country"] == hidden
+
+
+def test_figure_links_are_what_url_for_builds(app):
+    """Presenter builds the /projects path once and encodes each query itself: the result
+    must be url_for's, character for character (order kept, lists repeated, None left out,
+    odd values)."""
+    from flask import url_for
+
+    from tracker.dashboard.figures import Audience, Presenter
+
+    audience = Audience(withhold_small=False, links=True, complete=True, names=True)
+    cases = [
+        ({}, {}),
+        ({"site": "lingen"}, {"stage": "develop", "status": "on_hold"}),
+        ({"site": "lingen,berlin", "theme": "h2"}, {"completed": "test:2026-Q3"}),
+        ({"site": ["berlin", "lingen"]}, {"stage": "test"}),
+        ({"site": ("berlin", None)}, {"decision": "any:2026"}),
+        ({"site": "all"}, {"entered": "market:2025-Q4", "theme": None}),
+        ({}, {"country": "DE", "org_kind": "public_body"}),
+        ({}, {"q": "Grüne Wärme & Co / 50% ?#+"}),
+    ]
+    with app.test_request_context("/dashboard"):
+        for link_args, filters in cases:
+            show = Presenter(audience, link_args)
+            assert show.count(5, filters).href == url_for(
+                "projects.index", **(link_args | filters)
+            ), (link_args, filters)
+            assert show.count(0, filters).href is None
+        assert Presenter(audience, {}).count(1, None).href is None

@@ -1,6 +1,7 @@
 """Turn raw numbers into figures a reader sees: formatted, linked, or withheld from patrons."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from tracker.auth import permissions
 from tracker.templating import url_exists
 
 FEWER_THAN_3 = _l("fewer than 3")
+QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unescaped in a query
 SMALL = range(1, 3)  # counts of 1 or 2 would let a patron single out a project
 
 
@@ -58,11 +60,23 @@ class Presenter:
     def __init__(self, audience: Audience, link_args: dict):
         self.audience = audience
         self.link_args = link_args
+        self._base: str | None = None
 
     def _href(self, filters: dict | None) -> str | None:
+        """url_for("projects.index", **args), its path built once per page, not per figure:
+        the query is encoded as Werkzeug does (no sorting, a list one pair per item, None left
+        out, the same safe marks)."""
         if filters is None or not self.audience.links:
             return None
-        return url_for("projects.index", **(self.link_args | filters))
+        if self._base is None:
+            self._base = url_for("projects.index")
+        args = [
+            (key, item)
+            for key, value in (self.link_args | filters).items()
+            for item in (value if isinstance(value, list | tuple) else (value,))
+            if item is not None
+        ]
+        return f"{self._base}?{urlencode(args, safe=QUERY_SAFE)}" if args else self._base
 
     def _withheld(self, *counts: int | None) -> bool:
         return self.audience.withhold_small and any(n in SMALL for n in counts if n is not None)
