@@ -67,13 +67,18 @@ def values_when_read(events: Iterable[AuditEvent], expected_version: int) -> dic
 
 
 def notify(
-    user_ids: Iterable[int],
+    user_ids: Iterable[int] | sa.Select,
     kind: str,
     message: str,
     project: Project | None = None,
     skip: User | None = None,
 ) -> int:
-    """Queue one notification per distinct user (never to the actor who caused it)."""
+    """Queue one notification per distinct user (never to the actor who caused it).
+
+    user_ids may also be a SELECT of user ids (members_of, managers_of): the notifications
+    then go in with one INSERT … SELECT, without reading the ids first."""
+    if isinstance(user_ids, sa.Select):
+        return _notify_users(user_ids.add_columns(sa.literal(message)), kind, project, skip)
     ids = {uid for uid in user_ids if uid is not None and (skip is None or uid != skip.id)}
     for uid in sorted(ids):
         db.session.add(
@@ -91,32 +96,50 @@ def notify_members(
     messages: Mapping[int, str], kind: str, project: Project, skip: User | None = None
 ) -> int:
     """Tell the active members of each organization its own message (organization id ->
-    message), never the actor: one INSERT … SELECT, however many organizations and members.
-
-    The rows go straight in, in the caller's transaction, without flushing its pending
-    objects (the project must already have its id)."""
+    message), never the actor: one INSERT … SELECT, however many organizations and members."""
     if not messages:
         return 0
     text = sa.case(
         {org_id: sa.literal(message) for org_id, message in messages.items()},
         value=User.organization_id,
     )
-    members = (
-        sa.select(
-            User.id,
-            sa.literal(kind),
-            sa.literal(project.id),
-            text,
-            sa.literal(utcnow(), Notification.created_at.type),
-        )
-        .where(User.organization_id.in_(list(messages)), User.active.is_(True))
-        .order_by(User.id)
-    )
+    return _notify_users(members_of(list(messages)).add_columns(text), kind, project, skip)
+
+
+def _notify_users(users: sa.Select, kind: str, project: Project | None, skip: User | None) -> int:
+    """Insert a notification for each row of users (SELECT user id, message), in user order.
+
+    The rows go straight in, in the caller's transaction, without flushing its pending
+    objects (a project must already have its id)."""
+    users = users.order_by(User.id)
     if skip is not None:
-        members = members.where(User.id != skip.id)
-    columns = ["user_id", "kind", "project_id", "message", "created_at"]
-    insert = sa.insert(Notification).from_select(columns, members)
+        users = users.where(User.id != skip.id)
+    users = users.add_columns(
+        sa.literal(kind),
+        sa.literal(project.id if project else None, sa.Integer),
+        sa.literal(utcnow(), Notification.created_at.type),
+    )
+    columns = ["user_id", "message", "kind", "project_id", "created_at"]
+    insert = sa.insert(Notification).from_select(columns, users)
     return db.session.connection().execute(insert).rowcount
+
+
+def members_of(organization_ids: Iterable[int]) -> sa.Select:
+    """SELECT of the ids of the active members (and site managers) of the organizations."""
+    return sa.select(User.id).where(
+        User.organization_id.in_(list(organization_ids)), User.active.is_(True)
+    )
+
+
+def managers_of(site_id: int) -> sa.Select:
+    """SELECT of the ids of the site's active managers."""
+    from tracker.models.user import site_managers
+
+    return (
+        sa.select(User.id)
+        .join(site_managers, site_managers.c.user_id == User.id)
+        .where(site_managers.c.site_id == site_id, User.active.is_(True))
+    )
 
 
 def member_ids_of(organization_ids: Iterable[int]) -> list[int]:
@@ -124,23 +147,11 @@ def member_ids_of(organization_ids: Iterable[int]) -> list[int]:
     ids = list(organization_ids)
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(User.id).where(User.organization_id.in_(ids), User.active.is_(True))
-        )
-    )
+    return list(db.session.scalars(members_of(ids)))
 
 
 def manager_ids_of(site_id: int) -> list[int]:
-    from tracker.models.user import site_managers
-
-    return list(
-        db.session.scalars(
-            sa.select(User.id)
-            .join(site_managers, site_managers.c.user_id == User.id)
-            .where(site_managers.c.site_id == site_id, User.active.is_(True))
-        )
-    )
+    return list(db.session.scalars(managers_of(site_id)))
 
 
 def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -9,23 +9,33 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from tracker import activity
 from tracker.auth import permissions
 from tracker.extensions import db
-from tracker.models import GateCondition, GateConfirmation, GateReview, Project, User, utcnow
+from tracker.models import (
+    GateCondition,
+    GateConfirmation,
+    GateReview,
+    Participation,
+    Project,
+    User,
+    utcnow,
+)
 from tracker.models.base import next_stage
 from tracker.reviews import rules
 from tracker.reviews.base import (
     GateError,
     GateForbidden,
+    clip,
     committing,
     label,
     load_project,
     move,
-    notify_lead,
-    open_condition_texts,
-    pending_review,
+    open_condition_texts,  # noqa: F401  (re-exported for callers)
+    pending_review,  # noqa: F401  (re-exported for callers)
     refuse,
     required_text,
 )
@@ -53,9 +63,63 @@ ALREADY_DECIDED = _l("This request was already decided.")
 # --- gate requests and confirmations --------------------------------------------------------
 
 
+def _with_participants(project_id: int) -> Project:
+    """The project with its site and participants, as load_project reads it.
+
+    The one the caller already read in this transaction serves when it has all of them
+    loaded: read again, it would keep the values it has (the session's identity map does not
+    overwrite them), so a second SELECT would only cost time."""
+    project = db.session.identity_map.get(identity_key(Project, project_id))
+    if project is None or _unloaded(project, _PROJECT_NEEDS):
+        return load_project(project_id)
+    if any(_unloaded(p, _PARTICIPATION_NEEDS) for p in project.participations):
+        return load_project(project_id)
+    return project
+
+
+_PROJECT_NEEDS = {a.key for a in sa.inspect(Project).column_attrs} | {"site", "participations"}
+_PARTICIPATION_NEEDS = {a.key for a in sa.inspect(Participation).column_attrs} | {"organization"}
+
+
+def _unloaded(obj, needs: set[str]) -> bool:
+    return bool(needs & sa.inspect(obj).unloaded)
+
+
+def _pending_and_open_conditions(project_id: int) -> tuple[bool, list[str]]:
+    """Whether a gate request is pending, and the open conditions' texts, in one statement."""
+    pending = sa.select(sa.literal(0).label("kind"), GateReview.id, sa.null()).where(
+        GateReview.project_id == project_id, GateReview.decision == "pending"
+    )
+    conditions = sa.select(sa.literal(1), GateCondition.id, GateCondition.text).where(
+        GateCondition.project_id == project_id, GateCondition.done_at.is_(None)
+    )
+    rows = db.session.execute(sa.union_all(pending, conditions).order_by("kind", "id")).all()
+    return any(kind == 0 for kind, _id, _text in rows), [t for k, _i, t in rows if k == 1]
+
+
+def _flushed_columns(*objects) -> list[tuple[object, dict]]:
+    """Flush, then the objects' column values as written (to keep over the commit)."""
+    db.session.flush()
+    kept = []
+    for obj in objects:
+        state = sa.inspect(obj)
+        columns = state.mapper.column_attrs
+        kept.append((obj, {a.key: state.dict[a.key] for a in columns if a.key in state.dict}))
+    return kept
+
+
+def _keep(kept: list[tuple[object, dict]]) -> None:
+    """Put back the column values the commit expired: what the caller shows next (the
+    message after a request or decision) then comes without reading back the rows this
+    transaction wrote; relationships stay expired."""
+    for obj, values in kept:
+        for key, value in values.items():
+            set_committed_value(obj, key, value)
+
+
 def request_gate(actor: User, project: Project, evidence: str | None) -> GateReview:
     """Ask to move the project to its next stage; tells the host site's managers."""
-    project = load_project(project.id)
+    project = _with_participants(project.id)
     if not permissions.can_request_gate(actor, project):
         raise GateForbidden(
             _(
@@ -63,10 +127,8 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
                 "can request a gate."
             )
         )
-    pending = pending_review(project.id) is not None
-    refuse(
-        rules.gate_refusal(project.status, project.stage, pending, open_condition_texts(project.id))
-    )
+    pending, open_conditions = _pending_and_open_conditions(project.id)
+    refuse(rules.gate_refusal(project.status, project.stage, pending, open_conditions))
     to_stage = next_stage(project.stage)
     evidence = required_text(
         evidence,
@@ -98,8 +160,10 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
             f"{label(to_stage)} for “{project.title}”."
         )
         activity.notify(
-            activity.manager_ids_of(project.site_id), "gate_requested", message, project, actor
+            activity.managers_of(project.site_id), "gate_requested", message, project, actor
         )
+        kept = _flushed_columns(project, review)
+    _keep(kept)
     return review
 
 
@@ -182,7 +246,7 @@ def decide(
     conditions: Sequence[str] = (),
 ) -> GateReview:
     """Record go / conditional go / recycle / hold / stop; tells the lead organization."""
-    project = load_project(review.project_id)
+    project = _with_participants(review.project_id)
     if not permissions.can_decide_gate(actor, project):
         raise GateForbidden(_("Only the host site's managers or an admin can decide this gate."))
     if review.decision != "pending":
@@ -197,13 +261,15 @@ def decide(
     items = _checked_conditions(decision, conditions)
     with committing():
         _record_decision(actor, project, review, decision, reason, items)
-        notify_lead(
-            actor,
-            project,
-            "gate_decided",
+        message = (
             f"Gate decision for “{project.title}”: {rules.DECISION_LABELS[decision]} "
-            f"({label(review.from_stage)} → {label(review.to_stage)}). Reason: {reason}",
+            f"({label(review.from_stage)} → {label(review.to_stage)}). Reason: {reason}"
         )
+        # As notify_lead, in one INSERT … SELECT.
+        members = activity.members_of([project.lead_organization_id])
+        activity.notify(members, "gate_decided", clip(message), project, skip=actor)
+        kept = _flushed_columns(project, review)
+    _keep(kept)
     return review
 
 
