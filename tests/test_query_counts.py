@@ -386,6 +386,24 @@ def test_creating_a_project_sends_the_same_few_queries_with_few_and_many_partner
     assert counts[0] <= MAX_QUERIES
 
 
+def test_adding_partners_by_patch_sends_the_same_few_queries_for_few_and_many(client, world):
+    """12 statements with 2 new partners and 50 with 40 before on SQLite: each new
+    participation was an INSERT of its own."""
+    headers = _api_headers(client, world.lead_member)
+    counts = []
+    for n in (2, 40):
+        project = f.make_project(world.lingen, world.lead_org, [], [world.ai])
+        partners = [{"organization_id": o.id} for o in _partners_with_members(world, n)]
+        body = {"partners": partners, "version": _version(project.id)}
+        url = f"/api/v1/projects/{project.id}"
+        counts.append(_counted(client, "PATCH", url, json=body, headers=headers))
+        assert _partner_added_notifications(project.title) == 2 * n
+        participations = sa.select(sa.func.count()).where(Participation.project_id == project.id)
+        assert db.session.scalar(participations.select_from(Participation)) == n + 1
+    assert counts[0] == counts[1]
+    assert counts[0] <= MAX_QUERIES
+
+
 def test_the_project_form_creates_a_project_with_the_same_few_queries(client, world, login):
     login(world.lead_member)
     counts = []

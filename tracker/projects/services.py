@@ -15,7 +15,7 @@ from tracker.activity import audit, notify_members, values_when_read
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import project_options
-from tracker.models import AuditEvent, Organization, Participation, Project, StageEvent, User
+from tracker.models import AuditEvent, Organization, Project, StageEvent, User
 from tracker.models.base import utcnow
 from tracker.projects import validation as check
 from tracker.projects.domain import (  # noqa: F401  (re-exported for callers)
@@ -33,7 +33,7 @@ from tracker.projects.domain import (  # noqa: F401  (re-exported for callers)
     partner_label,
     snapshot,
 )
-from tracker.projects.partners import sync_participations
+from tracker.projects.partners import insert_participations, sync_participations
 
 
 def _notify_added(actor: User, project: Project, added: list[tuple[Organization, str]]) -> None:
@@ -52,24 +52,8 @@ def _notify_added(actor: User, project: Project, added: list[tuple[Organization,
 def _add_participations(
     project: Project, lead: Organization, partners: list[tuple[Organization, str]]
 ) -> None:
-    """The lead's and the partners' participations of a flushed project in one INSERT.
-
-    Left to the unit of work, each row would be an INSERT of its own on SQLite (it needs
-    every new id back in order, which SQLite's RETURNING does not promise); a bulk INSERT …
-    RETURNING hands back the rows in any order, and each is matched to its organization."""
-    orgs = {lead.id: lead} | {org.id: org for org, _role in partners}
-    rows = [{"project_id": project.id, "organization_id": lead.id, "role": "lead"}]
-    rows += [
-        {"project_id": project.id, "organization_id": org.id, "role": role}
-        for org, role in partners
-    ]
-    added = db.session.scalars(sa.insert(Participation).returning(Participation), rows).all()
-    for participation in added:
-        set_committed_value(participation, "project", project)
-        set_committed_value(participation, "organization", orgs[participation.organization_id])
-    order = list(orgs)
-    added = sorted(added, key=lambda p: order.index(p.organization_id))
-    set_committed_value(project, "participations", added)
+    """The lead's and the partners' participations of a flushed project in one INSERT."""
+    insert_participations(project, [(lead, "lead"), *partners])
 
 
 # --- use cases --------------------------------------------------------------------------
