@@ -8,26 +8,32 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.i18n import FIELD_NAMES
 from tracker.models import Participation, Project
 from tracker.models.base import PARTICIPATION_ROLES
 
 PARTNER_ROLES = tuple(r for r in PARTICIPATION_ROLES if r != "lead")
 TEXT_LIMITS = {"title": 200, "summary": 500, "description": 5000}
+# The project's fields as its edit form and conflict messages name them: the history's names
+# (tracker.i18n.FIELD_NAMES), except the site, which the form calls "Host site".
 FIELD_LABELS = {
-    "title": _l("Title"),
-    "summary": _l("Summary"),
-    "description": _l("Description"),
-    "site": _l("Host site"),
-    "kind": _l("Kind"),
-    "visibility": _l("Visibility"),
-    "themes": _l("Themes"),
-    "target_test_on": _l("Target date for test"),
-    "target_market_on": _l("Target date for market"),
-    "lead_organization": _l("Lead organization"),
-    "partners": _l("Partners"),
-    "stage": _l("Stage"),
-    "status": _l("Status"),
-}
+    name: FIELD_NAMES[name]
+    for name in (
+        "title",
+        "summary",
+        "description",
+        "site",
+        "kind",
+        "visibility",
+        "themes",
+        "target_test_on",
+        "target_market_on",
+        "lead_organization",
+        "partners",
+        "stage",
+        "status",
+    )
+} | {"site": _l("Host site")}
 
 
 @dataclass
