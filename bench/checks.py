@@ -32,18 +32,29 @@ def verify(url: str, ledger, log: Path, run_id: str) -> list[str]:
 
 def _updates(conn, confirmed, run_id) -> list[str]:
     table = T["updates"]
+    return _stored_once(
+        conn,
+        table.c.body,
+        table.c.project_id,
+        f"load update {run_id}-%",
+        confirmed,
+        "update {text!r} confirmed on project {project}, stored {stored}",
+    )
+
+
+def _stored_once(conn, text_column, project_column, pattern, confirmed, message) -> list[str]:
+    """Each confirmed (project, text) pair, the text unique to the run, is stored exactly once,
+    on that project; a problem worded by `message` for each one that is not."""
     rows = conn.execute(
-        sa.select(table.c.body, table.c.project_id).where(
-            table.c.body.like(f"load update {run_id}-%")
-        )
+        sa.select(text_column, project_column).where(text_column.like(pattern))
     ).all()
     stored = defaultdict(list)
-    for body, project in rows:
-        stored[body].append(project)
+    for text, project in rows:
+        stored[text].append(project)
     return [
-        f"update {body!r} confirmed on project {project}, stored {stored.get(body)}"
-        for project, body in confirmed
-        if stored.get(body) != [project]
+        message.format(text=text, project=project, stored=stored.get(text))
+        for project, text in confirmed
+        if stored.get(text) != [project]
     ]
 
 
@@ -64,19 +75,14 @@ def _ticks(conn, confirmed) -> list[str]:
 
 def _gates(conn, confirmed, run_id) -> list[str]:
     table = T["gate_reviews"]
-    rows = conn.execute(
-        sa.select(table.c.evidence, table.c.project_id).where(
-            table.c.evidence.like(f"load gate {run_id}-%")
-        )
-    ).all()
-    stored = defaultdict(list)
-    for evidence, project in rows:
-        stored[evidence].append(project)
-    problems = [
-        f"gate request {evidence!r} confirmed on {project}, stored {stored.get(evidence)}"
-        for project, evidence in confirmed
-        if stored.get(evidence) != [project]
-    ]
+    problems = _stored_once(
+        conn,
+        table.c.evidence,
+        table.c.project_id,
+        f"load gate {run_id}-%",
+        confirmed,
+        "gate request {text!r} confirmed on {project}, stored {stored}",
+    )
     pending = conn.execute(
         sa.select(table.c.project_id, sa.func.count())
         .where(table.c.decision == "pending")
