@@ -48,9 +48,7 @@ def api_token(url: str, email: str) -> str:
 def gunicorn(url: str, port: int, workers: int, log: Path, threads: int = 1):
     """Serve bench.wsgi_bench:app on 127.0.0.1:port until the block ends."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(BIN / "gunicorn"),
-        "--bind", f"{HOST}:{port}",
+    options = [
         "--workers", str(workers),
         "--threads", str(threads),
         "--timeout", "120",
@@ -58,11 +56,20 @@ def gunicorn(url: str, port: int, workers: int, log: Path, threads: int = 1):
         "--capture-output",
         "bench.wsgi_bench:app",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env(url))
+    with running(url, port, options) as (_, base):
+        yield base
+
+
+@contextmanager
+def running(url: str, port: int, options: list[str], env: dict[str, str] | None = None):
+    """gunicorn with these options (and env over server_env) bound to 127.0.0.1:port; yields
+    (master process, base URL) once it answers, and stops it when the block ends."""
+    command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", *options]
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env(url) | (env or {}))
     base = f"http://{HOST}:{port}"
     try:
         _wait_until_up(base, process)
-        yield base
+        yield process, base
     finally:
         process.terminate()
         try:

@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from bench.server import BIN, HOST, ROOT, _wait_until_up, server_env
+from bench.server import ROOT, running
 
 DATA = ROOT / "bench" / "data"
 LOGS = ROOT / "bench" / "logs"
@@ -85,9 +85,7 @@ def serve(
     """gunicorn on 127.0.0.1:port; yields (master process, base URL). Workers time out at 30 s."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
-    command = [
-        str(BIN / "gunicorn"),
-        "--bind", f"{HOST}:{port}",
+    options = [
         "--workers", str(workers),
         "--threads", str(threads),
         "--timeout", "30",
@@ -96,18 +94,8 @@ def serve(
         "--capture-output",
         app or "bench.wsgi_bench:app",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env(url) | (env or {}))
-    base = f"http://{HOST}:{port}"
-    try:
-        _wait_until_up(base, process)
+    with running(url, port, options, env) as (process, base):
         yield process, base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def workers(master: subprocess.Popen) -> list[int]:
