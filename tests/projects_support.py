@@ -1,10 +1,12 @@
-"""Helpers shared by the project test modules: form payloads and a SQL statement counter."""
+"""Helpers shared by the project test modules: form payloads, a SQL statement counter, and
+moving a project to another stage or status with its StageEvent."""
 
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.models import StageEvent
 
 
 def project_form(site, **fields) -> dict:
@@ -51,3 +53,22 @@ def queries_for(client, url: str) -> list[str]:
         response = client.get(url)
     assert response.status_code == 200, url
     return statements
+
+
+def advance(project, stage: str, at, status: str | None = None) -> None:
+    """Move a project to stage (and status) at a given time, with its StageEvent."""
+    status = status or project.status
+    db.session.add(
+        StageEvent(
+            project_id=project.id,
+            from_stage=project.stage,
+            to_stage=stage,
+            from_status=project.status,
+            to_status=status,
+            at=at,
+        )
+    )
+    if stage != project.stage:
+        project.stage_entered_at = at
+    project.stage, project.status = stage, status
+    db.session.commit()

@@ -7,31 +7,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories as f
+from tests.projects_support import advance
 from tracker.dashboard import flows, metrics
 from tracker.dashboard.metrics import Scope
 from tracker.dashboard.periods import Quarter, parse_period
 from tracker.extensions import db
-from tracker.models import GateReview, Organization, Participation, Project, StageEvent, utcnow
+from tracker.models import GateReview, Organization, Participation, Project, utcnow
 from tracker.models.directory import organization_sites
-
-
-def advance(project, stage: str, at, status: str | None = None) -> None:
-    """Move a project to stage (and status) at a given time, with its StageEvent."""
-    status = status or project.status
-    db.session.add(
-        StageEvent(
-            project_id=project.id,
-            from_stage=project.stage,
-            to_stage=stage,
-            from_status=project.status,
-            to_status=status,
-            at=at,
-        )
-    )
-    if stage != project.stage:
-        project.stage_entered_at = at
-    project.stage, project.status = stage, status
-    db.session.commit()
 
 
 def review(project, decision: str, decided_at, days: float, from_stage="develop") -> None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests import factories as f
 from tests.bulk import add_projects
+from tests.projects_support import advance
 from tests.querycount import count_queries
 from tracker.dashboard.periods import Quarter, parse_token
 from tracker.extensions import db
@@ -39,24 +40,6 @@ def listed(page: str) -> int:
     match = LISTED.search(page)
     assert match, "the list does not say how many projects it shows"
     return int(match.group(1).replace(",", ""))
-
-
-def advance(project, stage: str, at, status: str | None = None) -> None:
-    status = status or project.status
-    db.session.add(
-        StageEvent(
-            project_id=project.id,
-            from_stage=project.stage,
-            to_stage=stage,
-            from_status=project.status,
-            to_status=status,
-            at=at,
-        )
-    )
-    if stage != project.stage:
-        project.stage_entered_at = at
-    project.stage, project.status = stage, status
-    db.session.commit()
 
 
 def review(project, decision: str, decided_at, days: float = 3, to_stage: str = "test") -> None:
