@@ -93,6 +93,23 @@ def _only_if(visible, column):
     return sa.case((visible, column), else_=None)
 
 
+def _project_rows(user, project_id, /, *columns, **shown) -> sa.Select:
+    """SELECT columns, the project's site name, whether the user may see the project and,
+    only where they may, the shown columns (labelled by their names), joining the project of
+    project_id and its site."""
+    visible = _visible(user)
+    return (
+        sa.select(
+            *columns,
+            Site.name.label("site"),
+            visible.label("visible"),
+            *(_only_if(visible, column).label(name) for name, column in shown.items()),
+        )
+        .join(Project, Project.id == project_id)
+        .join(Site, Site.id == Project.site_id)
+    )
+
+
 def _within(column, quarter: Quarter) -> list:
     return [column >= quarter.start, column < quarter.end]
 
@@ -112,17 +129,10 @@ def _collect(section: Section, rows, build) -> Section:
 
 def _entries(user, quarter: Quarter, site_id: int | None) -> list[Section]:
     """Entries to test and to market, in one statement."""
-    visible = _visible(user)
     rows = db.session.execute(
-        sa.select(
-            StageEvent.at,
-            StageEvent.to_stage,
-            Site.name.label("site"),
-            visible.label("visible"),
-            _only_if(visible, Project.title).label("title"),
+        _project_rows(
+            user, StageEvent.project_id, StageEvent.at, StageEvent.to_stage, title=Project.title
         )
-        .join(Project, Project.id == StageEvent.project_id)
-        .join(Site, Site.id == Project.site_id)
         .where(
             stage_entry(),
             StageEvent.to_stage.in_(("test", "market")),
@@ -143,17 +153,10 @@ def _entries(user, quarter: Quarter, site_id: int | None) -> list[Section]:
 
 
 def _stops(user, quarter: Quarter, site_id: int | None) -> Section:
-    visible = _visible(user)
     rows = db.session.execute(
-        sa.select(
-            StageEvent.at,
-            Site.name.label("site"),
-            visible.label("visible"),
-            _only_if(visible, Project.title).label("title"),
-            _only_if(visible, StageEvent.note).label("reason"),
+        _project_rows(
+            user, StageEvent.project_id, StageEvent.at, title=Project.title, reason=StageEvent.note
         )
-        .join(Project, Project.id == StageEvent.project_id)
-        .join(Site, Site.id == Project.site_id)
         .where(
             StageEvent.to_status == "stopped",
             sa.or_(StageEvent.from_status.is_(None), StageEvent.from_status != "stopped"),
@@ -167,19 +170,16 @@ def _stops(user, quarter: Quarter, site_id: int | None) -> Section:
 
 
 def _cooperations(user, quarter: Quarter, site_id: int | None) -> Section:
-    visible = _visible(user)
     rows = db.session.execute(
-        sa.select(
+        _project_rows(
+            user,
+            Participation.project_id,
             Participation.created_at,
-            Site.name.label("site"),
-            visible.label("visible"),
-            _only_if(visible, Project.id).label("project_id"),
-            _only_if(visible, Project.title).label("title"),
-            _only_if(visible, Organization.name).label("organization"),
-            _only_if(visible, Participation.role).label("role"),
+            project_id=Project.id,
+            title=Project.title,
+            organization=Organization.name,
+            role=Participation.role,
         )
-        .join(Project, Project.id == Participation.project_id)
-        .join(Site, Site.id == Project.site_id)
         .join(Organization, Organization.id == Participation.organization_id)
         .where(*_within(Participation.created_at, quarter), *_on_site(site_id))
         .order_by(Participation.created_at, Participation.id)
