@@ -1,0 +1,473 @@
+"""Disclosure control for patrons (design.md §11): the one place that decides which counts a
+patron may see.
+
+A patron sees aggregates only. A count of 1 or 2 would let a patron single out a project, so
+it is withheld (primary suppression, shown as "fewer than 3", null in JSON). A withheld count
+must not be recomputable from what the same person sees elsewhere: row and column totals of a
+table, the network's figure minus the other sites', a stage total minus its statuses. So
+further cells are withheld (secondary suppression) until no withheld cell is pinned down by
+the published figures.
+
+The engine works on any set of counts tied by additive relations ``total = part + part …``:
+
+    protect(values, relations) -> Disclosure
+
+What a patron learns from a withheld cell is modelled exactly as shown: a cell whose true
+value is 0, 1 or 2 says "fewer than 3" (0 may be withheld as a secondary cell: the text stays
+true), a larger one says "withheld". So a withheld cell is known to lie in [0, 2] or in
+[3, ∞). The engine then attacks its own result the way a reader would:
+
+- interval reasoning: each relation bounds each of its withheld members by the other members'
+  bounds, repeated until nothing tightens;
+- linear algebra: a withheld cell is recomputable when its unit vector lies in the row space
+  of the relations restricted to the withheld cells (Gaussian elimination modulo a prime);
+
+and withholds one more figure next to every cell that either attack pins down, until neither
+pins any. Zeros and small figures are preferred as secondary cells, and cells before margins.
+
+The pipeline figures every patron surface shows (dashboard, home, board column counts,
+/api/v1/metrics/pipeline, and the quarterly report) come from ``pipeline_view()``: one
+Disclosure per theme slice over the whole network, keyed by site slug (or ALL), stage (or ALL)
+and status (or ALL), so the same figure looks the same wherever it appears, and a site's view
+is the same cube as the network's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import product
+
+ALL = "*"
+SMALL = range(1, 3)  # counts of 1 or 2 single out a project
+SMALL_LIMIT = 3  # "fewer than 3"
+_PRIME = 2_147_483_647
+
+Key = Hashable
+Relation = tuple[Key, tuple[Key, ...]]  # (total, parts): total == sum(parts)
+
+
+# --- the result ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Counts and which of them are withheld; look figures up by key."""
+
+    values: Mapping[Key, int]
+    withheld: frozenset = frozenset()
+
+    def value(self, key: Key) -> int | None:
+        """The count, or None when withheld (JSON: null)."""
+        return None if key in self.withheld else int(self.values.get(key, 0))
+
+    def is_withheld(self, key: Key) -> bool:
+        return key in self.withheld
+
+    def state(self, key: Key) -> str:
+        """ "shown", "small" (withheld, says "fewer than 3") or "withheld" (a larger count
+        withheld so that a small one cannot be worked out)."""
+        if key not in self.withheld:
+            return "shown"
+        return "small" if self.values.get(key, 0) < SMALL_LIMIT else "withheld"
+
+    def known_bounds(self, key: Key) -> tuple[int, int | None]:
+        """What a reader learns about the count from what is shown (hi None: no bound)."""
+        if key not in self.withheld:
+            n = int(self.values.get(key, 0))
+            return n, n
+        return (0, SMALL_LIMIT - 1) if self.state(key) == "small" else (SMALL_LIMIT, None)
+
+
+def open_disclosure(values: Mapping[Key, int]) -> Disclosure:
+    """Nothing withheld (readers who may see every count)."""
+    return Disclosure(values, frozenset())
+
+
+# --- attacks: what a reader can work out --------------------------------------------------
+
+
+def _intervals(
+    values: Mapping[Key, int], relations: Sequence[Relation], withheld: set
+) -> dict[Key, tuple[int, int | None]]:
+    """Bounds of every withheld cell after propagating every relation to a fixed point."""
+    lo: dict[Key, int] = {}
+    hi: dict[Key, int | None] = {}
+    for key in withheld:
+        small = values.get(key, 0) < SMALL_LIMIT
+        lo[key], hi[key] = (0, SMALL_LIMIT - 1) if small else (SMALL_LIMIT, None)
+    # total - sum(parts) == 0, as members (key, coefficient)
+    relevant = [
+        [(total, 1)] + [(p, -1) for p in parts]
+        for total, parts in relations
+        if total in withheld or any(p in withheld for p in parts)
+    ]
+    touching: dict[Key, list[int]] = {}
+    for number, members in enumerate(relevant):
+        for key, _sign in members:
+            if key in withheld:
+                touching.setdefault(key, []).append(number)
+    queue = list(range(len(relevant)))
+    queued = set(queue)
+    budget = 200 * (len(relevant) + 1)
+    while queue and budget:
+        budget -= 1
+        number = queue.pop()
+        queued.discard(number)
+        members = relevant[number]
+        for key, sign in members:
+            if key not in withheld:
+                continue
+            low = high = 0  # key == sum over the others of factor * other
+            open_low = open_high = False
+            for other, other_sign in members:
+                if other is key:
+                    continue
+                if other in withheld:
+                    o_lo, o_hi = lo[other], hi[other]
+                else:
+                    o_lo = o_hi = int(values.get(other, 0))
+                if other_sign * sign < 0:  # factor +1
+                    low += o_lo
+                    if o_hi is None:
+                        open_high = True
+                    else:
+                        high += o_hi
+                else:  # factor -1
+                    if o_hi is None:
+                        open_low = True
+                    else:
+                        low -= o_hi
+                    high -= o_lo
+            new_lo = lo[key] if open_low else max(lo[key], low)
+            new_hi = hi[key]
+            if not open_high:
+                new_hi = high if new_hi is None else min(new_hi, high)
+            if new_lo != lo[key] or new_hi != hi[key]:
+                lo[key], hi[key] = new_lo, new_hi
+                if new_hi is not None and new_lo >= new_hi:
+                    continue
+                for again in touching.get(key, ()):
+                    if again != number and again not in queued:
+                        queue.append(again)
+                        queued.add(again)
+    return {key: (lo[key], hi[key]) for key in withheld}
+
+
+def _linearly_determined(relations: Sequence[Relation], withheld: set) -> set:
+    """Withheld cells whose value follows from the relations by linear algebra alone."""
+    order = sorted(withheld, key=repr)
+    index = {key: i for i, key in enumerate(order)}
+    rows = []
+    for total, parts in relations:
+        row: dict[int, int] = {}
+        if total in index:
+            row[index[total]] = row.get(index[total], 0) + 1
+        for part in parts:
+            if part in index:
+                row[index[part]] = (row.get(index[part], 0) - 1) % _PRIME
+        row = {col: v % _PRIME for col, v in row.items() if v % _PRIME}
+        if row:
+            rows.append(row)
+    # reduced row echelon form over GF(p), rows as sparse dicts
+    pivots: dict[int, dict[int, int]] = {}
+    for row in rows:
+        row = dict(row)
+        for col in sorted(row):
+            if col in pivots and row.get(col):
+                factor = row[col]
+                for c, v in pivots[col].items():
+                    row[c] = (row.get(c, 0) - factor * v) % _PRIME
+                row = {c: v for c, v in row.items() if v}
+        if not row:
+            continue
+        col = min(row)
+        inverse = pow(row[col], _PRIME - 2, _PRIME)
+        row = {c: v * inverse % _PRIME for c, v in row.items()}
+        for other in pivots.values():  # keep the basis fully reduced
+            if other.get(col):
+                factor = other[col]
+                for c, v in row.items():
+                    other[c] = (other.get(c, 0) - factor * v) % _PRIME
+                for c in [c for c, v in other.items() if not v]:
+                    del other[c]
+        pivots[col] = row
+    return {order[col] for col, row in pivots.items() if len(row) == 1}
+
+
+def pinned(values: Mapping[Key, int], relations: Sequence[Relation], withheld: set) -> list[Key]:
+    """Withheld cells a reader can compute exactly from the shown ones."""
+    bounds = _intervals(values, relations, withheld)
+    found = {key for key, (lo, hi) in bounds.items() if hi is not None and lo >= hi}
+    found |= _linearly_determined(relations, withheld)
+    return sorted(found, key=repr)
+
+
+# --- the function every patron surface uses -----------------------------------------------
+
+
+def protect(
+    values: Mapping[Key, int],
+    relations: Iterable[Relation],
+    *,
+    withhold_small: bool = True,
+) -> Disclosure:
+    """Which of values a patron may see: counts of 1 or 2 withheld, plus enough others that
+    none of them can be recomputed through relations (each ``(total, parts)``). Keys of
+    relations missing from values count as 0. withhold_small False: nothing withheld."""
+    relations = [(total, tuple(parts)) for total, parts in relations]
+    values = dict(values)
+    for total, parts in relations:
+        values.setdefault(total, 0)
+        for part in parts:
+            values.setdefault(part, 0)
+    if not withhold_small:
+        return open_disclosure(values)
+    withheld = {key for key, n in values.items() if n in SMALL}
+    if not withheld:
+        return Disclosure(values, frozenset())
+    touching: dict[Key, list[Relation]] = {}
+    for relation in relations:
+        total, parts = relation
+        for key in (total, *parts):
+            touching.setdefault(key, []).append(relation)
+
+    def cost(key) -> tuple:
+        stars = sum(1 for part in key if part == ALL) if isinstance(key, tuple) else 0
+        return (int(values.get(key, 0)), stars, repr(key))
+
+    for _step in range(len(values) + 1):
+        found = pinned(values, relations, withheld)
+        if not found:
+            break
+        added = set()
+        for key in found:
+            # one more figure next to it: the cheapest shown member of its relations
+            candidates = {
+                member
+                for total, parts in touching.get(key, ())
+                for member in (total, *parts)
+                if member not in withheld
+            }
+            if not candidates:  # every neighbour withheld already: look one relation further
+                candidates = {
+                    member
+                    for near in {m for t, ps in touching.get(key, ()) for m in (t, *ps)}
+                    for total, parts in touching.get(near, ())
+                    for member in (total, *parts)
+                    if member not in withheld
+                }
+            if candidates and not (candidates & added):
+                added.add(min(candidates, key=cost))
+        if not added:
+            break
+        withheld |= added
+    return Disclosure(values, frozenset(withheld))
+
+
+# --- building tables ----------------------------------------------------------------------
+
+
+def cube(
+    base: Mapping[tuple, int], dimensions: Sequence[Sequence[Key]]
+) -> tuple[dict[tuple, int], list[Relation]]:
+    """A table of counts with every margin: keys are tuples with one value per dimension,
+    ALL standing for "any". Returns (values of every cell and margin, the relations that
+    tie each margin to its parts along every dimension)."""
+    axes = [[*list(values), ALL] for values in dimensions]
+    values: dict[tuple, int] = {}
+    for key in product(*axes):
+        values[key] = 0
+    for key, n in base.items():
+        if not n:
+            continue
+        for mask in product((False, True), repeat=len(key)):
+            margin = tuple(ALL if star else part for part, star in zip(key, mask, strict=True))
+            values[margin] = values.get(margin, 0) + int(n)
+    relations: list[Relation] = []
+    for key in product(*axes):
+        for position, part in enumerate(key):
+            if part != ALL:
+                continue
+            parts = tuple(
+                (*key[:position], value, *key[position + 1 :]) for value in dimensions[position]
+            )
+            relations.append((key, parts))
+    return values, relations
+
+
+def prefixed(prefix: Key, values: Mapping, relations: Sequence[Relation]):
+    """The same table under keys (prefix, *key), to protect several tables in one call."""
+    return (
+        {(prefix, *key): n for key, n in values.items()},
+        [((prefix, *total), tuple((prefix, *p) for p in parts)) for total, parts in relations],
+    )
+
+
+@dataclass
+class Tables:
+    """Several tables protected together (they may share relations)."""
+
+    values: dict = field(default_factory=dict)
+    relations: list = field(default_factory=list)
+
+    def add(self, prefix: Key, base: Mapping[tuple, int], dimensions: Sequence[Sequence[Key]]):
+        values, relations = prefixed(prefix, *cube(base, dimensions))
+        self.values.update(values)
+        self.relations.extend(relations)
+        return self
+
+    def protect(self, withhold_small: bool = True) -> Disclosure:
+        return protect(self.values, self.relations, withhold_small=withhold_small)
+
+
+# --- the pipeline figures patrons see -----------------------------------------------------
+
+FLAGS = ("reached_test", "reached_market", "startup", "research", "cross_site", "cross_country",
+         "stalled")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PipelineView:
+    """The protected pipeline figures of one theme slice (theme_id None: every project), over
+    every site, so that a site's figures and the network's come from one table.
+
+    counts: keys (site_id or ALL, stage or ALL, status or ALL);
+    flags: keys (flag, site_id or ALL), flag one of FLAGS; entered develop is the total;
+    throughput: keys (stage, quarter key, site_id or ALL), stage "test" or "market".
+    """
+
+    theme_id: int | None
+    counts: Disclosure
+    flags: Disclosure
+    throughput: Disclosure
+
+    def count(self, site_id=ALL, stage=ALL, status=ALL) -> int | None:
+        return self.counts.value((site_id, stage, status))
+
+    def count_state(self, site_id=ALL, stage=ALL, status=ALL) -> str:
+        return self.counts.state((site_id, stage, status))
+
+
+def _site_ids() -> list[int]:
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.models import Site
+
+    return list(db.session.scalars(sa.select(Site.id).order_by(Site.id)))
+
+
+def protect_counts(cells: Mapping[tuple, int], site_ids: Sequence[int], withhold=True):
+    """cells (site_id, stage, status) -> Disclosure of the cube with every margin."""
+    from tracker.models.base import STAGES, STATUSES
+
+    memo_key = (tuple(sorted(cells.items(), key=repr)), tuple(site_ids), withhold)
+    if memo_key not in _COUNTS_MEMO:  # a pure function of its arguments: safe to reuse
+        if len(_COUNTS_MEMO) > 256:
+            _COUNTS_MEMO.clear()
+        values, relations = cube(cells, [list(site_ids), list(STAGES), list(STATUSES)])
+        _COUNTS_MEMO[memo_key] = protect(values, relations, withhold_small=withhold)
+    return _COUNTS_MEMO[memo_key]
+
+
+_COUNTS_MEMO: dict = {}
+
+
+def protect_per_site(families: Mapping[Key, Mapping[int, int]], site_ids: Sequence[int],
+                     withhold=True) -> Disclosure:  # fmt: skip
+    """Several site-additive figures: {name: {site_id: n}} -> keys (*name, site_id or ALL)
+    (name a tuple or a single value); the network's figure is the sum of the sites'."""
+    values: dict = {}
+    relations: list = []
+    for name, per_site in families.items():
+        prefix = name if isinstance(name, tuple) else (name,)
+        table, ties = cube({(s,): n for s, n in per_site.items()}, [list(site_ids)])
+        part_values, part_relations = prefixed(prefix, table, ties)
+        values.update(part_values)
+        relations.extend(part_relations)
+    return protect(values, relations, withhold_small=withhold)
+
+
+def pipeline_view(theme_id: int | None = None, quarters: Sequence = (), *, withhold=True,
+                  site_ids: Sequence[int] | None = None) -> PipelineView:  # fmt: skip
+    """The protected pipeline figures of every site (and the network) for one theme slice:
+    counts by site, stage and status, the funnel/cooperation/stalled flags per site, and
+    entries to test and market per site in each of quarters (Quarter objects)."""
+    from tracker.dashboard import metrics
+
+    site_ids = list(site_ids) if site_ids is not None else _site_ids()
+    scope = metrics.Scope(theme_id=theme_id)
+    found = metrics.project_counts(scope)
+    cells = {key: counts["total"] for key, counts in found.cells.items()}
+    flags: dict[str, dict[int, int]] = {flag: {} for flag in FLAGS}
+    for (site_id, _stage, _status), counts in found.cells.items():
+        for flag in FLAGS:
+            flags[flag][site_id] = flags[flag].get(site_id, 0) + counts[flag]
+    return PipelineView(
+        theme_id=theme_id,
+        counts=protect_counts(cells, site_ids, withhold),
+        flags=protect_per_site(flags, site_ids, withhold),
+        throughput=protect_per_site(
+            throughput_by_site(theme_id, quarters) if quarters else {}, site_ids, withhold
+        ),
+    )
+
+
+def throughput_by_site(theme_id: int | None, quarters: Sequence) -> dict[tuple, dict[int, int]]:
+    """Entries into test and into market per quarter and site: {(stage, key): {site_id: n}}."""
+    import sqlalchemy as sa
+
+    from tracker.dashboard import metrics
+    from tracker.dashboard.flows import entries_into
+    from tracker.extensions import db
+    from tracker.models import Project, StageEvent
+
+    bucket = sa.case(
+        *((sa.and_(StageEvent.at >= q.start, StageEvent.at < q.end), q.key) for q in quarters),
+        else_=None,
+    ).label("quarter")
+    query = (
+        sa.select(bucket, StageEvent.to_stage, Project.site_id, sa.func.count())
+        .join(Project, Project.id == StageEvent.project_id)
+        .where(
+            *entries_into("test", "market"),
+            StageEvent.at >= quarters[0].start,
+            StageEvent.at < quarters[-1].end,
+            *metrics.project_conditions(metrics.Scope(theme_id=theme_id)),
+        )
+        .group_by(bucket, StageEvent.to_stage, Project.site_id)
+    )
+    result: dict[tuple, dict[int, int]] = {
+        (stage, q.key): {} for q in quarters for stage in ("test", "market")
+    }
+    for key, stage, site_id, n in db.session.execute(query):
+        if (stage, key) in result:
+            result[(stage, key)][site_id] = int(n)
+    return result
+
+
+def theme_totals(theme_ids: Sequence[int], site_ids: Sequence[int] | None = None,
+                 withhold=True) -> dict[int, Disclosure]:  # fmt: skip
+    """Per theme, its slice's protected counts (the same Disclosure pipeline_view(theme)
+    has as counts), from one grouped statement over every theme."""
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.models import Project
+    from tracker.models.project import project_themes
+
+    site_ids = list(site_ids) if site_ids is not None else _site_ids()
+    query = (
+        sa.select(
+            project_themes.c.theme_id, Project.site_id, Project.stage, Project.status,
+            sa.func.count(),
+        )
+        .join(Project, Project.id == project_themes.c.project_id)
+        .group_by(project_themes.c.theme_id, Project.site_id, Project.stage, Project.status)
+    )  # fmt: skip
+    cells: dict[int, dict[tuple, int]] = {theme_id: {} for theme_id in theme_ids}
+    for theme_id, site_id, stage, status, n in db.session.execute(query):
+        if theme_id in cells:
+            cells[theme_id][(site_id, stage, status)] = int(n)
+    return {theme_id: protect_counts(c, site_ids, withhold) for theme_id, c in cells.items()}
