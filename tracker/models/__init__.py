@@ -4,6 +4,7 @@ from tracker.models.activity import AuditEvent, Milestone, Notification, Update
 from tracker.models.base import Base, utcnow
 from tracker.models.directory import Organization, Site, Theme
 from tracker.models.gate import GateCondition, GateConfirmation, GateReview, StageEvent
+from tracker.models.integration import IdempotencyKey, Webhook, WebhookDelivery
 from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
 from tracker.models.user import ApiToken, OneTimeLink, RecoveryCode, User
 
@@ -15,6 +16,7 @@ __all__ = [
     "GateCondition",
     "GateConfirmation",
     "GateReview",
+    "IdempotencyKey",
     "Milestone",
     "Notification",
     "OneTimeLink",
@@ -28,5 +30,7 @@ __all__ = [
     "Theme",
     "Update",
     "User",
+    "Webhook",
+    "WebhookDelivery",
     "utcnow",
 ]

@@ -19,6 +19,7 @@ class Update(Base):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
 
     author: Mapped[User | None] = relationship(lazy="raise")
 

@@ -15,6 +15,10 @@ NAMING_CONVENTION = {
 
 STAGES = ("develop", "test", "market")
 STATUSES = ("active", "on_hold", "stopped")
+# Every status a project can have: withdrawn ones (by their lead, design §16) leave boards,
+# lists and counts, which iterate over STATUSES, and stay reachable by their URL.
+ALL_STATUSES = (*STATUSES, "withdrawn")
+TOKEN_SCOPES = ("read", "write")
 VISIBILITIES = ("network", "consortium")
 PROJECT_KINDS = ("strategy", "product", "service")
 ROLES = ("admin", "site_manager", "member", "patron")

@@ -1,11 +1,11 @@
 """Gate reviews, partner confirmations, conditions, and the append-only stage history."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import DECISIONS, STAGES, STATUSES, Base, choice, utcnow
+from tracker.models.base import ALL_STATUSES, DECISIONS, STAGES, Base, choice, utcnow
 from tracker.models.directory import Organization
 from tracker.models.project import Project
 from tracker.models.user import User
@@ -82,6 +82,7 @@ class GateCondition(Base):
         sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(sa.String(500))
+    due_on: Mapped[date | None]
     done_at: Mapped[datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -99,8 +100,8 @@ class StageEvent(Base):
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
     from_stage: Mapped[str | None] = mapped_column(choice("event_from_stage", STAGES))
     to_stage: Mapped[str] = mapped_column(choice("event_to_stage", STAGES))
-    from_status: Mapped[str | None] = mapped_column(choice("event_from_status", STATUSES))
-    to_status: Mapped[str] = mapped_column(choice("event_to_status", STATUSES))
+    from_status: Mapped[str | None] = mapped_column(choice("event_from_status", ALL_STATUSES))
+    to_status: Mapped[str] = mapped_column(choice("event_to_status", ALL_STATUSES))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(sa.Text, default="")

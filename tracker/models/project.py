@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import (
+    ALL_STATUSES,
     PARTICIPATION_ROLES,
     PROJECT_KINDS,
     STAGES,
-    STATUSES,
     VISIBILITIES,
     Base,
     choice,
@@ -65,7 +65,7 @@ class Project(Base):
     )
     kind: Mapped[str] = mapped_column(choice("project_kind", PROJECT_KINDS), default="product")
     stage: Mapped[str] = mapped_column(choice("stage", STAGES), default="develop")
-    status: Mapped[str] = mapped_column(choice("status", STATUSES), default="active")
+    status: Mapped[str] = mapped_column(choice("status", ALL_STATUSES), default="active")
     visibility: Mapped[str] = mapped_column(
         choice("visibility", VISIBILITIES), default="network", index=True
     )

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import ROLES, Base, choice, utcnow
+from tracker.models.base import ROLES, TOKEN_SCOPES, Base, choice, utcnow
 from tracker.models.directory import Organization, Site
 
 site_managers = sa.Table(
@@ -114,5 +114,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # read: GET only; write: everything the user may do (design §13).
+    scope: Mapped[str] = mapped_column(
+        choice("token_scope", TOKEN_SCOPES), default="write", server_default="write"
+    )
 
     user: Mapped[User] = relationship(lazy="joined")
