@@ -59,6 +59,10 @@ def _render(error: HTTPException, error_id: str | None = None):
     status = error.code or 500
     if wants_json():
         extra = {"error_id": error_id} if error_id else {}
+        if request.path.startswith("/api/"):
+            from tracker.api import problems
+
+            extra |= problems.members(error, status)
         # title: the fixed English reason phrase; detail: in the reader's language.
         response = problem(status, error.name, http_texts.detail(error, request.method), **extra)
     else:
@@ -114,6 +118,9 @@ def init_app(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         error_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
+        # A failed flush leaves the session unusable (PendingRollbackError) until rolled back,
+        # and the error page reads the signed-in user.
+        _end_failed_transaction()
         return _render(
             InternalServerError(
                 _("Something went wrong on our side. Error id: %(error_id)s.", error_id=error_id)

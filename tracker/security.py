@@ -31,6 +31,16 @@ def _holds_nul() -> bool:
     return _any_nul(request.form)
 
 
+JSON_TYPES = {"application/json", "application/problem+json"}
+DOWNLOAD_TYPES = {"text/csv", "application/pdf", "text/calendar", "application/zip"}
+
+
+def _private_download(response) -> bool:
+    """A file for one reader (CSV, PDF, calendar, zip, any attachment): never stored."""
+    disposition = response.headers.get("Content-Disposition", "")
+    return response.mimetype in DOWNLOAD_TYPES or disposition.startswith("attachment")
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
@@ -50,6 +60,12 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if response.mimetype == "text/html":
+        if _private_download(response):
+            response.headers["Cache-Control"] = "no-store"
+        elif response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        elif request.path.startswith("/api/") and response.mimetype in JSON_TYPES:
+            # Browsers and proxies keep nothing shared; private caches revalidate every time,
+            # so ETag / If-None-Match keep working.
+            response.headers.setdefault("Cache-Control", "private, no-cache")
         return response

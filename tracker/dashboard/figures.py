@@ -5,12 +5,11 @@ from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracker.auth import permissions
+from tracker.disclosure import FEWER_THAN_3, WITHHELD
 from tracker.templating import url_exists
 
-FEWER_THAN_3 = _l("fewer than 3")
 QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unescaped in a query
 SMALL = range(1, 3)  # counts of 1 or 2 would let a patron single out a project
 
@@ -85,6 +84,21 @@ class Presenter:
         if self._withheld(n):
             return Figure(None, str(FEWER_THAN_3), hidden=True)
         return Figure(n, _number(n), self._href(link) if n else None)
+
+    def disclosed(self, disclosure, key, link: dict | None = None) -> Figure:
+        """A count looked up in a tracker.disclosure.Disclosure (the patron's figures)."""
+        state = disclosure.state(key)
+        if state != "shown":
+            text = FEWER_THAN_3 if state == "small" else WITHHELD
+            return Figure(None, str(text), hidden=True)
+        n = disclosure.value(key)
+        return Figure(n, _number(n), self._href(link) if n else None)
+
+    def disclosed_share(self, part: Figure, whole: Figure, link: dict | None = None) -> Figure:
+        """part of whole as a percentage of two disclosed figures; withheld with either."""
+        if part.hidden or whole.hidden:  # says why: the withheld count's own text
+            return Figure(None, part.text if part.hidden else whole.text, hidden=True)
+        return self.share(int(part.value or 0), int(whole.value or 0), link)
 
     def share(self, part: int, whole: int, link: dict | None = None) -> Figure:
         """part of whole as a percentage; linked to the projects that make up part."""

@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from tracker import disclosure
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard import flows, metrics
 from tracker.dashboard.figures import Figure, Presenter, audience_for
 from tracker.dashboard.filters import Selection
+from tracker.disclosure import ALL
 from tracker.extensions import db
 from tracker.models import Project
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
@@ -61,6 +63,8 @@ def dashboard(user, selection: Selection) -> dict:
     scope = selection.scope
     audience = audience_for(user, scope.site_ids)
     show = Presenter(audience, selection.link_args)
+    if audience.withhold_small:
+        return _patron_dashboard(audience, show, selection)
     counts = metrics.project_counts(scope)
     totals = counts.summary
     dimensions = metrics.dimension_counts(scope)
@@ -82,6 +86,85 @@ def dashboard(user, selection: Selection) -> dict:
     context.update(_participants(show, dimensions))
     context.update(_decisions(show, flows.decisions(scope), selection.period))
     return context
+
+
+def _patron_dashboard(audience, show: Presenter, selection: Selection) -> dict:
+    """The patron's dashboard: every count from tracker.disclosure (one protected table per
+    theme over every site, so a site's figures and the network's agree and no withheld count
+    can be worked out from the others). No decision mix, kinds or countries; no names."""
+    scope = selection.scope
+    site = scope.site_ids[0] if scope.site_ids else ALL
+    quarters = selection.period.last_quarter.last(flows.THROUGHPUT_QUARTERS)
+    view = disclosure.pipeline_view(scope.theme_id, quarters, site_ids=list(selection.site_names))
+    counts, flags = view.counts, view.flags
+    total = show.disclosed(counts, (site, ALL, ALL))
+    stage_status = []
+    for stage in [*STAGES, ALL]:
+        label = STAGE_LABELS[stage] if stage != ALL else _("All stages")
+        row = Row(label, key=stage if stage != ALL else "total")
+        for status in STATUSES:
+            row.cells[status] = show.disclosed(counts, (site, stage, status))
+        row.cells["total"] = show.disclosed(counts, (site, stage, ALL))
+        stage_status.append(row)
+    by_site = []
+    for site_id, (slug, name) in selection.site_names.items():
+        if scope.site_ids is not None and site_id not in scope.site_ids:
+            continue
+        row = Row(name, key=slug)
+        for stage in STAGES:
+            row.cells[stage] = show.disclosed(counts, (site_id, stage, ALL))
+        row.cells["total"] = show.disclosed(counts, (site_id, ALL, ALL))
+        by_site.append(row)
+    themes = disclosure.theme_totals(list(selection.theme_names), list(selection.site_names))
+    by_theme = [
+        Row(name, {"n": show.disclosed(themes[theme_id], (site, ALL, ALL))}, key=slug)
+        for theme_id, (slug, name) in selection.theme_names.items()
+    ]
+    steps = (
+        ("develop", _("Entered develop"), total),
+        ("test", _("Reached test"), show.disclosed(flags, ("reached_test", site))),
+        ("market", _("Reached market"), show.disclosed(flags, ("reached_market", site))),
+    )
+    funnel = [
+        Row(label, {"n": n, "share": show.disclosed_share(n, total)}, key=stage)
+        for stage, label, n in steps
+    ]
+    cooperation = []
+    for key, label, definition in COOPERATION:
+        n = show.disclosed(flags, (key, site))
+        cells = {"n": n, "share": show.disclosed_share(n, total)}
+        cooperation.append(Row(label, cells, key=key, note=definition))
+    throughput = [
+        Row(
+            quarter.key,
+            {
+                s: show.disclosed(view.throughput, (s, quarter.key, site))
+                for s in ("test", "market")
+            },
+            key=quarter.key,
+        )
+        for quarter in quarters
+    ]
+    found = flows.decisions(scope)
+    return {
+        "audience": audience,
+        "total": total,
+        "stage_status": stage_status,
+        "by_site": by_site,
+        "by_theme": by_theme,
+        "funnel": funnel,
+        "cooperation": cooperation,
+        "time_in_stage": _time_in_stage(show, flows.time_in_stage(scope), selection.period),
+        "throughput": throughput,
+        "stalled": show.disclosed(flags, ("stalled", site)),
+        "stalled_days": current_app.config["TRACKER_STALLED_DAYS"],
+        "stalled_projects": [],
+        "by_kind": [],
+        "by_country": [],
+        "decisions": [],
+        "decided": None,
+        "turnaround": show.days(found["median"], found["n"]),
+    }
 
 
 def _stage_status(show: Presenter, counts: dict) -> list[Row]:

@@ -3,12 +3,14 @@
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import format_decimal
 
+from tracker import disclosure, needs
 from tracker.auth.permissions import can_create_project, visible_projects
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
-    GateReview,
     Notification,
     OneTimeLink,
     Organization,
@@ -46,36 +48,40 @@ def member_home(user: User) -> dict:
     projects = db.session.scalars(
         _with_names(own).order_by(Project.last_activity_at.desc()).limit(HOME_LIST_LIMIT)
     ).all()
-    to_confirm = db.session.scalars(
-        _with_names(own.join(GateReview, GateReview.project_id == Project.id))
-        .where(GateReview.decision == "pending")
-        .order_by(GateReview.requested_at)
-        .limit(HOME_LIST_LIMIT)
-    ).all()
-    return {"projects": projects, "counts": stage_counts(own), "to_confirm": to_confirm}
+    return {
+        "projects": projects,
+        "counts": stage_counts(own),
+        "needs": needs.member_needs(user, limit=HOME_LIST_LIMIT),
+    }
 
 
 def manager_home(user: User) -> dict:
     scoped = visible_projects(user).where(Project.site_id.in_(sorted(user.managed_site_ids)))
-    queue = db.session.execute(
-        sa.select(GateReview, Project)
-        .join(Project, GateReview.project_id == Project.id)
-        .where(GateReview.decision == "pending", Project.site_id.in_(sorted(user.managed_site_ids)))
-        .order_by(GateReview.requested_at)
-        .limit(HOME_LIST_LIMIT)
-    ).all()
-    return {"queue": queue, "counts": stage_counts(scoped)}
+    stalled_days = current_app.config["TRACKER_STALLED_DAYS"]
+    attention = needs.manager_needs(user, stalled_days, limit=HOME_LIST_LIMIT)
+    return {
+        "queue": attention.waiting,
+        "needs": attention,
+        "stalled_days": stalled_days,
+        "counts": stage_counts(scoped),
+    }
 
 
 def patron_home(user: User) -> dict:
-    network = sa.select(Project)  # aggregates over every project; names only of network ones
+    # aggregates over every project, through the disclosure rule (the dashboard's figures);
+    # names only of network ones
+    protected = disclosure.pipeline_counts()
+    counts = {
+        stage: protected.text((disclosure.ALL, stage, disclosure.ALL), number=format_decimal)
+        for stage in ("develop", "test", "market")
+    }
     latest = db.session.scalars(
         _with_names(visible_projects(user))
         .where(Project.stage == "market")
         .order_by(Project.stage_entered_at.desc())
         .limit(5)
     ).all()
-    return {"counts": stage_counts(network), "latest_market": latest}
+    return {"counts": counts, "latest_market": latest}
 
 
 def admin_home(user: User) -> dict:
