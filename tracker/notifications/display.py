@@ -2,8 +2,9 @@
 
 import re
 from collections.abc import Callable
+from datetime import date
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from tracker.dashboard.overview import DECISION_LABELS
@@ -21,17 +22,34 @@ GATE_DECIDED = re.compile(
     re.S,
 )
 STATUS_CHANGED = re.compile(
-    r"^“(?P<title>.*)” was (?P<verb>put on hold|stopped|reactivated|sent back): (?P<reason>.*)$",
+    r"^“(?P<title>.*)” was (?P<verb>put on hold|stopped|reactivated|sent back|withdrawn): "
+    r"(?P<reason>.*)$",
     re.S,
 )
 PARTNER_ADDED = re.compile(
     r"^(?P<org>.+?) was added to “(?P<title>.*)” as (?P<role>[a-z -]+)\.$", re.S
 )
-# Only the demo data writes these two (tracker/demo/history.py).
 GATE_CONFIRMATION = re.compile(
     r"^Please confirm the gate request for “(?P<title>.*)”: (?P<a>.+?) → (?P<b>.+?)\.$", re.S
 )
-UPDATE_POSTED = re.compile(r"^New update on “(?P<title>.*)”\.$", re.S)
+GATE_CONFIRMED = re.compile(
+    r"^(?P<org>.+?) confirmed the gate request (?P<a>.+?) → (?P<b>.+?) for “(?P<title>.*)”\.$",
+    re.S,
+)
+UPDATE_POSTED = re.compile(r"^(?P<actor>.+?) posted an update on “(?P<title>.*)”\.$", re.S)
+NEW_UPDATE = re.compile(r"^New update on “(?P<title>.*)”\.$", re.S)  # before the event table
+NUDGE = re.compile(r"^(?P<actor>.+?) asks about “(?P<title>.*?)”: (?P<text>.*)$", re.S)
+DUE = re.compile(
+    r"^(?P<what>Milestone|Condition|Target date) “(?P<item>.*)” of “(?P<title>.*)” "
+    r"(?P<verb>is due|was due) on (?P<date>\d{4}-\d{2}-\d{2})\.$",
+    re.S,
+)
+STALLED = re.compile(
+    r"^“(?P<title>.*)” has had no activity since (?P<date>\d{4}-\d{2}-\d{2})\.$", re.S
+)
+PARTNER_INTEREST = re.compile(
+    r"^(?P<org>.+?) is interested in your partner request “(?P<title>.*)”\.$", re.S
+)
 _names: dict[str, dict[str, str]] = {}
 
 
@@ -89,6 +107,8 @@ def _status_changed(m: re.Match) -> str:
             return _("“%(project_title)s” was stopped: %(reason)s", **values)
         case "reactivated":
             return _("“%(project_title)s” was reactivated: %(reason)s", **values)
+        case "withdrawn":
+            return _("“%(project_title)s” was withdrawn: %(reason)s", **values)
     return _("“%(project_title)s” was sent back one stage: %(reason)s", **values)
 
 
@@ -123,24 +143,104 @@ def _gate_confirmation(m: re.Match) -> str | None:
     )
 
 
-def _update_posted(m: re.Match) -> str:
+def _new_update(m: re.Match) -> str:
     return _("New update on “%(project_title)s”.", project_title=m["title"])
 
 
-KINDS: dict[str, tuple[re.Pattern, Callable[[re.Match], str | None]]] = {
-    "gate_requested": (GATE_REQUESTED, _gate_requested),
-    "gate_decided": (GATE_DECIDED, _gate_decided),
-    "status_changed": (STATUS_CHANGED, _status_changed),
-    "partner_added": (PARTNER_ADDED, _partner_added),
-    "gate_confirmation": (GATE_CONFIRMATION, _gate_confirmation),
-    "update_posted": (UPDATE_POSTED, _update_posted),
+def _update_posted(m: re.Match) -> str:
+    return _(
+        "%(actor)s posted an update on “%(project_title)s”.",
+        actor=m["actor"],
+        project_title=m["title"],
+    )
+
+
+def _gate_confirmed(m: re.Match) -> str | None:
+    a, b = _stage(m["a"]), _stage(m["b"])
+    if a is None or b is None:
+        return None
+    return _(
+        "%(organization)s confirmed the gate request %(from_stage)s → %(to_stage)s "
+        "for “%(project_title)s”.",
+        organization=m["org"],
+        from_stage=a,
+        to_stage=b,
+        project_title=m["title"],
+    )
+
+
+def _nudge(m: re.Match) -> str:
+    return _(
+        "%(actor)s asks about “%(project_title)s”: %(text)s",
+        actor=m["actor"],
+        project_title=m["title"],
+        text=m["text"],
+    )
+
+
+def _due(m: re.Match) -> str | None:
+    when = format_date(date.fromisoformat(m["date"]))
+    values = {"item": m["item"], "project_title": m["title"], "date": when}
+    soon = m["verb"] == "is due"
+    match m["what"]:
+        case "Milestone" if soon:
+            return _("Milestone “%(item)s” of “%(project_title)s” is due on %(date)s.", **values)
+        case "Milestone":
+            return _("Milestone “%(item)s” of “%(project_title)s” was due on %(date)s.", **values)
+        case "Condition" if soon:
+            return _("Condition “%(item)s” of “%(project_title)s” is due on %(date)s.", **values)
+        case "Condition":
+            return _("Condition “%(item)s” of “%(project_title)s” was due on %(date)s.", **values)
+    stage = _stage(m["item"])
+    if stage is None:
+        return None
+    values["item"] = stage
+    if soon:
+        return _("The target date for %(item)s of “%(project_title)s” is %(date)s.", **values)
+    return _("The target date for %(item)s of “%(project_title)s” was %(date)s.", **values)
+
+
+def _stalled(m: re.Match) -> str:
+    return _(
+        "“%(project_title)s” has had no activity since %(date)s.",
+        project_title=m["title"],
+        date=format_date(date.fromisoformat(m["date"])),
+    )
+
+
+def _partner_interest(m: re.Match) -> str:
+    return _(
+        "%(organization)s is interested in your partner request “%(request_title)s”.",
+        organization=m["org"],
+        request_title=m["title"],
+    )
+
+
+Form = tuple[re.Pattern, Callable[[re.Match], str | None]]
+KINDS: dict[str, list[Form]] = {
+    "update_posted": [(UPDATE_POSTED, _update_posted), (NEW_UPDATE, _new_update)],
+    "gate_requested": [
+        (GATE_REQUESTED, _gate_requested),  # to the site's managers: decide
+        (GATE_CONFIRMATION, _gate_confirmation),  # to the partners: confirm
+    ],
+    "gate_confirmation": [(GATE_CONFIRMATION, _gate_confirmation)],  # the demo's, before
+    "gate_confirmed": [(GATE_CONFIRMED, _gate_confirmed)],
+    "gate_decided": [(GATE_DECIDED, _gate_decided)],
+    "status_changed": [(STATUS_CHANGED, _status_changed)],
+    "partner_added": [(PARTNER_ADDED, _partner_added)],
+    "due_soon": [(DUE, _due)],
+    "overdue": [(DUE, _due)],
+    "nudge": [(NUDGE, _nudge)],
+    "stalled": [(STALLED, _stalled)],
+    "partner_interest": [(PARTNER_INTEREST, _partner_interest)],
 }
 
 
 def notification_text(notification: Notification) -> str:
     """The notification in the current language; the stored text when it is of another form."""
-    known = KINDS.get(notification.kind)
-    match = known[0].match(notification.message or "") if known else None
-    if match is None:
-        return notification.message
-    return known[1](match) or notification.message
+    message = notification.message or ""
+    for pattern, show in KINDS.get(notification.kind, ()):
+        match = pattern.match(message)
+        if match is not None:
+            return show(match) or message
+    return message

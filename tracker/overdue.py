@@ -1,0 +1,191 @@
+"""Overdue and due work, and what waits for whom: the queries behind the project page's
+overdue list, the board's chips, the homes ("What needs you", "Needs attention"), the digests
+and the periodic due/overdue reminders.
+
+Overdue (design.md §12), on active projects only: a milestone past its date and not done, a
+condition past its due date and not done, the target date of the current stage passed
+(develop: target_test_on, test: target_market_on). Every function takes the projects to look
+at as a SELECT of project ids (e.g. visible_projects(user).with_only_columns(Project.id)), so
+callers keep their own scope.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import GateCondition, Milestone, Project, utcnow
+from tracker.models.nudge import Nudge
+
+TARGETS = {
+    "develop": ("test", Project.target_test_on),
+    "test": ("market", Project.target_market_on),
+}
+ITEM_COLUMNS = ("project_id", "what", "item", "item_id", "due_on")
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One milestone, condition or target date; what: milestone, condition or target (item is
+    then the stage the project is to reach)."""
+
+    project_id: int
+    what: str
+    item: str
+    item_id: int | None
+    due_on: date
+
+    def days_late(self, today: date) -> int:
+        return (today - self.due_on).days
+
+
+def today_utc() -> date:
+    return utcnow().date()
+
+
+def _items(projects: sa.Select | None, due: "callable") -> sa.CompoundSelect:
+    """UNION ALL of the milestones, conditions and target dates whose due date matches `due`
+    (a function of the date column), on active projects among `projects`."""
+    active = sa.select(Project.id).where(Project.status == "active")
+    if projects is not None:
+        active = active.where(Project.id.in_(projects))
+    milestones = sa.select(
+        Milestone.project_id,
+        sa.literal("milestone").label("what"),
+        Milestone.title.label("item"),
+        Milestone.id.label("item_id"),
+        Milestone.due_on.label("due_on"),
+    ).where(Milestone.done_at.is_(None), due(Milestone.due_on), Milestone.project_id.in_(active))
+    conditions = sa.select(
+        GateCondition.project_id,
+        sa.literal("condition"),
+        GateCondition.text,
+        GateCondition.id,
+        GateCondition.due_on,
+    ).where(
+        GateCondition.done_at.is_(None),
+        due(GateCondition.due_on),
+        GateCondition.project_id.in_(active),
+    )
+    targets = [
+        sa.select(Project.id, sa.literal("target"), sa.literal(stage), sa.null(), column).where(
+            Project.stage == current, due(column), Project.id.in_(active)
+        )
+        for current, (stage, column) in TARGETS.items()
+    ]
+    return sa.union_all(milestones, conditions, *targets)
+
+
+def _rows(query: sa.CompoundSelect, limit: int | None) -> list[DueItem]:
+    sub = query.subquery()
+    ordered = sa.select(sub).order_by(sub.c.due_on, sub.c.project_id, sub.c.what, sub.c.item_id)
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    return [DueItem(*row) for row in db.session.execute(ordered)]
+
+
+def overdue_query(projects: sa.Select | None = None, today: date | None = None):
+    """UNION ALL (project_id, what, item, item_id, due_on) of what is overdue."""
+    today = today or today_utc()
+    return _items(projects, lambda column: column < today)
+
+
+def overdue_items(
+    projects: sa.Select | None = None, today: date | None = None, limit: int | None = None
+) -> list[DueItem]:
+    """What is overdue among the projects, longest overdue first (one query)."""
+    return _rows(overdue_query(projects, today), limit)
+
+
+def due_soon_items(
+    projects: sa.Select | None = None,
+    days: int = 14,
+    today: date | None = None,
+    limit: int | None = None,
+) -> list[DueItem]:
+    """What falls due from today to `days` days ahead, soonest first (one query)."""
+    today = today or today_utc()
+    until = today + timedelta(days=days)
+    return _rows(_items(projects, lambda column: column.between(today, until)), limit)
+
+
+def overdue_project_ids(projects: sa.Select | None = None, today: date | None = None) -> set[int]:
+    """Which of the projects have anything overdue (one query; the board's chips)."""
+    sub = overdue_query(projects, today).subquery()
+    return set(db.session.scalars(sa.select(sub.c.project_id).distinct()))
+
+
+def stalled_query(stalled_days: int, now: datetime | None = None) -> sa.Select:
+    """SELECT of active projects in develop or test without activity for stalled_days."""
+    cutoff = (now or utcnow()) - timedelta(days=stalled_days)
+    return sa.select(Project).where(
+        Project.status == "active",
+        Project.stage.in_(("develop", "test")),
+        Project.last_activity_at < cutoff,
+    )
+
+
+def unanswered_nudges(projects: sa.Select | None = None, limit: int | None = None) -> list:
+    """(Nudge, Project) of the latest nudge of each project that shows no activity since
+    (a nudge is no activity itself), oldest first."""
+    latest = (
+        sa.select(Nudge.project_id, sa.func.max(Nudge.id).label("id"))
+        .group_by(Nudge.project_id)
+        .subquery()
+    )
+    query = (
+        sa.select(Nudge, Project)
+        .join(latest, latest.c.id == Nudge.id)
+        .join(Project, Project.id == Nudge.project_id)
+        .where(Project.last_activity_at <= Nudge.created_at)
+        .order_by(Nudge.created_at)
+    )
+    if projects is not None:
+        query = query.where(Nudge.project_id.in_(projects))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.execute(query).tuples())
+
+
+def overdue_flag(today: date | None = None) -> sa.ColumnElement[bool]:
+    """A per-project (correlated) expression: has the project anything overdue? For a column
+    of a query over projects (the board's cards) without a statement of its own."""
+    today = today or today_utc()
+    milestone = sa.exists().where(
+        Milestone.project_id == Project.id, Milestone.done_at.is_(None), Milestone.due_on < today
+    )
+    condition = sa.exists().where(
+        GateCondition.project_id == Project.id,
+        GateCondition.done_at.is_(None),
+        GateCondition.due_on < today,
+    )
+    targets = [
+        sa.and_(Project.stage == stage, column < today) for stage, (_, column) in TARGETS.items()
+    ]
+    return sa.and_(Project.status == "active", sa.or_(milestone, condition, *targets))
+
+
+def of_project(
+    project: Project, milestones, conditions=(), today: date | None = None
+) -> list[DueItem]:
+    """What is overdue on a project from rows the page has already read (no statement)."""
+    today = today or today_utc()
+    if project.status != "active":
+        return []
+    items = [
+        DueItem(project.id, "milestone", m.title, m.id, m.due_on)
+        for m in milestones
+        if m.done_at is None and m.due_on is not None and m.due_on < today
+    ]
+    items += [
+        DueItem(project.id, "condition", c.text, c.id, c.due_on)
+        for c in conditions
+        if c.done_at is None and c.due_on is not None and c.due_on < today
+    ]
+    if project.stage in TARGETS:
+        stage, column = TARGETS[project.stage]
+        due_on = getattr(project, column.key)
+        if due_on is not None and due_on < today:
+            items.append(DueItem(project.id, "target", stage, None, due_on))
+    return sorted(items, key=lambda item: item.due_on)
