@@ -32,7 +32,7 @@ messages: $(BIN)/flask
 run: $(BIN)/flask translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask demo-accounts
+	$(BIN)/flask demo-accounts --short --url http://127.0.0.1:$(PORT)/login
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
 		--access-logfile - wsgi:app
 
@@ -80,3 +80,13 @@ FAULTS_ARGS ?=
 .PHONY: faults
 faults: $(BIN)/pytest translations
 	$(BIN)/python -m bench.faults --pg $(BENCH_PG) $(FAULTS_ARGS)
+
+# The production topology on this machine (deploy/, bench/README.md), outside `make test`:
+# nginx (Debian's package, installed when missing) over two gunicorn instances and a worker on
+# PostgreSQL and Redis; the load test through nginx with one instance killed mid-run.
+CLUSTER_ARGS ?=
+.PHONY: cluster
+cluster: $(BIN)/pytest translations
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || apt-get install -y nginx \
+		|| (apt-get update && apt-get install -y nginx)
+	$(BIN)/python -m bench.cluster --database-url $(BENCH_PG)_cluster $(CLUSTER_ARGS)

@@ -171,8 +171,9 @@ class Client:
                 self.ledger.edits.append((project, version, summary))
 
 
-def drive(base: str, args, url: str) -> Ledger:
-    ledger = Ledger()
+def drive(base: str, args, url: str, ledger: Ledger | None = None, on_start=None) -> Ledger:
+    """Sign the clients in, then run them for args.duration; on_start() is called as they start."""
+    ledger = ledger if ledger is not None else Ledger()
     roles = pools(url)
 
     def client(i: int) -> Client | None:
@@ -189,6 +190,8 @@ def drive(base: str, args, url: str) -> Ledger:
         clients = [c for c in pool.map(client, range(args.users)) if c is not None]
     print(f"{len(clients)} clients signed in; running for {args.duration} s", flush=True)
     deadline = time.monotonic() + args.duration
+    if on_start is not None:
+        on_start()
     threads = [
         threading.Thread(target=c.run, args=(deadline, args.write_share), daemon=True)
         for c in clients

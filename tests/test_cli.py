@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.auth.tokens import user_for_token
+from tracker.cli import NAMED_DEMO_ACCOUNTS
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.models import (
@@ -332,3 +333,21 @@ def test_backup_on_postgresql_points_to_pg_dump(runner, backend, tmp_path):
     assert "pg_dump --format=custom" in result.output
     assert "+psycopg" not in result.output.split("pg_dump")[1].splitlines()[0]
     assert not target.exists()
+
+
+def test_demo_accounts_short_lists_the_named_accounts_the_rest_counted_and_the_real_url(runner):
+    seed(runner)
+    listing = runner.invoke(
+        args=["demo-accounts", "--short", "--url", "http://127.0.0.1:8123/login"]
+    ).output
+    accounts = [line.split()[0] for line in listing.splitlines() if "@demo.example" in line]
+    assert sorted(accounts) == sorted(NAMED_DEMO_ACCOUNTS)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.email.like("%@demo.example"))
+    )
+    assert f"... and {total - 7} more (flask --app tracker demo-accounts)" in listing
+    assert listing.rstrip().endswith("Sign in at http://127.0.0.1:8123/login")
+    assert "5000" not in listing
+    # Without --short every account is listed, as the README says.
+    full = runner.invoke(args=["demo-accounts"]).output
+    assert sum("@demo.example" in line for line in full.splitlines()) == total

@@ -88,9 +88,23 @@ def _remember_demo_password(generated: str | None) -> None:
     click.echo(f"Generated demo password (saved to {path}): {generated}")
 
 
+# The accounts the README and design.md name; `make run` lists these and counts the rest.
+NAMED_DEMO_ACCOUNTS = (
+    "admin@demo.example",
+    "manager.lingen@demo.example",
+    "manager.berlin@demo.example",
+    "patron@demo.example",
+    "member.krone@demo.example",
+    "member.cornexion@demo.example",
+    "member.itcampus@demo.example",
+)
+
+
 @click.command("demo-accounts")
+@click.option("--short", is_flag=True, help="Only the named accounts, and how many more there are.")
+@click.option("--url", default=None, help="The sign-in URL of the running server, to print.")
 @with_appcontext
-def demo_accounts() -> None:
+def demo_accounts(short: bool, url: str | None) -> None:
     """List the demo sign-ins and where their password comes from."""
     users = db.session.scalars(
         sa.select(User)
@@ -105,6 +119,20 @@ def demo_accounts() -> None:
     # Members in the data's order, so the organizations the announcement names come first.
     listed = {spec["member_email"]: position for position, spec in enumerate(ORGANIZATIONS)}
     users.sort(key=lambda u: (ROLE_ORDER.get(u.role, 9), listed.get(u.email, len(listed)), u.email))
+    shown = [u for u in users if u.email in NAMED_DEMO_ACCOUNTS] if short else users
+    click.echo(f"Demo sign-ins ({len(users)} accounts):")
+    _echo_accounts(shown)
+    if len(shown) < len(users):
+        more = len(users) - len(shown)
+        click.echo(f"  ... and {more} more (flask --app tracker demo-accounts)")
+    click.echo(f"Password for every demo account: {_demo_password_hint()}")
+    if url:
+        click.echo(f"Sign in at {url}")
+    else:
+        click.echo("Sign in at /login of the running server.")
+
+
+def _echo_accounts(users) -> None:
     rows = [("E-mail", "Role", "Organization / sites")]
     for user in users:
         where = (
@@ -114,11 +142,8 @@ def demo_accounts() -> None:
         )
         rows.append((user.email, user.role.replace("_", " "), where))
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    click.echo(f"Demo sign-ins ({len(users)} accounts):")
     for email, role, where in rows:
         click.echo(f"  {email:<{widths[0]}}  {role:<{widths[1]}}  {where}")
-    click.echo(f"Password for every demo account: {_demo_password_hint()}")
-    click.echo("Sign in at /login of the running server (make run: http://127.0.0.1:5000/login).")
 
 
 def _demo_password_hint() -> str:
@@ -205,7 +230,14 @@ def _sites_for(role: str, slugs: tuple[str, ...]) -> list[Site]:
 @with_appcontext
 @click.argument("email")
 @click.option("--name", default="CLI token", show_default=True, help="A label for the token.")
-def create_api_token(email: str, name: str) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice(["write", "read"]),
+    default="write",
+    show_default=True,
+    help="read: the token may only read (GET); write: all the user may do.",
+)
+def create_api_token(email: str, name: str, scope: str) -> None:
     """Create an API token for a user; the token is printed alone on the last line."""
     g.sqlite_immediate = True  # read-then-write beside a running server
     from tracker.auth.services import find_user_by_email
@@ -214,8 +246,8 @@ def create_api_token(email: str, name: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         raise click.ClickException(f"No active user with the e-mail {email.strip()}.")
-    token, row = create_token(user, name)
-    click.echo(f"API token {row.name!r} for {user.email}; it is shown only this once:")
+    token, row = create_token(user, name, scope=scope)
+    click.echo(f"API token {row.name!r} ({scope}) for {user.email}; it is shown only this once:")
     click.echo(token)
 
 
