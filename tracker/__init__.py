@@ -25,7 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
-    from tracker import cli, errors, i18n, security, templating
+    from tracker import cli, errors, i18n, outbox, security, templating
+
+    outbox.init_app(app)
 
     i18n.init_app(app)
     templating.init_app(app)

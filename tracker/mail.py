@@ -37,6 +37,16 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     return True
 
 
+def deliver(message: EmailMessage) -> None:
+    """Hand a message to the configured SMTP server; raises on any failure (the outbox worker
+    retries it)."""
+    url = current_app.config.get("TRACKER_SMTP_URL")
+    if not url:
+        raise ValueError("TRACKER_SMTP_URL is not set")
+    parts = urlsplit(url)
+    _deliver(parts, parts.hostname or "localhost", message)
+
+
 def _deliver(parts, host: str, message: EmailMessage) -> None:
     context = ssl.create_default_context()
     if parts.scheme == "smtps":

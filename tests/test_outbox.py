@@ -1,0 +1,208 @@
+"""The outbox: rows in the caller's transaction, atomic claims, retries, e-mail through a real
+SMTP server (aiosmtpd in its own process), preferences and one-click unsubscribe."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.smtp_sink import SmtpSink
+from tracker import activity, outbox
+from tracker.extensions import db
+from tracker.models import Notification
+from tracker.models.base import utcnow
+from tracker.models.outbox import NotificationPreference, OutboxMessage
+from tracker.outbox import mails, preferences, worker
+
+
+@pytest.fixture
+def sink(tmp_path):
+    server = SmtpSink(tmp_path / "mail").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(app, sink, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_SMTP_URL", sink.url)
+    return sink
+
+
+def _rows():
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_rows_are_written_in_the_callers_transaction(app, world):
+    outbox.enqueue_email(world.lead_member.id, "invitation", "invitation", {"url": "x"})
+    db.session.rollback()
+    assert _rows() == []
+    outbox.enqueue_email(world.lead_member.id, "invitation", "invitation", {"url": "x"})
+    db.session.commit()
+    [row] = _rows()
+    assert (row.state, row.attempts, row.channel) == ("pending", 0, "email")
+
+
+def test_mail_arrives_once_with_headers_parts_and_language(app, world, smtp):
+    world.partner_member.locale = "de"
+    db.session.commit()
+    outbox.enqueue_email(
+        world.partner_member.id,
+        "password.reset",
+        "password_reset",
+        {"url": "http://127.0.0.1:5000/invite/secret-token", "hours": 72},
+    )
+    db.session.commit()
+    assert worker.deliver_due() == 1
+    assert worker.deliver_due() == 0
+    [message] = smtp.wait_for(1)
+    assert message["X-Tracker-Event"] == "password.reset"
+    assert message["To"].addresses[0].addr_spec == "partner@example.org"
+    assert "Passwort" in message["Subject"]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "http://127.0.0.1:5000/invite/secret-token" in text
+    assert 'href="http://127.0.0.1:5000/invite/secret-token"' in html
+    assert "List-Unsubscribe" not in message  # a password reset is not a list mail
+    [row] = _rows()
+    assert row.state == "sent" and row.sent_at is not None
+    assert message["Message-ID"] == mails.message_id(row)
+    # The one-time link is not kept once it went out.
+    assert "url" not in (row.params or {})
+
+
+def test_message_ids_are_unique(app, world, smtp):
+    for _ in range(3):
+        outbox.enqueue_email(world.lead_member.id, "invitation", "invitation", {"url": "u"})
+    db.session.commit()
+    assert worker.deliver_due() == 3
+    ids = [m["Message-ID"] for m in smtp.wait_for(3)]
+    assert len(set(ids)) == 3
+
+
+def test_without_smtp_mails_are_kept_and_an_admin_retries(app, world, client, login):
+    outbox.enqueue_email(world.lead_member.id, "invitation", "invitation", {"url": "u"})
+    db.session.commit()
+    assert worker.deliver_due() == 0
+    [row] = _rows()
+    assert row.state == "kept"
+    login(world.admin)
+    page = client.get("/admin/deliveries")
+    assert page.status_code == 200
+    assert "lead@example.org" in page.text and "invitation" in page.text
+    assert client.post(f"/admin/deliveries/{row.id}/retry").status_code == 302
+    [row] = _rows()
+    assert row.state == "pending"
+    member = app.test_client()
+    login(world.lead_member, test_client=member)
+    assert member.get("/admin/deliveries").status_code == 403
+    assert member.post(f"/admin/deliveries/{row.id}/retry").status_code == 403
+
+
+def test_a_failure_is_retried_with_backoff_then_given_up(app, world, monkeypatch):
+    # A port nobody listens on: connection refused.
+    monkeypatch.setitem(app.config, "TRACKER_SMTP_URL", "smtp://127.0.0.1:9")
+    outbox.enqueue_email(world.lead_member.id, "invitation", "invitation", {"url": "u"})
+    db.session.commit()
+    worker.deliver_due()
+    [row] = _rows()
+    assert row.state == "pending" and row.attempts == 1
+    assert row.next_attempt_at - utcnow() > timedelta(seconds=20)
+    assert "ConnectionRefusedError" in row.last_error
+    assert worker.deliver_due() == 0  # not due yet
+    assert _rows()[0].attempts == 1
+    # 24 hours after it was written, a failure is the last.
+    row.created_at = utcnow() - timedelta(hours=24)
+    row.next_attempt_at = utcnow()
+    db.session.commit()
+    worker.deliver_due()
+    [row] = _rows()
+    assert (row.state, row.attempts) == ("failed", 2)
+
+
+def test_backoff_doubles_up_to_an_hour(app):
+    assert [worker.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert worker.backoff(20).total_seconds() == 3600
+
+
+def test_a_claim_is_atomic_and_an_expired_lease_is_taken_again(app, world):
+    outbox.register_sender("test", lambda row: None)
+    try:
+        db.session.add(OutboxMessage(channel="email", event="x", template="t", user_id=None))
+        db.session.commit()
+        first = worker.claim(["email"])
+        assert first is not None and first.state == "sending"
+        assert worker.claim(["email"]) is None  # held by the first claim
+        db.session.execute(
+            sa.update(OutboxMessage).values(lease_until=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+        again = worker.claim(["email"])
+        assert again is not None and again.id == first.id and again.attempts == 2
+    finally:
+        outbox._senders.pop("test", None)
+
+
+def test_fanout_follows_preferences_in_one_statement(app, world, smtp):
+    # Lead member: "now" by default for gate requests; partner member chose "never".
+    db.session.add(
+        NotificationPreference(
+            user_id=world.partner_member.id, event_group="gate_requests", email="never"
+        )
+    )
+    db.session.commit()
+    at = utcnow()
+    users = activity.members_of([world.lead_org.id, world.partner_org.id]).add_columns(
+        sa.literal("Somebody requests the gate Develop → Test for “Open hydrogen forecast”.")
+    )
+    project = world.network_project
+    rows = sa.select(
+        *users.subquery().c,
+        sa.literal("gate_requested"),
+        sa.literal(project.id),
+        sa.literal(at, Notification.created_at.type),
+    )
+    db.session.execute(
+        sa.insert(Notification).from_select(
+            ["user_id", "message", "kind", "project_id", "created_at"], rows
+        )
+    )
+    assert preferences.fanout("gate_requested", project.id, at) == 1
+    assert preferences.fanout("gate_requested", project.id, at) == 0  # once per notification
+    db.session.commit()
+    [row] = _rows()
+    assert (row.user_id, row.event) == (world.lead_member.id, "gate.requested")
+    assert worker.deliver_due() == 1
+    [message] = smtp.wait_for(1)
+    assert message["X-Tracker-Event"] == "gate.requested"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = message.get_body(("plain",)).get_content()
+    assert f"http://127.0.0.1:5000/projects/{project.id}" in text
+    assert "Open hydrogen forecast" in message["Subject"]
+
+
+def test_one_click_unsubscribe_without_sign_in(app, world, client):
+    token = mails.unsubscribe_token(world.lead_member.id, "gate_requests")
+    assert client.get(f"/unsubscribe/{token}").status_code == 200
+    assert preferences.choices_of(world.lead_member)["gate_requests"] == "now"
+    # RFC 8058: a POST with List-Unsubscribe=One-Click, no cookie, no CSRF token.
+    answer = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+    db.session.expire_all()
+    assert preferences.choices_of(world.lead_member)["gate_requests"] == "never"
+    assert client.post("/unsubscribe/forged-token").status_code == 404
+
+
+def test_settings_page_saves_choices(app, world, client, login):
+    login(world.partner_member)
+    page = client.get("/account/notifications")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    data = {f"group_{group}": "digest" for group in preferences.GROUPS}
+    data |= {"digest": "weekly", "time_zone": "Europe/Stockholm"}
+    assert client.post("/account/notifications", data=data).status_code == 302
+    db.session.expire_all()
+    assert set(preferences.choices_of(world.partner_member).values()) == {"digest"}
+    settings = preferences.settings_of(world.partner_member)
+    assert (settings.digest, settings.time_zone) == ("weekly", "Europe/Stockholm")
+    data["time_zone"] = "Mars/Olympus"
+    assert client.post("/account/notifications", data=data).status_code == 400

@@ -1,0 +1,81 @@
+"""The task queue (Huey): wakes the outbox worker after a commit and runs the periodic work.
+
+Storage: Redis when REDIS_URL is set (any number of workers on any number of machines), else
+SQLite at instance/huey.db (workers on this machine). The outbox table, not the queue, is what
+must not be lost: a lost wake-up only delays a message to the next minute's sweep.
+
+Run a worker: `huey_consumer tracker.outbox.queue.huey -k thread -w 2` (`make worker`).
+"""
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey, crontab
+
+log = logging.getLogger("tracker.outbox")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _make_huey():
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        return RedisHuey("tracker", url=redis_url, results=False)
+    instance = Path(os.environ.get("TRACKER_INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
+    instance.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("tracker", filename=str(instance / "huey.db"), results=False)
+
+
+huey = _make_huey()
+
+_app = None
+_app_lock = threading.Lock()
+
+
+def _worker_app():
+    """The Flask app of the worker process, made once (tasks run with its app context)."""
+    global _app
+    with _app_lock:
+        if _app is None:
+            from tracker import create_app
+
+            _app = create_app()
+        return _app
+
+
+def wake() -> None:
+    """Ask a worker to send what is due now (after a commit that wrote outbox rows)."""
+    try:
+        deliver()
+    except Exception as error:  # the queue is down: the periodic sweep sends it later
+        log.warning("could not wake the outbox worker: %s", type(error).__name__)
+
+
+@huey.task()
+def deliver() -> int:
+    from tracker.outbox import worker
+
+    with _worker_app().app_context():
+        return worker.deliver_due()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep() -> int:
+    """Every minute: retries that are due, and rows whose wake-up was lost."""
+    from tracker.outbox import worker
+
+    with _worker_app().app_context():
+        return worker.deliver_due()
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def digests_and_reminders() -> None:
+    """Every five minutes: digests whose 07:00 has come (each user's time zone) and the due
+    and overdue reminders of today; each written once, however many workers run this."""
+    from tracker.outbox import digests, worker
+
+    with _worker_app().app_context():
+        digests.queue_reminders()
+        digests.queue_digests()
+        worker.deliver_due()
