@@ -8,6 +8,9 @@ def test_pages_link_the_svg_favicon_and_it_is_served(client):
     link = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', page)
     assert link, "no icon link in the page head"
     icon = client.get(link.group(1))
-    assert icon.status_code == 200
-    assert icon.mimetype == "image/svg+xml"
-    assert icon.get_data(as_text=True).startswith("<svg")
+    try:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/svg+xml"
+        assert icon.get_data(as_text=True).startswith("<svg")
+    finally:
+        icon.close()  # a file response holds the file open until closed
