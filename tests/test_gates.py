@@ -19,6 +19,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.reviews import services
+from tracker.reviews.base import open_condition_texts
 from tracker.reviews.services import GateError, GateForbidden
 
 EVIDENCE = "Pilot at the Lingen electrolyser ran for six weeks; partners signed off."
@@ -117,7 +118,7 @@ def test_a_second_request_while_one_is_pending_is_refused(world, project, pendin
 
 def test_the_database_index_backs_the_one_pending_rule(world, project, pending, monkeypatch):
     # Two requests racing past the check: the partial unique index refuses the second.
-    monkeypatch.setattr(services, "pending_review", lambda project_id: None)
+    monkeypatch.setattr(services, "_pending_and_open_conditions", lambda project_id: (False, []))
     refused(
         services.request_gate,
         world.manager,
@@ -290,7 +291,7 @@ def test_conditional_go_advances_and_stores_its_conditions(world, project, pendi
     assert project.stage == "test"
     texts = db.session.scalars(sa.select(GateCondition.text).order_by(GateCondition.id)).all()
     assert texts == ["Book the test site", "Name a PO"]
-    assert services.open_condition_texts(project.id) == texts
+    assert open_condition_texts(project.id) == texts
 
 
 def test_conditions_belong_only_to_a_conditional_go(world, pending):

@@ -17,6 +17,7 @@ from flask_babel import refresh
 
 from tracker.extensions import db
 from tracker.reviews import services
+from tracker.reviews.base import pending_review
 
 ROOT = Path(__file__).resolve().parent.parent
 # English function words that no German or Swedish sentence of the app contains as a word.
@@ -145,10 +146,10 @@ def _cut_content(line: str, content: list[str]) -> bool:
 def busy_world(world):
     """The small world with a decided and a pending gate request, and notifications."""
     services.request_gate(world.lead_member, world.consortium_project, "Pilot abgeschlossen.")
-    decided = services.pending_review(world.consortium_project.id)
+    decided = pending_review(world.consortium_project.id)
     services.decide(world.manager, decided, "recycle", "Mehr Daten zeigen.")
     services.request_gate(world.lead_member, world.network_project, "Prototyp gezeigt.")
-    world.pending = services.pending_review(world.network_project.id)
+    world.pending = pending_review(world.network_project.id)
     world.decided = decided
     return world
 
@@ -267,7 +268,7 @@ def test_gate_refusals_and_the_closing_reason_follow_the_reader(client, world, l
     assert "Eine Begründung ist erforderlich." in html and "A reason is required." not in html
     services.hold(world.manager, world.network_project, "Budget offen.")
     db.session.expire_all()
-    assert services.pending_review(world.network_project.id) is None
+    assert pending_review(world.network_project.id) is None
     assert db.session.get(type(review), review.id).reason == (
         "Closed because the project was put on hold."
     )  # stored in English, like every stored text

@@ -9,7 +9,8 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker.extensions import babel, db
+from tracker.database import transaction
+from tracker.extensions import babel
 
 LANGUAGES = {"en": "English", "de": "Deutsch", "sv": "Svenska"}
 DEFAULT_LOCALE = "en"
@@ -42,8 +43,8 @@ def select_locale() -> str | None:
 
 def set_user_locale(user, code: str) -> None:
     """Remember the language on the account, so it follows the user to other devices."""
-    user.locale = code
-    db.session.commit()
+    with transaction():
+        user.locale = code
 
 
 @bp.route("/language", methods=["POST"])

@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.activity import audit
 from tracker.auth import permissions
 from tracker.auth.services import IssuedLink, find_user_by_email, issue_link, normalise_email
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, Organization, Site, User, utcnow
 from tracker.models.base import ROLES
@@ -80,25 +80,23 @@ def invite_user(actor: User, email: str, profile: Profile) -> tuple[User, Issued
     address = normalise_email(email)
     if find_user_by_email(address) is not None:
         raise AdminError(_("An account for %(address)s exists already.", address=address), "email")
-    user = User(
-        email=address,
-        display_name=profile.display_name.strip(),
-        role=profile.role,
-        organization_id=organization.id if organization else None,
-        password_hash=None,
-        active=True,
-    )
-    user.managed_sites = sites
-    db.session.add(user)
-    try:
+    taken = _("An account for %(address)s exists already.", address=address)
+    # A concurrent invitation for the same address breaks the unique rule: the same refusal.
+    with transaction(conflict=lambda _error: AdminError(taken, "email")):
+        user = User(
+            email=address,
+            display_name=profile.display_name.strip(),
+            role=profile.role,
+            organization_id=organization.id if organization else None,
+            password_hash=None,
+            active=True,
+        )
+        user.managed_sites = sites
+        db.session.add(user)
         db.session.flush()
-    except IntegrityError as error:  # a concurrent invitation for the same address won
-        db.session.rollback()
-        raise AdminError(
-            _("An account for %(address)s exists already.", address=address), "email"
-        ) from error
-    audit(actor, "user_invited", user, _describe(None, None, [], user, organization, sites))
-    return user, issue_link(user, "invite", actor)  # issue_link commits the whole use case
+        audit(actor, "user_invited", user, _describe(None, None, [], user, organization, sites))
+        link = issue_link(user, "invite", actor)
+    return user, link
 
 
 def _describe(old_role, old_org, old_sites, user: User, organization, sites) -> dict:
@@ -123,21 +121,21 @@ def update_user(actor: User, user: User, profile: Profile) -> list[str]:
     old_org = user.organization.name if user.organization else None
     old_sites = [site.slug for site in user.managed_sites]
     old_role, old_name = user.role, user.display_name
-    user.role = profile.role
-    user.organization_id = organization.id if organization else None
-    user.organization = organization
-    user.managed_sites = sites
-    user.display_name = profile.display_name.strip()
-    changes = _describe(old_role, old_org, old_sites, user, organization, sites)
-    role_change = changes.pop("role", None)
-    if role_change:
-        audit(actor, "role_changed", user, {"role": role_change})
-        user.session_version += 1  # the new role applies from a fresh sign-in
-    if old_name != user.display_name:
-        changes["display_name"] = [old_name, user.display_name]
-    if changes:
-        audit(actor, "user_updated", user, changes)
-    db.session.commit()
+    with transaction():
+        user.role = profile.role
+        user.organization_id = organization.id if organization else None
+        user.organization = organization
+        user.managed_sites = sites
+        user.display_name = profile.display_name.strip()
+        changes = _describe(old_role, old_org, old_sites, user, organization, sites)
+        role_change = changes.pop("role", None)
+        if role_change:
+            audit(actor, "role_changed", user, {"role": role_change})
+            user.session_version += 1  # the new role applies from a fresh sign-in
+        if old_name != user.display_name:
+            changes["display_name"] = [old_name, user.display_name]
+        if changes:
+            audit(actor, "user_updated", user, changes)
     return (["role"] if role_change else []) + sorted(changes)
 
 
@@ -147,25 +145,25 @@ def deactivate_user(actor: User, user: User) -> None:
         raise AdminError(_("You cannot deactivate your own account. Ask another admin."))
     if not user.active:
         raise AdminError(_("%(display_name)s is inactive already.", display_name=user.display_name))
-    user.active = False
-    user.session_version += 1
-    db.session.execute(
-        sa.update(OneTimeLink)
-        .where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
-    audit(actor, "user_deactivated", user, {"active": [True, False]})
-    db.session.commit()
+    with transaction():
+        user.active = False
+        user.session_version += 1
+        db.session.execute(
+            sa.update(OneTimeLink)
+            .where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
+        audit(actor, "user_deactivated", user, {"active": [True, False]})
 
 
 def reactivate_user(actor: User, user: User) -> None:
     if user.active:
         raise AdminError(_("%(display_name)s is active already.", display_name=user.display_name))
-    user.active = True
-    user.failed_logins = 0
-    user.locked_until = None
-    audit(actor, "user_reactivated", user, {"active": [False, True]})
-    db.session.commit()
+    with transaction():
+        user.active = True
+        user.failed_logins = 0
+        user.locked_until = None
+        audit(actor, "user_reactivated", user, {"active": [False, True]})
 
 
 def issue_access_link(actor: User, user: User) -> IssuedLink:

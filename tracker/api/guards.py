@@ -5,8 +5,7 @@ project answered 422 instead of 404: a leak of its existence.
 """
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import g
@@ -84,23 +83,6 @@ def checked_project(user, project_id: int, details: bool = False) -> Project:
     if project is not None and project.id == project_id:
         return project
     return visible_project(user, project_id, details=details)
-
-
-@contextmanager
-def kept_after_commit() -> Iterator[None]:
-    """Let the reply read what a service just committed without reloading every object.
-
-    The session expires all objects on commit, so a reply built from them after a service's
-    commit read the user, the project and the new row again. Here they keep the values the
-    service flushed (the reply is built inside the block), and are expired on leaving it, as
-    the commit would have done, so that nothing later reads stale values."""
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        yield
-    finally:
-        session.expire_on_commit = expire_on_commit
-        session.expire_all()
 
 
 def review_action(predicate: Callable, message: str) -> Callable:

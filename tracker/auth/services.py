@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.passwords import hash_password, policy_problem, verify_password
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, User, utcnow
 
@@ -83,40 +84,42 @@ def is_locked(user: User) -> bool:
 
 def record_sign_in(user: User, ip: str | None, **details: str) -> None:
     """A completed sign-in: reset the failure count, audit it with the address. Commits."""
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = utcnow()
-    _audit(user, "sign_in", user, ip=ip, **details)
-    db.session.commit()
+    with transaction():
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = utcnow()
+        _audit(user, "sign_in", user, ip=ip, **details)
     security_log.info("sign_in user_id=%s ip=%r", user.id, ip)
 
 
 def record_failure(user: User, ip: str | None, action: str = "sign_in_failed") -> None:
     """A wrong password or code: count it, lock the account at the threshold. Commits."""
-    # Counted in SQL so concurrent failures on several workers all add up.
-    db.session.execute(
-        sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-    )
-    db.session.refresh(user)
-    threshold = current_app.config["TRACKER_LOCKOUT_THRESHOLD"]
-    if user.failed_logins >= threshold:
-        user.locked_until = utcnow() + timedelta(
-            minutes=current_app.config["TRACKER_LOCKOUT_MINUTES"]
+    with transaction():
+        # Counted in SQL so concurrent failures on several workers all add up.
+        db.session.execute(
+            sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
         )
-        user.failed_logins = 0
-        _audit(None, "locked_out", user, ip=ip)
-        security_log.warning("locked_out user_id=%s ip=%r", user.id, ip)
-    _audit(None, action, user, ip=ip)
-    db.session.commit()
+        db.session.refresh(user)
+        threshold = current_app.config["TRACKER_LOCKOUT_THRESHOLD"]
+        if user.failed_logins >= threshold:
+            user.locked_until = utcnow() + timedelta(
+                minutes=current_app.config["TRACKER_LOCKOUT_MINUTES"]
+            )
+            user.failed_logins = 0
+            _audit(None, "locked_out", user, ip=ip)
+            security_log.warning("locked_out user_id=%s ip=%r", user.id, ip)
+        _audit(None, action, user, ip=ip)
     security_log.info("%s user_id=%s ip=%r", action, user.id, ip)
 
 
 def end_all_sessions(user: User) -> None:
     """Invalidate every copy of the user's session cookie."""
-    db.session.execute(
-        sa.update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
-    )
-    db.session.commit()
+    with transaction():
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == user.id)
+            .values(session_version=User.session_version + 1)
+        )
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -129,12 +132,12 @@ def set_password(user: User, new: str, actor: User | None) -> None:
     problem = policy_problem(new)
     if problem:
         raise AuthError(problem)
-    user.password_hash = hash_password(new)
-    user.session_version = user.session_version + 1
-    user.failed_logins = 0
-    user.locked_until = None
-    _audit(actor, "password_changed", user)
-    db.session.commit()
+    with transaction():
+        user.password_hash = hash_password(new)
+        user.session_version = user.session_version + 1
+        user.failed_logins = 0
+        user.locked_until = None
+        _audit(actor, "password_changed", user)
 
 
 def _digest(token: str) -> str:
@@ -149,24 +152,24 @@ class IssuedLink:
 
 def issue_link(user: User, kind: str, actor: User | None) -> IssuedLink:
     """A one-time invitation or reset link; older open links of the same kind stop working."""
-    now = utcnow()
-    db.session.execute(
-        sa.update(OneTimeLink)
-        .where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
-        .values(used_at=now)
-    )
-    token = secrets.token_urlsafe(32)
-    hours = current_app.config["TRACKER_LINK_HOURS"]
-    link = OneTimeLink(
-        kind=kind,
-        user_id=user.id,
-        token_hash=_digest(token),
-        created_by_id=actor.id if actor else None,
-        expires_at=now + timedelta(hours=hours),
-    )
-    db.session.add(link)
-    _audit(actor, f"{kind}_link_issued", user)
-    db.session.commit()
+    with transaction():
+        now = utcnow()
+        db.session.execute(
+            sa.update(OneTimeLink)
+            .where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
+            .values(used_at=now)
+        )
+        token = secrets.token_urlsafe(32)
+        hours = current_app.config["TRACKER_LINK_HOURS"]
+        link = OneTimeLink(
+            kind=kind,
+            user_id=user.id,
+            token_hash=_digest(token),
+            created_by_id=actor.id if actor else None,
+            expires_at=now + timedelta(hours=hours),
+        )
+        db.session.add(link)
+        _audit(actor, f"{kind}_link_issued", user)
     return IssuedLink(token=token, link=link)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import ApiToken, User, utcnow
 
@@ -24,18 +25,18 @@ def create_token(user: User, name: str, actor: User | None = None) -> tuple[str,
     from tracker.activity import audit
 
     token = "trk_" + secrets.token_urlsafe(TOKEN_BYTES)
-    row = ApiToken(
-        user_id=user.id, name=(name or "API token").strip()[:100], token_hash=digest(token)
-    )
-    db.session.add(row)
-    db.session.flush()
-    audit(
-        actor or user,
-        "api_token_created",
-        row,
-        {"name": [None, row.name], "user_id": [None, user.id]},
-    )
-    db.session.commit()
+    with transaction():
+        row = ApiToken(
+            user_id=user.id, name=(name or "API token").strip()[:100], token_hash=digest(token)
+        )
+        db.session.add(row)
+        db.session.flush()
+        audit(
+            actor or user,
+            "api_token_created",
+            row,
+            {"name": [None, row.name], "user_id": [None, user.id]},
+        )
     return token, row
 
 
@@ -68,6 +69,6 @@ def revoke_token(token_row: ApiToken, actor: User) -> None:
     from tracker.activity import audit
 
     if token_row.revoked_at is None:
-        token_row.revoked_at = utcnow()
-        audit(actor, "api_token_revoked", token_row, {"name": [token_row.name, token_row.name]})
-        db.session.commit()
+        with transaction():
+            token_row.revoked_at = utcnow()
+            audit(actor, "api_token_revoked", token_row, {"name": [token_row.name, token_row.name]})

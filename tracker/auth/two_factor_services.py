@@ -18,6 +18,7 @@ from tracker.activity import audit
 from tracker.auth import services
 from tracker.auth.passwords import verify_password
 from tracker.auth.two_factor_crypto import SecretUnreadable, reveal, seal
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import RecoveryCode, User, utcnow
 
@@ -177,12 +178,12 @@ def enable(user: User, secret: str, code: str | None) -> list[str]:
     step = _matching_step(secret, _digits(code))
     if step is None:
         raise TwoFactorError(WRONG_CODE)
-    user.totp_secret = seal(user.id, secret)
-    user.totp_last_counter = step
-    user.session_version = user.session_version + 1
-    codes = _new_recovery_codes(user)
-    audit(user, "two_factor_enabled", user)
-    db.session.commit()
+    with transaction():
+        user.totp_secret = seal(user.id, secret)
+        user.totp_last_counter = step
+        user.session_version = user.session_version + 1
+        codes = _new_recovery_codes(user)
+        audit(user, "two_factor_enabled", user)
     return codes
 
 
@@ -208,24 +209,24 @@ def disable(user: User, password: str, code: str, required: bool, ip: str | None
     if not user.two_factor_enabled:
         raise TwoFactorError(_l("Two-factor sign-in is already off."))
     _check_password_and_code(user, password, code, ip)
-    user.totp_secret = None
-    user.totp_last_counter = None
-    user.session_version = user.session_version + 1
-    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    audit(user, "two_factor_disabled", user)
-    db.session.commit()
+    with transaction():
+        user.totp_secret = None
+        user.totp_last_counter = None
+        user.session_version = user.session_version + 1
+        db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+        audit(user, "two_factor_disabled", user)
 
 
 def reset(actor: User, user: User) -> None:
     """An admin turns two-factor sign-in off for someone who lost their app. Commits."""
     if not user.two_factor_enabled:
         raise TwoFactorError(_l("Two-factor sign-in is already off for this account."))
-    user.totp_secret = None
-    user.totp_last_counter = None
-    user.session_version = user.session_version + 1
-    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    audit(actor, "two_factor_disabled", user, {"by_admin": True})
-    db.session.commit()
+    with transaction():
+        user.totp_secret = None
+        user.totp_last_counter = None
+        user.session_version = user.session_version + 1
+        db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+        audit(actor, "two_factor_disabled", user, {"by_admin": True})
 
 
 def replace_recovery_codes(user: User, password: str, code: str, ip: str | None = None) -> list:
@@ -233,9 +234,9 @@ def replace_recovery_codes(user: User, password: str, code: str, ip: str | None 
     if not user.two_factor_enabled:
         raise TwoFactorError(_l("Turn on two-factor sign-in first."))
     _check_password_and_code(user, password, code, ip)
-    codes = _new_recovery_codes(user)
-    audit(user, "recovery_codes_replaced", user)
-    db.session.commit()
+    with transaction():
+        codes = _new_recovery_codes(user)
+        audit(user, "recovery_codes_replaced", user)
     return codes
 
 

@@ -1,19 +1,19 @@
 """Directory use cases: organization search, create and edit, and site pipelines."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.activity import audit, diff
 from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
+from tracker.database import keep, transaction
 from tracker.directory.conflicts import (  # noqa: F401  (re-exported for callers)
     UPDATE_ACTION,
     ChangedField,
@@ -141,24 +141,25 @@ def create_organization(actor: User, values: dict[str, Any]) -> Organization:
         raise DirectoryError(_("Choose at least one of the sites you manage."), field="sites")
     site_slugs, theme_slugs = _chosen_slugs(site_ids, set(values.get("theme_ids") or ()))
     fields = {key: values.get(key) for key in (*PROFILE_FIELDS, *STANDING_FIELDS)}
-    organization = Organization(**fields)
-    db.session.add(organization)
-    db.session.flush()
-    # The links straight in (an INSERT each for sites and themes, as the unit of work would
-    # send): the new organization's collections are not read before the commit expires it.
-    connection = db.session.connection()
-    for table, key, chosen in (
-        (organization_sites, "site_id", site_slugs),
-        (organization_themes, "theme_id", theme_slugs),
-    ):
-        if chosen:
-            rows = [{"organization_id": organization.id, key: row_id} for row_id in chosen]
-            connection.execute(sa.insert(table), rows)
-    changes = {key: [None, value] for key, value in fields.items() if value not in (None, "")}
-    changes["sites"] = [[], sorted(site_slugs.values())]
-    changes["themes"] = [[], sorted(theme_slugs.values())]
-    audit(actor, "organization.create", organization, changes)
-    _commit()
+    with transaction(conflict=_refused()):
+        organization = Organization(**fields)
+        db.session.add(organization)
+        db.session.flush()
+        # The links straight in (an INSERT each for sites and themes, as the unit of work would
+        # send): the new organization's collections are not read before the commit expires it.
+        connection = db.session.connection()
+        for table, key, chosen in (
+            (organization_sites, "site_id", site_slugs),
+            (organization_themes, "theme_id", theme_slugs),
+        ):
+            if chosen:
+                rows = [{"organization_id": organization.id, key: row_id} for row_id in chosen]
+                connection.execute(sa.insert(table), rows)
+        changes = {key: [None, value] for key, value in fields.items() if value not in (None, "")}
+        changes["sites"] = [[], sorted(site_slugs.values())]
+        changes["themes"] = [[], sorted(theme_slugs.values())]
+        audit(actor, "organization.create", organization, changes)
+        keep(organization)  # its id and columns for the caller, without reading it back
     return organization
 
 
@@ -180,31 +181,31 @@ def update_organization(
         _check_name_free(values["name"], exclude_id=organization.id)
     allowed = PROFILE_FIELDS + (STANDING_FIELDS if standing else ())
     changes = diff(organization, {key: values[key] for key in allowed if key in values})
-    new_sites = None
-    if standing and "site_ids" in values:
-        current = {site.id for site in organization.sites}
-        new_sites = _chosen_site_ids(actor, current, set(values["site_ids"] or ()))
-        if new_sites != current:
-            sites = _load(Site, new_sites, "sites")
-            changes["sites"] = [_slugs(organization.sites), _slugs(sites)]
-            organization.sites = sites
-    if "theme_ids" in values:
-        themes = _load(Theme, set(values["theme_ids"] or ()), "themes")
-        if {t.id for t in themes} != {t.id for t in organization.themes}:
-            changes["themes"] = [_slugs(organization.themes), _slugs(themes)]
-            organization.themes = themes
-    if not changes:
-        return {}
-    for key in allowed:
-        if key in changes:
-            setattr(organization, key, values[key])
-    # Set, not left to the ORM: a change of sites or themes alone updates no column of the
-    # row, and would otherwise neither move the version nor check it.
-    organization.version = expected_version + 1
-    # The version pair lets a later conflict tell which fields this save changed.
-    versions = [expected_version, expected_version + 1]
-    audit(actor, UPDATE_ACTION, organization, {**changes, "version": versions})
-    _commit(organization, expected_version)
+    with transaction(conflict=_refused(organization, expected_version)):
+        new_sites = None
+        if standing and "site_ids" in values:
+            current = {site.id for site in organization.sites}
+            new_sites = _chosen_site_ids(actor, current, set(values["site_ids"] or ()))
+            if new_sites != current:
+                sites = _load(Site, new_sites, "sites")
+                changes["sites"] = [_slugs(organization.sites), _slugs(sites)]
+                organization.sites = sites
+        if "theme_ids" in values:
+            themes = _load(Theme, set(values["theme_ids"] or ()), "themes")
+            if {t.id for t in themes} != {t.id for t in organization.themes}:
+                changes["themes"] = [_slugs(organization.themes), _slugs(themes)]
+                organization.themes = themes
+        if not changes:
+            return {}
+        for key in allowed:
+            if key in changes:
+                setattr(organization, key, values[key])
+        # Set, not left to the ORM: a change of sites or themes alone updates no column of the
+        # row, and would otherwise neither move the version nor check it.
+        organization.version = expected_version + 1
+        # The version pair lets a later conflict tell which fields this save changed.
+        versions = [expected_version, expected_version + 1]
+        audit(actor, UPDATE_ACTION, organization, {**changes, "version": versions})
     return changes
 
 
@@ -272,18 +273,19 @@ def _check_name_free(name: str, exclude_id: int | None = None) -> None:
         )
 
 
-def _commit(organization: Organization | None = None, expected_version: int = 0) -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        # Another transaction saved between our read and our write (PostgreSQL).
-        db.session.rollback()
-        fresh = get_organization(organization.id, fresh=True)
-        raise conflict(fresh, expected_version) from None
-    except IntegrityError as error:
+def _refused(
+    organization: Organization | None = None, expected_version: int = 0
+) -> Callable[[Exception], Exception]:
+    """For transaction(): what a refused write tells."""
+
+    def error(refused: Exception) -> Exception:
+        if isinstance(refused, StaleDataError):
+            # Another transaction saved between our read and our write (PostgreSQL).
+            return conflict(get_organization(organization.id, fresh=True), expected_version)
         # Someone saved the same name between our check and the commit.
-        db.session.rollback()
-        raise DirectoryError(_("An organization with this name already exists."), "name") from error
+        return DirectoryError(_("An organization with this name already exists."), "name")
+
+    return error
 
 
 # --- sites ----------------------------------------------------------------------------------

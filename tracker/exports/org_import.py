@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from tracker.activity import audit
 from tracker.auth import permissions
+from tracker.database import transaction
 from tracker.directory.forms import OrganizationForm
 from tracker.exports.csvfile import CsvRow, read_csv
 from tracker.exports.rows import ORGANIZATION_COLUMNS, organization_aliases
@@ -143,29 +143,29 @@ def _site_rule(actor: User, sites: list[Site]) -> list[str]:
     return []
 
 
+def _added_meanwhile(_error: Exception) -> ImportRefused:
+    return ImportRefused(
+        _("An organization with one of these names was added meanwhile; nothing was imported.")
+    )
+
+
 def import_organizations(actor: User, filename: str, data: bytes) -> ImportCheck:
     """Check the file again; only when every row is valid, insert all in one transaction."""
     check = check_import(actor, filename, data)
     if check.errors:
         return check
-    organizations = []
-    for row in check.rows:
-        organization = Organization(**row.values)
-        organization.sites = row.sites
-        organization.themes = row.themes
-        organizations.append(organization)
-    db.session.add_all(organizations)
-    db.session.flush()
-    for organization, row in zip(organizations, check.rows, strict=True):
-        changes = {k: [None, v] for k, v in row.values.items() if v not in (None, "")}
-        changes["sites"] = [[], sorted(site.slug for site in row.sites)]
-        changes["themes"] = [[], sorted(theme.slug for theme in row.themes)]
-        audit(actor, "organization_imported", organization, changes)
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise ImportRefused(
-            _("An organization with one of these names was added meanwhile; nothing was imported.")
-        ) from error
+    with transaction(conflict=_added_meanwhile):
+        organizations = []
+        for row in check.rows:
+            organization = Organization(**row.values)
+            organization.sites = row.sites
+            organization.themes = row.themes
+            organizations.append(organization)
+        db.session.add_all(organizations)
+        db.session.flush()
+        for organization, row in zip(organizations, check.rows, strict=True):
+            changes = {k: [None, v] for k, v in row.values.items() if v not in (None, "")}
+            changes["sites"] = [[], sorted(site.slug for site in row.sites)]
+            changes["themes"] = [[], sorted(theme.slug for theme in row.themes)]
+            audit(actor, "organization_imported", organization, changes)
     return check

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.activity import audit
 from tracker.auth import permissions
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import CriterionTick, Project, StageCriterion, User, utcnow
 from tracker.projects.progress import touch
@@ -78,21 +79,20 @@ def tick(actor: User, project: Project, criterion_id: int) -> bool:
     criterion = _applying(actor, project, criterion_id)
     if _existing_tick(project, criterion_id) is not None:
         return False
-    db.session.add(
-        CriterionTick(
-            project_id=project.id,
-            criterion_id=criterion.id,
-            ticked_by_id=actor.id,
-            ticked_at=utcnow(),
-        )
-    )
-    changes = {criterion.title: ["open", "ticked"]}
-    audit(actor, "criterion_ticked", criterion, changes, project_id=project.id)
-    touch(project)
     try:
-        db.session.commit()
+        with transaction():
+            db.session.add(
+                CriterionTick(
+                    project_id=project.id,
+                    criterion_id=criterion.id,
+                    ticked_by_id=actor.id,
+                    ticked_at=utcnow(),
+                )
+            )
+            changes = {criterion.title: ["open", "ticked"]}
+            audit(actor, "criterion_ticked", criterion, changes, project_id=project.id)
+            touch(project)
     except IntegrityError:  # ticked by someone else at the same moment: same outcome
-        db.session.rollback()
         return False
     return True
 
@@ -103,9 +103,9 @@ def untick(actor: User, project: Project, criterion_id: int) -> bool:
     existing = _existing_tick(project, criterion_id)
     if existing is None:
         return False
-    db.session.delete(existing)
-    changes = {criterion.title: ["ticked", "open"]}
-    audit(actor, "criterion_unticked", criterion, changes, project_id=project.id)
-    touch(project)
-    db.session.commit()
+    with transaction():
+        db.session.delete(existing)
+        changes = {criterion.title: ["ticked", "open"]}
+        audit(actor, "criterion_unticked", criterion, changes, project_id=project.id)
+        touch(project)
     return True

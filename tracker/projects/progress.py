@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from tracker.activity import audit
 from tracker.auth import permissions
+from tracker.database import keep, transaction
 from tracker.extensions import db
 from tracker.models import Milestone, Project, Update, User, utcnow
 from tracker.projects.services import ProjectError, ProjectForbidden
@@ -35,14 +36,22 @@ def post_update(actor: User, project: Project, body: str) -> Update:
         raise ProjectError(_("Write what happened."), field="body")
     if len(body) > UPDATE_LIMIT:
         raise ProjectError(
-            _("At most %(update_limit)s characters.", update_limit=UPDATE_LIMIT), field="body"
+            _("At most %(update_limit)s characters.", update_limit=UPDATE_LIMIT),
+            field="body",
         )
-    update = Update(project_id=project.id, author_id=actor.id, body=body)
-    db.session.add(update)
-    db.session.flush()
-    audit(actor, "update_posted", update, {"update": [None, body[:200]]}, project_id=project.id)
-    touch(project)
-    db.session.commit()
+    with transaction():
+        update = Update(project_id=project.id, author_id=actor.id, body=body)
+        db.session.add(update)
+        db.session.flush()
+        audit(
+            actor,
+            "update_posted",
+            update,
+            {"update": [None, body[:200]]},
+            project_id=project.id,
+        )
+        touch(project)
+        keep(update)  # for the API's reply
     return update
 
 
@@ -59,13 +68,14 @@ def add_milestone(actor: User, project: Project, title: str, due_on=None) -> Mil
             ),
             field="title",
         )
-    milestone = Milestone(project_id=project.id, title=title, due_on=due_on)
-    db.session.add(milestone)
-    db.session.flush()
-    changes = {"milestone": [None, title], "due_on": [None, due_on]}
-    audit(actor, "milestone_added", milestone, changes, project_id=project.id)
-    touch(project)
-    db.session.commit()
+    with transaction():
+        milestone = Milestone(project_id=project.id, title=title, due_on=due_on)
+        db.session.add(milestone)
+        db.session.flush()
+        changes = {"milestone": [None, title], "due_on": [None, due_on]}
+        audit(actor, "milestone_added", milestone, changes, project_id=project.id)
+        touch(project)
+        keep(milestone)  # for the caller's message
     return milestone
 
 
@@ -77,12 +87,12 @@ def set_milestone_done(actor: User, project: Project, milestone_id: int, done: b
         raise ProjectError(_("This milestone does not belong to the project."))
     if (milestone.done_at is not None) == done:
         return milestone
-    old = milestone.done_at is not None
-    milestone.done_at = utcnow() if done else None
-    action = "milestone_done" if done else "milestone_reopened"
-    states = ["done" if old else "open", "done" if done else "open"]
-    changes = {milestone.title: states}
-    audit(actor, action, milestone, changes, project_id=project.id)
-    touch(project)
-    db.session.commit()
+    with transaction():
+        old = milestone.done_at is not None
+        milestone.done_at = utcnow() if done else None
+        action = "milestone_done" if done else "milestone_reopened"
+        states = ["done" if old else "open", "done" if done else "open"]
+        changes = {milestone.title: states}
+        audit(actor, action, milestone, changes, project_id=project.id)
+        touch(project)
     return milestone

@@ -8,11 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.activity import audit, notify_members, values_when_read
 from tracker.auth import permissions
+from tracker.database import keep, transaction
 from tracker.extensions import db
 from tracker.loaders import project_options
 from tracker.models import AuditEvent, Organization, Project, StageEvent, User
@@ -69,52 +69,40 @@ def create_project(actor: User, data: ProjectData | Mapping[str, Any]) -> Projec
     lead, partners = check.organizations(
         check.lead_id(actor, values.lead_organization_id, None), values.partners
     )
-    now = utcnow()
-    project = Project(
-        **{k: getattr(values, k) for k in (*TEXT_LIMITS, "kind", "visibility")},
-        target_test_on=values.target_test_on,
-        target_market_on=values.target_market_on,
-        site=site,
-        lead_organization=lead,
-        stage="develop",
-        status="active",
-        created_by_id=actor.id,
-        created_at=now,
-        last_activity_at=now,
-        stage_entered_at=now,
-    )
-    project.themes = check.themes(values.theme_ids)
-    db.session.add(project)
-    db.session.flush()
-    _add_participations(project, lead, partners)
-    db.session.add(
-        StageEvent(
-            project_id=project.id,
-            to_stage="develop",
-            to_status="active",
-            actor_id=actor.id,
-            at=now,
-            note="Project created",
+    with transaction():
+        now = utcnow()
+        project = Project(
+            **{k: getattr(values, k) for k in (*TEXT_LIMITS, "kind", "visibility")},
+            target_test_on=values.target_test_on,
+            target_market_on=values.target_market_on,
+            site=site,
+            lead_organization=lead,
+            stage="develop",
+            status="active",
+            created_by_id=actor.id,
+            created_at=now,
+            last_activity_at=now,
+            stage_entered_at=now,
         )
-    )
-    created = {k: [None, v] for k, v in snapshot(project).items() if v not in (None, "", [])}
-    audit(actor, "project_created", project, created)
-    _notify_added(actor, project, partners)
-    _commit_keeping_columns(project)
+        project.themes = check.themes(values.theme_ids)
+        db.session.add(project)
+        db.session.flush()
+        _add_participations(project, lead, partners)
+        db.session.add(
+            StageEvent(
+                project_id=project.id,
+                to_stage="develop",
+                to_status="active",
+                actor_id=actor.id,
+                at=now,
+                note="Project created",
+            )
+        )
+        created = {k: [None, v] for k, v in snapshot(project).items() if v not in (None, "", [])}
+        audit(actor, "project_created", project, created)
+        _notify_added(actor, project, partners)
+        keep(project)  # its columns for the redirect and message, without reading it back
     return project
-
-
-def _commit_keeping_columns(project: Project) -> None:
-    """Commit, keeping the values just written to the new project's own columns.
-
-    The commit expires every object, so the caller's redirect and message would read back
-    the row this transaction wrote, all set here or by Python-side defaults at the flush;
-    its relationships are expired as usual."""
-    state = sa.inspect(project)
-    kept = {a.key: state.dict[a.key] for a in state.mapper.column_attrs if a.key in state.dict}
-    db.session.commit()
-    for key, value in kept.items():
-        set_committed_value(project, key, value)
 
 
 def update_project(
@@ -142,32 +130,33 @@ def update_project(
     themes = check.themes(values.theme_ids)
     before = snapshot(project)
     added = sync_participations(project, lead, partners)
-    for name in (*TEXT_LIMITS, "kind", "visibility", "target_test_on", "target_market_on"):
+    for name in (
+        *TEXT_LIMITS,
+        "kind",
+        "visibility",
+        "target_test_on",
+        "target_market_on",
+    ):
         setattr(project, name, getattr(values, name))
     project.site, project.lead_organization, project.themes = site, lead, themes
     changes = {k: [v, new] for k, v in before.items() if (new := snapshot(project)[k]) != v}
     if not changes:
         db.session.rollback()
         return []
-    project.last_activity_at = utcnow()
-    # The version pair lets a later conflict tell which fields this save changed.
-    versions = [expected_version, expected_version + 1]
-    audit(actor, "project_updated", project, {**changes, "version": versions})
-    _notify_added(actor, project, added)
-    return _commit_edit(project, expected_version, list(changes))
-
-
-def _commit_edit(project: Project, expected_version: int, changed: list[str]) -> list[str]:
     try:
-        db.session.commit()
+        with transaction():
+            project.last_activity_at = utcnow()
+            # The version pair lets a later conflict tell which fields this save changed.
+            versions = [expected_version, expected_version + 1]
+            audit(actor, "project_updated", project, {**changes, "version": versions})
+            _notify_added(actor, project, added)
     except StaleDataError:
         # Another transaction saved between our read and our write (PostgreSQL).
-        db.session.rollback()
         fresh = db.session.get(
             Project, project.id, options=project_options(), populate_existing=True
         )
         raise conflict(fresh, expected_version) from None
-    return changed
+    return list(changes)
 
 
 def conflict(project: Project, expected_version: int) -> EditConflict:

@@ -1,12 +1,10 @@
-"""Shared parts of the gate services: errors, the one-commit block, loading, stage moves."""
+"""Shared parts of the gate services: errors, conflicts, loading, stage moves."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,21 +45,16 @@ class GateForbidden(GateError):
     """The actor may not do this at all (pages and the API answer 403)."""
 
 
-@contextmanager
-def committing(conflict: str = CHANGED_MEANWHILE) -> Iterator[None]:
-    """Commit once at the end; on any error roll back so nothing is half-written."""
-    try:
-        yield
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise GateError(conflict) from error
-    except StaleDataError as error:
-        db.session.rollback()
-        raise GateError(CHANGED_MEANWHILE) from error
-    except BaseException:
-        db.session.rollback()
-        raise
+def gate_conflict(
+    conflict: str = CHANGED_MEANWHILE,
+) -> Callable[[Exception], GateError]:
+    """For transaction(): a broken unique rule tells conflict, a changed version that the
+    project changed meanwhile."""
+
+    def error(refused: Exception) -> GateError:
+        return GateError(CHANGED_MEANWHILE if isinstance(refused, StaleDataError) else conflict)
+
+    return error
 
 
 def load_project(project_id: int) -> Project:
@@ -129,7 +122,12 @@ def notify_lead(actor: User, project: Project, kind: str, message: str) -> None:
 
 
 def move(
-    actor: User, project: Project, stage: str, status: str, note: str, review_id: int | None = None
+    actor: User,
+    project: Project,
+    stage: str,
+    status: str,
+    note: str,
+    review_id: int | None = None,
 ) -> StageEvent:
     """Change stage and/or status through the ORM (the version increments) plus its event."""
     now = utcnow()

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tracker import activity
 from tracker.auth import permissions
+from tracker.database import keep, transaction
 from tracker.extensions import db
 from tracker.models import (
     GateCondition,
@@ -30,12 +30,10 @@ from tracker.reviews.base import (
     GateError,
     GateForbidden,
     clip,
-    committing,
+    gate_conflict,
     label,
     load_project,
     move,
-    open_condition_texts,  # noqa: F401  (re-exported for callers)
-    pending_review,  # noqa: F401  (re-exported for callers)
     refuse,
     required_text,
 )
@@ -77,7 +75,10 @@ def _with_participants(project_id: int) -> Project:
     return project
 
 
-_PROJECT_NEEDS = {a.key for a in sa.inspect(Project).column_attrs} | {"site", "participations"}
+_PROJECT_NEEDS = {a.key for a in sa.inspect(Project).column_attrs} | {
+    "site",
+    "participations",
+}
 _PARTICIPATION_NEEDS = {a.key for a in sa.inspect(Participation).column_attrs} | {"organization"}
 
 
@@ -95,26 +96,6 @@ def _pending_and_open_conditions(project_id: int) -> tuple[bool, list[str]]:
     )
     rows = db.session.execute(sa.union_all(pending, conditions).order_by("kind", "id")).all()
     return any(kind == 0 for kind, _id, _text in rows), [t for k, _i, t in rows if k == 1]
-
-
-def _flushed_columns(*objects) -> list[tuple[object, dict]]:
-    """Flush, then the objects' column values as written (to keep over the commit)."""
-    db.session.flush()
-    kept = []
-    for obj in objects:
-        state = sa.inspect(obj)
-        columns = state.mapper.column_attrs
-        kept.append((obj, {a.key: state.dict[a.key] for a in columns if a.key in state.dict}))
-    return kept
-
-
-def _keep(kept: list[tuple[object, dict]]) -> None:
-    """Put back the column values the commit expired: what the caller shows next (the
-    message after a request or decision) then comes without reading back the rows this
-    transaction wrote; relationships stay expired."""
-    for obj, values in kept:
-        for key, value in values.items():
-            set_committed_value(obj, key, value)
 
 
 def request_gate(actor: User, project: Project, evidence: str | None) -> GateReview:
@@ -140,7 +121,7 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
         ),
     )
     now = utcnow()
-    with committing(_("A gate request is already pending.")):
+    with transaction(gate_conflict(_("A gate request is already pending."))):
         review = GateReview(
             project_id=project.id,
             from_stage=project.stage,
@@ -153,17 +134,24 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
         project.last_activity_at = now
         db.session.flush()
         activity.audit(
-            actor, "gate_requested", review, {"stage": [project.stage, to_stage]}, project.id
+            actor,
+            "gate_requested",
+            review,
+            {"stage": [project.stage, to_stage]},
+            project.id,
         )
         message = (
             f"{actor.display_name} requests the gate {label(project.stage)} → "
             f"{label(to_stage)} for “{project.title}”."
         )
         activity.notify(
-            activity.managers_of(project.site_id), "gate_requested", message, project, actor
+            activity.managers_of(project.site_id),
+            "gate_requested",
+            message,
+            project,
+            actor,
         )
-        kept = _flushed_columns(project, review)
-    _keep(kept)
+        keep(project, review)  # for the caller's message, without reading them back
     return review
 
 
@@ -184,9 +172,11 @@ def confirm(actor: User, review: GateReview) -> GateConfirmation:
     )
     if existing is not None:
         raise GateError(ALREADY_CONFIRMED)
-    with committing(ALREADY_CONFIRMED):
+    with transaction(gate_conflict(ALREADY_CONFIRMED)):
         confirmation = GateConfirmation(
-            gate_review_id=review.id, organization_id=actor.organization_id, user_id=actor.id
+            gate_review_id=review.id,
+            organization_id=actor.organization_id,
+            user_id=actor.id,
         )
         db.session.add(confirmation)
         db.session.flush()
@@ -194,9 +184,13 @@ def confirm(actor: User, review: GateReview) -> GateConfirmation:
             actor,
             "gate_confirmed",
             confirmation,
-            {"gate_review_id": [None, review.id], "organization_id": [None, actor.organization_id]},
+            {
+                "gate_review_id": [None, review.id],
+                "organization_id": [None, actor.organization_id],
+            },
             project.id,
         )
+        keep(review)  # the API's reply shows it
     return confirmation
 
 
@@ -217,7 +211,8 @@ def _checked_conditions(decision: str, conditions: Sequence[str]) -> list[str]:
         return []
     if not items:
         raise GateError(
-            _("A conditional go needs at least one condition, one per line."), field="conditions"
+            _("A conditional go needs at least one condition, one per line."),
+            field="conditions",
         )
     if not all(items):
         raise GateError(_("Conditions cannot be blank."), field="conditions")
@@ -253,13 +248,14 @@ def decide(
         raise GateError(ALREADY_DECIDED)
     if decision not in rules.DECISION_LABELS:
         raise GateError(
-            _("Choose a decision: go, conditional go, recycle, hold or stop."), field="decision"
+            _("Choose a decision: go, conditional go, recycle, hold or stop."),
+            field="decision",
         )
     if project.stage != review.from_stage or project.status != "active":
         raise GateError(_("The project moved since this request was made; it is out of date."))
     reason = required_text(reason, "reason", rules.MAX_REASON, _("A reason is required."))
     items = _checked_conditions(decision, conditions)
-    with committing():
+    with transaction(gate_conflict()):
         _record_decision(actor, project, review, decision, reason, items)
         message = (
             f"Gate decision for “{project.title}”: {rules.DECISION_LABELS[decision]} "
@@ -268,13 +264,17 @@ def decide(
         # As notify_lead, in one INSERT … SELECT.
         members = activity.members_of([project.lead_organization_id])
         activity.notify(members, "gate_decided", clip(message), project, skip=actor)
-        kept = _flushed_columns(project, review)
-    _keep(kept)
+        keep(project, review)  # for the caller's message, without reading them back
     return review
 
 
 def _record_decision(
-    actor: User, project: Project, review: GateReview, decision: str, reason: str, items: list[str]
+    actor: User,
+    project: Project,
+    review: GateReview,
+    decision: str,
+    reason: str,
+    items: list[str],
 ) -> None:
     before = {"stage": project.stage, "status": project.status}
     stage, status = _outcome(project, review, decision)
@@ -308,13 +308,17 @@ def _set_condition(actor: User, condition: GateCondition, done: bool) -> GateCon
         raise GateError(
             _("This condition is already done.") if done else _("This condition is open.")
         )
-    with committing():
+    with transaction(gate_conflict()):
         before = condition.done_at
         condition.done_at = utcnow() if done else None
         condition.done_by_id = actor.id if done else None
         action = "condition_completed" if done else "condition_reopened"
         activity.audit(
-            actor, action, condition, {"done_at": [before, condition.done_at]}, project.id
+            actor,
+            action,
+            condition,
+            {"done_at": [before, condition.done_at]},
+            project.id,
         )
     return condition
 

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 
 from tracker import activity
 from tracker.auth import permissions
+from tracker.database import transaction
 from tracker.models import Project, StageEvent, User, utcnow
 from tracker.reviews import rules
 from tracker.reviews.base import (
     GateForbidden,
-    committing,
+    gate_conflict,
     load_project,
     move,
     notify_lead,
@@ -43,20 +44,30 @@ def change_status(actor: User, project: Project, action: str, reason: str | None
     refuse(rules.status_refusal(action, project.status, project.stage))
     reason = required_text(reason, "reason", rules.MAX_REASON, _("A reason is required."))
     rule = rules.STATUS_ACTIONS[action]
-    with committing():
+    with transaction(gate_conflict()):
         before = (project.stage, project.status)
         closed = None if action == "reactivate" else _close_pending(actor, project, rule.verb)
         event = move(
-            actor, project, rules.target_stage(action, project.stage), rule.to_status, reason
+            actor,
+            project,
+            rules.target_stage(action, project.stage),
+            rule.to_status,
+            reason,
         )
-        changes = {"stage": [before[0], event.to_stage], "status": [before[1], event.to_status]}
+        changes = {
+            "stage": [before[0], event.to_stage],
+            "status": [before[1], event.to_status],
+        }
         changes = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
         if closed is not None:
             changes["closed_gate_review_id"] = [closed, None]
         changes["reason"] = [None, reason]
         activity.audit(actor, AUDIT_ACTIONS[action], project, changes)
         notify_lead(
-            actor, project, "status_changed", f"“{project.title}” was {rule.verb}: {reason}"
+            actor,
+            project,
+            "status_changed",
+            f"“{project.title}” was {rule.verb}: {reason}",
         )
     return event
 

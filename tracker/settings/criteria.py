@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from tracker.activity import audit
 from tracker.auth import permissions
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import Site, StageCriterion, User
 from tracker.models.base import STAGES
@@ -63,22 +64,22 @@ def add_criterion(actor: User, site: Site | None, stage: str, title: str) -> Sta
             _scope(site), StageCriterion.stage == stage
         )
     )
-    criterion = StageCriterion(
-        stage=stage, site_id=site.id if site else None, title=title, position=(last or 0) + 1
-    )
-    db.session.add(criterion)
-    db.session.flush()
-    audit(
-        actor,
-        "criterion.create",
-        criterion,
-        {
-            "stage": [None, stage],
-            "site": [None, site.slug if site else None],
-            "title": [None, title],
-        },
-    )
-    db.session.commit()
+    with transaction():
+        criterion = StageCriterion(
+            stage=stage, site_id=site.id if site else None, title=title, position=(last or 0) + 1
+        )
+        db.session.add(criterion)
+        db.session.flush()
+        audit(
+            actor,
+            "criterion.create",
+            criterion,
+            {
+                "stage": [None, stage],
+                "site": [None, site.slug if site else None],
+                "title": [None, title],
+            },
+        )
     return criterion
 
 
@@ -87,9 +88,9 @@ def rename_criterion(actor: User, criterion: StageCriterion, title: str) -> bool
     _require(actor, site_of(criterion))
     if title == criterion.title:
         return False
-    audit(actor, "criterion.rename", criterion, {"title": [criterion.title, title]})
-    criterion.title = title
-    db.session.commit()
+    with transaction():
+        audit(actor, "criterion.rename", criterion, {"title": [criterion.title, title]})
+        criterion.title = title
     return True
 
 
@@ -103,12 +104,12 @@ def move_criterion(actor: User, criterion: StageCriterion, direction: str) -> bo
     target = index - 1 if direction == "up" else index + 1
     if not 0 <= target < len(order):
         return False
-    order[index], order[target] = order[target], order[index]
-    old = criterion.position
-    for position, item in enumerate(order, start=1):
-        item.position = position  # renumbered, so equal or gapped positions heal too
-    audit(actor, "criterion.move", criterion, {"position": [old, criterion.position]})
-    db.session.commit()
+    with transaction():
+        order[index], order[target] = order[target], order[index]
+        old = criterion.position
+        for position, item in enumerate(order, start=1):
+            item.position = position  # renumbered, so equal or gapped positions heal too
+        audit(actor, "criterion.move", criterion, {"position": [old, criterion.position]})
     return True
 
 
@@ -117,11 +118,11 @@ def set_active(actor: User, criterion: StageCriterion, active: bool) -> bool:
     _require(actor, site_of(criterion))
     if criterion.active == active:
         return False
-    if active:
-        # Back at the end of the active list rather than at an old, possibly taken, place.
-        criterion.position = max((c.position for c in _siblings(criterion)), default=0) + 1
-    criterion.active = active
-    action = "criterion.reactivate" if active else "criterion.deactivate"
-    audit(actor, action, criterion, {"active": [not active, active]})
-    db.session.commit()
+    with transaction():
+        if active:
+            # Back at the end of the active list rather than at an old, possibly taken, place.
+            criterion.position = max((c.position for c in _siblings(criterion)), default=0) + 1
+        criterion.active = active
+        action = "criterion.reactivate" if active else "criterion.deactivate"
+        audit(actor, action, criterion, {"active": [not active, active]})
     return True

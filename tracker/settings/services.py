@@ -1,14 +1,15 @@
 """Sites and themes: create, edit, rename and delete, each audited, admins only."""
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker.activity import audit, diff
 from tracker.auth import permissions
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import Site, Theme, User
 from tracker.models.directory import organization_themes, site_themes
@@ -30,13 +31,9 @@ def _require_admin(actor: User) -> None:
         raise SettingsError(_("Only admins manage sites and themes."))
 
 
-def _commit(message: str, field: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        # A concurrent save took the same slug between our check and the commit.
-        db.session.rollback()
-        raise SettingsError(message, field) from error
+def taken(message: str, field: str) -> Callable[[Exception], SettingsError]:
+    """For transaction(): a concurrent save took the same slug between our check and the commit."""
+    return lambda _error: SettingsError(message, field)
 
 
 # --- sites ----------------------------------------------------------------------------------
@@ -74,14 +71,14 @@ def _check_site_slug(slug: str, exclude_id: int | None = None) -> None:
 def create_site(actor: User, values: dict[str, Any]) -> Site:
     _require_admin(actor)
     _check_site_slug(values["slug"])
-    site = Site(**{key: values[key] for key in SITE_FIELDS})
-    site.themes = themes_by_ids(set(values.get("theme_ids") or ()))
-    db.session.add(site)
-    db.session.flush()
-    changes = {key: [None, values[key]] for key in SITE_FIELDS if values[key]}
-    changes["themes"] = [[], sorted(theme.slug for theme in site.themes)]
-    audit(actor, "site.create", site, changes)
-    _commit(_("This slug is taken by another site."), "slug")
+    with transaction(conflict=taken(_("This slug is taken by another site."), "slug")):
+        site = Site(**{key: values[key] for key in SITE_FIELDS})
+        site.themes = themes_by_ids(set(values.get("theme_ids") or ()))
+        db.session.add(site)
+        db.session.flush()
+        changes = {key: [None, values[key]] for key in SITE_FIELDS if values[key]}
+        changes["themes"] = [[], sorted(theme.slug for theme in site.themes)]
+        audit(actor, "site.create", site, changes)
     return site
 
 
@@ -96,10 +93,10 @@ def update_site(actor: User, site: Site, values: dict[str, Any]) -> dict[str, li
         site.themes = themes
     if not changes:
         return {}
-    for key in SITE_FIELDS:
-        setattr(site, key, values[key])
-    audit(actor, "site.update", site, changes)
-    _commit(_("This slug is taken by another site."), "slug")
+    with transaction(conflict=taken(_("This slug is taken by another site."), "slug")):
+        for key in SITE_FIELDS:
+            setattr(site, key, values[key])
+        audit(actor, "site.update", site, changes)
     return changes
 
 
@@ -150,11 +147,11 @@ def _check_theme_free(slug: str | None, name: str, exclude_id: int | None = None
 def create_theme(actor: User, slug: str, name: str) -> Theme:
     _require_admin(actor)
     _check_theme_free(slug, name)
-    theme = Theme(slug=slug, name=name)
-    db.session.add(theme)
-    db.session.flush()
-    audit(actor, "theme.create", theme, {"slug": [None, slug], "name": [None, name]})
-    _commit(_("This slug is taken by another theme."), "slug")
+    with transaction(conflict=taken(_("This slug is taken by another theme."), "slug")):
+        theme = Theme(slug=slug, name=name)
+        db.session.add(theme)
+        db.session.flush()
+        audit(actor, "theme.create", theme, {"slug": [None, slug], "name": [None, name]})
     return theme
 
 
@@ -164,9 +161,9 @@ def rename_theme(actor: User, theme: Theme, name: str) -> bool:
     if name == theme.name:
         return False
     _check_theme_free(None, name, exclude_id=theme.id)
-    audit(actor, "theme.rename", theme, {"name": [theme.name, name]})
-    theme.name = name
-    db.session.commit()
+    with transaction():
+        audit(actor, "theme.rename", theme, {"name": [theme.name, name]})
+        theme.name = name
     return True
 
 
@@ -186,6 +183,8 @@ def delete_theme(actor: User, theme: Theme) -> None:
                 used_by=used_by,
             )
         )
-    audit(actor, "theme.delete", theme, {"slug": [theme.slug, None], "name": [theme.name, None]})
-    db.session.delete(theme)
-    db.session.commit()
+    with transaction():
+        audit(
+            actor, "theme.delete", theme, {"slug": [theme.slug, None], "name": [theme.name, None]}
+        )
+        db.session.delete(theme)

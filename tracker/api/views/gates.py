@@ -14,7 +14,6 @@ from tracker.api.guards import (
     before_body,
     checked_project,
     joined_projects,
-    kept_after_commit,
     project_action,
     review_action,
 )
@@ -106,8 +105,8 @@ def _may_decide(user, project, review) -> bool:
 
 
 def _reply(review: GateReview, status: int = 200, created: bool = False):
-    """The review as the service left it (called inside kept_after_commit), with its
-    confirmations, conditions and people read afresh."""
+    """The review as the service kept it over its commit, with its confirmations, conditions
+    and people read afresh."""
     data = gate_requests_data([review])[0]
     if not created:
         return data, status
@@ -129,9 +128,8 @@ def request_gate(body: dict, project_id: int):
     user = api_user()
     project = checked_project(user, project_id, details=True)
     try:
-        with kept_after_commit():
-            review = services.request_gate(user, project, body["evidence"])
-            return _reply(review, 201, created=True)
+        review = services.request_gate(user, project, body["evidence"])
+        return _reply(review, 201, created=True)
     except GateError as error:
         raise refusal(error) from None
 
@@ -189,9 +187,8 @@ def confirm_gate_request(review_id: int):
     user = api_user()
     review, _project = _visible_review(user, review_id)
     try:
-        with kept_after_commit():
-            services.confirm(user, review)
-            return _reply(review, 201, created=True)
+        services.confirm(user, review)
+        return _reply(review, 201, created=True)
     except GateError as error:
         raise refusal(error) from None
 
@@ -212,8 +209,7 @@ def decide_gate_request(body: dict, review_id: int):
     user = api_user()
     review, _project = _visible_review(user, review_id)
     try:
-        with kept_after_commit():
-            services.decide(user, review, body["decision"], body["reason"], body["conditions"])
-            return _reply(review)
+        services.decide(user, review, body["decision"], body["reason"], body["conditions"])
+        return _reply(review)
     except GateError as error:
         raise refusal(error) from None

@@ -11,7 +11,6 @@ from tracker.api.auth import api_user
 from tracker.api.bodies import IfMatchArgs, OrganizationCreateSchema, OrganizationPatchSchema
 from tracker.api.guards import (
     before_body,
-    kept_after_commit,
     may_create_organization,
     may_edit_organization,
 )
@@ -113,8 +112,7 @@ def create_organization(body: dict):
     values = {"city": "", "website": "", "description": "", "member_since": None}
     values |= _service_values(body)
     try:
-        with kept_after_commit():  # its new id without reading the row again
-            organization_id = services.create_organization(user, values).id
+        organization_id = services.create_organization(user, values).id
     except DirectoryError as error:
         raise invalid(error.field, str(error)) from None
     location = url_for("api.get_organization", organization_id=organization_id)
@@ -150,10 +148,8 @@ def update_organization(body: dict, headers: dict, organization_id: int):
     try:
         services.update_organization(user, organization, _service_values(body), version)
     except OrganizationConflict as error:
-        db.session.rollback()
         raise _stale(error) from None
     except DirectoryError as error:
-        db.session.rollback()
         if not standing and error.field in {*STANDING_FIELDS, "sites"}:
             raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None

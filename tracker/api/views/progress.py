@@ -8,12 +8,13 @@ from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import UpdateInputSchema
 from tracker.api.gate_schemas import StageEventPageSchema, UpdatePageSchema, UpdateSchema
-from tracker.api.guards import before_body, checked_project, kept_after_commit, project_action
+from tracker.api.guards import before_body, checked_project, project_action
 from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.api.views.projects import visible_project
 from tracker.auth import permissions
+from tracker.database import keep
 from tracker.extensions import db
 from tracker.models import StageEvent, Update, User
 from tracker.projects import progress
@@ -93,9 +94,9 @@ def post_update(body: dict, project_id: int):
     user = api_user()
     project = checked_project(user, project_id, details=True)
     try:
-        with kept_after_commit():
-            update = progress.post_update(user, project, body["body"])
-            return _update_data(update, {user.id: user.display_name})
+        keep(user)  # for the reply's author name
+        update = progress.post_update(user, project, body["body"])
+        return _update_data(update, {user.id: user.display_name})
     except ProjectForbidden as error:
         raise Forbidden(str(error.message)) from None
     except ProjectError as error:

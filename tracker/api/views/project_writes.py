@@ -15,7 +15,6 @@ from tracker.api.bodies import IfMatchArgs, ProjectCreateSchema, ProjectPatchSch
 from tracker.api.guards import (
     before_body,
     checked_project,
-    kept_after_commit,
     may_create_project,
     project_action,
 )
@@ -25,6 +24,7 @@ from tracker.api.schemas import ProjectSchema
 from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_errors, invalid
 from tracker.api.views.projects import project_data, with_etag
 from tracker.auth import permissions
+from tracker.database import keep
 from tracker.extensions import db
 from tracker.models import Site, Theme
 from tracker.projects import services
@@ -121,9 +121,9 @@ def create_project(body: dict):
     """
     user = api_user()
     try:
-        with kept_after_commit():  # the user and the new id stay loaded; the project is read
-            project = services.create_project(user, service_values(body))
-            data = project_data(joined_project(user, project.id), user)
+        keep(user, relationships=True)  # the reply's permission checks read it
+        project = services.create_project(user, service_values(body))
+        data = project_data(joined_project(user, project.id), user)
     except ProjectError as error:
         raise refusal(error) from None
     location = url_for("api.get_project", project_id=data["id"])
@@ -173,9 +173,8 @@ def update_project(body: dict, headers: dict, project_id: int):
     version = expected_version(body.pop("version", None), headers.get("if_match"))
     values = service_values(body)
     try:
-        with kept_after_commit():  # the user stays loaded; the project is read again
-            services.update_project(user, project, values, version)
-            return with_etag(project_data(joined_project(user, project_id), user))
+        keep(user, relationships=True)  # the reply's permission checks read it
+        services.update_project(user, project, values, version)
+        return with_etag(project_data(joined_project(user, project_id), user))
     except ProjectError as error:
-        db.session.rollback()
         raise refusal(error) from None
