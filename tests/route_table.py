@@ -163,4 +163,21 @@ TABLE = {
     "GET /organizations/export.csv": NO_PATRON,
     "GET /organizations/import": MANAGERS,
     "POST /organizations/import": MANAGERS,
+    # matchmaking (design §14): the request is on the fixture project; the interest is the
+    # outsider's organization's, so the outsider may see it (403 on deciding), partners not
+    "GET /partner-requests": NO_PATRON,
+    "GET /partner-requests/<int:request_id>": "LKKKKKHK",
+    "POST /partner-requests/<int:request_id>/interest": "LKKKKKHK",
+    "POST /partner-requests/<int:request_id>/close": "LKFFKFHK",
+    "POST /interests/<int:interest_id>/accept": "LKHFKHHK",
+    "POST /interests/<int:interest_id>/decline": "LKHFKHHK",
+    "GET /projects/<int:project_id>/partner-requests/new": LEAD_OR_SUPERVISE,
+    "POST /projects/<int:project_id>/partner-requests/new": LEAD_OR_SUPERVISE,
+    "GET /projects/<int:project_id>/suggestions": VIEW_DETAILS,
+    "GET /api/v1/partner-requests": NO_PATRON,
+    "POST /api/v1/projects/<id:project_id>/partner-requests": LEAD_OR_SUPERVISE,
+    "POST /api/v1/partner-requests/<id:request_id>/interest": NO_PATRON,
+    "POST /api/v1/interests/<id:interest_id>/accept": "LKHFKHHK",
+    "POST /api/v1/interests/<id:interest_id>/decline": "LKHFKHHK",
+    "GET /api/v1/projects/<id:project_id>/suggestions": VIEW_DETAILS,
 }

@@ -14,6 +14,8 @@ from tracker.models import (
     GateReview,
     Milestone,
     Notification,
+    PartnerInterest,
+    PartnerRequest,
     StageCriterion,
     utcnow,
 )
@@ -82,7 +84,23 @@ class Objects:
         note = Notification(
             user_id=world.lead_member.id, kind="test", message="hello", project_id=project.id
         )
-        db.session.add_all([condition, note])
+        wanted = PartnerRequest(
+            project_id=project.id,
+            kind="member_company",
+            role="partner",
+            description="A pilot customer",
+            closes_on=(now + timedelta(days=30)).date(),
+            status="open",
+        )
+        db.session.add_all([condition, note, wanted])
+        db.session.flush()
+        interest = PartnerInterest(
+            partner_request_id=wanted.id,
+            organization_id=world.other_org.id,
+            message="We pilot",
+            status="pending",
+        )
+        db.session.add(interest)
         db.session.commit()
         _, token = create_token(world.lead_member, "kept")
         self.values = {
@@ -92,6 +110,8 @@ class Objects:
             "review_id": pending.id,
             "condition_id": condition.id,
             "notification_id": note.id,
+            "request_id": wanted.id,
+            "interest_id": interest.id,
             "organization_id": world.lead_org.id,
             "user_id": world.partner_member.id,
             "site_id": world.lingen.id,

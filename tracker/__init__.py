@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.dashboard import bp as dashboard_bp
     from tracker.directory import bp as directory_bp
     from tracker.main import bp as main_bp
+    from tracker.matchmaking import bp as matchmaking_bp
     from tracker.notifications import bp as notifications_bp
     from tracker.projects import bp as projects_bp
     from tracker.reviews import bp as reviews_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(matchmaking_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(settings_bp, url_prefix="/admin")
     json_api.init_app(app)  # the flask-smorest Api registers the api blueprint

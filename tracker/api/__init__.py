@@ -21,6 +21,7 @@ from tracker.api import auth, errors  # noqa: E402, F401  (hooks on bp)
 from tracker.api.views import (  # noqa: E402, F401  (each module adds its routes to bp)
     directory,
     gates,
+    matchmaking,
     metrics,
     organizations,
     progress,
@@ -33,6 +34,7 @@ TAGS = (
     {"name": "projects", "description": "Cooperation projects, as the token's user sees them."},
     {"name": "metrics", "description": "Pipeline figures, with the dashboard's rules."},
     {"name": "gates", "description": "Gate requests, partner confirmations and decisions."},
+    {"name": "matchmaking", "description": "Partner requests, suggestions and the network."},
 )
 BEARER = {
     "type": "http",

@@ -268,3 +268,53 @@ def can_manage_criteria(user: Actor, site: Site | None) -> bool:
     if is_admin(user):
         return True
     return site is not None and manages_site(user, site.id)
+
+
+# --- matchmaking: partner requests, suggestions, contacts, the network ------------------------
+
+
+def can_view_partner_requests(user: Actor) -> bool:
+    """The list of open partner requests: every member, manager and admin; not patrons."""
+    return _signed_in(user) and user.role != "patron"
+
+
+def can_ask_for_partner(user: Actor, project: Project) -> bool:
+    """Open a partner request: the lead organization's members, the host site's managers."""
+    return can_edit(user, project)
+
+
+def can_answer_partner_request(user: Actor, project: Project) -> bool:
+    """Say "interested" for one's own organization, which must not be in the project yet."""
+    return (
+        _signed_in(user)
+        and user.role in {"member", "site_manager"}
+        and user.organization_id is not None
+        and user.organization_id not in project.participating_organization_ids
+    )
+
+
+def can_decide_partner_interest(user: Actor, project: Project) -> bool:
+    """Accept or decline an interest: whoever may manage the project's partners."""
+    return can_manage_partners(user, project)
+
+
+def can_see_request_title(user: Actor, project: Project) -> bool:
+    """A consortium project's request shows its description and site, never its title."""
+    return can_view(user, project)
+
+
+def can_view_contacts(user: Actor) -> bool:
+    """Contact persons of organizations: members, managers and admins; never patrons."""
+    return can_view_directory(user)
+
+
+def can_view_suggestions(user: Actor, project: Project) -> bool:
+    return can_view_details(user, project)
+
+
+def network_detail(user: Actor) -> str:
+    """What /network shows: "organizations" (edges of visible projects) or "sites" (patrons:
+    sites and kinds only, small counts withheld); "none" when signed out."""
+    if not _signed_in(user):
+        return "none"
+    return "sites" if user.role == "patron" else "organizations"

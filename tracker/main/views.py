@@ -34,6 +34,8 @@ NAV = [
     ("directory.organizations", _l("Directory"), {"admin", "site_manager", "member"}),
     ("directory.sites", _l("Sites"), {"admin", "site_manager", "member"}),
     ("projects.lessons", _l("Lessons"), {"admin", "site_manager", "member"}),
+    ("matchmaking.index", _l("Partners wanted"), {"admin", "site_manager", "member"}),
+    ("matchmaking.network", _l("Network"), None),
     ("admin.users", _l("Admin"), {"admin", "site_manager"}),
 ]
 

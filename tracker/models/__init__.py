@@ -5,6 +5,7 @@ from tracker.models.base import Base, utcnow
 from tracker.models.directory import Organization, Site, Theme
 from tracker.models.gate import GateCondition, GateConfirmation, GateReview, StageEvent
 from tracker.models.integration import IdempotencyKey, Webhook, WebhookDelivery
+from tracker.models.matchmaking import Contact, PartnerInterest, PartnerRequest
 from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
 from tracker.models.user import ApiToken, OneTimeLink, RecoveryCode, User
 
@@ -12,6 +13,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Contact",
     "CriterionTick",
     "GateCondition",
     "GateConfirmation",
@@ -22,6 +24,8 @@ __all__ = [
     "OneTimeLink",
     "Organization",
     "Participation",
+    "PartnerInterest",
+    "PartnerRequest",
     "Project",
     "RecoveryCode",
     "Site",

@@ -77,6 +77,9 @@ class Organization(Base):
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     member_since: Mapped[date | None]
+    # What the organization offers and seeks (short public texts of the directory).
+    offer: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    seek: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Optimistic locking: every UPDATE checks and bumps it (version_id_col below); the server
     # default covers rows inserted without the ORM (bench data, the migration's backfill).
