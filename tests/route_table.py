@@ -35,6 +35,9 @@ TABLE = {
     "GET /login": "KKKKKKKK",
     "POST /login": "KKKKKKKK",
     "POST /logout": ANYONE_SIGNED_IN,
+    # single sign-on: no provider is configured in the table's app, so every name is unknown
+    "GET /login/oidc/<name>": "HHHHHHHH",
+    "GET /login/oidc/<name>/callback": "HHHHHHHH",
     "GET /invite/<token>": "HHHHHHHH",
     "POST /invite/<token>": "HHHHHHHH",
     "GET /healthz": "PPPPPPPP",
@@ -51,6 +54,9 @@ TABLE = {
     "POST /admin/users/<int:user_id>/deactivate": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/reactivate": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/reset-link": "LFFFKHFK",
+    # accounts made by single sign-on: approve or reject (the user is a partner member here)
+    "POST /admin/users/<int:user_id>/approve": "LFFFKHFK",
+    "POST /admin/users/<int:user_id>/reject": "LFFFKHFK",
     "GET /admin/sites": ADMIN_ONLY,
     "GET /admin/sites/new": ADMIN_ONLY,
     "POST /admin/sites/new": ADMIN_ONLY,

@@ -1,6 +1,7 @@
 """Settings: defaults, then TRACKER_*, DATABASE_URL, SECRET_KEY, REDIS_URL from the environment."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -44,6 +45,38 @@ def _environment() -> str:
     return value
 
 
+OIDC_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def oidc_providers() -> dict[str, dict]:
+    """Single sign-on providers: TRACKER_OIDC_PROVIDERS names them, TRACKER_OIDC_<NAME>_* set each.
+
+    A provider without its issuer, client id or client secret stops start-up, naming the
+    variable: a half-configured button would only fail for the first person who presses it.
+    """
+    names = [n.strip().lower() for n in os.environ.get("TRACKER_OIDC_PROVIDERS", "").split(",")]
+    providers = {}
+    for name in filter(None, names):
+        if not OIDC_NAME.match(name):
+            raise RuntimeError(
+                f"TRACKER_OIDC_PROVIDERS: {name!r} is not a provider name "
+                "(letters, digits and _, starting with a letter)."
+            )
+        prefix = f"TRACKER_OIDC_{name.upper()}_"
+        settings = {}
+        for key in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET"):
+            value = (os.environ.get(prefix + key) or "").strip()
+            if not value:
+                raise RuntimeError(f"{prefix}{key} must be set for the provider {name!r}.")
+            settings[key.lower()] = value
+        if not settings["issuer"].startswith(("https://", "http://")):
+            raise RuntimeError(f"{prefix}ISSUER must be an https:// URL.")
+        settings["label"] = (os.environ.get(prefix + "LABEL") or "").strip() or name.title()
+        settings["mfa"] = _flag(prefix + "MFA")
+        providers[name] = settings
+    return providers
+
+
 def database_url(instance_path: str) -> str:
     """DATABASE_URL with the psycopg 3 driver made explicit, or SQLite in the instance folder."""
     url = (os.environ.get("DATABASE_URL") or "").strip()
@@ -82,6 +115,9 @@ def from_environment(instance_path: str) -> dict:
         "TRACKER_SESSION_HOURS": _int("TRACKER_SESSION_HOURS", 12),
         # Admins and site managers must set up two-factor sign-in before doing anything else.
         "TRACKER_REQUIRE_2FA": _flag("TRACKER_REQUIRE_2FA"),
+        # Single sign-on (OpenID Connect) providers by name: issuer, client_id, client_secret,
+        # label, mfa (the provider's sign-in counts as two-factor for TRACKER_REQUIRE_2FA).
+        "TRACKER_OIDC_PROVIDERS": oidc_providers(),
     }
 
 

@@ -37,6 +37,10 @@ SECURITY_ACTIONS = {
     "user_invited": _l("User invited"),
     "user_deactivated": _l("User deactivated"),
     "user_reactivated": _l("User reactivated"),
+    "sso_account_requested": _l("Account requested through single sign-on"),
+    "sso_account_approved": _l("Single sign-on account approved"),
+    "sso_account_rejected": _l("Single sign-on account rejected"),
+    "sso_sign_in_refused": _l("Single sign-on refused"),
 }
 FILTERS = ("action", "user", "date_from", "date_to")
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import mail
-from tracker.admin import bp, services
+from tracker.admin import approval_views, approvals, bp, services
 from tracker.admin.forms import InviteForm, ProfileForm, UserFilterForm
 from tracker.auth import permissions
 from tracker.auth.services import IssuedLink
@@ -55,6 +55,8 @@ def _show_error(form, error: services.AdminError) -> None:
 def users():
     actor = _actor()
     require(permissions.can_view_users(actor))
+    if request.args.get("pending") == "1":
+        return approval_views.pending_page()
     form = UserFilterForm(formdata=request.args).set_choices(actor)
     query = services.user_query(
         actor, form.q.data or "", form.role.data, form.organization.data, form.status.data
@@ -67,7 +69,7 @@ def users():
         form=form,
         page=page,
         filters=filters,
-        status_of=services.user_status,
+        status_of=approvals.status_of,
         can_issue_link=permissions.can_issue_link,
         can_edit=permissions.can_manage_users(actor),
     )

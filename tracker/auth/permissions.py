@@ -259,6 +259,24 @@ def can_issue_link(user: Actor, target: User) -> bool:
     )
 
 
+def can_approve_account(user: Actor, target: User) -> bool:
+    """An account made by single sign-on, waiting: admins, or a manager of one of its
+    organization's sites. Expects `target.organization.sites` loaded."""
+    waiting = target.approval_requested_at is not None and not target.active
+    return waiting and can_issue_link(user, target)
+
+
+def can_import_users(user: Actor) -> bool:
+    """Bulk onboarding from a CSV: admins; site managers for their sites' organizations' members
+    (each row is checked with can_invite)."""
+    return can_invite(user)
+
+
+def can_edit_email_domains(user: Actor) -> bool:
+    """An organization's e-mail domains let people ask to join it through single sign-on."""
+    return is_admin(user)
+
+
 def can_manage_sites_and_themes(user: Actor) -> bool:
     return is_admin(user)
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from tracker.auth import bp, sessions
 from tracker.auth import two_factor_services as services
 from tracker.auth.passwords import MAX_LENGTH
+from tracker.auth.sso_views import satisfies_two_factor
 from tracker.auth.views import _login_limit, _only_failures
 from tracker.extensions import db, limiter
 from tracker.models import User
@@ -157,8 +158,8 @@ def require_two_factor():
     if not current_app.config["TRACKER_REQUIRE_2FA"] or not current_user.is_authenticated:
         return None
     user = _user()
-    if user.two_factor_enabled or not _required(user):
-        return None
+    if user.two_factor_enabled or not _required(user) or satisfies_two_factor():
+        return None  # a provider with TRACKER_OIDC_<NAME>_MFA=1 checked a second factor
     flash(_("Your role requires two-factor sign-in. Please set it up to continue."), "warning")
     return redirect(url_for("auth.two_factor_setup"))
 

@@ -93,11 +93,14 @@ def _sign_in(user: User, next_url: str):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    from tracker.auth.sso_views import SSO, signed_out_page
+
+    provider_session = session.get(SSO)
     services.end_all_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(gettext("You are signed out."), "success")
-    return redirect(url_for("auth.login"))
+    return signed_out_page(provider_session) or redirect(url_for("auth.login"))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -77,6 +77,11 @@ class Organization(Base):
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     member_since: Mapped[date | None]
+    # Lower-case domains (admins set them): a verified single sign-on address at one of them may
+    # ask to join as a member of this organization, approved by a manager of one of its sites.
+    email_domains: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'")
+    )
     # What the organization offers and seeks (short public texts of the directory).
     offer: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     seek: Mapped[str] = mapped_column(sa.Text, default="", server_default="")

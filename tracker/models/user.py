@@ -47,6 +47,10 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     # The time step of the last accepted code: a code is refused once used (replay).
     totp_last_counter: Mapped[int | None]
+    # The single sign-on provider whose sign-in created the account (it has no password).
+    sso_provider: Mapped[str | None] = mapped_column(sa.String(40))
+    # Set while an account made by single sign-on waits for a site manager's approval.
+    approval_requested_at: Mapped[datetime | None]
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     managed_sites: Mapped[list[Site]] = relationship(
