@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := tracker
 
-.PHONY: run dev test lint seed clean translations messages
+.PHONY: run worker dev test lint seed clean translations messages
 
 $(BIN)/flask: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,23 @@ messages: $(BIN)/flask
 		--ignore-dirs='.*' -o translations/messages.pot .
 	$(BIN)/pybabel -q update -w 100 -d translations -i translations/messages.pot --no-fuzzy-matching
 
+# `make run`: the web (gunicorn on 127.0.0.1:$(PORT)) and the outbox worker (Huey) side by side
+# from the Procfile through honcho; Ctrl+C stops both. Links in e-mails use TRACKER_BASE_URL.
+QUEUE_WORKERS ?= 2
+export TRACKER_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(BIN)/flask translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask demo-accounts --short --url http://127.0.0.1:$(PORT)/login
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
-		--access-logfile - wsgi:app
+	WEB_PORT=$(PORT) WORKERS=$(WORKERS) QUEUE_WORKERS=$(QUEUE_WORKERS) \
+		$(BIN)/honcho start -f Procfile
+
+# The outbox worker alone (e-mail, webhooks, digests, reminders). Several may run, here or on
+# other machines sharing the database (set REDIS_URL for the queue when they are on several).
+worker: $(BIN)/flask translations
+	$(BIN)/flask db upgrade
+	$(BIN)/huey_consumer tracker.outbox.queue.huey --worker-type thread \
+		--workers $(QUEUE_WORKERS) --max-delay 1
 
 dev: $(BIN)/flask translations
 	$(BIN)/flask db upgrade

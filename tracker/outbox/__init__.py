@@ -5,8 +5,10 @@ that caused it (no commit here), then claimed and sent by a worker (tracker/outb
     enqueue_webhook(webhook_id, event, body, project_id=None)     -> OutboxMessage
     register_sender(channel, fn)   # the worker calls fn(row) for each claimed row of channel
 
-A sender returns normally when the message went out; it raises Keep to leave the row kept
-(nothing to send it with), Permanent to give up at once, anything else to retry with backoff.
+A sender returns normally when the message went out (optionally a dict of outbox columns to
+write with the outcome, e.g. {"params": ...}); it only reads the database. It raises Keep to
+leave the row kept (nothing to send it with), Permanent to give up at once, anything else to
+retry with backoff.
 """
 
 from collections.abc import Callable
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from tracker.extensions import db
 from tracker.models.outbox import OutboxMessage
 
-Sender = Callable[[OutboxMessage], None]
+Sender = Callable[[OutboxMessage], dict | None]
 _senders: dict[str, Sender] = {}
 
 # Set on the session when it wrote outbox rows: after its commit the worker is woken.

@@ -196,7 +196,7 @@ def message_id(row: OutboxMessage) -> str:
     return f"<tracker.{row.id}.{stamp}@{domain}>"
 
 
-def send_email(row: OutboxMessage) -> None:
+def send_email(row: OutboxMessage) -> dict | None:
     """The outbox sender of channel "email": kept when no SMTP server is configured."""
     if not smtp.mail_configured():
         raise outbox.Keep("no SMTP server configured (TRACKER_SMTP_URL)")
@@ -206,4 +206,5 @@ def send_email(row: OutboxMessage) -> None:
     smtp.deliver(message)
     if row.template in ("invitation", "password_reset"):
         # The one-time link is kept in readable form only until it went out.
-        row.params = {"hours": (row.params or {}).get("hours")}
+        return {"params": {"hours": (row.params or {}).get("hours")}}
+    return None

@@ -54,19 +54,26 @@ def wake() -> None:
 
 @huey.task()
 def deliver() -> int:
-    from tracker.outbox import worker
-
-    with _worker_app().app_context():
-        return worker.deliver_due()
+    return _deliver_and_plan()
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> int:
     """Every minute: retries that are due, and rows whose wake-up was lost."""
+    return _deliver_and_plan()
+
+
+def _deliver_and_plan() -> int:
+    """Send what is due, then ask to be woken for the next retry (when sooner than the
+    minute's sweep)."""
     from tracker.outbox import worker
 
     with _worker_app().app_context():
-        return worker.deliver_due()
+        sent = worker.deliver_due()
+        delay = worker.seconds_to_next_retry()
+    if delay is not None and delay < 60:
+        deliver.schedule(delay=max(delay, 1.0))
+    return sent
 
 
 @huey.periodic_task(crontab(minute="*/5"))

@@ -8,6 +8,7 @@ Message-ID). Failures are retried with doubling delays until 24 hours after the 
 """
 
 import logging
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -39,6 +40,9 @@ def claim(channels: list[str] | None = None) -> OutboxMessage | None:
     channels = channels if channels is not None else outbox.registered_channels()
     if not channels:
         return None
+    # The claim must begin its transaction (SQLite: a read transaction left open could not
+    # become a write once another worker committed). The worker has nothing pending here.
+    db.session.rollback()
     now = utcnow()
     lease = timedelta(seconds=_setting("TRACKER_OUTBOX_LEASE_SECONDS", 300))
     pick = (
@@ -74,43 +78,58 @@ def backoff(attempts: int) -> timedelta:
 
 
 def send_one(row: OutboxMessage) -> str:
-    """Send a claimed row and commit its outcome; returns the new state."""
+    """Send a claimed row and commit its outcome; returns the new state.
+
+    The sender only reads; the outcome is written in a transaction of its own that starts
+    with the UPDATE (on SQLite a read transaction left open over the send could not be
+    turned into a write once another worker has committed)."""
     sender = outbox.sender_for(row.channel)
-    now = utcnow()
+    row_id, event, attempts = row.id, row.event, row.attempts
+    started = row.retry_from or row.created_at
     values: dict = {"lease_until": None}
     try:
         if sender is None:
             raise outbox.Keep(f"no sender for {row.channel}")
-        sender(row)
+        extra = sender(row)
     except outbox.Keep as error:
         values |= {"state": "kept", "last_error": str(error)[:300]}
     except outbox.Permanent as error:
         values |= {"state": "failed", "last_error": str(error)[:300]}
     except Exception as error:  # any failure is retried, then given up
-        db.session.rollback()
-        give_up = (row.retry_from or row.created_at) + timedelta(
-            hours=_setting("TRACKER_OUTBOX_GIVE_UP_HOURS", 24)
-        )
-        retry_at = utcnow() + backoff(row.attempts)
+        give_up = started + timedelta(hours=_setting("TRACKER_OUTBOX_GIVE_UP_HOURS", 24))
+        retry_at = utcnow() + backoff(attempts)
         message = f"{type(error).__name__}: {error}"[:300]
         if retry_at > give_up:
             values |= {"state": "failed", "last_error": message}
         else:
             values |= {"state": "pending", "next_attempt_at": retry_at, "last_error": message}
-        log.warning(
-            "outbox %s (%s) attempt %s failed: %s", row.id, row.event, row.attempts, message
-        )
+        log.warning("outbox %s (%s) attempt %s failed: %s", row_id, event, attempts, message)
     else:
-        values |= {"state": "sent", "sent_at": now, "last_error": None}
-    # Only the claim this worker holds: a row taken over after an expired lease is not touched.
-    db.session.execute(
+        values |= {"state": "sent", "sent_at": utcnow(), "last_error": None, **(extra or {})}
+    db.session.rollback()
+    _record(row_id, values)
+    return values["state"]
+
+
+def _record(row_id: int, values: dict, tries: int = 5) -> None:
+    """Write the outcome; a row taken over after an expired lease is not touched. Retried a
+    few times: an outcome not written means the message is sent again after the lease."""
+    statement = (
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id == row.id, OutboxMessage.state == "sending")
+        .where(OutboxMessage.id == row_id, OutboxMessage.state == "sending")
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return values["state"]
+    for attempt in range(tries):
+        try:
+            db.session.execute(statement)
+            db.session.commit()
+            return
+        except sa.exc.OperationalError:
+            db.session.rollback()
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 def deliver_due(limit: int = 500) -> int:
@@ -147,3 +166,26 @@ def retry(actor, row_id: int) -> bool:
         outbox.mark_written()
     db.session.commit()
     return bool(result.rowcount)
+
+
+def seconds_to_next_retry() -> float | None:
+    """Seconds until the earliest waiting retry (or expiring lease), None when none waits."""
+    now = utcnow()
+    soonest = db.session.scalar(
+        sa.select(
+            sa.func.min(
+                sa.case(
+                    (OutboxMessage.state == "sending", OutboxMessage.lease_until),
+                    else_=OutboxMessage.next_attempt_at,
+                )
+            )
+        ).where(
+            OutboxMessage.state.in_(("pending", "sending")),
+            OutboxMessage.channel.in_(outbox.registered_channels()),
+        )
+    )
+    if soonest is None:
+        return None
+    if soonest.tzinfo is None:
+        soonest = soonest.replace(tzinfo=now.tzinfo)
+    return max((soonest - now).total_seconds(), 0.0)

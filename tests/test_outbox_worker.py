@@ -1,0 +1,197 @@
+"""The real worker (Huey's consumer, its own process) against a real SMTP server process:
+SMTP down for a while then up, and the worker killed mid-batch then started again — every
+mail arrives exactly once. Runs on the SQLite database file the test app uses; the claim under
+concurrency on PostgreSQL is tested in-process below."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.smtp_sink import SmtpSink, free_port
+from tracker import outbox
+from tracker.extensions import db
+from tracker.models.outbox import OutboxMessage
+from tracker.outbox import worker
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MAILS = 20
+
+
+@pytest.fixture
+def worker_env(app, backend, tmp_path):
+    if backend != "sqlite":
+        pytest.skip("the worker process runs on the test's SQLite file")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TRACKER_", "DATABASE_URL", "REDIS_URL"))
+    }
+    env |= {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "test-secret-key",
+        "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "TRACKER_OUTBOX_LEASE_SECONDS": "3",
+        "TRACKER_OUTBOX_RETRY_SECONDS": "1",
+        "TRACKER_BASE_URL": "http://127.0.0.1:5000",
+    }
+    return env
+
+
+class Worker:
+    def __init__(self, env: dict):
+        self.env = env
+        self.process = None
+
+    def start(self):
+        command = [str(BIN / "huey_consumer"), "tracker.outbox.queue.huey"]
+        command += ["--worker-type", "thread", "--workers", "2", "--max-delay", "0.5"]
+        command += ["--logfile", self.env["TRACKER_INSTANCE_PATH"] + "/worker.log"]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return self
+
+    def kill(self):
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+
+    def stop(self):
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+            self.process = None
+
+
+def wake(env: dict) -> None:
+    """What the web does after a commit: a producer process enqueues the delivery task."""
+    code = "from tracker.outbox import queue; queue.deliver()"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)
+
+
+def _queue_mails(user_id: int, count: int) -> set[int]:
+    rows = [
+        outbox.enqueue_email(user_id, "invitation", "invitation", {"url": f"http://x/{n}"})
+        for n in range(count)
+    ]
+    db.session.commit()
+    return {row.id for row in rows}
+
+
+def _states() -> dict[str, int]:
+    db.session.rollback()  # a fresh snapshot: the worker process writes meanwhile
+    return dict(
+        db.session.execute(
+            sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
+        ).all()
+    )
+
+
+def _min_attempts() -> int:
+    db.session.rollback()
+    return db.session.scalar(sa.select(sa.func.min(OutboxMessage.attempts)))
+
+
+def _wait(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def _row_ids(messages) -> list[int]:
+    return [int(m["Message-ID"].split(".")[1]) for m in messages]
+
+
+def test_smtp_down_for_a_while_then_up_every_mail_once(app, world, worker_env, tmp_path):
+    port = free_port()
+    sink = SmtpSink(tmp_path / "mail", port=port)
+    worker_env["TRACKER_SMTP_URL"] = sink.url
+    ids = _queue_mails(world.lead_member.id, MAILS)
+    consumer = Worker(worker_env).start()
+    try:
+        wake(worker_env)
+        # Every mail tried at least once while nobody listens, none sent.
+        assert _wait(lambda: _min_attempts() >= 1, 30)
+        assert set(_states()) <= {"pending", "sending"}  # retrying, none given up or sent
+        time.sleep(2)
+        sink.start()
+        assert _wait(lambda: _states() == {"sent": MAILS}, 60), _states()
+        messages = sink.wait_for(MAILS, timeout=5)
+        time.sleep(1.5)  # nothing more arrives
+        messages = sink.messages()
+        assert sorted(_row_ids(messages)) == sorted(ids)
+        db.session.rollback()
+        attempts = db.session.scalars(sa.select(OutboxMessage.attempts)).all()
+        assert max(attempts) >= 2  # retried with backoff
+    finally:
+        consumer.stop()
+        sink.stop()
+
+
+def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, world, worker_env, tmp_path):
+    # Each recipient takes 0.3 s to accept: the kill lands while a mail is being handed over.
+    sink = SmtpSink(tmp_path / "mail", rcpt_delay=0.3).start()
+    worker_env["TRACKER_SMTP_URL"] = sink.url
+    ids = _queue_mails(world.lead_member.id, MAILS)
+    consumer = Worker(worker_env).start()
+    try:
+        wake(worker_env)
+        assert _wait(lambda: len(sink.messages()) >= 5, 30)
+        consumer.kill()
+        received = len(sink.messages())
+        assert received < MAILS, "the batch finished before the kill"
+        states = _states()
+        assert states.get("sending", 0) >= 1, states  # claimed by the killed worker
+        consumer = Worker(worker_env).start()
+        wake(worker_env)
+        assert _wait(lambda: _states() == {"sent": MAILS}, 60), _states()
+        time.sleep(1.5)
+        messages = sink.messages()
+        assert sorted(_row_ids(messages)) == sorted(ids)
+    finally:
+        consumer.stop()
+        sink.stop()
+
+
+def test_concurrent_claims_never_share_a_row(app, world):
+    """Four threads with their own sessions claim the same 40 rows: each row once."""
+    ids = _queue_mails(world.lead_member.id, 40)
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def claimer():
+        with app.app_context():
+            while True:
+                row = worker.claim(["email"])
+                if row is None:
+                    break
+                with lock:
+                    taken.append(row.id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=claimer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(taken) == sorted(ids)
