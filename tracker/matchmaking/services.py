@@ -2,7 +2,6 @@
 and decline. Services take the acting user and own the transaction; callers pass plain values.
 """
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.activity import audit, members_of, notify
 from tracker.auth import permissions
+from tracker.database import keep, transaction
 from tracker.extensions import db
 from tracker.loaders import project_options
 from tracker.models import (
@@ -49,39 +48,8 @@ class MatchForbidden(MatchError):
     """The actor may see it but not do this."""
 
 
-def _use_case(service):
-    """Roll back on a refusal, so no read or write lock outlives it (SQLite writes take the
-    database lock when the request begins)."""
-
-    @functools.wraps(service)
-    def run(*args, **kwargs):
-        try:
-            return service(*args, **kwargs)
-        except MatchError:
-            db.session.rollback()
-            raise
-
-    return run
-
-
-def _loaded(obj) -> dict:
-    state = sa.inspect(obj)
-    return {
-        a.key: list(value) if isinstance(value := state.dict[a.key], list) else value
-        for a in state.mapper.attrs
-        if a.key in state.dict
-    }
-
-
-def _keeping(objects, commit) -> None:
-    """Run commit (which commits), keeping the objects' loaded values over it: the reply and
-    the acting user's permission checks then read no row back."""
-    db.session.flush()
-    values = [(obj, _loaded(obj)) for obj in objects]
-    commit()
-    for obj, loaded in values:
-        for key, value in loaded.items():
-            set_committed_value(obj, key, value)
+def _stale(_error: Exception) -> MatchError:
+    return MatchError(_("Someone else changed this at the same time; please try again."))
 
 
 def today() -> date:
@@ -261,7 +229,7 @@ def _requesters(project: Project) -> sa.Select:
     )
 
 
-@_use_case
+@transaction(conflict=_stale)
 def create_request(actor: User, project: Project, data: Mapping[str, Any]) -> PartnerRequest:
     """A new open request for the project (loaded with its participants)."""
     if not permissions.can_ask_for_partner(actor, project):
@@ -331,11 +299,10 @@ def create_request(actor: User, project: Project, data: Mapping[str, Any]) -> Pa
         {"kind": [None, kind], "role": [None, role], "closes_on": [None, closes_on]},
         project_id=project.id,
     )
-    db.session.commit()
     return partner_request
 
 
-@_use_case
+@transaction(conflict=_stale)
 def express_interest(
     actor: User, partner_request: PartnerRequest, project: Project, message: str
 ) -> PartnerInterest:
@@ -373,7 +340,6 @@ def express_interest(
         project,
         skip=actor,
     )
-    db.session.commit()
     return interest
 
 
@@ -384,7 +350,7 @@ def _check_decidable(actor: User, interest: PartnerInterest, project: Project) -
         raise MatchError(_("This answer has already been decided."))
 
 
-@_use_case
+@transaction(conflict=_stale)
 def accept_interest(
     actor: User, interest: PartnerInterest, partner_request: PartnerRequest, project: Project
 ) -> PartnerInterest:
@@ -407,20 +373,19 @@ def accept_interest(
         if p.role != "lead"
     ]
     partners.append({"organization_id": interest.organization_id, "role": partner_request.role})
+    # The reply and the actor's permission checks read nothing back after the commit.
+    keep(actor, interest, relationships=True)
+    keep(interest.organization)
     try:
-        # Commits the interest, the request and the new participation together; the edit
-        # service tells the joining organization's members (partner_added).
-        _keeping(
-            (actor, interest, interest.organization),
-            lambda: update_project(actor, project, {"partners": partners}, project.version),
-        )
+        # Joins this transaction: the interest and the new participation commit together;
+        # the edit service tells the joining organization's members (partner_added).
+        update_project(actor, project, {"partners": partners}, project.version)
     except ProjectError as error:
-        db.session.rollback()
         raise MatchError(error.message) from None
     return interest
 
 
-@_use_case
+@transaction(conflict=_stale)
 def decline_interest(
     actor: User, interest: PartnerInterest, partner_request: PartnerRequest, project: Project
 ) -> PartnerInterest:
@@ -438,11 +403,12 @@ def decline_interest(
         shown,
         skip=actor,
     )
-    _keeping((actor, interest, interest.organization), db.session.commit)
+    keep(actor, interest, relationships=True)
+    keep(interest.organization)
     return interest
 
 
-@_use_case
+@transaction(conflict=_stale)
 def close_request(actor: User, partner_request: PartnerRequest, project: Project) -> str:
     """The requester closes an open request: "filled" when an answer was accepted, else
     "withdrawn". Returns the new status."""
@@ -465,5 +431,4 @@ def close_request(actor: User, partner_request: PartnerRequest, project: Project
         project_id=project.id,
     )
     status = partner_request.status
-    db.session.commit()
     return status

@@ -111,7 +111,10 @@ def target_for_request(partner_request, project: Project) -> Target:
 
 
 def gather(user: User, target: Target) -> dict[int, Facts]:
-    """Facts about every candidate with at least one, in five statements whatever the size."""
+    """Facts about every candidate with at least one, in five statements whatever the size
+    (the kind of each is filled in by the caller, which reads names and kinds together)."""
+    # The kind sought: the one fact that needs the organizations table.
+    kind_ids = select_kind(target.kind) if target.kind else None
     facts: dict[int, Facts] = {}
 
     def of(org_id: int) -> Facts:
@@ -139,20 +142,14 @@ def gather(user: User, target: Target) -> dict[int, Facts]:
     if target.participants:
         _gather_coworkers(user, target, excluded, of)
     _gather_active(user, excluded, of)
-    if target.kind:
-        rows = db.session.execute(
-            sa.select(Organization.id).where(
-                Organization.kind == target.kind, Organization.id.not_in(excluded)
-            )
-        )
-        for (org_id,) in rows:
-            of(org_id)
-    if facts:
-        for org_id, kind in db.session.execute(
-            sa.select(Organization.id, Organization.kind).where(Organization.id.in_(list(facts)))
-        ):
-            facts[org_id].kind = kind
+    if kind_ids is not None:
+        for (org_id,) in db.session.execute(kind_ids.where(Organization.id.not_in(excluded))):
+            of(org_id).kind = target.kind
     return facts
+
+
+def select_kind(kind: str) -> sa.Select:
+    return sa.select(Organization.id).where(Organization.kind == kind)
 
 
 def _gather_coworkers(user, target: Target, excluded: list[int], of) -> None:
@@ -235,15 +232,18 @@ def suggest(
     participant_names: dict[int, str],
     limit: int = LIMIT,
 ) -> list[Suggestion]:
-    """The best candidates for user, explained; six statements at most."""
+    """The best candidates for user, explained; seven statements at most."""
     facts = gather(user, target)
     if not facts:
         return []
-    names = dict(
-        db.session.execute(
-            sa.select(Organization.id, Organization.name).where(Organization.id.in_(list(facts)))
-        ).all()
-    )
+    names = {}
+    for org_id, name, kind in db.session.execute(
+        sa.select(Organization.id, Organization.name, Organization.kind).where(
+            Organization.id.in_(list(facts))
+        )
+    ):
+        names[org_id] = name
+        facts[org_id].kind = kind
     site_name = None
     if target.site_id is not None:
         site = db.session.get(Site, target.site_id)
