@@ -26,6 +26,7 @@ CONTRIBUTE = {"network": "LKKFKFHK", "consortium": "LKKHKHHK"}
 LEAD_OR_SUPERVISE = {"network": "LKFFKFHK", "consortium": "LKFHKHHK"}
 SUPERVISE = {"network": "LFFFKFHK", "consortium": "LFFHKHHK"}
 VIEW_DETAILS = {"network": "LKKKKKHK", "consortium": "LKKHKHHK"}
+SUMMARY_ONLY = {"network": "LKKKKKFK", "consortium": "LKKHKHHK"}
 CONFIRM = {"network": "LKKFFFHF", "consortium": "LKKHFHHF"}
 
 TABLE = {
@@ -90,7 +91,8 @@ TABLE = {
     "GET /projects/new": NO_PATRON,
     "POST /projects/new": NO_PATRON,
     "GET /lessons": NO_PATRON,
-    "GET /projects/<int:project_id>": VIEW_DETAILS,
+    # patrons: the summary page of a network project (design §11), 404 for a consortium one
+    "GET /projects/<int:project_id>": {"network": "LKKKKKKK", "consortium": "LKKHKHHK"},
     "GET /projects/<int:project_id>/edit": LEAD_OR_SUPERVISE,
     "POST /projects/<int:project_id>/edit": LEAD_OR_SUPERVISE,
     "POST /projects/<int:project_id>/updates": CONTRIBUTE,
@@ -140,8 +142,9 @@ TABLE = {
     "POST /api/v1/projects": NO_PATRON,
     # patrons see the project's summary on the API, so editing it is forbidden, not hidden
     "PATCH /api/v1/projects/<id:project_id>": {"network": "LKFFKFFK", "consortium": "LKFHKHHK"},
-    "GET /api/v1/projects/<id:project_id>/history": VIEW_DETAILS,
-    "GET /api/v1/projects/<id:project_id>/updates": VIEW_DETAILS,
+    # a patron sees the network project's summary: its details are forbidden, not hidden
+    "GET /api/v1/projects/<id:project_id>/history": SUMMARY_ONLY,
+    "GET /api/v1/projects/<id:project_id>/updates": SUMMARY_ONLY,
     "POST /api/v1/projects/<id:project_id>/updates": CONTRIBUTE,
     "POST /api/v1/projects/<id:project_id>/gate-requests": LEAD_OR_SUPERVISE,
     "GET /api/v1/gate-requests": NO_PATRON,  # gate requests are details

@@ -105,6 +105,24 @@ def can_view_details(user: Actor, project: Project) -> bool:
     return can_view(user, project) and not is_patron(user)
 
 
+# Filters of project lists that name what only details reveal (participants, status, text):
+# patrons filter by site, theme and period only (design §11).
+PATRON_REFUSED_FILTERS = ("stage", "status", "organization", "org", "kind", "q", "mine")
+
+
+def refused_filters(user: Actor, given) -> list[str]:
+    """The filters among given (names with a value) that user may not use."""
+    if not is_patron(user):
+        return []
+    return sorted(set(given) & set(PATRON_REFUSED_FILTERS))
+
+
+def sees_summary_only(user: Actor) -> bool:
+    """Patrons: of a project they may see only title, summary, site, stage, themes and days
+    in stage (design §11); every other detail answers 404, a detail action 403."""
+    return is_patron(user)
+
+
 def can_create_project(user: Actor, site_id: int | None = None) -> bool:
     if is_admin(user):
         return True

@@ -126,7 +126,12 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
 @bp.get("/projects/<int:project_id>")
 @login_required
 def detail(project_id: int):
-    return render_detail(get_visible_project_or_404(_user(), project_id))
+    user = _user()
+    if permissions.sees_summary_only(user):
+        # Patrons: the summary of a network project (design §11); a consortium one is 404.
+        project = get_visible_project_or_404(user, project_id, details=False)
+        return render_template("projects/summary.html", project=project)
+    return render_detail(get_visible_project_or_404(user, project_id))
 
 
 def _edit_values(project) -> dict:

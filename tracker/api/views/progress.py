@@ -33,7 +33,7 @@ def display_names(user_ids) -> dict[int, str]:
 @operation("listProjectHistory")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, StageEventPageSchema)
-@documented_errors(401, 404, 429)
+@documented_errors(401, 403, 404, 429)
 def project_history(args: dict, project_id: int):
     """List a project's stage and status changes, oldest first"""
     visible_project(api_user(), project_id, details=True)
@@ -70,7 +70,7 @@ def _update_data(update: Update, names: dict[int, str]) -> dict:
 @operation("listProjectUpdates")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, UpdatePageSchema)
-@documented_errors(401, 404, 429)
+@documented_errors(401, 403, 404, 429)
 def list_updates(args: dict, project_id: int):
     """List a project's progress updates, oldest first"""
     visible_project(api_user(), project_id, details=True)

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
@@ -72,7 +72,7 @@ def _filtered(query: sa.Select, args: dict) -> sa.Select:
 @operation("listProjects")
 @bp.arguments(ProjectArgs, location="query")
 @bp.response(200, ProjectPageSchema)
-@documented_errors(401, 429)
+@documented_errors(400, 401, 429)
 def list_projects(args: dict):
     """List the projects the token's user may see
 
@@ -80,6 +80,15 @@ def list_projects(args: dict):
     q searches title and summary. Patrons get network projects only, as summaries.
     """
     user = api_user()
+    given = [name for name, value in args.items() if value not in (None, "", False)]
+    refused = permissions.refused_filters(user, given)
+    if refused:
+        raise BadRequest(
+            _(
+                "As a patron you may filter by site, theme and period only; remove: %(names)s.",
+                names=", ".join(refused),
+            )
+        )
     query = _filtered(permissions.visible_projects(user).options(*project_options()), args)
     page = page_of(query, Project.id, args)
     page["items"] = [project_data(project, user) for project in page["items"]]
@@ -89,14 +98,18 @@ def list_projects(args: dict):
 def visible_project(user, project_id: int, details: bool = False) -> Project:
     """The project read afresh with everything project_data needs; 404 when hidden.
 
-    details=True also hides it from patrons (updates, history and gates are details).
+    details=True: 403 for readers who see the summary only (patrons: updates, history and
+    gates are details).
     """
     query = permissions.visible_projects(user).options(*project_options())
     project = db.session.scalar(
         query.where(Project.id == project_id).execution_options(populate_existing=True)
     )
-    if project is None or (details and not permissions.can_view_details(user, project)):
+    if project is None:
         raise NotFound(_("There is no project with id %(id)s that you may see.", id=project_id))
+    if details and not permissions.can_view_details(user, project):
+        # a project the reader sees (a patron: its summary) whose details are not theirs
+        raise Forbidden(_("You may see this project's summary only, not its details."))
     return project
 
 
