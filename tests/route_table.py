@@ -58,6 +58,8 @@ TABLE = {
     # accounts made by single sign-on: approve or reject (the user is a partner member here)
     "POST /admin/users/<int:user_id>/approve": "LFFFKHFK",
     "POST /admin/users/<int:user_id>/reject": "LFFFKHFK",
+    "GET /admin/users/import": MANAGERS,
+    "POST /admin/users/import": MANAGERS,
     "GET /admin/sites": ADMIN_ONLY,
     "GET /admin/sites/new": ADMIN_ONLY,
     "POST /admin/sites/new": ADMIN_ONLY,

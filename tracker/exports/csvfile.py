@@ -103,7 +103,8 @@ def read_csv(
         raise CsvError(_("The file is larger than 1 MB. Split it into smaller files."))
     text = _decode(data)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        delimiter = _delimiter(text)
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter))
     except csv.Error as error:
         raise CsvError(_("The file is not valid CSV: %(error)s.", error=error)) from error
     if not records or not any(records[0]):
@@ -119,6 +120,13 @@ def read_csv(
             )
         )
     return [_row(number, header, cells) for number, cells in enumerate(records[1:], start=2)]
+
+
+def _delimiter(text: str) -> str:
+    """A comma, or the semicolon spreadsheet programs write where the decimal mark is a comma
+    (German and Swedish settings): whichever the header row has more of."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _decode(data: bytes) -> str:
