@@ -191,4 +191,6 @@ TABLE = {
     "POST /api/v1/interests/<id:interest_id>/accept": "LKHFKHHK",
     "POST /api/v1/interests/<id:interest_id>/decline": "LKHFKHHK",
     "GET /api/v1/projects/<id:project_id>/suggestions": VIEW_DETAILS,
+    "GET /network": ANYONE_SIGNED_IN,
+    "GET /api/v1/network": ANYONE_SIGNED_IN,
 }

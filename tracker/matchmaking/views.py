@@ -198,3 +198,30 @@ def project_suggestions(project_id: int):
         suggestions=suggest.for_project(user, project),
         may_ask=permissions.can_ask_for_partner(user, project),
     )
+
+
+@bp.get("/network")
+@login_required
+def network():
+    from tracker.matchmaking import network as graph
+
+    user = _user()
+    filters = graph.NetworkFilters.from_args(request.args)
+    data = graph.build(user, filters)
+    return render_template(
+        "matchmaking/network.html",
+        data=data,
+        filters=filters,
+        sites=directory.all_sites(),
+        themes=directory.all_themes(),
+        periods=graph.PERIOD_LABELS,
+        kind_style=graph.KIND_STYLE,
+        size=(graph.WIDTH, graph.HEIGHT),
+        pos={n["id"]: n for n in data.get("nodes", [])},
+        labelled={
+            n["id"]
+            for n in sorted(data.get("nodes", []), key=lambda n: (-n["partners"], n["name"]))[
+                : graph.LABELLED
+            ]
+        },
+    )

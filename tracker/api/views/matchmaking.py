@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
@@ -16,7 +16,7 @@ from tracker.api.operations import operation
 from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors, invalid
 from tracker.api.views.project_writes import _site_id, _theme_ids
 from tracker.auth import permissions
-from tracker.matchmaking import services, suggest
+from tracker.matchmaking import network, services, suggest
 from tracker.matchmaking.services import MatchError, MatchForbidden
 from tracker.models import PartnerInterest, PartnerRequest, Project
 from tracker.models.matchmaking import INTEREST_STATUSES, SOUGHT_KINDS
@@ -320,3 +320,91 @@ def project_suggestions(project_id: int):
     user = api_user()
     project = checked_project(user, project_id, details=True)
     return suggest.as_json(suggest.for_project(user, project))
+
+
+class NetworkArgs(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    site = fields.String(validate=Length(min=1, max=60), metadata={"description": "Site slug."})
+    theme = fields.String(validate=Length(min=1, max=60), metadata={"description": "Theme slug."})
+    period = fields.String(
+        load_default="all",
+        validate=OneOf(["12m", "24m", "all"]),
+        metadata={"description": "Projects active in the last 12 or 24 months, or all."},
+    )
+    kind = fields.String(
+        validate=OneOf(list(network.KIND_STYLE)),
+        metadata={"description": "Only organizations of this kind (not for patrons: 400)."},
+    )
+
+
+class NetworkNodeSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(metadata={"description": "Organization kind; `site` for patrons."})
+    sites = fields.List(fields.String(), metadata={"description": "Slugs of its sites."})
+    projects = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Projects in scope; for patrons' site nodes: organizations "
+                  "with a project there (null: fewer than 3 or withheld)."},
+    )  # fmt: skip
+
+
+class NetworkEdgeSchema(ma.Schema):
+    source = fields.Integer()
+    target = fields.Integer()
+    projects = fields.Integer(allow_none=True, metadata={"description": "Shared projects."})
+
+
+class NetworkSchema(ma.Schema):
+    detail = fields.String(metadata={"enum": ["organizations", "sites"]})
+    nodes = fields.List(fields.Nested(NetworkNodeSchema))
+    edges = fields.List(fields.Nested(NetworkEdgeSchema))
+
+
+@bp.route("/network", tags=["matchmaking"])
+@operation("getNetwork")
+@bp.arguments(NetworkArgs, location="query")
+@bp.response(200, NetworkSchema)
+@documented_errors(400, 401, 429)
+def get_network(args: dict):
+    """The cooperation network
+
+    Members, managers and admins: organizations with a shared project they may see (`nodes`)
+    and the projects each pair shares (`edges`). Patrons: sites as nodes (`kind` "site",
+    `projects` = organizations with a project there) and projects shared between sites as
+    edges, counts of 1 or 2 withheld (null) with what would give them away.
+    """
+    user = api_user()
+    patron = permissions.network_detail(user) == "sites"
+    if patron and args.get("kind"):
+        raise BadRequest(_("Patrons filter by site, theme and period only."))
+    filters = network.NetworkFilters(
+        site_id=_site_id(args["site"]) if args.get("site") else None,
+        theme_id=_theme_ids([args["theme"]])[0] if args.get("theme") else None,
+        period=args["period"],
+        kind=args.get("kind"),
+    )
+    data = network.build(user, filters)
+    if data["detail"] == "sites":
+        ids = {s["slug"]: s["id"] for s in data["sites"]}
+        return {
+            "detail": "sites",
+            "nodes": [
+                {"id": s["id"], "name": s["name"], "kind": "site", "sites": [s["slug"]],
+                 "projects": s["organizations"]}
+                for s in data["sites"]
+            ],
+            "edges": [
+                {"source": ids[e["source"]], "target": ids[e["target"]], "projects": e["projects"]}
+                for e in data["site_edges"]
+            ],
+        }  # fmt: skip
+    return {
+        "detail": "organizations",
+        "nodes": [
+            {k: n[k] for k in ("id", "name", "kind", "sites", "projects")} for n in data["nodes"]
+        ],
+        "edges": data["edges"],
+    }

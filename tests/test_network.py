@@ -1,0 +1,90 @@
+"""/network and GET /api/v1/network (design §14): edges only of projects the user may see,
+patrons see sites and kinds with small counts withheld, deterministic layout, bounded queries."""
+
+import sqlalchemy as sa
+
+from tests import factories as f
+from tests.querycount import count_queries
+from tracker.auth.tokens import create_token
+from tracker.extensions import db
+from tracker.matchmaking import network
+from tracker.models import Organization
+
+
+def _api(client, user, url):
+    token, _ = create_token(user, "t")
+    db.session.commit()
+    return client.get(url, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_member_sees_edges_of_visible_projects_only(world, client):
+    third = f.make_org("Third Org", sites=[world.berlin])
+    f.make_project(world.berlin, world.other_org, [(third, "partner")], visibility="consortium")
+    reply = _api(client, world.lead_member, "/api/v1/network")
+    assert reply.status_code == 200
+    body = reply.json
+    names = {n["name"] for n in body["nodes"]}
+    # Lead and Partner Org share two projects (network and consortium, both theirs).
+    assert {"Lead Org", "Partner Org"} <= names
+    assert "Third Org" not in names  # its only project is a consortium one the lead may not see
+    ids = {n["name"]: n["id"] for n in body["nodes"]}
+    edge = {(e["source"], e["target"]): e["projects"] for e in body["edges"]}
+    pair = tuple(sorted((ids["Lead Org"], ids["Partner Org"])))
+    assert edge[pair] == 2
+    admin = _api(client, world.admin, "/api/v1/network").json
+    assert "Third Org" in {n["name"] for n in admin["nodes"]}
+
+
+def test_outsider_sees_only_the_network_project(world, client):
+    body = _api(client, world.outsider, "/api/v1/network").json
+    assert [e["projects"] for e in body["edges"]] == [1]
+
+
+def test_patron_sees_sites_and_kinds_with_small_counts_withheld(world, client, login):
+    body = _api(client, world.patron, "/api/v1/network").json
+    assert body["detail"] == "sites"
+    assert {n["kind"] for n in body["nodes"]} == {"site"}
+    lingen = next(n for n in body["nodes"] if n["name"] == "Lingen")
+    assert lingen["projects"] is None  # two organizations there: fewer than 3, withheld
+    assert _api(client, world.patron, "/api/v1/network?kind=startup").status_code == 400
+    login(world.patron)
+    page = client.get("/network")
+    assert page.status_code == 200
+    assert "fewer than 3" in page.text
+    assert "Lead Org" not in page.text and "Secret electrolyser twin" not in page.text
+
+
+def test_page_for_member_and_manager(world, client, login, app):
+    login(world.lead_member)
+    page = client.get("/network")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "Lead Org" in page.text
+    assert "Most connected" in page.text and "Members without a project in 12 months" in page.text
+    assert "<script" not in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    manager = app.test_client()
+    login(world.manager, test_client=manager)
+    assert manager.get("/network?period=12m&kind=startup").status_code == 200
+
+
+def test_quiet_members_and_layout_are_deterministic(world):
+    quiet = f.make_org("Quiet Member", member_since=f.utcnow().date())
+    first = network.build(world.admin, network.NetworkFilters())
+    second = network.build(world.admin, network.NetworkFilters())
+    assert first == second
+    assert "Quiet Member" in [m["name"] for m in first["quiet_members"]]
+    assert quiet.id not in {n["id"] for n in first["nodes"]}
+
+
+def test_network_statements_do_not_grow(world, client, login):
+    def statements() -> int:
+        db.session.commit()
+        with count_queries() as seen:
+            network.build(world.lead_member, network.NetworkFilters())
+        return len(seen)
+
+    few = statements()
+    for i in range(25):
+        org = f.make_org(f"Grown {i}", sites=[world.lingen])
+        f.make_project(world.lingen, org, [(world.partner_org, "partner")])
+    assert statements() == few <= 8
+    assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 28
