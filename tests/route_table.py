@@ -121,6 +121,10 @@ TABLE = {
     "GET /dashboard/report": ANYONE_SIGNED_IN,
     "GET /dashboard/report.csv": ANYONE_SIGNED_IN,
     "GET /dashboard/report.pdf": ANYONE_SIGNED_IN,
+    "GET /dashboard/report/highlights/<slug>": "LFFFKFFK",  # the site's manager, admins
+    "POST /dashboard/report/highlights/<slug>": "LFFFKFFK",
+    "GET /dashboard/report/publish": ADMIN_ONLY,
+    "POST /dashboard/report/publish": ADMIN_ONLY,
     "GET /notifications": ANYONE_SIGNED_IN,
     "POST /notifications/read-all": ANYONE_SIGNED_IN,
     # the notification in the fixture belongs to the lead member

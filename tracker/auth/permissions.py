@@ -299,6 +299,16 @@ def can_manage_sites_and_themes(user: Actor) -> bool:
     return is_admin(user)
 
 
+def can_edit_report_highlight(user: Actor, site_id: int) -> bool:
+    """A site's highlight in the quarterly report: written by its manager (or an admin)."""
+    return is_admin(user) or manages_site(user, site_id)
+
+
+def can_publish_report(user: Actor) -> bool:
+    """Publishing (freezing) a quarter's report: admins only."""
+    return is_admin(user)
+
+
 def can_manage_criteria(user: Actor, site: Site | None) -> bool:
     """Network defaults (site None) by admins; a site's own criteria by its managers too."""
     if is_admin(user):

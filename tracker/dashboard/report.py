@@ -1,244 +1,816 @@
-"""The quarterly progress report: what moved in one quarter, network-wide or for one site.
+"""The quarterly report (design.md §15): one content model for the page, the PDF and the CSV.
 
-Titles, organizations and reasons of projects the reader may not see are never selected from
-the database; such rows are counted as confidential instead.
+``build(user, quarter, site)`` returns a ``Content``: plain numbers, keys and texts typed by
+people (titles, summaries, highlights), never translated labels, so the same content can be
+stored as JSON when an admin publishes the quarter and shown again, unchanged, in any
+language later. Labels come from the dictionaries below at rendering time.
+
+Two editions:
+
+- ``patron``: aggregates only, every count through tracker.disclosure (primary and secondary
+  suppression, the same rule as the dashboard and the API); market entries of network
+  projects with their summaries; stop reasons by category only; no partner names, no stop
+  reasons, no rows standing for projects that are not named.
+- ``full`` (admins, site managers and members): the same figures unsuppressed, and the lists
+  of market entries, new cooperations (partner organizations named) and stops (with reasons).
+  Rows on projects the reader may not open are left out of the lists and counted in
+  ``not_named`` (members); figures count every project, as on the dashboard.
+
+A published quarter is read from its snapshot (both editions, computed for an admin, for the
+network and each site); a member's copy of the full edition is then narrowed to the projects
+they may open, the same way.
 """
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from sqlalchemy.orm import aliased
 
+from tracker import disclosure
+from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
-from tracker.dashboard.metrics import stage_entry
+from tracker.dashboard.flows import THROUGHPUT_QUARTERS
+from tracker.dashboard.metrics import DECIDED, stage_entry
 from tracker.dashboard.periods import Quarter
-from tracker.directory.forms import ORG_KIND_LABELS
 from tracker.extensions import db
-from tracker.models import Organization, Participation, Project, Site, StageEvent
+from tracker.models import GateReview, Organization, Participation, Project, Site, StageEvent
+from tracker.models.base import STATUSES, utcnow
 from tracker.models.directory import organization_sites
+from tracker.models.report import ReportHighlight, ReportPublication
 
-ROLE_LABELS = {
-    "lead": _l("lead"),
-    "partner": _l("partner"),
-    "research_partner": _l("research partner"),
-    "startup": _l("start-up"),
-    "pilot_customer": _l("pilot customer"),
+PATRON, FULL = "patron", "full"
+ALL = disclosure.ALL
+
+# The quarter's figures, in the order of the headline strip and the per-site table.
+FIGURES = (
+    "entered_test",
+    "entered_market",
+    "stopped",
+    "cooperations",
+    "cross_site",
+    "decisions",
+    "new_members",
+)
+SITE_FIGURES = FIGURES[:-1]  # new members are organizations of possibly several sites
+FIGURE_LABELS = {
+    "entered_test": _l("Entries to test"),
+    "entered_market": _l("Entries to market"),
+    "stopped": _l("Projects stopped"),
+    "cooperations": _l("New cooperations"),
+    "cross_site": _l("of them cross-site"),
+    "decisions": _l("Gate decisions"),
+    "new_members": _l("New member organizations"),
+}
+FIGURE_DEFINITIONS = {
+    "cooperations": _l(
+        "An organization joining a project as a partner (not as its lead) in the quarter."
+    ),
+    "cross_site": _l(
+        "New cooperations in which the partner is not affiliated with the project's host site."
+    ),
+    "decisions": _l("Gate decisions taken in the quarter (a project may have several)."),
+}
+DECISION_LABELS = {
+    "go": _l("Go"),
+    "conditional_go": _l("Conditional go"),
+    "recycle": _l("Recycle"),
+    "hold": _l("Hold"),
+    "stop": _l("Stop"),
+}
+# Stop reasons are free text; the report shows them by category only. A reason's category is
+# the first whose words it contains (English, German, Swedish stems, compared in lower case).
+STOP_CATEGORIES = (
+    ("regulation", ("permit", "regulat", "certif", "approv", "consent", "rules", "legal",
+                    "genehmig", "zulassung", "tillst")),
+    ("data", ("data", "daten", "records", "labelled", "imagery")),
+    ("technology", ("accura", "technic", "technolog", "feasib", "noisy", "outperform",
+                    "perform", "technik", "teknik", "prototype")),
+    ("market", ("market", "buyer", "customer", "business case", "demand", "willingness",
+                "markt", "kunde", "marknad", "kund")),
+    ("funding", ("fund", "budget", "cost", "financ", "finanz", "kosten", "finansi",
+                 "kostnad")),
+    ("partners", ("partner", "consorti", "withdrew", "konsorti")),
+)  # fmt: skip
+STOP_CATEGORY_KEYS = (*(key for key, _words in STOP_CATEGORIES), "other")
+STOP_CATEGORY_LABELS = {
+    "regulation": _l("Regulation and approval"),
+    "data": _l("Data access"),
+    "technology": _l("Technology"),
+    "market": _l("Market and customers"),
+    "funding": _l("Funding"),
+    "partners": _l("Partners"),
+    "other": _l("Other reasons"),
+}
+COOPERATION_KINDS = ("cross_site", "same_site")
+EDITION_LABELS = {
+    "patron": _l("Patron edition"),
+    "admin": _l("Network office edition"),
+    "site_manager": _l("Site manager edition"),
+    "member": _l("Member edition"),
+}
+FEWER_THAN_3 = _l("fewer than 3")
+WITHHELD = _l("withheld")
+NOT_NAMED_LABELS = {
+    "market_entries": _l("market entries"),
+    "cooperations": _l("new cooperations"),
+    "stops": _l("stopped projects"),
 }
 
 
-@dataclass
-class Item:
-    when: date | datetime
-    site: str = ""
-    project: str | None = None  # None: a project the reader may not see
-    organization: str = ""
-    detail: str = ""
-    count: int = 1  # the events this line stands for (several partners of one project)
+# --- the content model --------------------------------------------------------------------
 
 
 @dataclass
-class Section:
+class Cell:
+    """One count as the reader sees it: value None when withheld; state "shown", "small"
+    (a count of 1 or 2, "fewer than 3") or "withheld" (a larger one withheld so that a small
+    one cannot be worked out)."""
+
+    value: int | None
+    state: str = "shown"
+
+    @property
+    def hidden(self) -> bool:
+        return self.state != "shown"
+
+    def text(self, number=None) -> str:
+        if self.state == "small":
+            return str(FEWER_THAN_3)
+        if self.state == "withheld":
+            return str(WITHHELD)
+        return number(self.value) if number else str(self.value)
+
+    @property
+    def bar(self) -> float:
+        return 0.0 if self.hidden or self.value is None else float(self.value)
+
+
+@dataclass
+class Headline:
     key: str
-    heading: str
-    noun: str
-    empty: str
-    items: list[Item] = field(default_factory=list)
-    confidential: int = 0
+    current: Cell
+    previous: Cell
 
     @property
-    def total(self) -> int:
-        return sum(item.count for item in self.items) + self.confidential
-
-    @property
-    def confidential_text(self) -> str:
-        n = self.confidential
-        if self.noun == "cooperation":
-            return ngettext(
-                "%(num)d confidential cooperation", "%(num)d confidential cooperations", n
-            )
-        if self.noun == "organization":
-            return ngettext(
-                "%(num)d confidential organization", "%(num)d confidential organizations", n
-            )
-        return ngettext("%(num)d confidential project", "%(num)d confidential projects", n)
+    def change(self) -> int | None:
+        if self.current.hidden or self.previous.hidden:
+            return None
+        return (self.current.value or 0) - (self.previous.value or 0)
 
 
 @dataclass
-class Report:
-    quarter: Quarter
+class SiteRow:
+    slug: str  # "" for the whole network
+    name: str
+    cells: dict[str, Cell]
+
+
+@dataclass
+class Content:
+    edition: str  # PATRON or FULL
+    reader: str  # "patron", "admin", "site_manager" or "member": names the cover's edition
+    quarter: str
+    previous: str
     site_slug: str
-    site_name: str
-    sections: list[Section]
+    site_name: str  # "" for the whole network
+    generated_at: str  # ISO 8601, UTC
+    published_at: str | None = None
+    headline: list[Headline] = field(default_factory=list)
+    sites: list[SiteRow] = field(default_factory=list)
+    funnel: list[dict] = field(default_factory=list)  # {"key", "n": Cell}
+    throughput: list[dict] = field(default_factory=list)  # {"quarter", "test": Cell, ...}
+    decisions: list[dict] = field(default_factory=list)  # {"key", "n": Cell}
+    stop_categories: list[dict] = field(default_factory=list)  # {"key", "n": Cell}
+    market_entries: list[dict] = field(default_factory=list)
+    cooperations: list[dict] = field(default_factory=list)
+    stops: list[dict] = field(default_factory=list)
+    not_named: dict[str, int] = field(default_factory=dict)
+    highlights: list[dict] = field(default_factory=list)
+
+    @property
+    def patron(self) -> bool:
+        return self.edition == PATRON
+
+    @property
+    def quarter_obj(self) -> Quarter:
+        return Quarter.parse(self.quarter)
+
+    @property
+    def generated(self) -> datetime:
+        return datetime.fromisoformat(self.generated_at)
+
+    @property
+    def published(self) -> datetime | None:
+        return datetime.fromisoformat(self.published_at) if self.published_at else None
+
+    @property
+    def scope_name(self) -> str:
+        return self.site_name or _("Whole network")
+
+    @property
+    def edition_label(self) -> str:
+        return str(EDITION_LABELS[self.reader])
 
     @property
     def title(self) -> str:
         return _(
             "Quarterly progress report %(quarter)s · %(site)s",
-            quarter=self.quarter.key,
-            site=self.site_name,
+            quarter=self.quarter,
+            site=self.scope_name,
         )
 
+    def headline_of(self, key: str) -> Headline:
+        return next(item for item in self.headline if item.key == key)
 
-def _visible(user) -> sa.ColumnElement[bool]:
-    """visible_projects(user)'s condition on the row's own project: checked on the rows of the
-    quarter only, not by listing every visible project first."""
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Content:
+        def cell(raw) -> Cell:
+            return Cell(raw["value"], raw["state"])
+
+        def cells_in(row: dict) -> dict:
+            return {
+                k: cell(v) if isinstance(v, dict) and "state" in v else v for k, v in row.items()
+            }
+
+        data = dict(data)
+        data["headline"] = [
+            Headline(h["key"], cell(h["current"]), cell(h["previous"])) for h in data["headline"]
+        ]
+        data["sites"] = [
+            SiteRow(s["slug"], s["name"], {k: cell(v) for k, v in s["cells"].items()})
+            for s in data["sites"]
+        ]
+        for name in ("funnel", "throughput", "decisions", "stop_categories"):
+            data[name] = [cells_in(row) for row in data[name]]
+        return cls(**data)
+
+
+# --- reading the data ---------------------------------------------------------------------
+
+
+def _counted() -> sa.ColumnElement[bool]:
+    """Projects every count includes (withdrawn ones leave every count, design §16)."""
+    return Project.status.in_(STATUSES)
+
+
+def _bucket(column, quarters: list[Quarter]) -> sa.ColumnElement:
+    return sa.case(
+        *((sa.and_(column >= q.start, column < q.end), q.key) for q in quarters), else_=None
+    )
+
+
+def stop_category() -> sa.ColumnElement[str]:
+    """The category of a stop's reason (StageEvent.note), in SQL: the first whose words it
+    contains, else "other"."""
+    text = sa.func.lower(sa.func.coalesce(StageEvent.note, ""))
+    return sa.case(
+        *(
+            (sa.or_(*(text.contains(word, autoescape=True) for word in words)), key)
+            for key, words in STOP_CATEGORIES
+        ),
+        else_="other",
+    )
+
+
+def _stopped() -> list:
+    return [
+        StageEvent.to_status == "stopped",
+        sa.or_(StageEvent.from_status.is_(None), StageEvent.from_status != "stopped"),
+    ]
+
+
+def _event_counts(quarters: list[Quarter]) -> dict:
+    """Per (figure, quarter key): {(detail, site_id): n} for entries, stops (detail: the
+    category), new cooperations (detail: cross_site/same_site) and decisions (detail: the
+    decision), in one UNION ALL statement."""
+    first, end = quarters[0].start, quarters[-1].end
+    event_bucket = _bucket(StageEvent.at, quarters)
+    entries = (
+        sa.select(
+            sa.literal("entered").label("figure"),
+            event_bucket.label("quarter"),
+            sa.type_coerce(StageEvent.to_stage, sa.String()).label("detail"),
+            Project.site_id,
+            sa.func.count().label("n"),
+        )
+        .join(Project, Project.id == StageEvent.project_id)
+        .where(stage_entry(), StageEvent.to_stage.in_(("test", "market")), _counted())
+        .where(StageEvent.at >= first, StageEvent.at < end)
+        .group_by(event_bucket, StageEvent.to_stage, Project.site_id)
+    )
+    category = stop_category()
+    stops = (
+        sa.select(
+            sa.literal("stopped"),
+            event_bucket,
+            category,
+            Project.site_id,
+            sa.func.count(),
+        )
+        .join(Project, Project.id == StageEvent.project_id)
+        .where(*_stopped(), _counted(), StageEvent.at >= first, StageEvent.at < end)
+        .group_by(event_bucket, category, Project.site_id)
+    )
+    joined_bucket = _bucket(Participation.created_at, quarters)
+    cross = sa.case(
+        (
+            sa.exists().where(
+                organization_sites.c.organization_id == Participation.organization_id,
+                organization_sites.c.site_id == Project.site_id,
+            ),
+            "same_site",
+        ),
+        else_="cross_site",
+    )
+    cooperations = (
+        sa.select(
+            sa.literal("cooperations"), joined_bucket, cross, Project.site_id, sa.func.count()
+        )
+        .join(Project, Project.id == Participation.project_id)
+        .where(Participation.role != "lead", _counted())
+        .where(Participation.created_at >= first, Participation.created_at < end)
+        .group_by(joined_bucket, cross, Project.site_id)
+    )
+    decided_bucket = _bucket(GateReview.decided_at, quarters)
+    decisions = (
+        sa.select(
+            sa.literal("decisions"),
+            decided_bucket,
+            sa.type_coerce(GateReview.decision, sa.String()),
+            Project.site_id,
+            sa.func.count(),
+        )
+        .join(Project, Project.id == GateReview.project_id)
+        .where(GateReview.decision.in_(DECIDED), GateReview.decided_at.is_not(None), _counted())
+        .where(GateReview.decided_at >= first, GateReview.decided_at < end)
+        .group_by(decided_bucket, GateReview.decision, Project.site_id)
+    )
+    member_bucket = sa.case(
+        *(
+            (
+                sa.and_(
+                    Organization.member_since >= q.first_day,
+                    Organization.member_since < q.next().first_day,
+                ),
+                q.key,
+            )
+            for q in quarters
+        ),
+        else_=None,
+    )
+    members = (
+        sa.select(
+            sa.literal("new_members"),
+            member_bucket,
+            sa.literal(""),
+            organization_sites.c.site_id,
+            sa.func.count(),
+        )
+        .select_from(Organization)
+        .outerjoin(organization_sites, organization_sites.c.organization_id == Organization.id)
+        .where(
+            Organization.member_since >= quarters[0].first_day,
+            Organization.member_since < quarters[-1].next().first_day,
+        )
+        .group_by(member_bucket, organization_sites.c.site_id)
+    )
+    # Organizations counted once for the network (an organization may have several sites).
+    members_network = (
+        sa.select(
+            sa.literal("new_members_network"),
+            member_bucket,
+            sa.literal(""),
+            sa.literal(None, sa.Integer),
+            sa.func.count(),
+        )
+        .where(
+            Organization.member_since >= quarters[0].first_day,
+            Organization.member_since < quarters[-1].next().first_day,
+        )
+        .group_by(member_bucket)
+    )
+    statement = sa.union_all(entries, stops, cooperations, decisions, members, members_network)
+    found: dict = {}
+    for figure, key, detail, site_id, n in db.session.execute(statement):
+        if key is None:
+            continue
+        table = found.setdefault((figure, key), {})
+        table[(detail, site_id)] = table.get((detail, site_id), 0) + int(n)
+    return found
+
+
+def _sites() -> list[tuple[int, str, str]]:
+    return list(db.session.execute(sa.select(Site.id, Site.slug, Site.name).order_by(Site.name)))
+
+
+def _protected(found: dict, quarters: list[Quarter], site_ids: list[int], withhold: bool):
+    """The quarter figures of every site and the network, through disclosure.protect: each
+    table with its margins (per site and network; per detail and in total), so no withheld
+    figure follows from the others."""
+    tables = disclosure.Tables()
+    details = {
+        "stopped": STOP_CATEGORY_KEYS,
+        "cooperations": COOPERATION_KINDS,
+        "decisions": DECIDED,
+        "entered": ("test", "market"),
+    }
+    for q in quarters:
+        for figure, kinds in details.items():
+            base = {key: n for key, n in found.get((figure, q.key), {}).items() if key[1]}
+            values, relations = disclosure.cube(base, [list(kinds), site_ids])
+            tables.values.update({(figure, q.key, *key): n for key, n in values.items()})
+            tables.relations.extend(
+                ((figure, q.key, *total), tuple((figure, q.key, *p) for p in parts))
+                for total, parts in relations
+            )
+        # new members: per site (not additive: an organization may have several sites) and
+        # once for the network; no relation ties them, each protected on its own.
+        per_site = found.get(("new_members", q.key), {})
+        for site_id in site_ids:
+            tables.values[("new_members", q.key, site_id)] = per_site.get(("", site_id), 0)
+        network = found.get(("new_members_network", q.key), {})
+        tables.values[("new_members", q.key, ALL)] = sum(network.values())
+    return tables.protect(withhold_small=withhold)
+
+
+def _cell(found: disclosure.Disclosure, key) -> Cell:
+    state = found.state(key)
+    return Cell(found.value(key), state)
+
+
+def _figure_key(figure: str, quarter: str, site) -> tuple:
+    """Where a FIGURES entry lives in the protected tables."""
+    return {
+        "entered_test": ("entered", quarter, "test", site),
+        "entered_market": ("entered", quarter, "market", site),
+        "stopped": ("stopped", quarter, ALL, site),
+        "cooperations": ("cooperations", quarter, ALL, site),
+        "cross_site": ("cooperations", quarter, "cross_site", site),
+        "decisions": ("decisions", quarter, ALL, site),
+        "new_members": ("new_members", quarter, site),
+    }[figure]
+
+
+def _visible_condition(user) -> sa.ColumnElement[bool]:
     condition = visible_projects(user).whereclause
     return sa.true() if condition is None else condition
 
 
-def _only_if(visible, column):
-    return sa.case((visible, column), else_=None)
+def _lists(user, quarter: Quarter, site_id: int | None, edition: str) -> dict:
+    """Market entries, new cooperations and stops of the quarter, in one UNION ALL statement.
+    Columns a reader may not see are never selected: for the patron edition only network
+    projects' market entries; for the full edition the rows of projects user may not open
+    carry only their kind (counted in not_named)."""
+    visible = _visible_condition(user) if edition == FULL else Project.visibility == "network"
 
+    def shown(column):
+        return sa.case((visible, column), else_=None)
 
-def _project_rows(user, project_id, /, *columns, **shown) -> sa.Select:
-    """SELECT columns, the project's site name, whether the user may see the project and,
-    only where they may, the shown columns (labelled by their names), joining the project of
-    project_id and its site."""
-    visible = _visible(user)
-    return (
+    site = [] if site_id is None else [Project.site_id == site_id]
+    in_quarter = [StageEvent.at >= quarter.start, StageEvent.at < quarter.end]
+    partner = aliased(Organization)
+    columns = lambda kind, at: (  # noqa: E731
+        sa.literal(kind).label("kind"),
+        at.label("at"),
+        visible.label("visible"),
+        shown(Project.id).label("project_id"),
+        shown(Project.title).label("title"),
+        Site.name.label("site"),
+    )
+    market = (
         sa.select(
-            *columns,
-            Site.name.label("site"),
-            visible.label("visible"),
-            *(_only_if(visible, column).label(name) for name, column in shown.items()),
+            *columns("market", StageEvent.at),
+            shown(Project.summary).label("text"),
+            sa.literal(None, sa.String).label("organization"),
+            sa.literal(None, sa.String).label("detail"),
         )
-        .join(Project, Project.id == project_id)
+        .join(Project, Project.id == StageEvent.project_id)
         .join(Site, Site.id == Project.site_id)
+        .where(stage_entry(), StageEvent.to_stage == "market", _counted(), *in_quarter, *site)
     )
-
-
-def _within(column, quarter: Quarter) -> list:
-    return [column >= quarter.start, column < quarter.end]
-
-
-def _on_site(site_id: int | None) -> list:
-    return [] if site_id is None else [Project.site_id == site_id]
-
-
-def _collect(section: Section, rows, build) -> Section:
-    for row in rows:
-        if row.visible:
-            section.items.append(build(row))
-        else:
-            section.confidential += 1
-    return section
-
-
-def _entries(user, quarter: Quarter, site_id: int | None) -> list[Section]:
-    """Entries to test and to market, in one statement."""
-    rows = db.session.execute(
-        _project_rows(
-            user, StageEvent.project_id, StageEvent.at, StageEvent.to_stage, title=Project.title
+    selects = [market]
+    if edition == FULL:
+        cross = sa.case(
+            (
+                sa.exists().where(
+                    organization_sites.c.organization_id == Participation.organization_id,
+                    organization_sites.c.site_id == Project.site_id,
+                ),
+                "same_site",
+            ),
+            else_="cross_site",
         )
-        .where(
-            stage_entry(),
-            StageEvent.to_stage.in_(("test", "market")),
-            *_within(StageEvent.at, quarter),
-        )
-        .where(*_on_site(site_id))
-        .order_by(StageEvent.at, StageEvent.id)
-    ).all()
-    sections = []
-    for stage, heading, empty in (
-        ("test", _("Entries to test"), _("No project entered test.")),
-        ("market", _("Entries to market"), _("No project entered market.")),
-    ):
-        section = Section(f"entries_{stage}", heading, "project", empty)
-        into = (row for row in rows if row.to_stage == stage)
-        sections.append(_collect(section, into, lambda r: Item(r.at, r.site, r.title)))
-    return sections
-
-
-def _stops(user, quarter: Quarter, site_id: int | None) -> Section:
-    rows = db.session.execute(
-        _project_rows(
-            user, StageEvent.project_id, StageEvent.at, title=Project.title, reason=StageEvent.note
-        )
-        .where(
-            StageEvent.to_status == "stopped",
-            sa.or_(StageEvent.from_status.is_(None), StageEvent.from_status != "stopped"),
-            *_within(StageEvent.at, quarter),
-            *_on_site(site_id),
-        )
-        .order_by(StageEvent.at, StageEvent.id)
-    )
-    section = Section("stops", _("Stopped projects"), "project", _("No project was stopped."))
-    return _collect(section, rows, lambda r: Item(r.at, r.site, r.title, detail=r.reason or ""))
-
-
-def _cooperations(user, quarter: Quarter, site_id: int | None) -> Section:
-    rows = db.session.execute(
-        _project_rows(
-            user,
-            Participation.project_id,
-            Participation.created_at,
-            project_id=Project.id,
-            title=Project.title,
-            organization=Organization.name,
-            role=Participation.role,
-        )
-        .join(Organization, Organization.id == Participation.organization_id)
-        .where(*_within(Participation.created_at, quarter), *_on_site(site_id))
-        .order_by(Participation.created_at, Participation.id)
-    )
-    section = Section(
-        "cooperations",
-        _("New cooperations"),
-        "cooperation",
-        _("No organization joined a project."),
-    )
-    by_project: dict[int, Item] = {}
-    for row in rows:
-        if not row.visible:
-            section.confidential += 1
-            continue
-        joined = f"{row.organization} ({ROLE_LABELS.get(row.role, row.role)})"
-        item = by_project.get(row.project_id)
-        if item is None:
-            by_project[row.project_id] = Item(row.created_at, row.site, row.title, joined, count=1)
-        else:
-            item.organization, item.count = f"{item.organization}, {joined}", item.count + 1
-    section.items = list(by_project.values())
-    return section
-
-
-def _members(quarter: Quarter, site_id: int | None) -> Section:
-    query = sa.select(Organization).where(
-        Organization.member_since >= quarter.first_day,
-        Organization.member_since < quarter.next().first_day,
-    )
-    if site_id is not None:
-        query = query.where(
-            sa.exists().where(
-                organization_sites.c.organization_id == Organization.id,
-                organization_sites.c.site_id == site_id,
+        selects.append(
+            sa.select(
+                *columns("cooperation", Participation.created_at),
+                shown(partner.name).label("text"),
+                sa.type_coerce(shown(Participation.role), sa.String()).label("organization"),
+                cross.label("detail"),
+            )
+            .join(Project, Project.id == Participation.project_id)
+            .join(Site, Site.id == Project.site_id)
+            .join(partner, partner.id == Participation.organization_id)
+            .where(Participation.role != "lead", _counted(), *site)
+            .where(
+                Participation.created_at >= quarter.start, Participation.created_at < quarter.end
             )
         )
-    section = Section("members", _("New members"), "organization", _("No organization joined."))
-    for org in db.session.scalars(query.order_by(Organization.member_since, Organization.name)):
-        detail = f"{ORG_KIND_LABELS.get(org.kind, org.kind)}, {org.country}"
-        section.items.append(Item(org.member_since, organization=org.name, detail=detail))
-    return section
+        selects.append(
+            sa.select(
+                *columns("stop", StageEvent.at),
+                shown(StageEvent.note).label("text"),
+                sa.literal(None, sa.String).label("organization"),
+                stop_category().label("detail"),
+            )
+            .join(Project, Project.id == StageEvent.project_id)
+            .join(Site, Site.id == Project.site_id)
+            .where(*_stopped(), _counted(), *in_quarter, *site)
+        )
+    union = sa.union_all(*selects).subquery()
+    rows = db.session.execute(
+        sa.select(union).order_by(union.c.kind, union.c.at, union.c.title)
+    ).all()
+    result = {"market_entries": [], "cooperations": [], "stops": []}
+    not_named = {"market_entries": 0, "cooperations": 0, "stops": 0}
+    names = {"market": "market_entries", "cooperation": "cooperations", "stop": "stops"}
+    for row in rows:
+        name = names[row.kind]
+        if not row.visible:
+            not_named[name] += 1
+            continue
+        item = {
+            "project_id": row.project_id,
+            "date": _iso_day(row.at),
+            "title": row.title,
+            "site": row.site,
+        }
+        if row.kind == "market":
+            item["summary"] = row.text or ""
+        elif row.kind == "cooperation":
+            item.update(organization=row.text, role=row.organization, cross_site=row.detail)
+            item["cross_site"] = row.detail == "cross_site"
+        else:
+            item.update(reason=row.text or "", category=row.detail)
+        result[name].append(item)
+    if edition == PATRON:
+        not_named = {}  # never a row, nor a count, standing for a project not named
+    return {**result, "not_named": {k: v for k, v in not_named.items() if v}}
 
 
-def quarterly_report(user, quarter: Quarter, site: Site | None) -> Report:
-    site_id = site.id if site else None
-    sections = [
-        *_entries(user, quarter, site_id),
-        _stops(user, quarter, site_id),
-        _cooperations(user, quarter, site_id),
-        _members(quarter, site_id),
-    ]
-    return Report(
-        quarter, site.slug if site else "", site.name if site else _("Whole network"), sections
+def _iso_day(value) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)[:10]
+
+
+def _highlights(quarter: Quarter, site_id: int | None) -> list[dict]:
+    query = (
+        sa.select(ReportHighlight, Site.slug, Site.name)
+        .join(Site, Site.id == ReportHighlight.site_id)
+        .where(ReportHighlight.quarter == quarter.key, ReportHighlight.text != "")
+        .order_by(Site.name)
     )
+    if site_id is not None:
+        query = query.where(ReportHighlight.site_id == site_id)
+    return [
+        {
+            "site_slug": slug,
+            "site": name,
+            "text": highlight.text,
+            "updated_at": highlight.updated_at.isoformat(),
+        }
+        for highlight, slug, name in db.session.execute(query)
+    ]
+
+
+def _reader(user) -> str:
+    if permissions.is_patron(user):
+        return "patron"
+    if permissions.is_admin(user):
+        return "admin"
+    return "site_manager" if user.role == "site_manager" else "member"
+
+
+def edition_of(user) -> str:
+    return PATRON if permissions.is_patron(user) else FULL
+
+
+def compute(user, quarter: Quarter, site: Site | None, edition: str | None = None) -> Content:
+    """The report as computed now from the data (not from a published snapshot)."""
+    edition = edition or edition_of(user)
+    withhold = edition == PATRON
+    sites = _sites()
+    site_ids = [site_id for site_id, _slug, _name in sites]
+    previous = quarter.previous()
+    found = _event_counts([previous, quarter])
+    protected = _protected(found, [previous, quarter], site_ids, withhold)
+    scope = site.id if site else ALL
+    content = Content(
+        edition=edition,
+        reader=_reader(user),
+        quarter=quarter.key,
+        previous=previous.key,
+        site_slug=site.slug if site else "",
+        site_name=site.name if site else "",
+        generated_at=utcnow().astimezone(UTC).isoformat(timespec="seconds"),
+    )
+    content.headline = [
+        Headline(
+            figure,
+            _cell(protected, _figure_key(figure, quarter.key, scope)),
+            _cell(protected, _figure_key(figure, previous.key, scope)),
+        )
+        for figure in FIGURES
+    ]
+    rows = [
+        (site_id, slug, name) for site_id, slug, name in sites if site is None or site_id == site.id
+    ]
+    content.sites = [
+        SiteRow(
+            slug,
+            name,
+            {f: _cell(protected, _figure_key(f, quarter.key, sid)) for f in SITE_FIGURES},
+        )
+        for sid, slug, name in rows
+    ]
+    if site is None:
+        content.sites.append(
+            SiteRow(
+                "",
+                "",
+                {f: _cell(protected, _figure_key(f, quarter.key, ALL)) for f in SITE_FIGURES},
+            )
+        )
+    content.decisions = [
+        {"key": kind, "n": _cell(protected, ("decisions", quarter.key, kind, scope))}
+        for kind in DECIDED
+    ]
+    content.stop_categories = [
+        {"key": kind, "n": _cell(protected, ("stopped", quarter.key, kind, scope))}
+        for kind in STOP_CATEGORY_KEYS
+    ]
+    # Funnel and throughput: the dashboard's own protected pipeline figures (one rule).
+    quarters = quarter.last(THROUGHPUT_QUARTERS)
+    view = disclosure.pipeline_view(None, quarters, withhold=withhold, site_ids=site_ids)
+    content.funnel = [
+        {"key": "develop", "n": _cell(view.counts, (scope, ALL, ALL))},
+        {"key": "test", "n": _cell(view.flags, ("reached_test", scope))},
+        {"key": "market", "n": _cell(view.flags, ("reached_market", scope))},
+    ]
+    content.throughput = [
+        {
+            "quarter": q.key,
+            "test": _cell(view.throughput, ("test", q.key, scope)),
+            "market": _cell(view.throughput, ("market", q.key, scope)),
+        }
+        for q in quarters
+    ]
+    lists = _lists(user, quarter, site.id if site else None, edition)
+    content.market_entries = lists["market_entries"]
+    content.cooperations = lists["cooperations"]
+    content.stops = lists["stops"]
+    content.not_named = lists["not_named"]
+    content.highlights = _highlights(quarter, site.id if site else None)
+    return content
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def publication(quarter: Quarter) -> ReportPublication | None:
+    return db.session.scalar(
+        sa.select(ReportPublication).where(ReportPublication.quarter == quarter.key)
+    )
+
+
+def snapshot(publisher, quarter: Quarter) -> str:
+    """Both editions for the network and every site, computed for the publishing admin (who
+    sees every project), as JSON."""
+    scopes = {"": None, **{s.slug: s for s in db.session.scalars(sa.select(Site))}}
+    frozen = {}
+    for slug, site in scopes.items():
+        frozen[slug] = {
+            edition: compute(publisher, quarter, site, edition).to_json()
+            for edition in (PATRON, FULL)
+        }
+    return json.dumps(frozen, ensure_ascii=False, sort_keys=True)
+
+
+def _narrowed(user, content: Content) -> Content:
+    """A stored full edition for a reader who may not open every project: rows of projects
+    they may not open leave the lists and are counted in not_named."""
+    ids = {
+        item["project_id"]
+        for name in ("market_entries", "cooperations", "stops")
+        for item in getattr(content, name)
+    }
+    if not ids:
+        return content
+    allowed = set(
+        db.session.scalars(
+            visible_projects(user).with_only_columns(Project.id).where(Project.id.in_(ids))
+        )
+    )
+    for name in ("market_entries", "cooperations", "stops"):
+        kept = [item for item in getattr(content, name) if item["project_id"] in allowed]
+        dropped = len(getattr(content, name)) - len(kept)
+        if dropped:
+            content.not_named[name] = content.not_named.get(name, 0) + dropped
+        setattr(content, name, kept)
+    return content
+
+
+def build(user, quarter: Quarter, site: Site | None) -> Content:
+    """The report user reads: from the snapshot when the quarter is published, else live."""
+    published = publication(quarter)
+    if published is None:
+        return compute(user, quarter, site)
+    edition = edition_of(user)
+    stored = json.loads(published.snapshot).get(site.slug if site else "")
+    if stored is None:  # a site added after publication: not in the frozen report
+        return compute(user, quarter, site)
+    content = Content.from_json(stored[edition])
+    content.reader = _reader(user)
+    content.published_at = published.published_at.astimezone(UTC).isoformat(timespec="seconds")
+    content.generated_at = utcnow().astimezone(UTC).isoformat(timespec="seconds")
+    if edition == FULL and not permissions.is_admin(user):
+        content = _narrowed(user, content)
+    return content
+
+
+def publish(admin, quarter: Quarter) -> ReportPublication:
+    """Freeze the quarter (the caller checked the admin may; the service commits)."""
+    if publication(quarter) is not None:
+        raise AlreadyPublished(quarter.key)
+    row = ReportPublication(
+        quarter=quarter.key, published_by_id=admin.id, snapshot=snapshot(admin, quarter)
+    )
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # published at the same moment by another admin
+        db.session.rollback()
+        raise AlreadyPublished(quarter.key) from None
+    return row
+
+
+def highlight_count(quarter: Quarter) -> tuple[int, int]:
+    """(sites with a highlight for quarter, all sites)."""
+    written = sa.select(sa.func.count()).where(
+        ReportHighlight.quarter == quarter.key, ReportHighlight.text != ""
+    )
+    total = sa.select(sa.func.count()).select_from(Site)
+    row = db.session.execute(sa.select(written.scalar_subquery(), total.scalar_subquery())).one()
+    return int(row[0]), int(row[1])
+
+
+class AlreadyPublished(Exception):
+    pass
+
+
+def save_highlight(user, quarter: Quarter, site: Site, text: str) -> ReportHighlight:
+    """Store a site's highlight text for quarter (the caller checked the permission; refused
+    once the quarter is published)."""
+    if publication(quarter) is not None:
+        raise AlreadyPublished(quarter.key)
+    row = highlight_of(quarter, site)
+    if row is None:
+        row = ReportHighlight(quarter=quarter.key, site_id=site.id, text=text, version=1)
+        db.session.add(row)
+    else:
+        row.text, row.version = text, row.version + 1
+    row.updated_by_id, row.updated_at = user.id, utcnow()
+    db.session.commit()
+    return row
+
+
+def highlight_of(quarter: Quarter, site: Site) -> ReportHighlight | None:
+    return db.session.scalar(
+        sa.select(ReportHighlight).where(
+            ReportHighlight.quarter == quarter.key, ReportHighlight.site_id == site.id
+        )
+    )
+
+
+# --- the page's choices -------------------------------------------------------------------
 
 
 def find_site(slug: str) -> Site | None:
     return db.session.scalar(sa.select(Site).where(Site.slug == slug)) if slug else None
+
+
+def site_rows() -> list[tuple[int, str, str]]:
+    """(id, slug, name) of every site, by name."""
+    return [tuple(row) for row in _sites()]
 
 
 def site_choices() -> list[tuple[str, str]]:

@@ -1,14 +1,22 @@
-"""Dashboard pages: /dashboard and the quarterly progress report with its CSV and PDF."""
+"""Dashboard pages: /dashboard and the quarterly progress report (page, CSV, PDF), the sites'
+highlight texts and the publication of a quarter."""
 
-from flask import Response, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
+from tracker.auth import permissions
 from tracker.dashboard import bp, export, overview
+from tracker.dashboard import report as model
 from tracker.dashboard.filters import read_selection
 from tracker.dashboard.periods import Quarter
-from tracker.dashboard.report import find_site, quarterly_report, site_choices
 from tracker.models import utcnow
+
+HIGHLIGHT_MAX = 4000
 
 
 @bp.route("/dashboard")
@@ -21,58 +29,177 @@ def index():
     return render_template("dashboard/index.html", selection=selection, note=note, **context)
 
 
-def _report_from_args():
-    """The report the URL asks for, plus what was wrong with the URL (shown on the page)."""
-    problems = []
+def _quarter_from_args(problems: list) -> Quarter:
     current = Quarter.containing(utcnow())
     quarter = Quarter.parse(request.args.get("quarter"))
     if request.args.get("quarter") and quarter is None:
         problems.append(
             _("Give the quarter as YYYY-Qn, for example 2026-Q3; showing this quarter.")
         )
+    return quarter or current
+
+
+def _report_from_args():
+    """The report the URL asks for, plus what was wrong with the URL (shown on the page)."""
+    problems = []
+    quarter = _quarter_from_args(problems)
     slug = request.args.get("site", "").strip()
-    site = find_site(slug)
+    site = model.find_site(slug)
     if slug and site is None:
         problems.append(
             _("There is no site “%(site)s”; showing the whole network.", site=slug[:60])
         )
     user = current_user._get_current_object()
-    return quarterly_report(user, quarter or current, site), problems
+    return model.build(user, quarter, site), problems
+
+
+def _editable_sites(user, content, sites) -> list[tuple[str, str]]:
+    """Sites whose highlight user may still write for this report's quarter."""
+    if content.published_at:
+        return []
+    return [
+        (slug, name)
+        for site_id, slug, name in sites
+        if content.site_slug in ("", slug) and permissions.can_edit_report_highlight(user, site_id)
+    ]
 
 
 @bp.route("/dashboard/report")
 @login_required
 def report():
-    found, problems = _report_from_args()
+    content, problems = _report_from_args()
+    user = current_user._get_current_object()
     current = Quarter.containing(utcnow())
     quarters = [q.key for q in reversed(current.last(8))]
-    if found.quarter.key not in quarters:
-        quarters.append(found.quarter.key)
+    sites = model.site_rows()
+    if content.quarter not in quarters:
+        quarters.append(content.quarter)
     return render_template(
         "dashboard/report.html",
-        report=found,
+        report=content,
+        tables={table.key: table for table in export.tables(content)},
+        charts=export.chart_svgs(content),
         problems=problems,
         quarters=quarters,
-        sites=site_choices(),
+        sites=[("", _("Whole network"))] + [(slug, name) for _id, slug, name in sites],
+        editable=_editable_sites(user, content, sites),
+        may_publish=permissions.can_publish_report(user) and not content.published_at,
+        labels=model,
+        cell_text=export.cell_text,
+        change_text=export.change_text,
+        day=export.day,
+        moment=export.moment,
     )
 
 
-def _download(body: bytes, mimetype: str, report, extension: str) -> Response:
-    name = f"progress-report-{report.quarter.key}-{report.site_slug or 'network'}.{extension}"
+def _download(body: bytes, mimetype: str, name: str) -> Response:
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
 @bp.route("/dashboard/report.csv")
 @login_required
 def report_csv():
-    found, _ = _report_from_args()
-    return _download(export.report_csv(found), "text/csv", found, "csv")
+    """?table=<key>: that table as one CSV file; without it every table, one file each, in a
+    zip."""
+    content, _problems = _report_from_args()
+    key = request.args.get("table", "").strip()
+    if key:
+        table = export.table_named(content, key)
+        if table is None:
+            abort(404)
+        name = f"{export.file_stem(content)}-{table.key}.csv"
+        return _download(export.table_csv(table), "text/csv", name)
+    return _download(export.report_zip(content), "application/zip",
+                     f"{export.file_stem(content)}-csv.zip")  # fmt: skip
 
 
 @bp.route("/dashboard/report.pdf")
 @login_required
 def report_pdf():
-    found, _ = _report_from_args()
-    return _download(export.report_pdf(found), "application/pdf", found, "pdf")
+    content, _problems = _report_from_args()
+    return _download(export.report_pdf(content), "application/pdf",
+                     f"{export.file_stem(content)}.pdf")  # fmt: skip
+
+
+class HighlightForm(FlaskForm):
+    text = TextAreaField(
+        _l("Highlight of the quarter"),
+        validators=[
+            Length(max=HIGHLIGHT_MAX, message=_l("At most %(max)d characters.", max=HIGHLIGHT_MAX))
+        ],
+    )
+
+
+@bp.route("/dashboard/report/highlights/<slug>", methods=["GET", "POST"])
+@login_required
+def highlight(slug: str):
+    user = current_user._get_current_object()
+    site = model.find_site(slug)
+    if site is None:
+        abort(404)
+    if not permissions.can_edit_report_highlight(user, site.id):
+        abort(403)
+    problems = []
+    quarter = _quarter_from_args(problems)
+    published = model.publication(quarter)
+    row = model.highlight_of(quarter, site)
+    form = HighlightForm(data={"text": row.text if row else ""})
+    back = url_for("dashboard.report", quarter=quarter.key, site=site.slug)
+    if request.method == "POST" and published is None and form.validate_on_submit():
+        try:
+            model.save_highlight(user, quarter, site, (form.text.data or "").strip())
+        except model.AlreadyPublished:
+            published = model.publication(quarter)
+        else:
+            flash(_("The highlight of %(site)s for %(quarter)s is saved.", site=site.name,
+                    quarter=quarter.key), "success")  # fmt: skip
+            return redirect(back)
+    status = 409 if request.method == "POST" and published is not None else 200
+    return render_template(
+        "dashboard/report_highlight.html",
+        form=form,
+        site=site,
+        quarter=quarter,
+        published=published,
+        problems=problems,
+        back=back,
+        row=row,
+        maximum=HIGHLIGHT_MAX,
+    ), status
+
+
+@bp.route("/dashboard/report/publish", methods=["GET", "POST"])
+@login_required
+def publish():
+    user = current_user._get_current_object()
+    if not permissions.can_publish_report(user):
+        abort(403)
+    problems = []
+    quarter = _quarter_from_args(problems)
+    published = model.publication(quarter)
+    form = FlaskForm()
+    if request.method == "POST" and published is None and form.validate_on_submit():
+        try:
+            model.publish(user, quarter)
+        except model.AlreadyPublished:
+            pass
+        else:
+            flash(_("The report for %(quarter)s is published; its figures and highlights are "
+                    "now frozen.", quarter=quarter.key), "success")  # fmt: skip
+            return redirect(url_for("dashboard.report", quarter=quarter.key))
+        published = model.publication(quarter)
+    return render_template(
+        "dashboard/report_publish.html",
+        form=form,
+        quarter=quarter,
+        published=published,
+        problems=problems,
+        highlights=model.highlight_count(quarter),
+    ), (409 if request.method == "POST" and published is not None else 200)

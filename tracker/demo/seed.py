@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tracker.demo import data
 from tracker.demo.history import write_history
+from tracker.demo.report_highlights import seed_highlights
 from tracker.demo.timeline import Plan, plan_project
 from tracker.extensions import db
 from tracker.models import (
@@ -86,6 +87,9 @@ class _Seeder:
         deciders = {slug: self.managers.get(slug, self.admin) for slug in self.sites}
         counts = write_history(self.projects, self.members, deciders, self.criteria, self.now)
         self.counts.update(counts)
+        self.counts["report_highlights"] = seed_highlights(
+            self.sites, self.managers, self.admin, self.now
+        )
         self.echo(
             "history: {stage_events} stage events, {gate_reviews} gate reviews "
             "({pending_reviews} pending), {gate_conditions} conditions, "

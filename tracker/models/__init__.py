@@ -7,6 +7,7 @@ from tracker.models.gate import GateCondition, GateConfirmation, GateReview, Sta
 from tracker.models.integration import IdempotencyKey, Webhook, WebhookDelivery
 from tracker.models.matchmaking import Contact, PartnerInterest, PartnerRequest
 from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
+from tracker.models.report import ReportHighlight, ReportPublication
 from tracker.models.user import ApiToken, OneTimeLink, RecoveryCode, User
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "PartnerRequest",
     "Project",
     "RecoveryCode",
+    "ReportHighlight",
+    "ReportPublication",
     "Site",
     "StageCriterion",
     "StageEvent",
