@@ -133,3 +133,95 @@ def test_downloads_are_not_stored_and_api_json_is_private(client, login, world):
     assert response.headers.get("ETag")
     missing = client.get("/api/v1/projects/999999", headers=token)
     assert missing.headers["Cache-Control"] == "private, no-cache"
+
+
+# --- 3: patrons without organization; notifications only to who may see the details ----------
+
+
+def test_a_patron_cannot_be_given_an_organization(app, world, runner):
+    from tracker.admin import services as admin
+
+    with pytest.raises(admin.AdminError) as refused:
+        admin.update_user(
+            world.admin,
+            world.lead_member,
+            admin.Profile("Demoted", "patron", organization_id=world.lead_org.id),
+        )
+    assert refused.value.field == "organization"
+    with pytest.raises(admin.AdminError):
+        admin.invite_user(
+            world.admin,
+            "new.patron@example.org",
+            admin.Profile("New patron", "patron", organization_id=world.lead_org.id),
+        )
+    result = runner.invoke(
+        args=["create-user", "p2@example.org", "--role", "patron", "--organization", "Lead Org",
+              "--password", "a-long-enough-password-1"]
+    )  # fmt: skip
+    assert result.exit_code != 0 and "no organization" in result.output
+
+
+def test_notifications_reach_only_users_who_may_see_the_details(app, world):
+    """Before: a patron with an organization (set earlier, or kept on demotion) was told of
+    consortium projects, titles and reasons included."""
+    import sqlalchemy as sa
+
+    from tracker import activity
+    from tracker.extensions import db
+    from tracker.models import Notification
+
+    world.patron.organization_id = world.lead_org.id  # as the old admin form allowed
+    db.session.commit()
+    project = world.consortium_project
+    activity.notify(
+        activity.members_of([world.lead_org.id, world.other_org.id]), "test", "x", project
+    )
+    activity.notify(
+        [world.patron.id, world.outsider.id, world.lead_member.id, world.manager.id,
+         world.other_manager.id, world.admin.id], "test2", "y", project,
+    )  # fmt: skip
+    db.session.commit()
+    told = set(
+        db.session.scalars(
+            sa.select(Notification.user_id).where(Notification.project_id == project.id)
+        )
+    )
+    assert world.patron.id not in told and world.outsider.id not in told
+    assert world.other_manager.id not in told
+    assert {world.lead_member.id, world.manager.id, world.admin.id} <= told
+
+
+# --- 12: tokens die with deactivation; look-alike names; 403 for another site -------------------
+
+
+def test_deactivation_revokes_api_tokens_for_good(client, world):
+    from tracker.admin import services as admin
+
+    token = bearer(world.lead_member)
+    assert client.get("/api/v1/projects", headers=token).status_code == 200
+    admin.deactivate_user(world.admin, world.lead_member)
+    assert client.get("/api/v1/projects", headers=token).status_code == 401
+    admin.reactivate_user(world.admin, world.lead_member)
+    assert client.get("/api/v1/projects", headers=token).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Lead Org", "LEAD ORG", "Lead\u00a0Org", "Lead\u200b Org", "L\u0435ad \u041erg",
+     "Lead Org\u200d", "\uff2c\uff45\uff41\uff44 Org", "Lead  Org"],
+)  # fmt: skip
+def test_look_alike_organization_names_are_the_same_name(client, world, name):
+    token = bearer(world.admin)
+    body = {"name": name, "kind": "member_company", "country": "DE", "sites": ["lingen"]}
+    response = client.post("/api/v1/organizations", json=body, headers=token)
+    assert response.status_code == 422, (name, response.get_data(as_text=True))
+
+
+def test_site_manager_creating_a_project_at_another_site_gets_403(client, world):
+    token = bearer(world.manager)
+    body = {"title": "Elsewhere", "summary": "s", "site": "berlin", "kind": "product",
+            "visibility": "network", "lead_organization_id": world.lead_org.id}  # fmt: skip
+    response = client.post("/api/v1/projects", json=body, headers=token)
+    assert response.status_code == 403, response.get_data(as_text=True)
+    body["site"] = "lingen"
+    assert client.post("/api/v1/projects", json=body, headers=token).status_code == 201

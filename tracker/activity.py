@@ -142,6 +142,10 @@ def _notify_users(
     ).order_by(user_id)
     if skip is not None:
         query = query.where(user_id != skip.id)
+    if project is not None:  # only those who may see its details are told (design §11)
+        from tracker.auth.permissions import users_viewing_details
+
+        query = query.where(user_id.in_(users_viewing_details(project)))
     if once:
         query = query.where(
             ~sa.exists().where(

@@ -13,6 +13,7 @@ from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, Organization, Site, User, utcnow
 from tracker.models.base import ROLES
+from tracker.models.user import ApiToken
 
 RECENT_EVENTS = 20
 
@@ -69,6 +70,11 @@ def _check_profile(profile: Profile) -> tuple[Organization | None, list[Site]]:
     organization = _organization(profile.organization_id)
     if profile.role == "member" and organization is None:
         raise AdminError(_("A member needs an organization."), "organization")
+    if permissions.has_no_organization(profile.role) and organization is not None:
+        raise AdminError(
+            _("A patron belongs to no organization (patrons see aggregates only): clear it."),
+            "organization",
+        )
     return organization, _sites(profile)
 
 
@@ -152,6 +158,12 @@ def deactivate_user(actor: User, user: User) -> None:
             sa.update(OneTimeLink)
             .where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
             .values(used_at=utcnow())
+        )
+        # API tokens die with the account: a reactivated account starts without them
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
         )
         audit(actor, "user_deactivated", user, {"active": [True, False]})
 

@@ -117,10 +117,37 @@ def refused_filters(user: Actor, given) -> list[str]:
     return sorted(set(given) & set(PATRON_REFUSED_FILTERS))
 
 
+def has_no_organization(role: str) -> bool:
+    """Patron accounts belong to no organization (design §11): an organization would make
+    them a participant of its projects."""
+    return role == "patron"
+
+
 def sees_summary_only(user: Actor) -> bool:
     """Patrons: of a project they may see only title, summary, site, stage, themes and days
     in stage (design §11); every other detail answers 404, a detail action 403."""
     return is_patron(user)
+
+
+def users_viewing_details(project: Project) -> sa.Select:
+    """SELECT of the ids of the users for whom can_view_details(user, project) holds (who may
+    be told of it: notifications reach no one else). Patrons never."""
+    from tracker.models.user import site_managers
+
+    insiders = User.role.in_(("member", "site_manager"))
+    allowed = [User.role == "admin"]
+    if project.visibility == "network":
+        allowed.append(insiders)
+    else:
+        participants = sa.select(Participation.organization_id).where(
+            Participation.project_id == project.id
+        )
+        managers = sa.select(site_managers.c.user_id).where(
+            site_managers.c.site_id == project.site_id
+        )
+        allowed.append(sa.and_(insiders, User.organization_id.in_(participants)))
+        allowed.append(sa.and_(User.role == "site_manager", User.id.in_(managers)))
+    return sa.select(User.id).where(User.active.is_(True), sa.or_(*allowed))
 
 
 def can_create_project(user: Actor, site_id: int | None = None) -> bool:

@@ -22,6 +22,7 @@ from tracker.directory.conflicts import (  # noqa: F401  (re-exported for caller
     conflict,
 )
 from tracker.directory.countries import COUNTRIES
+from tracker.directory.names import name_key, strip_invisible
 from tracker.extensions import db
 from tracker.models import Organization, Participation, Project, Site, Theme, User
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
@@ -135,6 +136,7 @@ def create_organization(actor: User, values: dict[str, Any]) -> Organization:
     """A new organization from form values (site_ids and theme_ids as lists of ids)."""
     if not permissions.can_create_organization(actor):
         raise DirectoryError(_("You may not add organizations."))
+    values = {**values, "name": strip_invisible(values["name"])}
     _check_name_free(values["name"])
     site_ids = _chosen_site_ids(actor, set(), set(values.get("site_ids") or ()))
     if not permissions.is_admin(actor) and not site_ids & actor.managed_site_ids:
@@ -178,6 +180,7 @@ def update_organization(
     standing = permissions.can_edit_organization_standing(actor, organization)
     _refuse_standing_changes(organization, values, standing)
     if "name" in values:
+        values = {**values, "name": strip_invisible(values["name"])}
         _check_name_free(values["name"], exclude_id=organization.id)
     allowed = PROFILE_FIELDS + (STANDING_FIELDS if standing else ())
     changes = diff(organization, {key: values[key] for key in allowed if key in values})
@@ -261,13 +264,14 @@ def _slugs(rows) -> list[str]:
 
 
 def _check_name_free(name: str, exclude_id: int | None = None) -> None:
-    # Compared with the database's lower(), the same function the unique index uses.
-    query = sa.select(Organization.id).where(
-        sa.func.lower(Organization.name) == sa.func.lower(name)
-    )
+    """Refuse a name that reads like another organization's (tracker.directory.names: NFKC,
+    invisible characters, Cyrillic/Greek look-alikes, case); the database's unique index on
+    lower(name) still guards exact duplicates that race past this check."""
+    key = name_key(name)
+    query = sa.select(Organization.id, Organization.name)
     if exclude_id is not None:
         query = query.where(Organization.id != exclude_id)
-    if db.session.scalar(query.limit(1)) is not None:
+    if any(name_key(other) == key for _id, other in db.session.execute(query)):
         raise DirectoryError(
             _("An organization named “%(name)s” already exists.", name=name), field="name"
         )

@@ -10,6 +10,7 @@ from tracker.activity import audit
 from tracker.auth import permissions
 from tracker.database import transaction
 from tracker.directory.forms import OrganizationForm
+from tracker.directory.names import name_key
 from tracker.exports.csvfile import CsvRow, read_csv
 from tracker.exports.rows import ORGANIZATION_COLUMNS, organization_aliases
 from tracker.extensions import db
@@ -54,7 +55,7 @@ class _Catalogue:
     def __init__(self):
         self.sites = {s.slug: s for s in db.session.scalars(sa.select(Site))}
         self.themes = {t.slug: t for t in db.session.scalars(sa.select(Theme))}
-        self.names = {n.lower() for n in db.session.scalars(sa.select(Organization.name))}
+        self.names = {name_key(n) for n in db.session.scalars(sa.select(Organization.name))}
         self.seen: dict[str, int] = {}
 
 
@@ -104,7 +105,7 @@ def _check_row(actor, form, row: CsvRow, catalogue: _Catalogue):
 
 
 def _name_problems(name: str, row: CsvRow, catalogue: _Catalogue) -> list[str]:
-    key = name.lower()
+    key = name_key(name)  # look-alike names are the same name
     problems = []
     if key in catalogue.names:
         problems.append(_("An organization named “%(name)s” already exists.", name=name))

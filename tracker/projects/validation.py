@@ -48,7 +48,8 @@ def host_site(actor: User, site_id: int | None, current: int | None = None) -> S
     if site is None:
         raise ProjectError(_("Choose a host site."), field="site_id")
     if site.id != current and not permissions.can_create_project(actor, site.id):
-        raise ProjectError(_("You may not host projects at this site."), field="site_id")
+        # a site the actor may see but not host at: forbidden (403 on the API), not invalid
+        raise ProjectForbidden(_("You may not host projects at this site."), field="site_id")
     return site
 
 
