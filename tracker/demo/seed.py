@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tracker.demo import data
 from tracker.demo.history import write_history
+from tracker.demo.matchmaking import seed_matchmaking
 from tracker.demo.report_highlights import seed_highlights
 from tracker.demo.timeline import Plan, plan_project
 from tracker.extensions import db
@@ -90,6 +91,12 @@ class _Seeder:
         self.counts["report_highlights"] = seed_highlights(
             self.sites, self.managers, self.admin, self.now
         )
+        self.counts.update(
+            seed_matchmaking(
+                self.orgs, self.sites, self.themes, [p for p, _, _ in self.projects],
+                self.members, self.password_hash, self.now,
+            )
+        )  # fmt: skip
         self.echo(
             "history: {stage_events} stage events, {gate_reviews} gate reviews "
             "({pending_reviews} pending), {gate_conditions} conditions, "
