@@ -133,12 +133,13 @@ def _notify_users(
     rows = users.subquery()
     user_id, message = rows.c[0], rows.c[1]
     project_id = project.id if project else None
+    created_at = at or utcnow()
     query = sa.select(
         user_id,
         message,
         sa.literal(kind),
         sa.literal(project_id, sa.Integer),
-        sa.literal(at or utcnow(), Notification.created_at.type),
+        sa.literal(created_at, Notification.created_at.type),
     ).order_by(user_id)
     if skip is not None:
         query = query.where(user_id != skip.id)
@@ -157,7 +158,14 @@ def _notify_users(
         )
     columns = ["user_id", "message", "kind", "project_id", "created_at"]
     insert = sa.insert(Notification).from_select(columns, query)
-    return db.session.connection().execute(insert).rowcount
+    count = db.session.connection().execute(insert).rowcount
+    if mail and count:
+        # E-mail at once to those who chose so for this kind (one INSERT … SELECT of outbox
+        # rows from this very batch); digests read the notifications later.
+        from tracker.outbox.preferences import fanout
+
+        fanout(kind, project_id, created_at)
+    return count
 
 
 def _told() -> sa.ColumnElement:

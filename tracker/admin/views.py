@@ -2,13 +2,12 @@
 
 import sqlalchemy as sa
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import mail
+from tracker import mail, outbox
 from tracker.admin import approval_views, approvals, bp, services
 from tracker.admin.forms import InviteForm, ProfileForm, UserFilterForm
 from tracker.auth import permissions
@@ -202,9 +201,10 @@ def _show_link(user: User, issued: IssuedLink):
     """Render the one-time link once, right after the POST; it is never stored in clear."""
     kind = issued.link.kind
     url = url_for("auth.redeem", token=issued.token, _external=True)
-    mailed = None
-    if mail.mail_configured():
-        mailed = mail.send_mail(user.email, *_mail_text(kind, url, user.locale))
+    # Through the outbox (sent by the worker in the recipient's language; kept and listed at
+    # /admin/deliveries when no SMTP server is configured).
+    outbox.mail_link(user.id, kind, url, current_app.config["TRACKER_LINK_HOURS"])
+    mailed = True if mail.mail_configured() else None
     response = make_response(
         render_template(
             "admin/users_link.html",
@@ -218,17 +218,3 @@ def _show_link(user: User, issued: IssuedLink):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _mail_text(kind: str, url: str, locale: str | None = None) -> tuple[str, str]:
-    """Subject and body in the recipient's language (the admin's for a new invitation)."""
-    hours = current_app.config["TRACKER_LINK_HOURS"]
-    with force_locale(locale or str(get_locale() or "en")):
-        if kind == "invite":
-            subject = _("Your invitation to the Innovation Tracker")
-            intro = _("You are invited to the Innovation Tracker. Choose your password here:")
-        else:
-            subject = _("Reset your Innovation Tracker password")
-            intro = _("A new password was requested for your account. Choose it here:")
-        works = _("The link works once and for %(hours)s hours.", hours=hours)
-    return subject, f"{intro}\n\n{url}\n\n{works}\n"

@@ -137,3 +137,20 @@ def init_app(app) -> None:
     from tracker.outbox.views import bp
 
     app.register_blueprint(bp)
+
+
+def mail_link(user_id: int, kind: str, url: str, hours: int) -> None:
+    """Queue the mail of an invitation ("invite") or password-reset link just issued; commits.
+
+    The link is made (and committed) by the auth service first: a mail lost between the two
+    leaves the link on the admin's page, which is where it is shown anyway."""
+    from tracker.database import transaction
+
+    invite = kind == "invite"
+    with transaction():
+        enqueue_email(
+            user_id,
+            "invitation" if invite else "password.reset",
+            "invitation" if invite else "password_reset",
+            {"url": url, "hours": hours},
+        )

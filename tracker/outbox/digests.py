@@ -3,20 +3,19 @@ due and overdue reminders; both run every few minutes from the worker (tracker/o
 and write each digest once, however many workers run them at the same time."""
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from tracker import outbox
 from tracker.extensions import db
-from tracker.models import GateReview, Notification, Project, User
+from tracker.models import Notification, Project, User
 from tracker.models.base import utcnow
 from tracker.models.outbox import NotificationSettings, OutboxMessage, ReminderSent
-from tracker.models.user import site_managers
 from tracker.outbox import preferences
 
 log = logging.getLogger("tracker.outbox")
@@ -99,13 +98,12 @@ def _queue_one(user: User, rhythm: str, key: str, now: datetime) -> int:
                 .limit(MAX_ITEMS)
             )
         )
-    manager = user.role == "site_manager"
-    waiting = _waiting_reviews(user) if manager else []
+    manager_items = _manager_needs(user) if user.role == "site_manager" else None
     try:
         db.session.add(
             ReminderSent(kind="digest", object_type="user", object_id=user.id, due_on=key, at=now)
         )
-        if ids or waiting or (manager and _manager_lists(user)):
+        if ids or (manager_items is not None and _any(manager_items)):
             outbox.enqueue_email(
                 user.id,
                 "digest",
@@ -120,79 +118,82 @@ def _queue_one(user: User, rhythm: str, key: str, now: datetime) -> int:
     return 1
 
 
-def _managed_sites(user: User) -> sa.Select:
-    return sa.select(site_managers.c.site_id).where(site_managers.c.user_id == user.id)
+def _manager_needs(user: User):
+    from tracker import needs
+
+    stalled_days = int(current_app.config.get("TRACKER_STALLED_DAYS") or 60)
+    return needs.manager_needs(user, stalled_days, limit=MAX_ITEMS)
 
 
-def _waiting_reviews(user: User) -> list[tuple[str, str]]:
-    """Pending gate reviews of the manager's sites, oldest first: (text, link)."""
-    rows = db.session.execute(
-        sa.select(GateReview.id, GateReview.requested_at, Project.title)
-        .join(Project, Project.id == GateReview.project_id)
-        .where(GateReview.decision == "pending", Project.site_id.in_(_managed_sites(user)))
-        .order_by(GateReview.requested_at, GateReview.id)
-        .limit(MAX_ITEMS)
-    ).all()
-    return [
-        (
-            _("%(title)s — waiting since %(date)s", title=title, date=at.date().isoformat()),
-            url_for("reviews.decide", review_id=rid, _external=True)
-            if _has_endpoint("reviews.decide")
-            else None,
-        )
-        for rid, at, title in rows
-    ]
+def _any(items) -> bool:
+    return bool(items.waiting or items.stalled or items.overdue or items.nudges)
 
 
-def _has_endpoint(name: str) -> bool:
-    from flask import current_app
-
-    return name in current_app.view_functions
-
-
-def _manager_lists(user: User) -> list[tuple[str, list[tuple[str, str | None]]]]:
-    """Stalled and overdue projects of the manager's sites (tracker/overdue.py)."""
-    try:
-        from tracker import overdue
-    except ImportError:
-        return []
-    sections = []
-    sites = _managed_sites(user)
-    projects = sa.select(Project.id).where(Project.site_id.in_(sites))
-    finder = getattr(overdue, "stalled_projects", None)
-    if finder is not None:
-        try:
-            rows = list(finder(projects))
-        except TypeError:
-            rows = []
-        if rows:
-            sections.append(
-                (_("Stalled projects"), [(_title(r), _link(r)) for r in rows[:MAX_ITEMS]])
-            )
-    finder = getattr(overdue, "overdue_items", None)
-    if finder is not None:
-        try:
-            rows = list(finder(projects, utcnow().date()))
-        except TypeError:
-            rows = []
-        if rows:
-            sections.append((_("Overdue"), [(_title(r), _link(r)) for r in rows[:MAX_ITEMS]]))
-    return sections
-
-
-def _title(row) -> str:
-    for name in ("label", "text", "title", "project_title"):
-        value = getattr(row, name, None)
-        if value:
-            return str(value)
-    return str(row)
-
-
-def _link(row) -> str | None:
-    project_id = getattr(row, "project_id", None) or getattr(row, "id", None)
-    if project_id is None:
-        return None
+def _project_link(project_id: int) -> str:
     return url_for("projects.detail", project_id=project_id, _external=True)
+
+
+def _manager_sections(user: User) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """The site manager's lists (tracker/needs.py): waiting reviews oldest first, stalled
+    projects, overdue work, unanswered nudges."""
+    items = _manager_needs(user)
+    sections = []
+    if items.waiting:
+        rows = [
+            (
+                _(
+                    "%(title)s — waiting since %(date)s",
+                    title=project.title,
+                    date=review.requested_at.date().isoformat(),
+                ),
+                url_for("reviews.decide", review_id=review.id, _external=True)
+                if "reviews.decide" in current_app.view_functions
+                else _project_link(project.id),
+            )
+            for review, project in items.waiting
+        ]
+        sections.append((_("Gate reviews waiting for your decision (oldest first)"), rows))
+    if items.stalled:
+        rows = [
+            (
+                _(
+                    "%(title)s — no activity since %(date)s",
+                    title=project.title,
+                    date=project.last_activity_at.date().isoformat(),
+                ),
+                _project_link(project.id),
+            )
+            for project in items.stalled
+        ]
+        sections.append((_("Stalled projects"), rows))
+    if items.overdue:
+        rows = [
+            (
+                _(
+                    "%(title)s: %(item)s — due %(date)s",
+                    title=title,
+                    item=item.item,
+                    date=item.due_on.isoformat(),
+                ),
+                _project_link(item.project_id),
+            )
+            for item, title in items.overdue
+        ]
+        sections.append((_("Overdue"), rows))
+    if items.nudges:
+        rows = [
+            (
+                _(
+                    "%(title)s — nudged on %(date)s",
+                    title=project.title,
+                    date=nudge.created_at.date().isoformat(),
+                ),
+                _project_link(project.id),
+            )
+            for nudge, project in items.nudges
+        ]
+        sections.append((_("Nudges not answered yet"), rows))
+    return sections
 
 
 def digest_mail(row: OutboxMessage, user: User):
@@ -213,10 +214,7 @@ def digest_mail(row: OutboxMessage, user: User):
         )
     sections = []
     if user.role == "site_manager":
-        waiting = _waiting_reviews(user)
-        if waiting:
-            sections.append((_("Gate reviews waiting for a decision (oldest first)"), waiting))
-        sections.extend(_manager_lists(user))
+        sections.extend(_manager_sections(user))
     if notifications:
         items = [
             (
@@ -240,16 +238,34 @@ def digest_mail(row: OutboxMessage, user: User):
     )
 
 
-def queue_reminders() -> int:
-    """Due-soon and overdue reminders of today (tracker/overdue.py's periodic job), each told
-    once; the e-mails follow from the notifications. Commits."""
-    try:
-        from tracker import overdue
-    except ImportError:
+def queue_reminders(today: date | None = None) -> int:
+    """Due-soon (within 7 days) and just-overdue (passed in the last 3 days) milestones,
+    conditions and target dates: the lead organization's members are told once per item and
+    date (activity.tell_due), and e-mailed by their preferences. Older overdue work is not
+    announced again (it stays on the homes, boards and in the digests). Commits."""
+    from tracker import activity, overdue
+
+    today = today or overdue.today_utc()
+    soon = overdue.due_soon_items(None, days=7, today=today)
+    late = [
+        item
+        for item in overdue.overdue_items(None, today)
+        if item.due_on >= today - timedelta(days=3)
+    ]
+    wanted = [("due_soon", item) for item in soon] + [("overdue", item) for item in late]
+    if not wanted:
         return 0
-    job = getattr(overdue, "send_reminders", None) or getattr(overdue, "remind", None)
-    if job is None:
-        return 0
-    count = job()
+    ids = {item.project_id for _kind, item in wanted}
+    projects = {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Project).where(Project.id.in_(ids), Project.status == "active")
+        )
+    }
+    told = 0
+    for kind, item in wanted:
+        project = projects.get(item.project_id)
+        if project is not None:
+            told += max(activity.tell_due(project, kind, item.what, item.item, item.due_on), 0)
     db.session.commit()
-    return count or 0
+    return told
