@@ -225,3 +225,108 @@ def test_site_manager_creating_a_project_at_another_site_gets_403(client, world)
     assert response.status_code == 403, response.get_data(as_text=True)
     body["site"] = "lingen"
     assert client.post("/api/v1/projects", json=body, headers=token).status_code == 201
+
+
+# --- 6: a one-time link is claimed once, however many requests race with it --------------------
+
+
+def test_a_reset_link_is_redeemed_once_under_parallel_requests(app, world):
+    """Before, on PostgreSQL one reset link was redeemed six times in parallel (six
+    password_changed). Six clients post the same link at once; exactly one succeeds."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from tracker.auth import services
+    from tracker.extensions import db
+    from tracker.models import AuditEvent
+
+    issued = services.issue_link(world.lead_member, "reset", world.admin)
+    db.session.commit()
+    barrier = threading.Barrier(6)
+    results = []
+
+    def redeem(n: int):
+        client = app.test_client()
+        password = f"a brand-new password {n}"
+        barrier.wait()
+        response = client.post(
+            f"/invite/{issued.token}",
+            data={"display_name": "Lead", "new_password": password, "confirm": password},
+        )
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.rollback()
+    assert sorted(results).count(302) == 1, results
+    changed = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "password_changed", AuditEvent.object_id == world.lead_member.id
+        )
+    )
+    assert changed == 1
+
+
+# --- 7 and 9: password checks of a signed-in user count toward the lock and the address limit --
+
+
+def _change(client, current):
+    return client.post(
+        "/account",
+        data={"current_password": current, "new_password": "another long password 1",
+              "confirm": "another long password 1"},
+    )  # fmt: skip
+
+
+def test_guessing_the_current_password_locks_the_account(app, client, login, world):
+    """Before: 15 wrong current passwords on /account, then the right one was accepted and
+    failed_logins stayed 0."""
+    from tracker.extensions import db
+
+    login(world.lead_member)
+    threshold = app.config["TRACKER_LOCKOUT_THRESHOLD"]
+    for _ in range(threshold):
+        assert _change(client, "not my password").status_code == 200
+    db.session.refresh(world.lead_member)
+    assert world.lead_member.locked_until is not None
+    page = _change(client, f.PASSWORD)
+    assert page.status_code == 200 and "locked" in page.get_data(as_text=True)
+
+
+def test_two_factor_setup_needs_the_password_and_wrong_ones_count(app, client, login, world):
+    import pyotp
+
+    from tracker.extensions import db
+
+    login(world.lead_member)
+    client.get("/account/two-factor/setup")
+    with client.session_transaction() as session:
+        secret = session["two_factor_setup"]
+    code = pyotp.TOTP(secret).now()
+    page = client.post("/account/two-factor/setup", data={"code": code})
+    assert page.status_code == 200 and "recovery" not in page.get_data(as_text=True).lower()
+    page = client.post("/account/two-factor/setup", data={"code": code, "password": "wrong"})
+    assert "not correct" in page.get_data(as_text=True)
+    db.session.refresh(world.lead_member)
+    assert world.lead_member.failed_logins == 1 and not world.lead_member.two_factor_enabled
+    page = client.post("/account/two-factor/setup", data={"code": code, "password": f.PASSWORD})
+    db.session.refresh(world.lead_member)
+    assert world.lead_member.two_factor_enabled
+
+
+def test_password_checks_share_the_address_limit_with_sign_in(app, client, login, world,
+                                                             monkeypatch):  # fmt: skip
+    monkeypatch.setitem(app.config, "TRACKER_LOGIN_LIMIT", "3 per minute")
+    login(world.lead_member)
+    for _ in range(3):
+        assert _change(client, "not my password").status_code == 200
+    assert _change(client, "not my password").status_code == 429
+    client.post("/logout")
+    response = client.post("/login", data={"email": world.partner_member.email, "password": "x"})
+    assert response.status_code == 429

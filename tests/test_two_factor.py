@@ -69,7 +69,10 @@ def enable_through_pages(client, login, user) -> tuple[str, str]:
     login(user)
     client.get("/account/two-factor/setup")
     secret = setup_secret(client)
-    page = client.post("/account/two-factor/setup", data={"code": code_at(secret)})
+    page = client.post(
+        "/account/two-factor/setup",
+        data={"code": code_at(secret), "password": factories.PASSWORD},
+    )
     return secret, page.get_data(as_text=True)
 
 
@@ -114,7 +117,9 @@ def test_a_correct_code_turns_it_on_and_shows_ten_recovery_codes_once(client, lo
 def test_a_wrong_code_at_setup_is_refused_and_nothing_is_stored(client, login, member):
     login(member)
     client.get("/account/two-factor/setup")
-    page = client.post("/account/two-factor/setup", data={"code": "000000"})
+    page = client.post(
+        "/account/two-factor/setup", data={"code": "000000", "password": factories.PASSWORD}
+    )
     assert page.status_code == 200
     assert str(tfs.WRONG_CODE) in page.get_data(as_text=True)
     assert fresh(member).totp_secret is None
@@ -278,7 +283,9 @@ def test_a_required_admin_without_two_factor_can_only_set_it_up(client, login, r
         assert response.headers["Location"] == "/account/two-factor/setup"
     assert client.get("/account/two-factor/setup").status_code == 200
     secret = setup_secret(client)
-    client.post("/account/two-factor/setup", data={"code": code_at(secret)})
+    client.post(
+        "/account/two-factor/setup", data={"code": code_at(secret), "password": factories.PASSWORD}
+    )
     assert client.get("/").status_code == 200
 
 

@@ -122,9 +122,23 @@ def end_all_sessions(user: User) -> None:
         )
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current):
+def check_current_password(user: User, password: str, ip: str | None, action: str) -> None:
+    """Re-authentication of a signed-in user (password change, two-factor set-up): refused
+    while the account is locked, and a wrong password counts toward the lock like a failed
+    sign-in (a stolen session cannot guess on without limit)."""
+    if is_locked(user):
+        security_log.info("%s user_id=%s ip=%r (locked)", action, user.id, ip)
+        raise AuthError(LOCKED)
+    db.session.commit()  # the hash check runs outside any transaction (see authenticate)
+    if not verify_password(user.password_hash, password or ""):
+        record_failure(user, ip, action)
+        if is_locked(user):
+            raise AuthError(LOCKED)
         raise AuthError(_("The current password is not correct."))
+
+
+def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
+    check_current_password(user, current, ip, "password_check_failed")
     set_password(user, new, actor=user)
 
 
@@ -184,12 +198,36 @@ def open_link(token: str) -> OneTimeLink:
 
 
 def redeem_link(token: str, password: str, display_name: str | None = None) -> User:
+    """Set the password through a one-time link. The link is claimed by a conditional UPDATE
+    (still unused, not expired) in the same transaction as the new password, so of several
+    requests racing with one link exactly one succeeds, on SQLite and PostgreSQL alike."""
+    problem = policy_problem(password)
+    if problem:  # before the claim: a refused password leaves the link usable
+        raise AuthError(problem)
+    new_hash = hash_password(password)  # the slow part, outside the transaction
     link = open_link(token)
     user = link.user
-    if display_name:
-        user.display_name = display_name.strip()
-    link.used_at = utcnow()
-    if link.kind == "invite":
-        user.active = True
-    set_password(user, password, actor=user)
+    with transaction():
+        now = utcnow()
+        claimed = db.session.execute(
+            sa.update(OneTimeLink)
+            .where(
+                OneTimeLink.id == link.id,
+                OneTimeLink.used_at.is_(None),
+                OneTimeLink.expires_at > now,
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise AuthError(_("This link is not valid any more. Ask for a new one."))
+        if display_name:
+            user.display_name = display_name.strip()
+        if link.kind == "invite":
+            user.active = True
+        user.password_hash = new_hash
+        user.session_version = user.session_version + 1
+        user.failed_logins = 0
+        user.locked_until = None
+        _audit(user, "password_changed", user)
     return user

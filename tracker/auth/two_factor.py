@@ -1,6 +1,6 @@
 """Two-factor pages: set up, turn off, new recovery codes, and the second sign-in step."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -12,7 +12,7 @@ from tracker.auth import bp, sessions
 from tracker.auth import two_factor_services as services
 from tracker.auth.passwords import MAX_LENGTH
 from tracker.auth.sso_views import satisfies_two_factor
-from tracker.auth.views import _login_limit, _only_failures
+from tracker.auth.views import _login_limit, _only_failures, credential_checks
 from tracker.extensions import db, limiter
 from tracker.models import User
 
@@ -27,6 +27,12 @@ class CodeForm(FlaskForm):
         _l("Code"),
         validators=[DataRequired(), Length(max=40)],
         render_kw=_CODE | {"autofocus": True},
+    )
+
+
+class SetupForm(CodeForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
 
 
@@ -80,6 +86,7 @@ def two_factor_login():
 
 @bp.route("/account/two-factor/setup", methods=["GET", "POST"])
 @login_required
+@credential_checks
 def two_factor_setup():
     user = _user()
     if user.two_factor_enabled:
@@ -88,14 +95,16 @@ def two_factor_setup():
     # The secret stays in the session until a code confirms it; a reload keeps the same QR code.
     secret = session.get(PENDING_SETUP) or services.new_secret()
     session[PENDING_SETUP] = secret
-    form = CodeForm()
+    form = SetupForm() if user.password_hash else CodeForm()  # SSO-only accounts: no password
     if form.validate_on_submit():
         try:
-            codes = services.enable(user, secret, form.code.data)
+            password = form.password.data if user.password_hash else None
+            codes = services.enable(user, secret, form.code.data, password, request.remote_addr)
         except services.TwoFactorError as error:
             form.code.errors.append(str(error))
         else:
             session.pop(PENDING_SETUP, None)
+            g.credentials_accepted = True
             _keep_signed_in(user)
             flash(_("Two-factor sign-in is on. Other sessions are signed out."), "success")
             return render_template("auth/two_factor_codes.html", codes=codes)

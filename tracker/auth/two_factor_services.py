@@ -170,11 +170,21 @@ def _new_recovery_codes(user: User) -> list[str]:
     return ["-".join(code[i : i + 4] for i in range(0, RECOVERY_LENGTH, 4)) for code in codes]
 
 
-def enable(user: User, secret: str, code: str | None) -> list[str]:
+def enable(
+    user: User, secret: str, code: str | None, password: str | None = None, ip: str | None = None
+) -> list[str]:
     """Turn two-factor sign-in on once code proves the app has secret; returns the recovery
-    codes (shown once). Other sessions of the user end. Commits."""
+    codes (shown once). Other sessions of the user end. Commits.
+
+    An account with a password must give it (a stolen session cannot bind another app); a
+    wrong one counts toward the lock-out like a failed sign-in."""
     if user.two_factor_enabled:
         raise TwoFactorError(_l("Two-factor sign-in is already on."))
+    if user.password_hash is not None:
+        try:
+            services.check_current_password(user, password, ip, "two_factor_setup_failed")
+        except services.AuthError as error:
+            raise TwoFactorError(str(error)) from error
     step = _matching_step(secret, _digits(code))
     if step is None:
         raise TwoFactorError(WRONG_CODE)

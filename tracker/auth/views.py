@@ -2,7 +2,17 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
@@ -60,12 +70,20 @@ def _login_limit() -> str:
 
 
 def _only_failures(response) -> bool:
-    # Successful sign-ins (a redirect) do not use up the per-address allowance.
-    return response.status_code != 302
+    # Successful sign-ins (a redirect) do not use up the per-address allowance; nor does a
+    # check a view marks as passed (g.credentials_accepted: pages that answer 200 on success).
+    return response.status_code != 302 and not g.get("credentials_accepted")
+
+
+# One allowance per client address for every password check: sign-in, the current password on
+# /account, the password of two-factor set-up (design §8: refusal only after 100 failures).
+credential_checks = limiter.shared_limit(
+    _login_limit, scope="credentials", methods=["POST"], deduct_when=_only_failures
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_only_failures)
+@credential_checks
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -124,12 +142,15 @@ def redeem(token: str):
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@credential_checks
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
+            services.change_password(
+                user, form.current_password.data, form.new_password.data, request.remote_addr
+            )
         except services.AuthError as error:
             form.current_password.errors.append(str(error))
         else:
