@@ -78,6 +78,14 @@ class OrganizationSchema(ma.Schema):
     )
     sites = slugs("Slugs of the affiliated sites.")
     themes = slugs("Slugs of the expertise themes.")
+    email_domains = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "E-mail domains (set by admins): a verified single sign-on address "
+            "at one of them may ask to join this organization as a member."
+        },
+    )
     version = fields.Integer(
         required=True, metadata={"description": "Send it back with changes (optimistic locking)."}
     )

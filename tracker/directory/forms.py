@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.directory.countries import COUNTRIES, country_choices
+from tracker.directory.email_domains import split as split_domains
 from tracker.models import Organization, Site, Theme, utcnow
 from tracker.models.base import ORG_KINDS
 
@@ -83,6 +84,8 @@ class OrganizationForm(FlaskForm):
     # Choices are checked by the service, which explains a refused site better than WTForms.
     sites = SelectMultipleField(_l("Sites"), coerce=int, validate_choice=False)
     themes = SelectMultipleField(_l("Expertise themes"), coerce=int, validate_choice=False)
+    # Admins only (organization_form leaves it out for others): single sign-on joins (§13).
+    email_domains = StringField(_l("E-mail domains"), validators=[Length(max=2000)])
     # The version the editor read; a save on an older one is refused (optimistic locking).
     version = HiddenField()
 
@@ -95,6 +98,8 @@ class OrganizationForm(FlaskForm):
         if "sites" in data:
             data["site_ids"] = data.pop("sites")
         data["theme_ids"] = data.pop("themes")
+        if "email_domains" in data:
+            data["email_domains"] = split_domains(data["email_domains"] or "")
         return data
 
     def read_version(self) -> int:
@@ -109,6 +114,7 @@ def organization_form(
     themes: list[Theme],
     standing: bool,
     organization: Organization | None = None,
+    email_domains: bool = False,
 ) -> OrganizationForm:
     """The form with choices set; without standing, kind, membership and sites are left out."""
     data = None
@@ -121,6 +127,7 @@ def organization_form(
         data["sites"] = [site.id for site in organization.sites]
         data["themes"] = [theme.id for theme in organization.themes]
         data["version"] = str(organization.version)
+        data["email_domains"] = ", ".join(organization.email_domains or [])
     form = OrganizationForm(data=data)
     form.themes.choices = choices((theme.id, theme.name) for theme in themes)
     if standing:
@@ -129,4 +136,6 @@ def organization_form(
         del form.kind
         del form.member_since
         del form.sites
+    if not email_domains:
+        del form.email_domains
     return form

@@ -14,6 +14,7 @@ from tracker.activity import audit, diff
 from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
 from tracker.database import keep, transaction
+from tracker.directory import email_domains
 from tracker.directory.conflicts import (  # noqa: F401  (re-exported for callers)
     UPDATE_ACTION,
     ChangedField,
@@ -143,6 +144,8 @@ def create_organization(actor: User, values: dict[str, Any]) -> Organization:
         raise DirectoryError(_("Choose at least one of the sites you manage."), field="sites")
     site_slugs, theme_slugs = _chosen_slugs(site_ids, set(values.get("theme_ids") or ()))
     fields = {key: values.get(key) for key in (*PROFILE_FIELDS, *STANDING_FIELDS)}
+    if values.get("email_domains"):
+        fields["email_domains"] = _email_domains(actor, values["email_domains"], None)
     with transaction(conflict=_refused()):
         organization = Organization(**fields)
         db.session.add(organization)
@@ -184,6 +187,11 @@ def update_organization(
         _check_name_free(values["name"], exclude_id=organization.id)
     allowed = PROFILE_FIELDS + (STANDING_FIELDS if standing else ())
     changes = diff(organization, {key: values[key] for key in allowed if key in values})
+    domains = None
+    if "email_domains" in values:
+        domains = _email_domains(actor, values["email_domains"] or [], organization.id)
+        if domains != (organization.email_domains or []):
+            changes["email_domains"] = [organization.email_domains or [], domains]
     with transaction(conflict=_refused(organization, expected_version)):
         new_sites = None
         if standing and "site_ids" in values:
@@ -203,6 +211,8 @@ def update_organization(
         for key in allowed:
             if key in changes:
                 setattr(organization, key, values[key])
+        if "email_domains" in changes:
+            organization.email_domains = domains
         # Set, not left to the ORM: a change of sites or themes alone updates no column of the
         # row, and would otherwise neither move the version nor check it.
         organization.version = expected_version + 1
@@ -210,6 +220,18 @@ def update_organization(
         versions = [expected_version, expected_version + 1]
         audit(actor, UPDATE_ACTION, organization, {**changes, "version": versions})
     return changes
+
+
+def _email_domains(actor: User, domains: list[str], organization_id: int | None) -> list[str]:
+    """The checked e-mail domains (admins only); a DirectoryError beside the field otherwise."""
+    if not permissions.can_edit_email_domains(actor):
+        raise DirectoryError(
+            _("Only admins set an organization's e-mail domains."), field="email_domains"
+        )
+    try:
+        return email_domains.checked(domains, organization_id)
+    except email_domains.DomainError as error:
+        raise DirectoryError(str(error), field="email_domains") from None
 
 
 def _refuse_standing_changes(organization: Organization, values: dict, standing: bool) -> None:

@@ -71,7 +71,8 @@ def new_organization():
     user = _user()
     _require(permissions.can_create_organization(user))
     sites = services.all_sites() if permissions.is_admin(user) else user.managed_sites
-    form = organization_form(sites, services.all_themes(), standing=True)
+    domains = permissions.can_edit_email_domains(user)
+    form = organization_form(sites, services.all_themes(), standing=True, email_domains=domains)
     if form.validate_on_submit():
         try:
             org = services.create_organization(user, form.values())
@@ -92,7 +93,8 @@ def edit_organization(organization_id: int):
     _require(permissions.can_edit_organization(user, org))
     standing = permissions.can_edit_organization_standing(user, org)
     sites = services.all_sites() if permissions.is_admin(user) else user.managed_sites
-    form = organization_form(sites, services.all_themes(), standing, org)
+    domains = permissions.can_edit_email_domains(user)
+    form = organization_form(sites, services.all_themes(), standing, org, email_domains=domains)
     conflict = None
     if form.validate_on_submit():
         try:
