@@ -17,7 +17,10 @@ from tracker.dashboard.periods import Quarter, parse_token
 from tracker.extensions import db
 from tracker.models import GateReview, Project, StageEvent, utcnow
 
-FIGURE_LINK = re.compile(r'<a href="(/projects\?[^"]*)">([\d,]+)</a>')
+# a count, or events with the projects they were on: "19 decisions on 13 projects"
+FIGURE_LINK = re.compile(
+    r'<a href="(/projects\?[^"]*)">([\d,]+(?: decisions? on [\d,]+ projects?)?)</a>'
+)
 LISTED = re.compile(r'role="status">([\d,]+) projects?\b')
 EVERY_PARAMETER = {
     "site", "stage", "status", "theme", "country", "org_kind", "reached", "coop", "stalled",
@@ -138,7 +141,10 @@ def follow_every_figure(viewer, *dashboard_urls: str) -> set[str]:
     for href, shown in figures.items():
         answer = text_of(viewer.get(href))
         assert "alert-warning" not in answer, href
-        assert listed(answer) == int(shown.replace(",", "")), href
+        projects = shown.rsplit(" on ", 1)[-1].split(" ")[0]  # the list names the projects
+        assert listed(answer) == int(projects.replace(",", "")), href
+        if " on " in shown:
+            assert f"<strong>{shown}</strong>" in answer, href  # and says how many events
     return {name for href in figures for name in parse_qs(urlsplit(href).query)}
 
 
@@ -286,9 +292,11 @@ def test_a_project_with_two_decisions_counts_twice_on_the_dashboard_and_is_liste
     review(twin, "go", net.q2.start + timedelta(days=31), to_stage="market")
     manager = signed_in(client, login, net.world.manager)
     page = unescape(text_of(manager.get(f"/dashboard?period={net.q2.key}")))
-    assert f'<a href="/projects?site=lingen&decision=go:{net.q2.key}">2</a>' in page
+    link = f'<a href="/projects?site=lingen&decision=go:{net.q2.key}">'
+    assert f"{link}2 decisions on 1 project</a>" in page  # says what it counts
     answer = text_of(manager.get(f"/projects?site=lingen&decision=go:{net.q2.key}"))
     assert listed(answer) == 1 and "listed once" in answer
+    assert "<strong>2 decisions on 1 project</strong>" in answer  # the list says both
 
 
 def test_patrons_still_get_no_list_with_figure_filters(client, login, net):

@@ -100,6 +100,14 @@ class Presenter:
             return Figure(None, part.text if part.hidden else whole.text, hidden=True)
         return self.share(int(part.value or 0), int(whole.value or 0), link)
 
+    def events(self, n: int, projects: int, link: dict | None, words) -> Figure:
+        """A count of events (decisions, stage entries) on some projects: linked figures say
+        both, words(n, projects) ("19 decisions on 13 projects"), as the list they open does."""
+        figure = self.count(n, link)
+        if figure.hidden or figure.href is None:
+            return figure
+        return Figure(n, words(n, projects), figure.href)
+
     def share(self, part: int, whole: int, link: dict | None = None) -> Figure:
         """part of whole as a percentage; linked to the projects that make up part."""
         if self._withheld(part, whole):

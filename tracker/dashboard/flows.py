@@ -123,23 +123,38 @@ def decisions(scope: Scope) -> dict:
             sa.literal("all").label("grp"),
             sql.days_between(GateReview.decided_at, GateReview.requested_at).label("days"),
             GateReview.decision,
+            GateReview.project_id,
         )
         .where(*_decided(scope))
         .subquery()
     )
-    ranks = sql.ranked(durations, durations.c.grp, durations.c.days, durations.c.decision)
+    ranks = sql.ranked(
+        durations, durations.c.grp, durations.c.days, durations.c.decision, durations.c.project_id
+    )
     per_decision = [
         sa.func.coalesce(sa.func.sum(sa.case((ranks.c.decision == key, 1), else_=0)), 0)
         for key in DECIDED
     ]
+    # the projects those decisions were on: a figure that counts events says on how many
+    projects = [
+        sa.func.count(sa.distinct(sa.case((ranks.c.decision == key, ranks.c.project_id))))
+        for key in DECIDED
+    ]
     row = db.session.execute(
         sa.select(
-            sa.func.count(), *sql.quantile_columns(ranks, sql.MEDIAN), *per_decision
+            sa.func.count(),
+            *sql.quantile_columns(ranks, sql.MEDIAN),
+            sa.func.count(sa.distinct(ranks.c.project_id)),
+            *per_decision,
+            *projects,
         ).select_from(ranks)
     ).one()
-    n, median, *mix = row
+    n, median, on_projects, *rest = row
+    mix, per_project = rest[: len(DECIDED)], rest[len(DECIDED) :]
     return {
         "mix": {key: int(value) for key, value in zip(DECIDED, mix, strict=True)},
+        "projects": {key: int(value) for key, value in zip(DECIDED, per_project, strict=True)},
+        "on_projects": int(on_projects),
         "n": int(n),
         "median": None if not n else float(median),
     }

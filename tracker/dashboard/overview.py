@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from tracker import disclosure
@@ -44,6 +45,12 @@ COOPERATION = (
      "come from at least two countries")),
 )  # fmt: skip
 STALLED_LIST_LIMIT = 10
+
+
+def decisions_on(events: int, projects: int) -> str:
+    """ "19 decisions on 13 projects": what a decision figure counts, and on how many."""
+    on = ngettext("on %(num)s project", "on %(num)s projects", projects)
+    return ngettext("%(num)s decision %(on)s", "%(num)s decisions %(on)s", events, on=on)
 
 
 @dataclass
@@ -279,15 +286,27 @@ def _throughput(show: Presenter, counts: dict) -> list[Row]:
 
 
 def _decisions(show: Presenter, found: dict, period) -> dict:
-    mix = found["mix"]
+    """Decisions are events: a linked figure says how many projects they were on ("19
+    decisions on 13 projects"), as the list it opens does."""
+    mix, projects = found["mix"], found.get("projects", {})
     rows = [
-        Row(label, {"n": show.count(mix[key], {"decision": _at(key, period)})}, key=key)
+        Row(
+            label,
+            {
+                "n": show.events(
+                    mix[key], projects.get(key, 0), {"decision": _at(key, period)}, decisions_on
+                )
+            },
+            key=key,
+        )
         for key, label in DECISION_LABELS.items()
     ]
     decided = sum(mix.values())
     return {
         "decisions": rows,
-        "decided": show.count(decided, {"decision": _at("any", period)}),
+        "decided": show.events(
+            decided, found.get("on_projects", 0), {"decision": _at("any", period)}, decisions_on
+        ),
         "turnaround": show.days(found["median"], found["n"], {"decision": _at("any", period)}),
     }
 

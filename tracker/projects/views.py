@@ -61,7 +61,8 @@ def index():
         count_args={"count": "all"} if count_all else {},
         filters=filters,
         chips=figure_filters.chips(filters, dict(choices["sites"]), stalled_days),
-        counts_events=any(getattr(filters, name) for name in figure_filters.EVENT_NAMES),
+        counts_events=figure_filters.events_on(user, filters)
+        or any(getattr(filters, name) for name in figure_filters.EVENT_NAMES),
         choices=choices,
         sorts={key: label for key, (label, _key, _descending) in queries.SORTS.items()},
         can_create=permissions.can_create_project(user),
