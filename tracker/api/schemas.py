@@ -65,6 +65,13 @@ class SiteSchema(ThemeSchema):
     kind = fields.String(required=True, metadata={"enum": ["headquarters", "satellite"]})
 
 
+def _shown_contacts() -> dict:
+    """Contact persons the view looked up for this reply (organization id -> list)."""
+    from flask import g
+
+    return g.get("organization_contacts") or {}
+
+
 class OrganizationSchema(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -84,6 +91,16 @@ class OrganizationSchema(ma.Schema):
         metadata={
             "description": "E-mail domains (set by admins): a verified single sign-on address "
             "at one of them may ask to join this organization as a member."
+        },
+    )
+    offer = fields.String(required=True, metadata={"description": "What it offers."})
+    seek = fields.String(required=True, metadata={"description": "What it seeks."})
+    contacts = fields.Function(
+        lambda organization: _shown_contacts().get(organization.id),
+        allow_none=True,
+        metadata={
+            "description": "Contact persons [{name, role, email}]: in GET "
+            "/api/v1/organizations/<id> only (null elsewhere)."
         },
     )
     version = fields.Integer(

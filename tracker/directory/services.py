@@ -25,7 +25,7 @@ from tracker.directory.conflicts import (  # noqa: F401  (re-exported for caller
 from tracker.directory.countries import COUNTRIES
 from tracker.directory.names import name_key, strip_invisible
 from tracker.extensions import db
-from tracker.models import Organization, Participation, Project, Site, Theme, User
+from tracker.models import Contact, Organization, Participation, Project, Site, Theme, User
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
 from tracker.models.directory import organization_sites, organization_themes
 from tracker.models.user import site_managers
@@ -82,8 +82,23 @@ def organization_query(filters: OrganizationFilters) -> sa.Select:
             sa.or_(
                 *(
                     column.ilike(pattern, escape="\\")
-                    for column in (Organization.name, Organization.city, Organization.description)
-                )
+                    for column in (
+                        Organization.name,
+                        Organization.city,
+                        Organization.description,
+                        Organization.offer,
+                        Organization.seek,
+                    )
+                ),
+                # A contact person's name or role (the directory is closed to patrons).
+                Organization.id.in_(
+                    sa.select(Contact.organization_id).where(
+                        sa.or_(
+                            Contact.name.ilike(pattern, escape="\\"),
+                            Contact.role.ilike(pattern, escape="\\"),
+                        )
+                    )
+                ),
             )
         )
     return query.order_by(sa.func.lower(Organization.name), Organization.id)

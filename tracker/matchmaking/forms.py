@@ -4,7 +4,16 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models import utcnow
@@ -73,3 +82,15 @@ class InterestForm(FlaskForm):
     message = TextAreaField(
         _l("Why your organization fits"), validators=[DataRequired(), Length(max=2000)]
     )
+
+
+class ContactForm(Form):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = StringField(_l("Role"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+
+
+class ProfileForm(FlaskForm):
+    offer = TextAreaField(_l("What we offer"), validators=[Optional(), Length(max=1000)])
+    seek = TextAreaField(_l("What we seek"), validators=[Optional(), Length(max=1000)])
+    contacts = FieldList(FormField(ContactForm), min_entries=3, max_entries=10)

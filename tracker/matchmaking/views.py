@@ -225,3 +225,61 @@ def network():
             ]
         },
     )
+
+
+@bp.app_template_global("organization_contacts")
+def organization_contacts(organization_id: int):
+    """Contact persons for the organization page (none for those who may not see them)."""
+    from tracker.matchmaking.contacts import contacts_of
+
+    if not permissions.can_view_contacts(_user()):
+        return []
+    return contacts_of(organization_id)
+
+
+@bp.route("/organizations/<int:organization_id>/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile(organization_id: int):
+    from tracker.matchmaking import contacts
+    from tracker.matchmaking.forms import ProfileForm
+
+    user = _user()
+    organization = directory.get_organization(organization_id)
+    if organization is None:
+        abort(404)
+    if not permissions.can_edit_organization(user, organization):
+        abort(403)
+    form = ProfileForm()
+    if not form.is_submitted():
+        current = contacts.contacts_of(organization.id)
+        form.offer.data, form.seek.data = organization.offer, organization.seek
+        while len(form.contacts) < len(current) + 1 and len(form.contacts) < 10:
+            form.contacts.append_entry()
+        for entry, contact in zip(form.contacts, current, strict=False):
+            entry.form.name.data = contact.name
+            entry.form.role.data = contact.role
+            entry.form.email.data = contact.email
+    status = 200
+    if form.validate_on_submit():
+        rows = [
+            contacts.ContactInput(e.form.name.data, e.form.role.data, e.form.email.data)
+            for e in form.contacts
+        ]
+        try:
+            contacts.save_profile(user, organization, form.offer.data, form.seek.data, rows)
+        except contacts.ProfileForbidden:
+            abort(403)
+        except contacts.ProfileError as error:
+            if error.field == "contacts" and error.row is not None:
+                form.contacts[error.row].form.name.errors = [error.message]
+            else:
+                getattr(form, error.field or "offer").errors = [error.message]
+            status = 422
+        else:
+            flash(_("The profile was saved."), "success")
+            return redirect(url_for("directory.organization", organization_id=organization_id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "matchmaking/profile_form.html", form=form, organization=organization
+    ), status

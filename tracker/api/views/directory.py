@@ -1,6 +1,7 @@
 """GET /api/v1/sites, /themes, /organizations[/<id>]."""
 
 import sqlalchemy as sa
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
@@ -20,6 +21,7 @@ from tracker.api.views import ETAG, documented_errors
 from tracker.api.views.organizations import with_etag
 from tracker.auth import permissions
 from tracker.extensions import db
+from tracker.matchmaking.contacts import contacts_data
 from tracker.models import Organization, Site, Theme
 
 
@@ -95,4 +97,5 @@ def get_organization(organization_id: int):
     organization = db.session.scalar(_organizations().where(Organization.id == organization_id))
     if organization is None:
         raise NotFound(_("There is no organization with id %(id)s.", id=organization_id))
+    g.organization_contacts = {organization.id: contacts_data(api_user(), organization.id)}
     return with_etag(organization)
