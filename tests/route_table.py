@@ -164,6 +164,17 @@ TABLE = {
     "GET /admin/tokens": ADMIN_ONLY,
     "POST /admin/tokens/<int:token_id>/revoke": ADMIN_ONLY,
     "GET /admin/security": ADMIN_ONLY,
+    # e-mail settings and the calendar feed (issue 15); one-click unsubscribe and the feed
+    # answer to their secret token alone (a wrong one: 404 for everybody)
+    "GET /account/notifications": ANYONE_SIGNED_IN,
+    "POST /account/notifications": ANYONE_SIGNED_IN,
+    "POST /account/notifications/calendar": ANYONE_SIGNED_IN,
+    "POST /account/notifications/calendar/revoke": ANYONE_SIGNED_IN,
+    "GET /calendar/<token>.ics": "HHHHHHHH",
+    "GET /unsubscribe/<token>": "HHHHHHHH",
+    "POST /unsubscribe/<token>": "HHHHHHHH",
+    "GET /admin/deliveries": ADMIN_ONLY,
+    "POST /admin/deliveries/<int:delivery_id>/retry": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/two-factor/reset": ADMIN_ONLY,
     "GET /account/two-factor/setup": ANYONE_SIGNED_IN,
     "POST /account/two-factor/setup": ANYONE_SIGNED_IN,
@@ -196,7 +207,5 @@ TABLE = {
     "POST /api/v1/interests/<id:interest_id>/decline": "LKHFKHHK",
     "GET /api/v1/projects/<id:project_id>/suggestions": VIEW_DETAILS,
     "GET /network": ANYONE_SIGNED_IN,
-    "GET /organizations/<int:organization_id>/profile": "LKFFKFFK",
-    "POST /organizations/<int:organization_id>/profile": "LKFFKFFK",
     "GET /api/v1/network": ANYONE_SIGNED_IN,
 }

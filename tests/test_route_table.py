@@ -19,6 +19,7 @@ from tracker.models import (
     StageCriterion,
     utcnow,
 )
+from tracker.models.outbox import OutboxMessage
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -101,6 +102,10 @@ class Objects:
             status="pending",
         )
         db.session.add(interest)
+        delivery = OutboxMessage(
+            channel="email", event="invitation", template="invitation", state="failed"
+        )
+        db.session.add(delivery)
         db.session.commit()
         _, token = create_token(world.lead_member, "kept")
         self.values = {
@@ -112,6 +117,7 @@ class Objects:
             "notification_id": note.id,
             "request_id": wanted.id,
             "interest_id": interest.id,
+            "delivery_id": delivery.id,
             "organization_id": world.lead_org.id,
             "user_id": world.partner_member.id,
             "site_id": world.lingen.id,

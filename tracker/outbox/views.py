@@ -192,14 +192,14 @@ def outbox_smtp() -> bool:
     return mail.mail_configured()
 
 
-@bp.post("/admin/deliveries/<int:row_id>/retry")
+@bp.post("/admin/deliveries/<int:delivery_id>/retry")
 @login_required
-def retry_delivery(row_id: int):
+def retry_delivery(delivery_id: int):
     if not permissions.is_admin(_user()):
         abort(403)
-    if db.session.get(OutboxMessage, row_id) is None:
+    if db.session.get(OutboxMessage, delivery_id) is None:
         abort(404)
-    if worker.retry(_user(), row_id):
+    if worker.retry(_user(), delivery_id):
         flash(_("The delivery is queued again."), "success")
     else:
         flash(_("Only a failed or kept delivery can be retried."), "warning")
