@@ -207,5 +207,7 @@ TABLE = {
     "POST /api/v1/interests/<id:interest_id>/decline": "LKHFKHHK",
     "GET /api/v1/projects/<id:project_id>/suggestions": VIEW_DETAILS,
     "GET /network": ANYONE_SIGNED_IN,
+    "GET /organizations/<int:organization_id>/profile": "LKFFKFFK",
+    "POST /organizations/<int:organization_id>/profile": "LKFFKFFK",
     "GET /api/v1/network": ANYONE_SIGNED_IN,
 }
