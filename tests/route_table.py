@@ -108,6 +108,7 @@ TABLE = {
     "POST /projects/<int:project_id>/gate": LEAD_OR_SUPERVISE,
     "GET /projects/<int:project_id>/status": SUPERVISE,
     "POST /projects/<int:project_id>/status": SUPERVISE,
+    "POST /projects/<int:project_id>/nudge": SUPERVISE,
     "GET /reviews": MANAGERS,
     "GET /reviews/<int:review_id>": VIEW_DETAILS,
     "POST /reviews/<int:review_id>/confirm": CONFIRM,
@@ -157,6 +158,9 @@ TABLE = {
     "GET /api/v1/gate-requests/<id:review_id>": VIEW_DETAILS,
     "POST /api/v1/gate-requests/<id:review_id>/confirmations": CONFIRM,
     "POST /api/v1/gate-requests/<id:review_id>/decision": SUPERVISE,
+    "GET /api/v1/notifications": ANYONE_SIGNED_IN,
+    # the notification in the fixture belongs to the lead member
+    "POST /api/v1/notifications/<id:notification_id>/read": "LKHHHHHH",
     # tokens, two-factor sign-in, security log, CSV
     "POST /account/tokens": ANYONE_SIGNED_IN,
     # the token in the fixture belongs to the lead member; nobody else may even see it

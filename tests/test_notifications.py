@@ -47,7 +47,7 @@ def test_a_gate_request_tells_the_host_site_managers(world, signed_in):
     assert "Notifications, 1 unread" in page
 
 
-def test_a_decision_tells_the_lead_organization_members(world, signed_in):
+def test_a_decision_tells_the_participating_organizations_members(world, signed_in):
     review = services.request_gate(world.lead_member, world.network_project, EVIDENCE)
     signed_in(world.manager).post(
         f"/reviews/{review.id}/decide", data={"decision": "recycle", "reason": "Show more data."}
@@ -56,7 +56,11 @@ def test_a_decision_tells_the_lead_organization_members(world, signed_in):
     [note] = notifications_of(world.lead_member)
     assert note.kind == "gate_decided" and "Recycle" in note.message
     assert "Show more data." in note.message
-    assert [n.kind for n in notifications_of(world.partner_member)] == []
+    # The partner was asked to confirm the request, then told of the decision.
+    assert [n.kind for n in notifications_of(world.partner_member)] == [
+        "gate_requested",
+        "gate_decided",
+    ]
 
     page = signed_in(world.lead_member).get("/notifications").get_data(as_text=True)
     assert "Show more data." in page and "fw-semibold" in page

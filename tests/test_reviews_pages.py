@@ -76,7 +76,9 @@ def test_member_requests_and_manager_decides_through_the_pages(world, signed_in,
     if "projects.detail" in app.view_functions:
         detail = client.get(f"/projects/{project.id}").get_data(as_text=True)
         assert "stage-test" in detail
-        assert "Request the gate to Market" in detail
+        # The manager decides gates: the panel says so instead of "ask the site's managers".
+        assert "Decide the gate to Market" in detail
+        assert "Ask the site&#39;s managers" not in detail
 
 
 def test_the_queue_lists_the_longest_wait_first(world, signed_in):
@@ -99,7 +101,7 @@ def test_the_queue_counts_criteria_and_confirmations(world, signed_in):
 
     html = signed_in(world.manager).get("/reviews").get_data(as_text=True)
     assert "0/2" in html  # criteria ticked
-    assert "1/2" in html  # one of two participating organizations confirmed
+    assert "2/2" in html  # the requesting lead organization and the partner confirmed
 
 
 def test_admins_see_every_site_and_can_filter(world, signed_in):
@@ -251,12 +253,13 @@ def test_partners_confirm_and_the_page_shows_who_has_not(world, signed_in):
     review = request(world, world.network_project)
     client = signed_in(world.partner_member)
     before = client.get(f"/reviews/{review.id}").get_data(as_text=True)
-    assert "Confirm for Partner Org" in before and "0 of 2" in before
+    # The lead organization asked, so it counts from the start.
+    assert "Confirm for Partner Org" in before and "1 of 2" in before
+    assert "not confirmed yet" in before  # the partner has not
 
     assert client.post(f"/reviews/{review.id}/confirm").status_code == 302
     after = client.get(f"/reviews/{review.id}").get_data(as_text=True)
-    assert "1 of 2" in after and "Confirm for Partner Org" not in after
-    assert "not confirmed yet" in after  # the lead organization has not
+    assert "2 of 2" in after and "Confirm for Partner Org" not in after
 
     again = client.post(f"/reviews/{review.id}/confirm", follow_redirects=True)
     assert "Your organization has already confirmed this request." in again.get_data(as_text=True)
@@ -346,5 +349,5 @@ def test_the_panel_needs_a_fixed_number_of_queries(world):
     loaded = get_visible_project_or_404(world.manager, project.id)
     with counting_queries() as statements:
         panel = gate_panel(world.manager, loaded)
-    assert panel.can_decide and panel.confirmed_count == 1
+    assert panel.can_decide and panel.confirmed_count == 2  # the lead's and the partner's
     assert len(statements) <= 3

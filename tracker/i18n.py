@@ -91,6 +91,7 @@ ACTION_NAMES = {
     "project_stopped": _l("Stopped"),
     "project_reactivated": _l("Reactivated"),
     "project_sent_back": _l("Sent back one stage"),
+    "project_nudged": _l("Nudged by the site's manager"),
     "user_created": _l("User created"),
     "user_updated": _l("User updated"),
 }
@@ -122,6 +123,7 @@ FIELD_NAMES = {
     "update": _l("Update"),
     "milestone": _l("Milestone"),
     "due_on": _l("Due"),
+    "message": _l("Message"),
     "done_at": _l("Done"),
     "email": _l("E-mail"),
     "role": _l("Role"),

@@ -81,7 +81,9 @@ def _titled(items: list[overdue.DueItem]) -> list[tuple[overdue.DueItem, str]]:
     if not ids:
         return []
     titles = dict(
-        db.session.execute(sa.select(Project.id, Project.title).where(Project.id.in_(ids))).tuples()
+        db.session.execute(sa.select(Project.id, Project.title).where(Project.id.in_(ids)))
+        .tuples()
+        .all()
     )
     return [(item, titles[item.project_id]) for item in items]
 

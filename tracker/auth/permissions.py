@@ -197,6 +197,11 @@ def can_decide_gate(user: Actor, project: Project) -> bool:
 can_change_status = can_decide_gate
 
 
+def can_nudge(user: Actor, project: Project) -> bool:
+    """Ask a quiet project's lead organization: the host site's managers and admins."""
+    return _supervises(user, project)
+
+
 # --- directory, dashboards, administration --------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from tracker.models import (
 )
 from tracker.models.base import STAGES, next_stage
 from tracker.models.project import project_themes
+from tracker.overdue import overdue_flag
 
 # Cards per column before 'show more' (which loads the next ones in place). 25, not 50: the
 # cards are most of the board's cost, and 25 fill a column's screen several times over.
@@ -49,6 +50,7 @@ class CardProject:
     site_name: str
     lead_name: str
     pending_review_id: int | None
+    overdue: bool = False  # a milestone, condition or target date passed (tracker.overdue)
     theme_names: list[str] = field(default_factory=list)
     participating_organization_ids: set[int] = field(default_factory=set)
     partner_kinds: set[str] = field(default_factory=set)
@@ -123,13 +125,17 @@ def _card_rows(ids: sa.Select) -> list[CardProject]:
             Site.name.label("site_name"),
             lead.name.label("lead_name"),
             pending.label("pending_review_id"),
+            overdue_flag().label("overdue"),
         )
         .join(Site, Site.id == Project.site_id)
         .join(lead, lead.id == Project.lead_organization_id)
         .where(Project.id.in_(ids))
         .order_by(*_order())
     )
-    projects = [CardProject(**row) for row in db.session.execute(query).mappings()]
+    projects = [
+        CardProject(**{**row, "overdue": bool(row["overdue"])})
+        for row in db.session.execute(query).mappings()
+    ]
     by_id = {project.id: project for project in projects}
     if not by_id:
         return projects

@@ -3,6 +3,9 @@
 from datetime import datetime, timedelta
 from random import Random
 
+import sqlalchemy as sa
+
+from tracker import activity
 from tracker.demo.timeline import Plan, Review
 from tracker.extensions import db
 from tracker.models import (
@@ -21,17 +24,8 @@ from tracker.models import (
 
 RECENT = timedelta(days=120)  # older decisions and changes no longer notify anyone
 READ_AFTER = timedelta(days=14)  # demo users have read what is older than this
-# Notifications are stored in the English forms the services write, so that
-# tracker/notifications/display.py shows them in each reader's language like real ones.
-STAGE_LABELS = {"develop": "Develop", "test": "Test", "market": "Market"}
-DECISION_LABELS = {
-    "go": "Go",
-    "conditional_go": "Conditional go",
-    "recycle": "Recycle",
-    "hold": "Hold",
-    "stop": "Stop",
-}
 STATUS_VERBS = {"on_hold": "put on hold", "stopped": "stopped", "active": "reactivated"}
+INDEX_KEYS = {"updates": "project_id", "gate_confirmations": "gate_review_id"}
 
 
 def write_history(
@@ -52,7 +46,17 @@ def write_history(
     for rows in writer.rows.values():
         db.session.add_all(rows)
     db.session.flush()
+    # The notifications the app would have sent then, by the same code (tracker.activity),
+    # dated then and without e-mail; the older ones read.
+    told = sum(writer.notifications_of(project, spec, plan) for project, spec, plan in projects)
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.created_at < now - READ_AFTER)
+        .values(read_at=now - READ_AFTER)
+        .execution_options(synchronize_session=False)
+    )
     counts = {kind: len(rows) for kind, rows in writer.rows.items()}
+    counts["notifications"] = told
     counts["gate_reviews"] = len(writer.review_rows)
     counts["pending_reviews"] = sum(1 for _, _, plan in projects if plan.pending)
     return counts
@@ -62,6 +66,8 @@ class _Writer:
     def __init__(self, members, deciders, criteria, now: datetime):
         self.members, self.deciders, self.criteria, self.now = members, deciders, criteria, now
         self.rng = Random(43)
+        self.users = {u.id: u for u in [*members.values(), *deciders.values()]}
+        self._index: dict[str, dict[int, list]] = {}
         self.review_rows: dict[int, GateReview] = {}
         self.rows: dict[str, list] = {
             kind: []
@@ -72,7 +78,6 @@ class _Writer:
                 "updates",
                 "milestones",
                 "criterion_ticks",
-                "notifications",
             )
         }
 
@@ -104,7 +109,6 @@ class _Writer:
                 self._review_extras(project, review, lead, partners)
         self._updates(project, plan, lead, partners)
         self._milestones_and_ticks(project, plan, lead, partners)
-        self._notifications(project, plan, lead, partners, self.deciders[spec["site"]])
 
     def _events(self, project: Project, plan: Plan, lead: User, decider: User) -> None:
         for event in plan.events:
@@ -139,13 +143,16 @@ class _Writer:
         confirming = partners[: round(len(partners) * review.confirm_share)]
         if review.decided_at:
             confirming = [p for p in partners if self.rng.random() < review.confirm_share]
-        for member in confirming:
+        # The requesting (lead) organization confirms with its request, as the app does.
+        for member in [lead, *confirming]:
             self.rows["gate_confirmations"].append(
                 GateConfirmation(
                     gate_review_id=row.id,
                     organization_id=member.organization_id,
                     user_id=member.id,
                     confirmed_at=review.requested_at
+                    if member is lead
+                    else review.requested_at
                     + (until - review.requested_at) * self.rng.uniform(0.1, 0.9),
                 )
             )
@@ -158,10 +165,6 @@ class _Writer:
             self.rows["updates"].append(
                 Update(project_id=project.id, author_id=author.id, body=body, created_at=at)
             )
-            if self.now - at < timedelta(days=30):
-                others = [m for m in [lead, *partners] if m is not author]
-                message = f"New update on “{project.title}”."
-                self._notify(others, "update_posted", message, project, at)
 
     def _milestones_and_ticks(self, project: Project, plan: Plan, lead, partners) -> None:
         for title, due_on, done_at in plan.milestones:
@@ -185,42 +188,49 @@ class _Writer:
                 )
             )
 
-    def _notifications(self, project: Project, plan: Plan, lead, partners, decider) -> None:
-        title = project.title
-        if plan.pending:
-            review = plan.pending
-            at = review.requested_at
-            stages = f"{STAGE_LABELS[review.from_stage]} → {STAGE_LABELS[review.to_stage]}"
-            message = f"{lead.display_name} requests the gate {stages} for “{title}”."
-            self._notify([decider], "gate_requested", message, project, at)
-            waiting = [p for p in partners if p.id not in review.confirmed_by]
-            message = f"Please confirm the gate request for “{title}”: {stages}."
-            self._notify(waiting, "gate_confirmation", message, project, at)
-        decided = [r for r in plan.reviews if r.decided_at]
-        if decided and self.now - decided[-1].decided_at < RECENT:
-            review = decided[-1]
-            stages = f"{STAGE_LABELS[review.from_stage]} → {STAGE_LABELS[review.to_stage]}"
-            message = (
-                f"Gate decision for “{title}”: {DECISION_LABELS[review.decision]} ({stages}). "
-                f"Reason: {review.reason}"
+    def notifications_of(self, project: Project, spec: dict, plan: Plan) -> int:
+        """What tracker.activity tells of the project's recent events (flushed rows)."""
+        lead, decider = self.members[spec["lead"]], self.deciders[spec["site"]]
+        recent = self.now - RECENT
+        quiet = {"mail": False}
+        told = 0
+        if plan.created_at > recent:
+            added = [(self.members[n].organization, role) for n, role in spec["partners"]]
+            told += activity.tell_partners_added(lead, project, added, at=plan.created_at, **quiet)
+        for update in self.rows_of("updates", project.id):
+            if update.created_at > self.now - timedelta(days=30):
+                author = self.users[update.author_id]
+                told += activity.tell_update_posted(author, project, at=update.created_at, **quiet)
+        for review in [*plan.reviews, plan.pending]:
+            if review is None or (review.decided_at or self.now) < recent:
+                continue
+            row = self.review_rows[id(review)]
+            told += activity.tell_gate_requested(
+                lead, project, row, at=review.requested_at, **quiet
             )
-            self._notify([lead, *partners], "gate_decided", message, project, review.decided_at)
-        status_events = [e for e in plan.events if e.from_status and e.from_status != e.to_status]
-        if status_events and self.now - status_events[-1].at < RECENT:
-            event = status_events[-1]
-            message = f"“{title}” was {STATUS_VERBS[event.to_status]}: {event.note}"
-            self._notify([lead, *partners], "status_changed", message, project, event.at)
-
-    def _notify(self, users: list[User], kind: str, message: str, project, at: datetime) -> None:
-        read_at = at + timedelta(days=1) if self.now - at > READ_AFTER else None
-        for user in {u.id: u for u in users}.values():
-            self.rows["notifications"].append(
-                Notification(
-                    user_id=user.id,
-                    kind=kind,
-                    project_id=project.id,
-                    message=message[:500],
-                    created_at=at,
-                    read_at=read_at,
+            for confirmation in self.rows_of("gate_confirmations", row.id):
+                if confirmation.organization_id != lead.organization_id:
+                    by = self.users[confirmation.user_id]
+                    name = by.organization.name
+                    at = confirmation.confirmed_at
+                    told += activity.tell_gate_confirmed(by, project, row, name, at=at, **quiet)
+            if review.decided_at:
+                told += activity.tell_gate_decided(
+                    decider, project, row, at=review.decided_at, **quiet
                 )
-            )
+        for event in plan.events:
+            if event.from_status and event.from_status != event.to_status and event.at > recent:
+                verb = STATUS_VERBS[event.to_status]
+                told += activity.tell_status_changed(
+                    decider, project, verb, event.note, at=event.at, **quiet
+                )
+        return told
+
+    def rows_of(self, kind: str, key: int) -> list:
+        """The rows of kind by project id (updates) or gate review id (confirmations)."""
+        if kind not in self._index:
+            index: dict[int, list] = {}
+            for row in self.rows[kind]:
+                index.setdefault(getattr(row, INDEX_KEYS[kind]), []).append(row)
+            self._index[kind] = index
+        return self._index[kind].get(key, [])

@@ -6,6 +6,7 @@ from tracker.models.directory import Organization, Site, Theme
 from tracker.models.gate import GateCondition, GateConfirmation, GateReview, StageEvent
 from tracker.models.integration import IdempotencyKey, Webhook, WebhookDelivery
 from tracker.models.matchmaking import Contact, PartnerInterest, PartnerRequest
+from tracker.models.nudge import Nudge
 from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
 from tracker.models.report import ReportHighlight, ReportPublication
 from tracker.models.user import ApiToken, OneTimeLink, RecoveryCode, User
@@ -22,6 +23,7 @@ __all__ = [
     "IdempotencyKey",
     "Milestone",
     "Notification",
+    "Nudge",
     "OneTimeLink",
     "Organization",
     "Participation",

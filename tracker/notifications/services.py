@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from tracker import activity
 from tracker.auth.permissions import visible_projects
+from tracker.database import keep, transaction
 from tracker.extensions import db
-from tracker.models import Notification, Project, User
+from tracker.models import Notification, Project, User, utcnow
 
 PAGE_SIZE = 25
 
@@ -69,3 +70,18 @@ def mark_read(user: User, notification_id: int) -> bool:
 
 def mark_all_read(user: User) -> int:
     return activity.mark_read(user)
+
+
+def read_one(user: User, notification_id: int) -> Notification | None:
+    """One of the user's notifications, marked read now unless it was (the first time stays);
+    None when it is not theirs. Its values stay readable over the commit."""
+    with transaction():
+        notification = db.session.scalar(
+            sa.select(Notification).where(
+                Notification.id == notification_id, Notification.user_id == user.id
+            )
+        )
+        if notification is not None and notification.read_at is None:
+            notification.read_at = utcnow()
+        keep(notification)
+    return notification

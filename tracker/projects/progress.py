@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from tracker.activity import audit
+from tracker.activity import audit, tell_update_posted
 from tracker.auth import permissions
 from tracker.database import keep, transaction
 from tracker.extensions import db
@@ -50,6 +50,7 @@ def post_update(actor: User, project: Project, body: str) -> Update:
             {"update": [None, body[:200]]},
             project_id=project.id,
         )
+        tell_update_posted(actor, project)
         touch(project)
         keep(update)  # for the API's reply
     return update

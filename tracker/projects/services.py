@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.activity import audit, notify_members, values_when_read
+from tracker.activity import audit, tell_partners_added, values_when_read
 from tracker.auth import permissions
 from tracker.database import keep, transaction
 from tracker.extensions import db
@@ -38,15 +38,7 @@ from tracker.projects.partners import insert_participations, sync_participations
 
 def _notify_added(actor: User, project: Project, added: list[tuple[Organization, str]]) -> None:
     """Each added organization's members hear of it: one statement for all of them."""
-    notify_members(
-        {
-            org.id: f"{org.name} was added to “{project.title}” as {role.replace('_', ' ')}."
-            for org, role in added
-        },
-        "partner_added",
-        project,
-        skip=actor,
-    )
+    tell_partners_added(actor, project, added)
 
 
 def _add_participations(

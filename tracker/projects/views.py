@@ -6,6 +6,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker import overdue
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
@@ -13,6 +14,8 @@ from tracker.models import Organization, Site, Theme
 from tracker.projects import bp, figure_filters, queries, services
 from tracker.projects.criteria import criteria_status
 from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
+
+bp.add_app_template_global(overdue.today_utc, "utc_today")
 
 
 def _user():
@@ -114,10 +117,13 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
     if tab == "history":
         context["audit"] = queries.audit_page(project, _page())
     else:
+        milestones = queries.milestones(project)
         context.update(
             criteria=criteria_status(project),
             updates=queries.recent_updates(project),
-            milestones=queries.milestones(project),
+            milestones=milestones,
+            overdue=overdue.of_project(project, milestones),  # conditions: the gate panel
+            today=overdue.today_utc(),
             update_form=update_form or UpdateForm(formdata=None),
             milestone_form=milestone_form or MilestoneForm(formdata=None),
         )
@@ -190,7 +196,9 @@ def edit(project_id: int):
         data, rows = form.to_data()
         if data.lead_organization_id is None:
             data.lead_organization_id = project.lead_organization_id
-        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        text = form.version.data or ""
+        # a mangled or absurd version (5,000 digits) is just not the current one: 0
+        version = int(text) if text.isdigit() and len(text) <= 10 else 0
         try:
             if not _removal_unconfirmed(form, project, data):
                 changed = services.update_project(user, project, data, version)

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker import activity
 from tracker.extensions import db
 from tracker.models import (
     GateCondition,
@@ -23,7 +22,7 @@ from tracker.reviews import rules
 
 CHANGED_MEANWHILE = _l("Someone changed this project meanwhile. Please reload and try again.")
 # The names of the texts that required_text checks, as messages show them.
-FIELD_LABELS = {"evidence": _l("Evidence"), "reason": _l("Reason")}
+FIELD_LABELS = {"evidence": _l("Evidence"), "reason": _l("Reason"), "message": _l("Message")}
 
 
 class GateError(Exception):
@@ -114,11 +113,6 @@ def open_condition_texts(project_id: int) -> list[str]:
             .order_by(GateCondition.id)
         )
     )
-
-
-def notify_lead(actor: User, project: Project, kind: str, message: str) -> None:
-    members = activity.member_ids_of([project.lead_organization_id])
-    activity.notify(members, kind, clip(message), project, skip=actor)
 
 
 def move(

@@ -62,3 +62,13 @@ class StatusForm(FlaskForm):
         render_kw={"rows": 3},
     )
     submit = SubmitField(_l("Save"))
+
+
+class NudgeForm(FlaskForm):
+    message = TextAreaField(
+        _l("Your question to the lead organization"),
+        filters=[_strip],
+        validators=[Length(max=1000)],
+        render_kw={"rows": 3, "maxlength": 1000},
+    )
+    submit = SubmitField(_l("Send the nudge"))

@@ -1,6 +1,7 @@
 """Read models for the gate pages: the project panel, the review queue, the decision page."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
@@ -13,6 +14,7 @@ from tracker.models import (
     GateCondition,
     GateConfirmation,
     GateReview,
+    Nudge,
     Organization,
     Participation,
     Project,
@@ -20,7 +22,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.base import next_stage
-from tracker.reviews import rules
+from tracker.reviews import nudges, rules
 
 
 @dataclass
@@ -46,6 +48,10 @@ class GatePanel:
     can_decide: bool = False
     can_contribute: bool = False
     status_actions: list[str] = field(default_factory=list)
+    supervises: bool = False  # the host site's manager or an admin: decides, not asks
+    can_nudge: bool = False
+    nudged_at: datetime | None = None
+    next_nudge_at: datetime | None = None  # None: may nudge now
 
     @property
     def confirmed_count(self) -> int:
@@ -109,11 +115,22 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
     ensure_participants(project)
     if not permissions.can_view_details(user, project):
         return None
-    pending, requester = db.session.execute(
-        sa.select(GateReview, User.display_name)
+    last_nudge = (
+        sa.select(sa.func.max(Nudge.created_at, type_=Nudge.created_at.type))
+        .where(Nudge.project_id == project.id)
+        .scalar_subquery()
+    )
+    # One row: the pending request (if any), its requester's name and the last nudge's time.
+    pending, requester, nudged_at = db.session.execute(
+        sa.select(GateReview, User.display_name, last_nudge)
+        .select_from(Project)
+        .outerjoin(
+            GateReview,
+            sa.and_(GateReview.project_id == Project.id, GateReview.decision == "pending"),
+        )
         .outerjoin(User, User.id == GateReview.requested_by_id)
-        .where(GateReview.project_id == project.id, GateReview.decision == "pending")
-    ).one_or_none() or (None, None)
+        .where(Project.id == project.id)
+    ).one()
     participants = _participants(project, pending)
     conditions = open_conditions(project.id)
     refusal = rules.gate_refusal(
@@ -126,6 +143,11 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
     panel.can_decide = pending is not None and permissions.can_decide_gate(user, project)
     panel.can_confirm = _can_confirm(user, project, pending, participants)
     panel.can_contribute = permissions.can_contribute(user, project)
+    panel.supervises = permissions.can_decide_gate(user, project)
+    if permissions.can_nudge(user, project) and project.status in ("active", "on_hold"):
+        panel.can_nudge = True
+        panel.nudged_at = nudged_at
+        panel.next_nudge_at = nudges.next_nudge_at(nudged_at)
     if permissions.can_change_status(user, project):
         panel.status_actions = [
             action

@@ -12,7 +12,6 @@ from tracker.reviews.base import (
     gate_conflict,
     load_project,
     move,
-    notify_lead,
     pending_review,
     refuse,
     required_text,
@@ -63,12 +62,7 @@ def change_status(actor: User, project: Project, action: str, reason: str | None
             changes["closed_gate_review_id"] = [closed, None]
         changes["reason"] = [None, reason]
         activity.audit(actor, AUDIT_ACTIONS[action], project, changes)
-        notify_lead(
-            actor,
-            project,
-            "status_changed",
-            f"“{project.title}” was {rule.verb}: {reason}",
-        )
+        activity.tell_status_changed(actor, project, rule.verb, reason)
     return event
 
 

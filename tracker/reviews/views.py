@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from tracker.auth import permissions
 from tracker.auth.views import safe_next
 from tracker.models import GateReview, Project
-from tracker.reviews import bp, queries, rules, services
-from tracker.reviews.forms import DecisionForm, GateRequestForm, StatusForm
+from tracker.reviews import bp, nudges, queries, rules, services
+from tracker.reviews.forms import DecisionForm, GateRequestForm, NudgeForm, StatusForm
 from tracker.reviews.queue import review_queue
 from tracker.reviews.services import GateError, GateForbidden
 
@@ -67,11 +67,24 @@ def request_gate(project_id: int):
             _show_error(form, error)
             project = queries.visible_project_or_404(user, project_id)
         else:
+            stages = {
+                "from_stage": rules.STAGE_LABELS[review.from_stage],
+                "to_stage": rules.STAGE_LABELS[review.to_stage],
+            }
+            if permissions.can_decide_gate(user, project):
+                # The manager decides this gate: straight to the decision.
+                flash(
+                    _(
+                        "Gate request %(from_stage)s → %(to_stage)s recorded; decide it here.",
+                        **stages,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("reviews.detail", review_id=review.id))
             flash(
                 _(
                     "Gate requested: %(from_stage)s → %(to_stage)s. The site's managers were told.",
-                    from_stage=rules.STAGE_LABELS[review.from_stage],
-                    to_stage=rules.STAGE_LABELS[review.to_stage],
+                    **stages,
                 ),
                 "success",
             )
@@ -216,3 +229,26 @@ def complete_condition(condition_id: int):
 @login_required
 def reopen_condition(condition_id: int):
     return _condition(condition_id, done=False)
+
+
+@bp.post("/projects/<int:project_id>/nudge")
+@login_required
+def nudge(project_id: int):
+    """A manager's question to the lead organization; errors come back on the project page."""
+    user = _user()
+    project = queries.visible_project_or_404(user, project_id)
+    if not permissions.can_nudge(user, project):
+        abort(403)
+    form = NudgeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(_back(project_url(project_id)))
+    try:
+        nudges.nudge(user, project, form.message.data)
+    except GateForbidden:
+        abort(403)
+    except GateError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Nudge sent to the lead organization's members."), "success")
+    return redirect(_back(project_url(project_id)))
