@@ -28,6 +28,9 @@ SUPERVISE = {"network": "LFFFKFHK", "consortium": "LFFHKHHK"}
 VIEW_DETAILS = {"network": "LKKKKKHK", "consortium": "LKKHKHHK"}
 SUMMARY_ONLY = {"network": "LKKKKKFK", "consortium": "LKKHKHHK"}
 CONFIRM = {"network": "LKKFFFHF", "consortium": "LKKHFHHF"}
+# participants' actions on a project's details (403 for the patron, who sees its summary)
+CONTRIBUTE_DETAILS = {"network": "LKKFKFFK", "consortium": "LKKHKHHK"}
+STATUS_CHANGE = {"network": "LKFFKFFK", "consortium": "LKFHKHHK"}
 
 TABLE = {
     "GET /": ANYONE_SIGNED_IN,
@@ -108,7 +111,6 @@ TABLE = {
     "POST /projects/<int:project_id>/gate": LEAD_OR_SUPERVISE,
     "GET /projects/<int:project_id>/status": SUPERVISE,
     "POST /projects/<int:project_id>/status": SUPERVISE,
-    "POST /projects/<int:project_id>/nudge": SUPERVISE,
     "GET /reviews": MANAGERS,
     "GET /reviews/<int:review_id>": VIEW_DETAILS,
     "POST /reviews/<int:review_id>/confirm": CONFIRM,
@@ -122,10 +124,6 @@ TABLE = {
     "GET /dashboard/report": ANYONE_SIGNED_IN,
     "GET /dashboard/report.csv": ANYONE_SIGNED_IN,
     "GET /dashboard/report.pdf": ANYONE_SIGNED_IN,
-    "GET /dashboard/report/highlights/<slug>": "LFFFKFFK",  # the site's manager, admins
-    "POST /dashboard/report/highlights/<slug>": "LFFFKFFK",
-    "GET /dashboard/report/publish": ADMIN_ONLY,
-    "POST /dashboard/report/publish": ADMIN_ONLY,
     "GET /notifications": ANYONE_SIGNED_IN,
     "POST /notifications/read-all": ANYONE_SIGNED_IN,
     # the notification in the fixture belongs to the lead member
@@ -158,9 +156,27 @@ TABLE = {
     "GET /api/v1/gate-requests/<id:review_id>": VIEW_DETAILS,
     "POST /api/v1/gate-requests/<id:review_id>/confirmations": CONFIRM,
     "POST /api/v1/gate-requests/<id:review_id>/decision": SUPERVISE,
-    "GET /api/v1/notifications": ANYONE_SIGNED_IN,
-    # the notification in the fixture belongs to the lead member
-    "POST /api/v1/notifications/<id:notification_id>/read": "LKHHHHHH",
+    # the page actions in the API (design §13); a patron sees a network project's summary
+    # only, so its details answer 403 (as for history and updates)
+    "GET /api/v1/me": ANYONE_SIGNED_IN,
+    "GET /api/v1/lessons": NO_PATRON,
+    "GET /api/v1/projects/<id:project_id>/criteria": SUMMARY_ONLY,
+    "POST /api/v1/projects/<id:project_id>/criteria/<id:criterion_id>/tick": CONTRIBUTE_DETAILS,
+    "POST /api/v1/projects/<id:project_id>/criteria/<id:criterion_id>/untick": CONTRIBUTE_DETAILS,
+    "GET /api/v1/projects/<id:project_id>/milestones": SUMMARY_ONLY,
+    "POST /api/v1/projects/<id:project_id>/milestones": CONTRIBUTE_DETAILS,
+    "GET /api/v1/milestones/<id:milestone_id>": SUMMARY_ONLY,
+    "PATCH /api/v1/milestones/<id:milestone_id>": CONTRIBUTE_DETAILS,
+    # the first allowed role deletes it; after that it is gone (404) for everyone
+    "DELETE /api/v1/milestones/<id:milestone_id>": "LKHHHHHH",
+    "GET /api/v1/gate-requests/<id:review_id>/conditions": SUMMARY_ONLY,
+    "POST /api/v1/conditions/<id:condition_id>/done": CONTRIBUTE_DETAILS,
+    "POST /api/v1/conditions/<id:condition_id>/reopen": CONTRIBUTE_DETAILS,
+    # hold/stop/reactivate/send back: site managers, admins; withdraw: the lead organization
+    "POST /api/v1/projects/<id:project_id>/status": STATUS_CHANGE,
+    # the update in the fixture was posted by the lead member just now: only its author
+    "PATCH /api/v1/updates/<id:update_id>": {"network": "LKFFFFFF", "consortium": "LKFHFHHF"},
+    "DELETE /api/v1/updates/<id:update_id>": "LKHHHHHH",
     # tokens, two-factor sign-in, security log, CSV
     "POST /account/tokens": ANYONE_SIGNED_IN,
     # the token in the fixture belongs to the lead member; nobody else may even see it
@@ -168,17 +184,6 @@ TABLE = {
     "GET /admin/tokens": ADMIN_ONLY,
     "POST /admin/tokens/<int:token_id>/revoke": ADMIN_ONLY,
     "GET /admin/security": ADMIN_ONLY,
-    # e-mail settings and the calendar feed (issue 15); one-click unsubscribe and the feed
-    # answer to their secret token alone (a wrong one: 404 for everybody)
-    "GET /account/notifications": ANYONE_SIGNED_IN,
-    "POST /account/notifications": ANYONE_SIGNED_IN,
-    "POST /account/notifications/calendar": ANYONE_SIGNED_IN,
-    "POST /account/notifications/calendar/revoke": ANYONE_SIGNED_IN,
-    "GET /calendar/<token>.ics": "HHHHHHHH",
-    "GET /unsubscribe/<token>": "HHHHHHHH",
-    "POST /unsubscribe/<token>": "HHHHHHHH",
-    "GET /admin/deliveries": ADMIN_ONLY,
-    "POST /admin/deliveries/<int:delivery_id>/retry": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/two-factor/reset": ADMIN_ONLY,
     "GET /account/two-factor/setup": ANYONE_SIGNED_IN,
     "POST /account/two-factor/setup": ANYONE_SIGNED_IN,
@@ -211,7 +216,5 @@ TABLE = {
     "POST /api/v1/interests/<id:interest_id>/decline": "LKHFKHHK",
     "GET /api/v1/projects/<id:project_id>/suggestions": VIEW_DETAILS,
     "GET /network": ANYONE_SIGNED_IN,
-    "GET /organizations/<int:organization_id>/profile": "LKFFKFFK",
-    "POST /organizations/<int:organization_id>/profile": "LKFFKFFK",
     "GET /api/v1/network": ANYONE_SIGNED_IN,
 }

@@ -38,7 +38,7 @@ def test_the_lead_requests_the_next_stage(client, world):
     assert (review["from_stage"], review["to_stage"], review["decision"]) == (
         "develop", "test", "pending"
     )  # fmt: skip
-    assert review["evidence"] == EVIDENCE["evidence"] and review["reason"] == ""
+    assert review["evidence"] == EVIDENCE["evidence"] and review["reason"] is None
     assert review["requested_by"] == world.lead_member.display_name
     assert review["decided_at"] is None and review["decided_by"] is None
     assert review["confirmations"] == [] and review["conditions"] == []

@@ -197,7 +197,7 @@ def test_project_detail_carries_every_documented_field(client, world):
         "id", "title", "summary", "description", "site", "kind", "stage", "status",
         "visibility", "themes", "lead_organization", "partners", "target_test_on",
         "target_market_on", "launched_on", "stage_entered_at", "last_activity_at",
-        "created_at", "updated_at", "version",
+        "created_at", "updated_at", "version", "withheld",
     }  # fmt: skip
     assert body["site"] == "lingen"
     assert body["themes"] == ["ai"]
@@ -217,9 +217,11 @@ def test_patrons_see_network_projects_as_summaries_only(client, world):
     body = get_json(client, f"/api/v1/projects/{world.network_project.id}", headers)
     assert body["title"] == "Open hydrogen forecast"
     assert body["stage"] == "develop"
-    assert body["description"] == ""
-    assert body["partners"] == []
+    # Withheld, not empty look-alikes: null, and named in `withheld`.
+    assert body["description"] is None
+    assert body["partners"] is None
     assert body["lead_organization"] is None
+    assert body["withheld"] == ["description", "lead_organization", "partners"]
     response = client.get(f"/api/v1/projects/{world.consortium_project.id}", headers=headers)
     assert_problem(response, 404)
 

@@ -17,9 +17,9 @@ from tracker.models import (
     PartnerInterest,
     PartnerRequest,
     StageCriterion,
+    Update,
     utcnow,
 )
-from tracker.models.outbox import OutboxMessage
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -93,7 +93,8 @@ class Objects:
             closes_on=(now + timedelta(days=30)).date(),
             status="open",
         )
-        db.session.add_all([condition, note, wanted])
+        update = Update(project_id=project.id, author_id=world.lead_member.id, body="Kick-off")
+        db.session.add_all([condition, note, wanted, update])
         db.session.flush()
         interest = PartnerInterest(
             partner_request_id=wanted.id,
@@ -102,10 +103,6 @@ class Objects:
             status="pending",
         )
         db.session.add(interest)
-        delivery = OutboxMessage(
-            channel="email", event="invitation", template="invitation", state="failed"
-        )
-        db.session.add(delivery)
         db.session.commit()
         _, token = create_token(world.lead_member, "kept")
         self.values = {
@@ -115,9 +112,9 @@ class Objects:
             "review_id": pending.id,
             "condition_id": condition.id,
             "notification_id": note.id,
+            "update_id": update.id,
             "request_id": wanted.id,
             "interest_id": interest.id,
-            "delivery_id": delivery.id,
             "organization_id": world.lead_org.id,
             "user_id": world.partner_member.id,
             "site_id": world.lingen.id,

@@ -49,8 +49,12 @@ def _configure(app: Flask, overrides: dict) -> None:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if "RATELIMIT_STORAGE_URI" not in app.config:
-        # Shared counters across workers and instances need Redis; memory suits one process.
-        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+        # Counters every worker sees: Redis (across machines) or a file in instance/ (the
+        # workers of one machine); never one process's memory, which multiplied the limit.
+        from tracker.ratelimit_store import uri_for
+
+        default = uri_for(Path(app.instance_path) / "ratelimits.sqlite")
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or default
 
 
 def _init_extensions(app: Flask) -> None:

@@ -130,7 +130,8 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
     "BOOTSTRAP_SERVE_LOCAL": True,
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # Rate-limit headers go on refused answers (429) only: tracker.api.ratelimit adds them.
+    "RATELIMIT_HEADERS_ENABLED": False,
     "PAGE_SIZE": 25,
     "API_TITLE": "Innovation Tracker API",
     "API_VERSION": "1",

@@ -17,17 +17,19 @@ bp = Blueprint(
     description="JSON API of the Innovation Tracker; every call needs a bearer token.",
 )
 
-from tracker.api import auth, errors  # noqa: E402, F401  (hooks on bp)
+from tracker.api import auth, errors, integration  # noqa: E402, F401  (hooks on bp)
 from tracker.api.views import (  # noqa: E402, F401  (each module adds its routes to bp)
+    account,
+    actions,
     directory,
     gates,
     matchmaking,
     metrics,
-    notifications,
     organizations,
     progress,
     project_writes,
     projects,
+    review_queue,
 )
 
 TAGS = (
@@ -35,6 +37,7 @@ TAGS = (
     {"name": "projects", "description": "Cooperation projects, as the token's user sees them."},
     {"name": "metrics", "description": "Pipeline figures, with the dashboard's rules."},
     {"name": "gates", "description": "Gate requests, partner confirmations and decisions."},
+    {"name": "account", "description": "The token's own user."},
     {"name": "matchmaking", "description": "Partner requests, suggestions and the network."},
 )
 BEARER = {

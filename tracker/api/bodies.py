@@ -6,12 +6,13 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range
 
+from tracker.api.condition_field import condition_list
 from tracker.api.ids import id_field
 from tracker.directory.countries import COUNTRIES
 from tracker.models.base import ORG_KINDS, PROJECT_KINDS, VISIBILITIES
 from tracker.projects.domain import PARTNER_ROLES, TEXT_LIMITS
 from tracker.projects.progress import UPDATE_LIMIT
-from tracker.reviews.rules import DECISION_LABELS, MAX_CONDITION, MAX_EVIDENCE, MAX_REASON
+from tracker.reviews.rules import DECISION_LABELS, MAX_EVIDENCE, MAX_REASON
 
 MAX_LIST = 100  # themes, partners, sites or conditions in one body
 SLUG_LIMIT = 60
@@ -148,12 +149,18 @@ class GateRequestInputSchema(Body):
 class DecisionInputSchema(Body):
     decision = fields.String(required=True, validate=OneOf(list(DECISION_LABELS)))
     reason = text(MAX_REASON, "Why; for stop it appears under lessons learned.", True)
-    conditions = fields.List(
-        Text(validate=Length(min=1, max=MAX_CONDITION)),
-        load_default=list,
-        validate=Length(max=MAX_LIST),
-        metadata={"description": "Only with conditional_go, and then at least one."},
+    conditions = condition_list(
+        "Only with conditional_go, and then at least one: each a text, or an object with "
+        "text and due_on.",
+        MAX_LIST,
     )
+
+    @ma.validates_schema
+    def _conditions_with_conditional_go(self, data: dict, **_kwargs) -> None:
+        if data.get("decision") == "conditional_go" and not data.get("conditions"):
+            raise ma.ValidationError(
+                "A conditional go needs at least one condition in the list.", "conditions"
+            )
 
 
 class UpdateInputSchema(Body):
@@ -200,11 +207,6 @@ def _organization_fields(creating: bool) -> dict:
         ),
         "sites": slug_list("Slugs of the affiliated sites (site managers: their own)."),
         "themes": slug_list("Slugs of the expertise themes."),
-        "email_domains": fields.List(
-            fields.String(validate=Length(min=1, max=253)),
-            validate=Length(max=20),
-            metadata={"description": "Admins only: e-mail domains such as example.org."},
-        ),
     }
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from tracker import http_texts
-from tracker.api import bp
+from tracker.api import bp, problems, ratelimit
 from tracker.errors import problem
 from tracker.extensions import db
 
@@ -41,6 +41,12 @@ _FIELD_MESSAGES = {
         "Enter a web address that starts with http:// or https://."
     ),
     "The date cannot be in the future.": _l("The date cannot be in the future."),
+    "A conditional go needs at least one condition in the list.": _l(
+        "A conditional go needs at least one condition in the list."
+    ),
+    "Give a condition as a text or as an object with text and due_on.": _l(
+        "Give a condition as a text or as an object with text and due_on."
+    ),
 }
 _FIELD_PATTERNS = (
     (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), _l("Must be one of: %(choices)s.")),
@@ -99,17 +105,27 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+def _renamed_schema_key(messages: dict) -> dict:
+    renamed = {}
+    for key, value in messages.items():
+        key = "request" if key == "_schema" else key
+        renamed[key] = _renamed_schema_key(value) if isinstance(value, dict) else value
+    return renamed
+
+
 def _validation_errors(error: HTTPException) -> dict[str, list[str]] | None:
     data = getattr(error, "data", None) or {}
     messages = data.get("errors") or data.get("messages")
     if not messages or not isinstance(messages, dict):
         return None
+    # A schema-wide message (marshmallow's "_schema") is about the body as a whole.
+    messages = _renamed_schema_key(messages)
     # The first level is the location (query, json, ...): callers know fields, not locations.
     if all(key in _LOCATIONS for key in messages):
         merged: dict = {}
         for found in messages.values():
             # A message about the whole body (not JSON, not an object) has no field name.
-            merged.update(found if isinstance(found, dict) else {"_schema": found})
+            merged.update(found if isinstance(found, dict) else {"request": found})
         messages = merged
     return _flatten(messages)
 
@@ -134,10 +150,14 @@ def _detail(error: HTTPException, errors: dict[str, list[str]] | None) -> str:
 def answer_with_problem(error: HTTPException):
     # A refused call writes nothing, whatever a service may have flushed before refusing.
     db.session.rollback()
+    error = problems.stale_if_match(error)
     errors = _validation_errors(error) if error.code in {400, 422} else None
     extra = {"errors": errors} if errors else {}
     extra |= (getattr(error, "data", None) or {}).get("problem") or {}
+    extra |= problems.members(error, error.code or 500)
     response = problem(error.code or 500, error.name, _detail(error, errors), **extra)
+    if error.code == 429:
+        response.headers.update(ratelimit.limit_headers())
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers.add(name, value)

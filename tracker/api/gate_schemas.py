@@ -22,6 +22,9 @@ class ConditionSchema(ma.Schema):
     done_at = fields.DateTime(
         required=True, allow_none=True, metadata={"description": "Null while open."}
     )
+    due_on = fields.Date(
+        required=True, allow_none=True, metadata={"description": "When it must be done, if set."}
+    )
 
 
 class GateRequestSchema(ma.Schema):
@@ -35,7 +38,9 @@ class GateRequestSchema(ma.Schema):
         required=True, metadata={"enum": list(DECISIONS), "description": "pending until decided."}
     )
     evidence = fields.String(required=True)
-    reason = fields.String(required=True, metadata={"description": '"" until decided.'})
+    reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "Null until decided."}
+    )
     requested_at = fields.DateTime(required=True)
     requested_by = fields.String(
         required=True, allow_none=True, metadata={"description": "Display name of the requester."}
@@ -92,6 +97,11 @@ class UpdateSchema(ma.Schema):
         required=True, allow_none=True, metadata={"description": "Display name, if known."}
     )
     created_at = fields.DateTime(required=True)
+    edited_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null unless its author edited it."},
+    )
 
 
 GateRequestPageSchema = page_schema(GateRequestSchema, "GateRequestPage")

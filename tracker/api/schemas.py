@@ -1,14 +1,26 @@
 """Marshmallow schemas of the API: replies, query parameters and problem documents."""
 
+from datetime import UTC
+
 import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf
 
 from tracker.api.ids import id_field
 from tracker.api.pagination import PageArgs
-from tracker.models.base import ORG_KINDS, PARTICIPATION_ROLES, STAGES, STATUSES
+from tracker.models.base import ALL_STATUSES, ORG_KINDS, PARTICIPATION_ROLES, STAGES
 
 PROBLEM_JSON = "application/problem+json"
+PROJECT_SORTS = (
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "last_activity_at",
+    "-last_activity_at",
+)
 
 
 class ChangedFieldSchema(ma.Schema):
@@ -65,13 +77,6 @@ class SiteSchema(ThemeSchema):
     kind = fields.String(required=True, metadata={"enum": ["headquarters", "satellite"]})
 
 
-def _shown_contacts() -> dict:
-    """Contact persons the view looked up for this reply (organization id -> list)."""
-    from flask import g
-
-    return g.get("organization_contacts") or {}
-
-
 class OrganizationSchema(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -85,24 +90,6 @@ class OrganizationSchema(ma.Schema):
     )
     sites = slugs("Slugs of the affiliated sites.")
     themes = slugs("Slugs of the expertise themes.")
-    email_domains = fields.List(
-        fields.String(),
-        required=True,
-        metadata={
-            "description": "E-mail domains (set by admins): a verified single sign-on address "
-            "at one of them may ask to join this organization as a member."
-        },
-    )
-    offer = fields.String(required=True, metadata={"description": "What it offers."})
-    seek = fields.String(required=True, metadata={"description": "What it seeks."})
-    contacts = fields.Function(
-        lambda organization: _shown_contacts().get(organization.id),
-        allow_none=True,
-        metadata={
-            "description": "Contact persons [{name, role, email}]: in GET "
-            "/api/v1/organizations/<id> only (null elsewhere)."
-        },
-    )
     version = fields.Integer(
         required=True, metadata={"description": "Send it back with changes (optimistic locking)."}
     )
@@ -124,28 +111,39 @@ class PartnerSchema(ma.Schema):
 
 class ProjectSchema(ma.Schema):
     """A project. Patrons see network projects only, and only their summary: for them
-    description is "", partners [] and lead_organization null."""
+    description, lead_organization and partners are null and named in `withheld`."""
 
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     summary = fields.String(required=True)
-    description = fields.String(required=True, metadata={"description": '"" for patrons.'})
+    description = fields.String(
+        required=True, allow_none=True, metadata={"description": "Null when withheld."}
+    )
     site = fields.String(required=True, metadata={"description": "Slug of the host site."})
     kind = fields.String(required=True, metadata={"enum": ["strategy", "product", "service"]})
     stage = fields.String(required=True, metadata={"enum": list(STAGES)})
-    status = fields.String(required=True, metadata={"enum": list(STATUSES)})
+    status = fields.String(required=True, metadata={"enum": list(ALL_STATUSES)})
     visibility = fields.String(required=True, metadata={"enum": ["network", "consortium"]})
     themes = fields.List(fields.String(), required=True, metadata={"description": "Theme slugs."})
     lead_organization = fields.Nested(
         OrganizationRefSchema,
         required=True,
         allow_none=True,
-        metadata={"description": "Null for patrons."},
+        metadata={"description": "Null when withheld."},
     )
     partners = fields.List(
         fields.Nested(PartnerSchema),
         required=True,
-        metadata={"description": "Participations other than the lead; [] for patrons."},
+        allow_none=True,
+        metadata={"description": "Participations other than the lead; null when withheld."},
+    )
+    withheld = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Fields set to null because the token's user may not see them "
+            '(patrons: ["description", "lead_organization", "partners"]); [] otherwise.'
+        },
     )
     target_test_on = fields.Date(required=True, allow_none=True)
     target_market_on = fields.Date(required=True, allow_none=True)
@@ -195,7 +193,29 @@ class OrganizationArgs(PageArgs):
 class ProjectArgs(PageArgs):
     site = _text("Slug of the host site.")
     stage = _text("Stage.", validate=OneOf(STAGES))
-    status = _text("Status.", validate=OneOf(STATUSES))
+    status = _text(
+        "Status; withdrawn projects are listed only with status=withdrawn.",
+        validate=OneOf(ALL_STATUSES),
+    )
     theme = _text("Slug of a theme.")
     organization = id_field("Id of a participating organization (any role).", strict=False)
     q = _text("Text in the title or summary.", validate=Length(max=200))
+    mine = fields.Boolean(
+        metadata={
+            "description": "true: only projects of the user's own organization (and, for site "
+            "managers, of their sites)."
+        }
+    )
+    updated_since = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={"description": "Only projects changed at or after this time (ISO 8601)."},
+    )
+    sort = _text(
+        "Order: id (the default), created_at, updated_at or last_activity_at; a leading "
+        "minus sorts newest first (e.g. -updated_at).",
+        validate=OneOf(PROJECT_SORTS),
+    )
+    cursor = fields.String(
+        validate=Length(max=200),
+        metadata={"description": "The next_cursor of the previous page; omit for the first."},
+    )

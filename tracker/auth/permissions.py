@@ -6,6 +6,7 @@ that look at participants expect `project.participations` to be loaded (the load
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -117,37 +118,10 @@ def refused_filters(user: Actor, given) -> list[str]:
     return sorted(set(given) & set(PATRON_REFUSED_FILTERS))
 
 
-def has_no_organization(role: str) -> bool:
-    """Patron accounts belong to no organization (design §11): an organization would make
-    them a participant of its projects."""
-    return role == "patron"
-
-
 def sees_summary_only(user: Actor) -> bool:
     """Patrons: of a project they may see only title, summary, site, stage, themes and days
     in stage (design §11); every other detail answers 404, a detail action 403."""
     return is_patron(user)
-
-
-def users_viewing_details(project: Project) -> sa.Select:
-    """SELECT of the ids of the users for whom can_view_details(user, project) holds (who may
-    be told of it: notifications reach no one else). Patrons never."""
-    from tracker.models.user import site_managers
-
-    insiders = User.role.in_(("member", "site_manager"))
-    allowed = [User.role == "admin"]
-    if project.visibility == "network":
-        allowed.append(insiders)
-    else:
-        participants = sa.select(Participation.organization_id).where(
-            Participation.project_id == project.id
-        )
-        managers = sa.select(site_managers.c.user_id).where(
-            site_managers.c.site_id == project.site_id
-        )
-        allowed.append(sa.and_(insiders, User.organization_id.in_(participants)))
-        allowed.append(sa.and_(User.role == "site_manager", User.id.in_(managers)))
-    return sa.select(User.id).where(User.active.is_(True), sa.or_(*allowed))
 
 
 def can_create_project(user: Actor, site_id: int | None = None) -> bool:
@@ -196,10 +170,35 @@ def can_decide_gate(user: Actor, project: Project) -> bool:
 
 can_change_status = can_decide_gate
 
+# An update's author may change or delete it for this long after posting (design §16).
+UPDATE_EDIT_WINDOW = timedelta(hours=24)
 
-def can_nudge(user: Actor, project: Project) -> bool:
-    """Ask a quiet project's lead organization: the host site's managers and admins."""
-    return _supervises(user, project)
+
+def can_mend_update(user: Actor, project: Project, update, now: datetime) -> bool:
+    """Edit or delete a progress update: its author, within UPDATE_EDIT_WINDOW."""
+    return (
+        can_view_details(user, project)
+        and update.author_id is not None
+        and update.author_id == user.id
+        and now - update.created_at <= UPDATE_EDIT_WINDOW
+    )
+
+
+def can_withdraw(user: Actor, project: Project) -> bool:
+    """Withdraw a project (status withdrawn): its lead organization's members or an admin."""
+    return can_view(user, project) and (is_admin(user) or _in_lead_org(user, project))
+
+
+def can_write_with_token(scope: str | None) -> bool:
+    """An API token with the read scope may only read (GET, HEAD); write tokens do all the
+    user may."""
+    return scope != "read"
+
+
+def can_register_webhook(user: Actor) -> bool:
+    """Webhooks: members for their organization's projects, site managers for their sites',
+    admins for all; never patrons (they see no project details)."""
+    return _signed_in(user) and user.role in {"member", "site_manager", "admin"}
 
 
 # --- directory, dashboards, administration --------------------------------------------------
@@ -328,16 +327,6 @@ def can_edit_email_domains(user: Actor) -> bool:
 
 
 def can_manage_sites_and_themes(user: Actor) -> bool:
-    return is_admin(user)
-
-
-def can_edit_report_highlight(user: Actor, site_id: int) -> bool:
-    """A site's highlight in the quarterly report: written by its manager (or an admin)."""
-    return is_admin(user) or manages_site(user, site_id)
-
-
-def can_publish_report(user: Actor) -> bool:
-    """Publishing (freezing) a quarter's report: admins only."""
     return is_admin(user)
 
 

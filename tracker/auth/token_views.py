@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 from tracker.auth import bp
@@ -30,6 +30,15 @@ class TokenForm(FlaskForm):
         ],
         filters=[_strip],
         id="token-name",  # the account page holds other forms too
+    )
+    scope = RadioField(
+        _l("What the token may do"),
+        choices=[
+            SelectChoice("write", _l("Read and change (everything you may do)")),
+            SelectChoice("read", _l("Only read")),
+        ],
+        default="write",
+        id="token-scope",
     )
 
 
@@ -66,7 +75,7 @@ def create_api_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return render_template("auth/tokens.html", token_form=form), 422
-    token, row = create_token(_user(), form.name.data)
+    token, row = create_token(_user(), form.name.data, scope=form.scope.data or "write")
     # The clear token exists only in this response: never in a flash, a URL or a cache.
     response = make_response(
         render_template(

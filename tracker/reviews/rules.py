@@ -82,6 +82,7 @@ CLOSED_REASONS = {
     "put on hold": _l("Closed because the project was put on hold."),
     "stopped": _l("Closed because the project was stopped."),
     "sent back": _l("Closed because the project was sent back."),
+    "withdrawn": _l("Closed because the project was withdrawn."),
 }
 
 

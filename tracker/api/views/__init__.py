@@ -11,8 +11,10 @@ _MEANINGS = {
     401: "No token, or an unknown or revoked one.",
     403: "The token's user may not do this.",
     404: "No such object, or one the token's user may not see.",
-    409: "The object's state does not allow this now (or the version sent is stale); "
-    "nothing was changed.",
+    409: "The object's state does not allow this now (`type` says why, e.g. "
+    "/api/v1/problems/stale-version for a stale `version` in the body); nothing was changed.",
+    412: "The If-Match version is stale: someone changed the object since you read it "
+    "(type /api/v1/problems/stale-version); nothing was changed.",
     413: "The request body is larger than 1 MB.",
     422: "Invalid input: `errors` names each field with its messages; nothing was changed.",
     428: "Send the version you read: a `version` field in the body or an If-Match header.",
@@ -56,4 +58,6 @@ def conflict(detail: str, **members) -> HTTPException:
     """A 409 problem document; members (e.g. current_version) are added to it."""
     error = Conflict(str(detail))
     error.data = {"problem": members}
+    if "current_version" in members:  # a stale version: a kind of its own to branch on
+        error.data["problem_kind"] = "stale-version"
     return error

@@ -9,7 +9,7 @@ from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.bodies import DecisionInputSchema, GateRequestInputSchema
-from tracker.api.gate_schemas import GateRequestArgs, GateRequestPageSchema, GateRequestSchema
+from tracker.api.gate_schemas import GateRequestSchema
 from tracker.api.guards import (
     before_body,
     checked_project,
@@ -18,7 +18,7 @@ from tracker.api.guards import (
     review_action,
 )
 from tracker.api.operations import operation
-from tracker.api.pagination import page_of
+from tracker.api.problems import gate_conflict_kind, typed
 from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors, invalid
 from tracker.api.views.progress import display_names
 from tracker.auth import permissions
@@ -34,7 +34,7 @@ def refusal(error: GateError) -> HTTPException:
         return Forbidden(str(error.message))
     if error.field:
         return invalid(error.field, error.message)
-    return conflict(error.message)
+    return typed(conflict(error.message), gate_conflict_kind(error.message))
 
 
 def _by_review(query: sa.Select, review_ids: list[int]) -> dict[int, list]:
@@ -57,7 +57,7 @@ def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
     )  # fmt: skip
     conditions = _by_review(
         sa.select(GateCondition.gate_review_id, GateCondition.id, GateCondition.text,
-                  GateCondition.done_at)
+                  GateCondition.done_at, GateCondition.due_on)
         .where(GateCondition.gate_review_id.in_(ids))
         .order_by(GateCondition.id),
         ids,
@@ -66,7 +66,8 @@ def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
     return [
         {
             **{k: getattr(r, k) for k in ("id", "project_id", "from_stage", "to_stage")},
-            **{k: getattr(r, k) for k in ("decision", "evidence", "reason", "requested_at")},
+            **{k: getattr(r, k) for k in ("decision", "evidence", "requested_at")},
+            "reason": r.reason if r.decision != "pending" else None,
             "requested_by": names.get(r.requested_by_id),
             "decided_at": r.decided_at,
             "decided_by": names.get(r.decided_by_id),
@@ -74,7 +75,10 @@ def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
                 {"organization_id": c[1], "name": c[2], "confirmed_at": c[3]}
                 for c in confirmations[r.id]
             ],
-            "conditions": [{"id": c[1], "text": c[2], "done_at": c[3]} for c in conditions[r.id]],
+            "conditions": [
+                {"id": c[1], "text": c[2], "done_at": c[3], "due_on": c[4]}
+                for c in conditions[r.id]
+            ],
         }
         for r in reviews
     ]
@@ -127,72 +131,11 @@ def request_gate(body: dict, project_id: int):
     """
     user = api_user()
     project = checked_project(user, project_id, details=True)
-    # Read before the commit: the reply is built without reading back what was just written.
-    names = {p.organization_id: p.organization.name for p in project.participations}
-    requester, organization_id = user.display_name, user.organization_id
     try:
         review = services.request_gate(user, project, body["evidence"])
+        return _reply(review, 201, created=True)
     except GateError as error:
         raise refusal(error) from None
-    data = _new_request_data(review, requester, organization_id, names.get(organization_id))
-    return data, 201, {"Location": url_for("api.get_gate_request", review_id=review.id)}
-
-
-def _new_request_data(
-    review: GateReview, requester: str, organization_id: int | None, organization: str | None
-) -> dict:
-    """A request just made, as gate_requests_data shows it: no conditions and no decision
-    yet, and only the requesting organization's confirmation (when it takes part), which
-    the service recorded with the request."""
-    confirmations = []
-    if organization is not None:
-        confirmations.append(
-            {
-                "organization_id": organization_id,
-                "name": organization,
-                "confirmed_at": review.requested_at,
-            }
-        )
-    return {
-        **{k: getattr(review, k) for k in ("id", "project_id", "from_stage", "to_stage")},
-        **{k: getattr(review, k) for k in ("decision", "evidence", "requested_at")},
-        "reason": None,
-        "requested_by": requester,
-        "decided_at": None,
-        "decided_by": None,
-        "confirmations": confirmations,
-        "conditions": [],
-    }
-
-
-def _check_may_list(user) -> None:
-    if permissions.is_patron(user):
-        raise Forbidden(_("Gate requests are project details, which patrons do not see."))
-
-
-@bp.route("/gate-requests", tags=["gates"])
-@operation("listGateRequests")
-@bp.arguments(GateRequestArgs, location="query")
-@bp.response(200, GateRequestPageSchema)
-@documented_errors(401, 403, 429)
-def list_gate_requests(args: dict):
-    """List gate requests of the projects the token's user may see
-
-    `status=pending` lists the open requests (the review queue), `decided` the decided ones.
-    """
-    user = api_user()
-    _check_may_list(user)
-    visible = permissions.visible_projects(user).with_only_columns(Project.id)
-    query = sa.select(GateReview).where(GateReview.project_id.in_(visible))
-    if args["status"] == "pending":
-        query = query.where(GateReview.decision == "pending")
-    elif args["status"] == "decided":
-        query = query.where(GateReview.decision != "pending")
-    if args.get("project_id") is not None:
-        query = query.where(GateReview.project_id == args["project_id"])
-    page = page_of(query, GateReview.id, args)
-    page["items"] = gate_requests_data(page["items"])
-    return page
 
 
 @bp.route("/gate-requests/<id:review_id>", tags=["gates"])
@@ -240,7 +183,9 @@ def decide_gate_request(body: dict, review_id: int):
     user = api_user()
     review, _project = _visible_review(user, review_id)
     try:
-        services.decide(user, review, body["decision"], body["reason"], body["conditions"])
+        conditions = body["conditions"]
+        texts, dates = [c["text"] for c in conditions], [c["due_on"] for c in conditions]
+        services.decide(user, review, body["decision"], body["reason"], texts, dates)
         return _reply(review)
     except GateError as error:
         raise refusal(error) from None

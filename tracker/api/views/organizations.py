@@ -114,8 +114,6 @@ def create_organization(body: dict):
     try:
         organization_id = services.create_organization(user, values).id
     except DirectoryError as error:
-        if error.field == "email_domains" and not permissions.can_edit_email_domains(user):
-            raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None
     location = url_for("api.get_organization", organization_id=organization_id)
     return with_etag(_organization(organization_id), 201, {"Location": location})
@@ -127,7 +125,7 @@ def create_organization(body: dict):
 @bp.arguments(OrganizationPatchSchema)
 @bp.arguments(IfMatchArgs, location="headers")
 @bp.response(200, OrganizationSchema, headers=ETAG)
-@documented_errors(401, 403, 404, 409, 428, 429, *BODY_ERRORS)
+@documented_errors(401, 403, 404, 409, 412, 428, 429, *BODY_ERRORS)
 def update_organization(body: dict, headers: dict, organization_id: int):
     """Change an organization
 
@@ -153,8 +151,6 @@ def update_organization(body: dict, headers: dict, organization_id: int):
         raise _stale(error) from None
     except DirectoryError as error:
         if not standing and error.field in {*STANDING_FIELDS, "sites"}:
-            raise Forbidden(str(error)) from None
-        if error.field == "email_domains" and not permissions.can_edit_email_domains(user):
             raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None
     return with_etag(_organization(organization_id))

@@ -63,6 +63,7 @@ def _update_data(update: Update, names: dict[int, str]) -> dict:
         "body": update.body,
         "author": names.get(update.author_id),
         "created_at": update.created_at,
+        "edited_at": update.edited_at,
     }
 
 

@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException, PreconditionRequired
@@ -147,6 +147,8 @@ def expected_version(body_version: int | None, header: str | None) -> int:
         )
     if None not in (body_version, from_header) and body_version != from_header:
         raise invalid("version", _("The version in the body and in If-Match differ."))
+    # A stale If-Match answers 412, a stale body version 409 (tracker.api.problems).
+    g.version_from_if_match = body_version is None
     return body_version if body_version is not None else from_header
 
 
@@ -158,7 +160,7 @@ def expected_version(body_version: int | None, header: str | None) -> int:
 @bp.arguments(ProjectPatchSchema)
 @bp.arguments(IfMatchArgs, location="headers")
 @bp.response(200, ProjectSchema, headers=ETAG)
-@documented_errors(401, 403, 404, 409, 428, 429, *BODY_ERRORS)
+@documented_errors(401, 403, 404, 409, 412, 428, 429, *BODY_ERRORS)
 def update_project(body: dict, headers: dict, project_id: int):
     """Change a project
 

@@ -7,9 +7,9 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 from tracker.api import bp
 from tracker.api.auth import api_user
 from tracker.api.operations import operation
-from tracker.api.pagination import page_of
 from tracker.api.schemas import ProjectArgs, ProjectPageSchema, ProjectSchema
 from tracker.api.views import ETAG, documented_errors
+from tracker.api.views.project_lists import listed, sorted_page
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import project_options
@@ -28,7 +28,10 @@ def project_data(project: Project, user) -> dict:
     data["site"] = project.site.slug
     data["themes"] = [theme.slug for theme in project.themes]
     if not permissions.can_view_details(user, project):
-        return data | {"description": "", "lead_organization": None, "partners": []}
+        # Withheld, not empty: null and named, so no one mistakes them for "none".
+        withheld = {"description": None, "lead_organization": None, "partners": None}
+        return data | withheld | {"withheld": sorted(withheld)}
+    data["withheld"] = []
     lead = project.lead_organization
     data["lead_organization"] = {"id": lead.id, "name": lead.name}
     data["partners"] = [
@@ -90,7 +93,8 @@ def list_projects(args: dict):
             )
         )
     query = _filtered(permissions.visible_projects(user).options(*project_options()), args)
-    page = page_of(query, Project.id, args)
+    query = listed(query, user, args)
+    page = sorted_page(query, args)
     page["items"] = [project_data(project, user) for project in page["items"]]
     return page
 
