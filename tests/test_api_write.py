@@ -263,7 +263,8 @@ def test_updates_are_refused_to_outsiders_and_bad_bodies(client, world):
     assert_problem(post(client, network, world.outsider, {"body": "Hello"}, 403), 403)
     assert_problem(post(client, hidden, world.outsider, {"body": "Hello"}, 404), 404)
     assert_problem(client.get(hidden, headers=bearer(world.outsider)), 404)
-    assert_problem(client.get(network, headers=bearer(world.patron)), 404)
+    # a patron sees the network project's summary: its updates are forbidden (403), not hidden
+    assert_problem(client.get(network, headers=bearer(world.patron)), 403)
     assert_problem(post(client, network, None, {"body": "Hello"}, 401), 401)
     for bad, field in (({}, "body"), ({"body": " "}, "body"), ({"body": "x" * 5001}, "body"),
                        ({"body": "ok", "pinned": True}, "pinned")):  # fmt: skip

@@ -330,3 +330,116 @@ def test_password_checks_share_the_address_limit_with_sign_in(app, client, login
     client.post("/logout")
     response = client.post("/login", data={"email": world.partner_member.email, "password": "x"})
     assert response.status_code == 429
+
+
+# --- 8: every id, page and version bounded; JSON depth and lone surrogates; 414/431 -----------
+
+HUGE = "9" * 30
+
+
+def test_huge_ids_and_page_numbers_answer_4xx_not_500(client, login, world):
+    login(world.admin)
+    paths = [
+        f"/projects/{HUGE}", "/projects/3000000000", f"/reviews/{HUGE}",
+        f"/lessons?page={HUGE}", f"/organizations?page={HUGE}", f"/admin/users?page={HUGE}",
+        f"/board?org={HUGE}", f"/projects?page={HUGE}", f"/organizations/{HUGE}",
+        f"/projects/{HUGE}/edit", f"/notifications?page={HUGE}", "/projects?page=3000000000",
+    ]  # fmt: skip
+    for path in paths:
+        status = client.get(path).status_code
+        assert 400 <= status < 500, (path, status)
+    token = bearer(world.admin)
+    api = (f"/api/v1/projects/{HUGE}", "/api/v1/projects/3000000000",
+           f"/api/v1/projects?organization={HUGE}", f"/api/v1/organizations/{HUGE}")  # fmt: skip
+    for path in api:
+        response = client.get(path, headers=token)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+        assert response.mimetype == "application/problem+json"
+
+
+def test_a_huge_version_is_a_stale_edit_not_a_500(client, login, world):
+    login(world.admin)
+    project = world.network_project
+    response = client.post(
+        f"/projects/{project.id}/edit",
+        data={"title": "T", "summary": "S", "version": "9" * 5000, "site_id": world.lingen.id,
+              "kind": "product", "visibility": "network"},
+    )  # fmt: skip
+    assert response.status_code < 500
+    response = client.patch(
+        f"/api/v1/projects/{project.id}",
+        data='{"title": "x", "version": ' + "9" * 5000 + "}",
+        headers=bearer(world.admin) | {"Content-Type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_deep_json_and_lone_surrogates_are_400_and_the_next_request_works(client, world):
+    token = bearer(world.admin) | {"Content-Type": "application/json"}
+    deep = "[" * 50000 + "]" * 50000
+    response = client.post("/api/v1/projects", data=deep, headers=token)
+    assert response.status_code == 400 and "nested" in response.get_json()["detail"]
+    response = client.patch(
+        f"/api/v1/projects/{world.network_project.id}",
+        data='{"title": "\\ud800", "version": 1}',
+        headers=token,
+    )
+    assert response.status_code == 400 and "surrogate" in response.get_json()["detail"]
+    assert client.get("/api/v1/projects", headers=token).status_code == 200
+
+
+def test_over_long_urls_and_headers_get_problem_documents_on_the_api(client, world):
+    token = bearer(world.admin)
+    response = client.get("/api/v1/sites?q=" + "a" * 9000, headers=token)
+    assert response.status_code == 414 and response.mimetype == "application/problem+json"
+    response = client.get("/api/v1/sites", headers=token | {"X-Padding": "b" * 9000})
+    assert response.status_code == 431 and response.mimetype == "application/problem+json"
+
+
+def test_gunicorn_leaves_the_long_url_to_the_app_and_logs_no_link_tokens(tmp_path):
+    """A real gunicorn with the project's gunicorn.conf.py: a 6,000-character request line
+    (gunicorn's default limit is 4,094) gets the app's 414 problem document, and the access
+    log shows /invite/… without the token."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "access.log"
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}",
+               SECRET_KEY="x" * 64, TRACKER_INSTANCE_PATH=str(tmp_path))  # fmt: skip
+    subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "tracker", "db", "upgrade"],
+        cwd=root, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+         "--access-logfile", str(log), "wsgi:app"],
+        cwd=root, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                requests.get(f"{base}/healthz", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        secret = "Zm9vYmFyLXNlY3JldC10b2tlbi12YWx1ZQ"
+        assert requests.get(f"{base}/invite/{secret}", timeout=5).status_code == 404
+        long = requests.get(f"{base}/api/v1/sites?q=" + "a" * 9000, timeout=5)
+        assert long.status_code == 414
+        assert long.headers["Content-Type"].startswith("application/problem+json")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    text = log.read_text()
+    assert "/invite/" in text and secret not in text

@@ -24,6 +24,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["TRACKER_PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
+    from tracker import bounds
+
+    bounds.init_converters(app)  # before the blueprints: rules pick converters when added
     _register_blueprints(app)
     from tracker import cli, errors, i18n, outbox, security, templating
 

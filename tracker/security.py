@@ -42,6 +42,10 @@ def _private_download(response) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    from tracker import bounds
+
+    bounds.init_app(app)
+
     @app.before_request
     def refuse_nul_characters():
         # PostgreSQL cannot store NUL in text and no real input holds one: refuse it up front
