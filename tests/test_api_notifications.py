@@ -92,3 +92,11 @@ def test_the_operations_are_documented_with_stable_ids(client):
     assert marking["operationId"] == "markNotificationRead"
     item = spec["components"]["schemas"]["Notification"]
     assert set(item["properties"]) == {"id", "kind", "text", "project_id", "created_at", "read_at"}
+
+
+def test_a_cursor_that_was_not_handed_out_is_refused(client, world):
+    answer = client.get(
+        "/api/v1/notifications?cursor=bm90LWEtY3Vyc29y", headers=_headers(world.partner_member)
+    )
+    assert answer.status_code == 422
+    assert "cursor" in answer.get_data(as_text=True)

@@ -1,6 +1,9 @@
 """The token's user's notifications: list them (newest first) and mark one read (design §13)."""
 
+import base64
+import binascii
 from contextlib import nullcontext
+from datetime import datetime
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -11,11 +14,11 @@ from werkzeug.exceptions import NotFound
 
 from tracker.api import bp
 from tracker.api.auth import api_user
-from tracker.api.keyset import page as keyset_page
 from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs
 from tracker.api.schemas import page_schema
-from tracker.api.views import documented_errors
+from tracker.api.views import documented_errors, invalid
+from tracker.extensions import db
 from tracker.models import Notification
 from tracker.notifications import services
 from tracker.notifications.display import notification_text
@@ -69,7 +72,7 @@ def _data(locale: str | None, notification: Notification) -> dict:
 @operation("listNotifications")
 @bp.arguments(NotificationArgs, location="query")
 @bp.response(200, NotificationPageSchema)
-@documented_errors(401, 429)
+@documented_errors(401, 422, 429)
 def list_notifications(args: dict):
     """List the token's user's notifications, newest first
 
@@ -80,18 +83,43 @@ def list_notifications(args: dict):
     query = sa.select(Notification).where(Notification.user_id == user.id)
     if args["unread"]:
         query = query.where(Notification.read_at.is_(None))
-    page = keyset_page(
-        query,
-        Notification.created_at,
-        Notification.id,
-        args.get("cursor"),
-        args["limit"],
-        descending=True,
-    )
+    if args.get("cursor"):
+        try:
+            when, last = _decode(args["cursor"])
+        except ValueError:
+            raise invalid(
+                "cursor",
+                _("Not a valid cursor: pass the next_cursor of the previous page unchanged."),
+            ) from None
+        newer = sa.and_(Notification.created_at == when, Notification.id < last)
+        query = query.where(sa.or_(Notification.created_at < when, newer))
+    order = (Notification.created_at.desc(), Notification.id.desc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(args["limit"] + 1)))
+    shown = rows[: args["limit"]]
+    more = len(rows) > len(shown)
     return {
-        "items": [_data(user.locale, item) for item in page["items"]],
-        "next_cursor": page["next_cursor"],
+        "items": [_data(user.locale, item) for item in shown],
+        "next_cursor": _encode(shown[-1]) if more else None,
     }
+
+
+def _encode(notification: Notification) -> str:
+    text = f"{notification.created_at.isoformat()}|{notification.id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, int]:
+    """(created_at, id) of the last notification of the previous page; ValueError if it is
+    not a cursor this API handed out."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.b64decode(padded, altchars=b"-_", validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise ValueError("not a cursor") from error
+    when, _bar, last = text.partition("|")
+    if not last.isdigit() or len(last) > 18:
+        raise ValueError("not a cursor")
+    return datetime.fromisoformat(when), int(last)
 
 
 @bp.route("/notifications/<id:notification_id>/read", methods=["POST"], tags=["account"])
