@@ -88,3 +88,15 @@ def test_network_statements_do_not_grow(world, client, login):
         f.make_project(world.lingen, org, [(world.partner_org, "partner")])
     assert statements() == few <= 8
     assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 28
+
+
+def test_a_write_redraws_the_cached_network(world):
+    first = network.build(world.lead_member, network.NetworkFilters())
+    assert network.build(world.lead_member, network.NetworkFilters()) is first  # cached
+    newcomer = f.make_org("Newcomer Org", sites=[world.lingen])
+    f.make_project(world.lingen, world.lead_org, [(newcomer, "partner")])
+    second = network.build(world.lead_member, network.NetworkFilters())
+    assert "Newcomer Org" in {n["name"] for n in second["nodes"]}
+    # Another viewer with other rights never gets this drawing.
+    outsider = network.build(world.outsider, network.NetworkFilters())
+    assert outsider is not second

@@ -2,10 +2,12 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
 from tracker.directory import services as directory
+from tracker.directory.forms import ORG_KIND_LABELS
 from tracker.loaders import get_visible_project_or_404
 from tracker.matchmaking import bp, services, suggest
 from tracker.matchmaking.forms import (
@@ -208,22 +210,30 @@ def network():
     user = _user()
     filters = graph.NetworkFilters.from_args(request.args)
     data = graph.build(user, filters)
+    drawing = None
+    if data.get("nodes"):
+        drawing = graph.svg(
+            data,
+            lambda kind: ORG_KIND_LABELS.get(kind, kind),
+            lambda n: ", ".join(
+                (
+                    ngettext("%(num)s project", "%(num)s projects", n["projects"]),
+                    ngettext("%(num)s partner", "%(num)s partners", n["partners"]),
+                )
+            ),
+        )
     return render_template(
         "matchmaking/network.html",
         data=data,
+        drawing=drawing,
         filters=filters,
         sites=directory.all_sites(),
         themes=directory.all_themes(),
         periods=graph.PERIOD_LABELS,
         kind_style=graph.KIND_STYLE,
+        legend_mark=graph.legend_mark,
+        max_edges=graph.MAX_DRAWN_EDGES,
         size=(graph.WIDTH, graph.HEIGHT),
-        pos={n["id"]: n for n in data.get("nodes", [])},
-        labelled={
-            n["id"]
-            for n in sorted(data.get("nodes", []), key=lambda n: (-n["partners"], n["name"]))[
-                : graph.LABELLED
-            ]
-        },
     )
 
 
