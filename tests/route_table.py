@@ -111,6 +111,7 @@ TABLE = {
     "POST /projects/<int:project_id>/gate": LEAD_OR_SUPERVISE,
     "GET /projects/<int:project_id>/status": SUPERVISE,
     "POST /projects/<int:project_id>/status": SUPERVISE,
+    "POST /projects/<int:project_id>/nudge": SUPERVISE,
     "GET /reviews": MANAGERS,
     "GET /reviews/<int:review_id>": VIEW_DETAILS,
     "POST /reviews/<int:review_id>/confirm": CONFIRM,
@@ -124,6 +125,10 @@ TABLE = {
     "GET /dashboard/report": ANYONE_SIGNED_IN,
     "GET /dashboard/report.csv": ANYONE_SIGNED_IN,
     "GET /dashboard/report.pdf": ANYONE_SIGNED_IN,
+    "GET /dashboard/report/highlights/<slug>": "LFFFKFFK",  # the site's manager, admins
+    "POST /dashboard/report/highlights/<slug>": "LFFFKFFK",
+    "GET /dashboard/report/publish": ADMIN_ONLY,
+    "POST /dashboard/report/publish": ADMIN_ONLY,
     "GET /notifications": ANYONE_SIGNED_IN,
     "POST /notifications/read-all": ANYONE_SIGNED_IN,
     # the notification in the fixture belongs to the lead member
@@ -177,6 +182,9 @@ TABLE = {
     # the update in the fixture was posted by the lead member just now: only its author
     "PATCH /api/v1/updates/<id:update_id>": {"network": "LKFFFFFF", "consortium": "LKFHFHHF"},
     "DELETE /api/v1/updates/<id:update_id>": "LKHHHHHH",
+    "GET /api/v1/notifications": ANYONE_SIGNED_IN,
+    # the notification in the fixture belongs to the lead member
+    "POST /api/v1/notifications/<id:notification_id>/read": "LKHHHHHH",
     # tokens, two-factor sign-in, security log, CSV
     "POST /account/tokens": ANYONE_SIGNED_IN,
     # the token in the fixture belongs to the lead member; nobody else may even see it
@@ -184,6 +192,17 @@ TABLE = {
     "GET /admin/tokens": ADMIN_ONLY,
     "POST /admin/tokens/<int:token_id>/revoke": ADMIN_ONLY,
     "GET /admin/security": ADMIN_ONLY,
+    # e-mail settings and the calendar feed (issue 15); one-click unsubscribe and the feed
+    # answer to their secret token alone (a wrong one: 404 for everybody)
+    "GET /account/notifications": ANYONE_SIGNED_IN,
+    "POST /account/notifications": ANYONE_SIGNED_IN,
+    "POST /account/notifications/calendar": ANYONE_SIGNED_IN,
+    "POST /account/notifications/calendar/revoke": ANYONE_SIGNED_IN,
+    "GET /calendar/<token>.ics": "HHHHHHHH",
+    "GET /unsubscribe/<token>": "HHHHHHHH",
+    "POST /unsubscribe/<token>": "HHHHHHHH",
+    "GET /admin/deliveries": ADMIN_ONLY,
+    "POST /admin/deliveries/<int:delivery_id>/retry": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/two-factor/reset": ADMIN_ONLY,
     "GET /account/two-factor/setup": ANYONE_SIGNED_IN,
     "POST /account/two-factor/setup": ANYONE_SIGNED_IN,
@@ -216,5 +235,7 @@ TABLE = {
     "POST /api/v1/interests/<id:interest_id>/decline": "LKHFKHHK",
     "GET /api/v1/projects/<id:project_id>/suggestions": VIEW_DETAILS,
     "GET /network": ANYONE_SIGNED_IN,
+    "GET /organizations/<int:organization_id>/profile": "LKFFKFFK",
+    "POST /organizations/<int:organization_id>/profile": "LKFFKFFK",
     "GET /api/v1/network": ANYONE_SIGNED_IN,
 }

@@ -20,6 +20,7 @@ from tracker.models import (
     Update,
     utcnow,
 )
+from tracker.models.outbox import OutboxMessage
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -103,6 +104,10 @@ class Objects:
             status="pending",
         )
         db.session.add(interest)
+        delivery = OutboxMessage(
+            channel="email", event="invitation", template="invitation", state="failed"
+        )
+        db.session.add(delivery)
         db.session.commit()
         _, token = create_token(world.lead_member, "kept")
         self.values = {
@@ -115,6 +120,7 @@ class Objects:
             "update_id": update.id,
             "request_id": wanted.id,
             "interest_id": interest.id,
+            "delivery_id": delivery.id,
             "organization_id": world.lead_org.id,
             "user_id": world.partner_member.id,
             "site_id": world.lingen.id,

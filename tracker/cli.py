@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g
 from flask.cli import with_appcontext
 
+from tracker.auth import permissions
 from tracker.auth.passwords import hash_password, policy_problem
 from tracker.extensions import db
 from tracker.models import Organization, Site, User
@@ -200,6 +201,8 @@ def create_user(email, role, organization_name, site_slugs, name, password) -> N
 
 
 def _organization_for(role: str, name: str | None) -> Organization | None:
+    if name and permissions.has_no_organization(role):
+        raise click.ClickException("A patron belongs to no organization: leave out --organization.")
     if not name:
         if role == "member":
             raise click.ClickException("A member needs --organization NAME.")

@@ -25,6 +25,7 @@ from tracker.api.views import (  # noqa: E402, F401  (each module adds its route
     gates,
     matchmaking,
     metrics,
+    notifications,
     organizations,
     progress,
     project_writes,

@@ -207,6 +207,11 @@ def _organization_fields(creating: bool) -> dict:
         ),
         "sites": slug_list("Slugs of the affiliated sites (site managers: their own)."),
         "themes": slug_list("Slugs of the expertise themes."),
+        "email_domains": fields.List(
+            fields.String(validate=Length(min=1, max=253)),
+            validate=Length(max=20),
+            metadata={"description": "Admins only: e-mail domains such as example.org."},
+        ),
     }
 
 

@@ -77,6 +77,13 @@ class SiteSchema(ThemeSchema):
     kind = fields.String(required=True, metadata={"enum": ["headquarters", "satellite"]})
 
 
+def _shown_contacts() -> dict:
+    """Contact persons the view looked up for this reply (organization id -> list)."""
+    from flask import g
+
+    return g.get("organization_contacts") or {}
+
+
 class OrganizationSchema(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -90,6 +97,24 @@ class OrganizationSchema(ma.Schema):
     )
     sites = slugs("Slugs of the affiliated sites.")
     themes = slugs("Slugs of the expertise themes.")
+    email_domains = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "E-mail domains (set by admins): a verified single sign-on address "
+            "at one of them may ask to join this organization as a member."
+        },
+    )
+    offer = fields.String(required=True, metadata={"description": "What it offers."})
+    seek = fields.String(required=True, metadata={"description": "What it seeks."})
+    contacts = fields.Function(
+        lambda organization: _shown_contacts().get(organization.id),
+        allow_none=True,
+        metadata={
+            "description": "Contact persons [{name, role, email}]: in GET "
+            "/api/v1/organizations/<id> only (null elsewhere)."
+        },
+    )
     version = fields.Integer(
         required=True, metadata={"description": "Send it back with changes (optimistic locking)."}
     )

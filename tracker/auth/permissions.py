@@ -118,10 +118,37 @@ def refused_filters(user: Actor, given) -> list[str]:
     return sorted(set(given) & set(PATRON_REFUSED_FILTERS))
 
 
+def has_no_organization(role: str) -> bool:
+    """Patron accounts belong to no organization (design §11): an organization would make
+    them a participant of its projects."""
+    return role == "patron"
+
+
 def sees_summary_only(user: Actor) -> bool:
     """Patrons: of a project they may see only title, summary, site, stage, themes and days
     in stage (design §11); every other detail answers 404, a detail action 403."""
     return is_patron(user)
+
+
+def users_viewing_details(project: Project) -> sa.Select:
+    """SELECT of the ids of the users for whom can_view_details(user, project) holds (who may
+    be told of it: notifications reach no one else). Patrons never."""
+    from tracker.models.user import site_managers
+
+    insiders = User.role.in_(("member", "site_manager"))
+    allowed = [User.role == "admin"]
+    if project.visibility == "network":
+        allowed.append(insiders)
+    else:
+        participants = sa.select(Participation.organization_id).where(
+            Participation.project_id == project.id
+        )
+        managers = sa.select(site_managers.c.user_id).where(
+            site_managers.c.site_id == project.site_id
+        )
+        allowed.append(sa.and_(insiders, User.organization_id.in_(participants)))
+        allowed.append(sa.and_(User.role == "site_manager", User.id.in_(managers)))
+    return sa.select(User.id).where(User.active.is_(True), sa.or_(*allowed))
 
 
 def can_create_project(user: Actor, site_id: int | None = None) -> bool:
@@ -199,6 +226,11 @@ def can_register_webhook(user: Actor) -> bool:
     """Webhooks: members for their organization's projects, site managers for their sites',
     admins for all; never patrons (they see no project details)."""
     return _signed_in(user) and user.role in {"member", "site_manager", "admin"}
+
+
+def can_nudge(user: Actor, project: Project) -> bool:
+    """Ask a quiet project's lead organization: the host site's managers and admins."""
+    return _supervises(user, project)
 
 
 # --- directory, dashboards, administration --------------------------------------------------
@@ -327,6 +359,16 @@ def can_edit_email_domains(user: Actor) -> bool:
 
 
 def can_manage_sites_and_themes(user: Actor) -> bool:
+    return is_admin(user)
+
+
+def can_edit_report_highlight(user: Actor, site_id: int) -> bool:
+    """A site's highlight in the quarterly report: written by its manager (or an admin)."""
+    return is_admin(user) or manages_site(user, site_id)
+
+
+def can_publish_report(user: Actor) -> bool:
+    """Publishing (freezing) a quarter's report: admins only."""
     return is_admin(user)
 
 

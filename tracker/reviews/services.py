@@ -29,7 +29,6 @@ from tracker.reviews import rules
 from tracker.reviews.base import (
     GateError,
     GateForbidden,
-    clip,
     gate_conflict,
     label,
     load_project,
@@ -100,7 +99,8 @@ def _pending_and_open_conditions(project_id: int) -> tuple[bool, list[str]]:
 
 
 def request_gate(actor: User, project: Project, evidence: str | None) -> GateReview:
-    """Ask to move the project to its next stage; tells the host site's managers."""
+    """Ask to move the project to its next stage; the requesting organization confirms at
+    once, the host site's managers are asked to decide and the other partners to confirm."""
     project = _with_participants(project.id)
     if not permissions.can_request_gate(actor, project):
         raise GateForbidden(
@@ -141,17 +141,17 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
             {"stage": [project.stage, to_stage]},
             project.id,
         )
-        message = (
-            f"{actor.display_name} requests the gate {label(project.stage)} → "
-            f"{label(to_stage)} for “{project.title}”."
-        )
-        activity.notify(
-            activity.managers_of(project.site_id),
-            "gate_requested",
-            message,
-            project,
-            actor,
-        )
+        if actor.organization_id in project.participating_organization_ids:
+            # The requesting organization asked: its confirmation counts at once.
+            db.session.add(
+                GateConfirmation(
+                    gate_review_id=review.id,
+                    organization_id=actor.organization_id,
+                    user_id=actor.id,
+                    confirmed_at=now,
+                )
+            )
+        activity.tell_gate_requested(actor, project, review)
         keep(project, review)  # for the caller's message, without reading them back
     return review
 
@@ -191,6 +191,12 @@ def confirm(actor: User, review: GateReview) -> GateConfirmation:
             },
             project.id,
         )
+        name = next(
+            p.organization.name
+            for p in project.participations
+            if p.organization_id == actor.organization_id
+        )
+        activity.tell_gate_confirmed(actor, project, review, name)
         keep(review)  # the API's reply shows it
     return confirmation
 
@@ -242,7 +248,8 @@ def decide(
     conditions: Sequence[str] = (),
     due_dates: Sequence = (),
 ) -> GateReview:
-    """Record go / conditional go / recycle / hold / stop; tells the lead organization."""
+    """Record go / conditional go / recycle / hold / stop; tells every participating
+    organization."""
     project = _with_participants(review.project_id)
     if not permissions.can_decide_gate(actor, project):
         raise GateForbidden(_("Only the host site's managers or an admin can decide this gate."))
@@ -261,13 +268,7 @@ def decide(
         _record_decision(actor, project, review, decision, reason, items)
         if any(due_dates):  # a date per condition, in their order (None: no date)
             set_due_dates(review, due_dates)
-        message = (
-            f"Gate decision for “{project.title}”: {rules.DECISION_LABELS[decision]} "
-            f"({label(review.from_stage)} → {label(review.to_stage)}). Reason: {reason}"
-        )
-        # As notify_lead, in one INSERT … SELECT.
-        members = activity.members_of([project.lead_organization_id])
-        activity.notify(members, "gate_decided", clip(message), project, skip=actor)
+        activity.tell_gate_decided(actor, project, review)
         keep(project, review)  # for the caller's message, without reading them back
     return review
 

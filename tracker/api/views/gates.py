@@ -131,11 +131,42 @@ def request_gate(body: dict, project_id: int):
     """
     user = api_user()
     project = checked_project(user, project_id, details=True)
+    # Read before the commit: the reply is built without reading back what was just written.
+    names = {p.organization_id: p.organization.name for p in project.participations}
+    requester, organization_id = user.display_name, user.organization_id
     try:
         review = services.request_gate(user, project, body["evidence"])
-        return _reply(review, 201, created=True)
     except GateError as error:
         raise refusal(error) from None
+    data = _new_request_data(review, requester, organization_id, names.get(organization_id))
+    return data, 201, {"Location": url_for("api.get_gate_request", review_id=review.id)}
+
+
+def _new_request_data(
+    review: GateReview, requester: str, organization_id: int | None, organization: str | None
+) -> dict:
+    """A request just made, as gate_requests_data shows it: no conditions and no decision
+    yet, and only the requesting organization's confirmation (when it takes part), which
+    the service recorded with the request."""
+    confirmations = []
+    if organization is not None:
+        confirmations.append(
+            {
+                "organization_id": organization_id,
+                "name": organization,
+                "confirmed_at": review.requested_at,
+            }
+        )
+    return {
+        **{k: getattr(review, k) for k in ("id", "project_id", "from_stage", "to_stage")},
+        **{k: getattr(review, k) for k in ("decision", "evidence", "requested_at")},
+        "reason": None,
+        "requested_by": requester,
+        "decided_at": None,
+        "decided_by": None,
+        "confirmations": confirmations,
+        "conditions": [],
+    }
 
 
 @bp.route("/gate-requests/<id:review_id>", tags=["gates"])

@@ -114,6 +114,8 @@ def create_organization(body: dict):
     try:
         organization_id = services.create_organization(user, values).id
     except DirectoryError as error:
+        if error.field == "email_domains" and not permissions.can_edit_email_domains(user):
+            raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None
     location = url_for("api.get_organization", organization_id=organization_id)
     return with_etag(_organization(organization_id), 201, {"Location": location})
@@ -151,6 +153,8 @@ def update_organization(body: dict, headers: dict, organization_id: int):
         raise _stale(error) from None
     except DirectoryError as error:
         if not standing and error.field in {*STANDING_FIELDS, "sites"}:
+            raise Forbidden(str(error)) from None
+        if error.field == "email_domains" and not permissions.can_edit_email_domains(user):
             raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None
     return with_etag(_organization(organization_id))
