@@ -241,3 +241,32 @@ def test_the_downgrade_refuses_secrets_it_cannot_decrypt_and_changes_nothing(unm
         assert "does not decrypt with this SECRET_KEY" in capfd.readouterr().err
         with db.engine.connect() as connection:
             assert connection.execute(query).scalar_one() == stored
+
+
+def test_patrons_lose_their_organization_in_the_upgrade(unmigrated_app):
+    """Design §11: a patron account has no organization; earlier versions allowed one."""
+    with unmigrated_app.app_context():
+        flask_migrate.upgrade(revision="f3a9d6b2c8e1")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organizations (name, kind, country, city, website, description, "
+                    "created_at, version) VALUES ('Krone Group', 'member_company', 'DE', '', '', "
+                    "'', CURRENT_TIMESTAMP, 1)"
+                )
+            )
+            for email, role in (("p@example.org", "patron"), ("m@example.org", "member")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO users (email, display_name, role, organization_id, active, "
+                        "failed_logins, session_version, created_at) VALUES (:email, 'X', :role, "
+                        "(SELECT id FROM organizations), true, 0, 1, CURRENT_TIMESTAMP)"
+                    ),
+                    {"email": email, "role": role},
+                )
+        flask_migrate.upgrade(revision="c14b7e2a9f50")
+        with db.engine.connect() as connection:
+            result = connection.execute(sa.text("SELECT role, organization_id FROM users"))
+            rows = {role: organization for role, organization in result.all()}
+        assert rows["patron"] is None and rows["member"] is not None
+        flask_migrate.downgrade(revision="f3a9d6b2c8e1")
