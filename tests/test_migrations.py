@@ -267,6 +267,6 @@ def test_patrons_lose_their_organization_in_the_upgrade(unmigrated_app):
         flask_migrate.upgrade(revision="c14b7e2a9f50")
         with db.engine.connect() as connection:
             result = connection.execute(sa.text("SELECT role, organization_id FROM users"))
-            rows = {role: organization for role, organization in result.all()}
+            rows = dict(result.all())
         assert rows["patron"] is None and rows["member"] is not None
         flask_migrate.downgrade(revision="f3a9d6b2c8e1")
