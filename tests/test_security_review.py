@@ -443,3 +443,41 @@ def test_gunicorn_leaves_the_long_url_to_the_app_and_logs_no_link_tokens(tmp_pat
         server.wait(timeout=20)
     text = log.read_text()
     assert "/invite/" in text and secret not in text
+
+
+# --- 10: one answer and one cost for known, unknown and locked addresses ----------------------
+
+
+def test_lockout_answers_like_an_unknown_address_after_the_same_hash_work(
+    app, client, world, monkeypatch
+):
+    """Before: a locked known address answered another text in ~10 ms, an unknown one the usual
+    text in ~240 ms. Now the same text after the same password-hash work."""
+    import re
+    import time
+
+    from tracker.auth.passwords import hash_password
+    from tracker.extensions import db
+
+    monkeypatch.setitem(app.config, "TRACKER_LOCKOUT_THRESHOLD", 3)
+    world.lead_member.password_hash = hash_password(f.PASSWORD)  # the real, slow hash
+    db.session.commit()
+
+    def answer(email):
+        page = client.post("/login", data={"email": email, "password": "wrong password!"})
+        html = page.get_data(as_text=True)
+        return re.search(r'class="alert[^"]*"[^>]*>\s*(.*?)\s*<', html).group(1)
+
+    answer("warm-up@example.org")  # the dummy hash is made once
+    for _ in range(app.config["TRACKER_LOCKOUT_THRESHOLD"]):
+        answer(world.lead_member.email)
+    timings = {"locked": [], "unknown": []}
+    texts = set()
+    for _ in range(2):
+        for kind, email in (("locked", world.lead_member.email), ("unknown", "nobody@x.org")):
+            started = time.perf_counter()
+            texts.add(answer(email))
+            timings[kind].append(time.perf_counter() - started)
+    assert len(texts) == 1 and "locked" in texts.pop()
+    locked, unknown = min(timings["locked"]), min(timings["unknown"])
+    assert unknown / 2 < locked < unknown * 2, timings

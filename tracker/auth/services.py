@@ -22,6 +22,7 @@ class AuthError(Exception):
 
 
 SIGN_IN_FAILED = _l("The e-mail address or password is not correct.")
+LOCK_HINT = _l("After too many failed attempts an account is locked for a while.")
 LOCKED = _l("Too many failed sign-ins. The account is locked for a while; try again later.")
 
 # One line per sign-in event: user id and address only, never what was typed.
@@ -63,16 +64,20 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     # End the transaction before the deliberately slow hash check: on SQLite a POST's
     # transaction holds the write lock, and every other writer would queue behind it.
     db.session.commit()
+    # One answer, after the same password-hash work, whether the address is unknown, the
+    # password wrong or the account locked: the reply tells nothing about which accounts exist.
+    refused = AuthError(f"{SIGN_IN_FAILED} {LOCK_HINT}")
     if not known:
         verify_password(None, password)
         security_log.info("sign_in_failed user=unknown ip=%r", ip)
-        raise AuthError(SIGN_IN_FAILED)
+        raise refused
     if locked:
+        verify_password(stored_hash, password)
         security_log.info("sign_in_refused user_id=%s ip=%r (locked)", user.id, ip)
-        raise AuthError(LOCKED)
+        raise refused
     if not verify_password(stored_hash, password):
         record_failure(user, ip)
-        raise AuthError(LOCKED if is_locked(user) else SIGN_IN_FAILED)
+        raise refused
     if not user.two_factor_enabled:
         record_sign_in(user, ip)
     return user
