@@ -223,3 +223,48 @@ def test_due_reminders_are_sent_once_per_item(world, people):
         db.session.commit()
     assert set(told("overdue")) == ids(world.lead_member, people.lead_colleague)
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 2
+
+
+# --- statements: one INSERT … SELECT however many partners and members ---------------------
+
+
+def _project_with_partners(world, n: int) -> Project:
+    partners = [f.make_org(sites=[world.lingen]) for _ in range(n)]
+    for org in partners:
+        for _ in range(3):
+            f.make_user("member", org)
+    return f.make_project(world.lingen, world.lead_org, [(o, "partner") for o in partners])
+
+
+def _statements(action) -> int:
+    from tests.querycount import count_queries
+
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as statements:
+        action()
+    return len(statements)
+
+
+def test_telling_many_partners_costs_no_more_statements(world):
+    from tracker.loaders import get_visible_project_or_404
+    from tracker.projects import progress
+
+    counts = []
+    for n in (2, 30):
+        pid = _project_with_partners(world, n).id
+        before = db.session.scalar(sa.select(sa.func.count(Notification.id)))
+
+        def post(pid=pid):
+            project = get_visible_project_or_404(world.lead_member, pid)
+            progress.post_update(world.lead_member, project, "Prototype runs.")
+
+        def ask(pid=pid):
+            project = get_visible_project_or_404(world.lead_member, pid)
+            gates.request_gate(world.lead_member, project, EVIDENCE)
+
+        counts.append((_statements(post), _statements(ask)))
+        told = db.session.scalar(sa.select(sa.func.count(Notification.id))) - before
+        # every partner member twice (the update, the confirmation asked), the manager once
+        assert told == 2 * 3 * n + 1
+    assert counts[0] == counts[1]

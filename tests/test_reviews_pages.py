@@ -78,7 +78,7 @@ def test_member_requests_and_manager_decides_through_the_pages(world, signed_in,
         assert "stage-test" in detail
         # The manager decides gates: the panel says so instead of "ask the site's managers".
         assert "Decide the gate to Market" in detail
-        assert "Ask the site&#39;s managers" not in detail
+        assert "Ask the site's managers" not in detail
 
 
 def test_the_queue_lists_the_longest_wait_first(world, signed_in):
