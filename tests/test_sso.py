@@ -334,3 +334,31 @@ def _with_query(url: str, **changes) -> str:
     parts = urlsplit(url)
     query = query_of(url) | changes
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def test_cancelling_at_the_provider_signs_nobody_in(live, provider, world):
+    provider.add_user("lead", email="lead@example.org", email_verified=True)
+    http = requests.Session()
+    form = start(http, live, provider)
+    back = http.post(form.url, data={"sub": "lead", "action": "deny"}, timeout=10)
+    assert back.status_code == 400 and "could not be completed" in back.text
+    assert provider.token_requests == [] and signed_in_as(http, live) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "refusal"),
+    [
+        ("de", "Mit Corp ID anmelden", "antwortet gerade nicht"),
+        ("sv", "Logga in med Corp ID", "svarar inte just nu"),
+    ],
+)
+def test_sign_in_pages_speak_the_readers_language(
+    app, client, monkeypatch, language, button, refusal
+):
+    down = {"issuer": f"http://127.0.0.1:{_closed_port()}", "client_id": "x", "client_secret": "y"}
+    settings = {"corp": down | {"label": "Corp ID", "mfa": False}}
+    monkeypatch.setitem(app.config, "TRACKER_OIDC_PROVIDERS", settings)
+    headers = {"Accept-Language": language}
+    assert button in client.get("/login", headers=headers).get_data(as_text=True)
+    page = client.get("/login/oidc/corp", headers=headers)
+    assert page.status_code == 503 and refusal in page.get_data(as_text=True)

@@ -216,3 +216,31 @@ def test_with_smtp_the_invitations_are_mailed_by_the_outbox(client, login, world
     assert {m["X-Tracker-Event"] for m in mails} == {"invitation"}
     body = mails[0].get_body(("plain",)).get_content()
     assert "/invite/" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "problem"),
+    [
+        (
+            "de",
+            "Personen aus einer Tabelle importieren",
+            "Es gibt keine Organisation namens Nowhere",
+        ),
+        (
+            "sv",
+            "Importera personer från ett kalkylblad",
+            "Det finns ingen organisation som heter Nowhere",
+        ),
+    ],
+)
+def test_the_import_speaks_the_readers_language(client, login, world, language, heading, problem):
+    login(world.admin)
+    headers = {"Accept-Language": language}
+    assert heading in client.get("/admin/users/import", headers=headers).get_data(as_text=True)
+    answer = client.post(
+        "/admin/users/import",
+        data=csv_file(["a@x.example,A,member,Nowhere,"]),
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert problem in answer.get_data(as_text=True)
