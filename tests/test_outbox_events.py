@@ -54,6 +54,9 @@ def test_a_gate_request_mails_managers_and_partners_at_once_never_the_actor(
     for message in messages:
         assert message["X-Tracker-Event"] == "gate.requested"
         assert message["List-Unsubscribe"].startswith("<http://127.0.0.1:5000/unsubscribe/")
+    for path in smtp.out.glob("*.eml"):  # as received: one plain <URL>, not encoded words
+        raw = path.read_bytes().decode()
+        assert "\nList-Unsubscribe: <http://127.0.0.1:5000/unsubscribe/" in raw.replace("\r", "")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert f"/projects/{pid}" in message.get_body(("plain",)).get_content()
 

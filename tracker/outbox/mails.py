@@ -5,6 +5,7 @@ retry, so a receiver can drop a repeat); notification and digest mails carry a o
 unsubscribe (RFC 8058) for their event group that works without sign-in.
 """
 
+import email.policy
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -163,7 +164,9 @@ def build(row: OutboxMessage) -> EmailMessage:
         }
         text = render_template("email/mail.txt", **context)
         html = render_template("email/mail.html", **context, lang=_locale(user))
-    message = EmailMessage()
+    # Header lines up to RFC 5322's 998 characters: a long List-Unsubscribe address must stay
+    # one plain <URL>, not be folded into encoded words that clients cannot use.
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     sender = current_app.config.get("TRACKER_MAIL_FROM", "tracker@localhost")
     message["From"] = formataddr(("Innovation Tracker", sender))
     message["To"] = formataddr((user.display_name, user.email))
