@@ -57,6 +57,7 @@ TABLE = {
     "POST /admin/users/<int:user_id>": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/deactivate": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/reactivate": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>/unlock": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/reset-link": "LFFFKHFK",
     # accounts made by single sign-on: approve or reject (the user is a partner member here)
     "POST /admin/users/<int:user_id>/approve": "LFFFKHFK",

@@ -481,3 +481,73 @@ def test_lockout_answers_like_an_unknown_address_after_the_same_hash_work(
     assert len(texts) == 1 and "locked" in texts.pop()
     locked, unknown = min(timings["locked"]), min(timings["unknown"])
     assert unknown / 2 < locked < unknown * 2, timings
+
+
+# --- 4: account takeover through links and invitations --------------------------------------
+
+
+def _notified(user, kind):
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.models import Notification
+
+    return db.session.scalars(
+        sa.select(Notification.message).where(
+            Notification.user_id == user.id, Notification.kind == kind
+        )
+    ).all()
+
+
+def test_without_smtp_only_admins_make_reset_links_and_the_owner_is_told(client, login, world):
+    """Before: a site manager could make a reset link for a member of an organization shared
+    with another site, read it and sign in as them; the owner was not told."""
+    login(world.manager)
+    response = client.post(f"/admin/users/{world.partner_member.id}/reset-link")
+    assert response.status_code == 302
+    assert "/invite/" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    client.post("/logout")
+    login(world.admin)
+    page = client.post(f"/admin/users/{world.partner_member.id}/reset-link")
+    assert page.status_code == 200 and "/invite/" in page.get_data(as_text=True)
+    assert _notified(world.partner_member, "account_reset_link")
+
+
+def test_with_smtp_a_reset_link_goes_to_the_owner_only(client, login, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_SMTP_URL", "smtp://127.0.0.1:2525")
+    login(world.admin)
+    response = client.post(f"/admin/users/{world.partner_member.id}/reset-link")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "/invite/" not in page and "sent to" in page
+    assert _notified(world.partner_member, "account_reset_link")
+
+
+def test_an_invitation_into_an_organization_is_told_to_its_members(client, login, world):
+    login(world.manager)
+    response = client.post(
+        "/admin/users/new",
+        data={"email": "newcomer@example.org", "display_name": "Newcomer", "role": "member",
+              "organization": world.partner_org.id},
+    )  # fmt: skip
+    assert response.status_code == 200, response.status_code
+    told = _notified(world.partner_member, "member_invited")
+    assert told and "newcomer@example.org" in told[0]
+
+
+def test_an_admin_unlocks_an_account_early(client, login, world, app):
+    from datetime import timedelta
+
+    from tracker.extensions import db
+    from tracker.models import utcnow
+
+    world.lead_member.locked_until = utcnow() + timedelta(minutes=15)
+    db.session.commit()
+    login(world.admin)
+    page = client.get(f"/admin/users/{world.lead_member.id}").get_data(as_text=True)
+    assert "Unlock account" in page
+    client.post(f"/admin/users/{world.lead_member.id}/unlock")
+    db.session.refresh(world.lead_member)
+    assert world.lead_member.locked_until is None
+    other = app.test_client()
+    assert login(world.lead_member, test_client=other).status_code == 302

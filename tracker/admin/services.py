@@ -6,9 +6,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.activity import audit
+from tracker import mail
+from tracker.activity import audit, members_of, notify
 from tracker.auth import permissions
-from tracker.auth.services import IssuedLink, find_user_by_email, issue_link, normalise_email
+from tracker.auth.services import (
+    IssuedLink,
+    find_user_by_email,
+    issue_link,
+    normalise_email,
+    security_log,
+)
 from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, Organization, Site, User, utcnow
@@ -102,6 +109,25 @@ def invite_user(actor: User, email: str, profile: Profile) -> tuple[User, Issued
         db.session.flush()
         audit(actor, "user_invited", user, _describe(None, None, [], user, organization, sites))
         link = issue_link(user, "invite", actor)
+        if organization is not None:
+            # Its people hear of every new account in their organization (an invitation is a
+            # way into their consortium projects): design §11, issue 14 finding 4.
+            notify(
+                members_of([organization.id]),
+                "member_invited",
+                _(
+                    "%(actor)s invited %(name)s <%(address)s> to join %(organization)s as "
+                    "%(role)s.",
+                    actor=actor.display_name,
+                    name=user.display_name,
+                    address=address,
+                    organization=organization.name,
+                    role=profile.role,
+                ),
+                skip=user,
+                mail=False,
+            )
+    security_log.info("user_invited user_id=%s by=%s", user.id, actor.id)
     return user, link
 
 
@@ -179,12 +205,50 @@ def reactivate_user(actor: User, user: User) -> None:
 
 
 def issue_access_link(actor: User, user: User) -> IssuedLink:
-    """A password-reset link; a fresh invitation while the account has no password yet."""
+    """A password-reset link; a fresh invitation while the account has no password yet.
+
+    A reset link for an account that has a password is a way into it: with an e-mail server it
+    goes only to the owner (permissions.reset_link_shown), without one only an admin may make
+    it. The owner is told in any case (a notification they see at their next sign-in), and the
+    security log records it."""
     if not permissions.can_issue_link(actor, user):
         raise AdminError(_("You may issue links only for members of organizations at your sites."))
     if not user.active:
         raise AdminError(_("The account is inactive. Reactivate it first."))
-    return issue_link(user, "invite" if user.password_hash is None else "reset", actor)
+    kind = "invite" if user.password_hash is None else "reset"
+    if kind == "reset" and not permissions.can_make_reset_link(actor, mail.mail_configured()):
+        raise AdminError(
+            _(
+                "Without an e-mail server only an administrator can make a reset link for an "
+                "account in use. Ask an administrator."
+            )
+        )
+    issued = issue_link(user, kind, actor)
+    if kind == "reset":
+        with transaction():
+            notify(
+                [user.id],
+                "account_reset_link",
+                _(
+                    "%(actor)s made a password reset link for your account. If you did not ask "
+                    "for it, tell an administrator.",
+                    actor=actor.display_name,
+                ),
+                mail=False,
+            )
+    security_log.info("%s_link_issued user_id=%s by=%s", kind, user.id, actor.id)
+    return issued
+
+
+def unlock_user(actor: User, user: User) -> None:
+    """End a lock-out early (an admin who knows it is the owner who failed)."""
+    if not permissions.can_manage_users(actor):
+        raise AdminError(_("Only administrators can unlock accounts."))
+    with transaction():
+        user.failed_logins = 0
+        user.locked_until = None
+        audit(actor, "account_unlocked", user, {"locked": [True, False]})
+    security_log.info("account_unlocked user_id=%s by=%s", user.id, actor.id)
 
 
 # The same mutually exclusive states the list shows in its status column.

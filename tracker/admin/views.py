@@ -180,6 +180,17 @@ def reactivate(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@login_required
+def unlock(user_id: int):
+    actor = _actor()
+    require(permissions.can_manage_users(actor))
+    user = _load_user(sa.select(User), user_id)
+    services.unlock_user(actor, user)
+    flash(_("%(display_name)s can sign in again now.", display_name=user.display_name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
 @login_required
 def reset_link(user_id: int):
@@ -205,6 +216,18 @@ def _show_link(user: User, issued: IssuedLink):
     # /admin/deliveries when no SMTP server is configured).
     outbox.mail_link(user.id, kind, url, current_app.config["TRACKER_LINK_HOURS"])
     mailed = True if mail.mail_configured() else None
+    if kind == "reset" and not permissions.reset_link_shown(mail.mail_configured()):
+        # A way into an account in use goes to its owner only (issue 14, finding 4).
+        flash(
+            _(
+                "A password reset link was sent to %(address)s. It is shown to no one else.",
+                address=user.email,
+            ),
+            "success",
+        )
+        if permissions.can_manage_users(_actor()):
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        return redirect(url_for("admin.users"))
     response = make_response(
         render_template(
             "admin/users_link.html",

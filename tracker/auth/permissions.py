@@ -118,6 +118,18 @@ def refused_filters(user: Actor, given) -> list[str]:
     return sorted(set(given) & set(PATRON_REFUSED_FILTERS))
 
 
+def can_make_reset_link(user: Actor, mail_configured: bool) -> bool:
+    """A reset link for an account in use: mailed to its owner when an e-mail server is set
+    (then anyone who may issue links may ask for one); without one the link is shown to its
+    maker, so only an admin may make it (issue 14, finding 4)."""
+    return mail_configured or is_admin(user)
+
+
+def reset_link_shown(mail_configured: bool) -> bool:
+    """Whether the maker of a reset link sees it: only when it cannot be mailed."""
+    return not mail_configured
+
+
 def has_no_organization(role: str) -> bool:
     """Patron accounts belong to no organization (design §11): an organization would make
     them a participant of its projects."""
