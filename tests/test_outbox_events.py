@@ -89,14 +89,13 @@ def test_a_site_managers_digest_lists_waiting_reviews(app, world, client, login,
     client.post(f"/projects/{pid}/gate", data={"evidence": EVIDENCE})
     digests.queue_digests(datetime.now(UTC) + timedelta(days=1, hours=8))
     worker.deliver_due()
-    mails = {m["To"].addresses[0].addr_spec: m for m in smtp.wait_for(3)}
-    text = mails["mgr@example.org"] if "mgr@example.org" in mails else None
+    smtp.wait_for(3)  # the two gate-request mails and the manager's digest
     digest = [
         m
         for m in smtp.messages()
         if m["X-Tracker-Event"] == "digest" and "mgr@example.org" in str(m["To"])
     ]
-    assert text is not None and digest
+    assert len(digest) == 1
     body = digest[0].get_body(("plain",)).get_content()
     assert "Open hydrogen forecast" in body and "waiting" in body.lower()
 
