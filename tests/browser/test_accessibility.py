@@ -98,7 +98,14 @@ def _pages(role: str) -> list[str]:
     if role == "patron":
         return ["/", "/board", "/dashboard", "/dashboard/report"]
     someone = _scalar(sa.select(User.id).where(User.email == EMAILS["member"]))
-    return ["/", "/admin/users", "/admin/users/new", f"/admin/users/{someone}"]
+    return [
+        "/",
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{someone}",
+        "/admin/users/import",
+        "/admin/users?pending=1",
+    ]
 
 
 def serious_findings(page) -> list[str]:
