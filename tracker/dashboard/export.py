@@ -371,9 +371,26 @@ class ReportPDF(FPDF):
         for family in ("Body", *sorted(needs)):
             self.add_font(family, "", paths[family])
         self.set_fallback_fonts(sorted(needs), exact_match=False)
-        self.set_text_shaping(True)
+        self.shaping = None
         self.footer_text = _("Generated %(moment)s", moment=moment(content.generated))
         self.alias_nb_pages("{pages}")
+
+    def _shape_for(self, text) -> None:
+        """HarfBuzz shaping (uharfbuzz) joins Arabic letters and orders right-to-left runs;
+        Latin, Greek, Cyrillic and CJK need none, and shaping every cell costs time: it is on
+        for the texts that have Arabic letters only."""
+        wanted = bool(text) and ARABIC.search(str(text)) is not None
+        if wanted != self.shaping:
+            self.set_text_shaping(wanted)
+            self.shaping = wanted
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):
+        self._shape_for(text)
+        return super().multi_cell(w, h, text, *args, **kwargs)
+
+    def cell(self, w=None, h=None, text="", *args, **kwargs):
+        self._shape_for(text)
+        return super().cell(w, h, text, *args, **kwargs)
 
     def footer(self):
         if self.page_no() == 1:
@@ -410,38 +427,53 @@ class ReportPDF(FPDF):
         self.set_text_color(INK)
 
     def grid(self, table: Table, widths: list[float] | None = None, size: float = 9) -> None:
-        """A table with a header row, light rules and banded rows; numbers right-aligned."""
-        from fpdf.fonts import FontFace
-
+        """A table with a header row, light rules and banded rows; numbers right-aligned; the
+        header row repeated after a page break. (fpdf2's own table() copies the whole document
+        to measure each row: seconds for a long list.)"""
         width = self.w - self.l_margin - self.r_margin
         if widths is None:
             first = min(60.0, width * 0.3) if table.numeric else width / len(table.headers)
             rest = (width - first) / max(1, len(table.headers) - 1)
             widths = [first] + [rest] * (len(table.headers) - 1)
+        line, pad = size * 0.5, 1.2
+
+        def height(cells) -> float:
+            lines = 1
+            for text, w in zip(cells, widths, strict=True):
+                found = self.multi_cell(w - 2 * pad, line, text, dry_run=True, output="LINES")
+                lines = max(lines, len(found))
+            return lines * line + 2 * pad
+
+        def draw(cells, colour: str, fill: bool) -> None:
+            h = height(cells)
+            if self.get_y() + h > self.page_break_trigger:
+                self.add_page()
+                draw_header()
+            top, x = self.get_y(), self.l_margin
+            if fill:
+                self.set_fill_color(243, 245, 248)
+                self.rect(x, top, sum(widths), h, style="F")
+            self.set_text_color(colour)
+            for index, (text, w) in enumerate(zip(cells, widths, strict=True)):
+                self.set_xy(x + pad, top + pad)
+                align = "R" if index in table.numeric else "L"
+                self.multi_cell(w - 2 * pad, line, text, align=align)
+                x += w
+            self.set_draw_color(RULE)
+            self.set_line_width(0.2)
+            self.line(self.l_margin, top + h, self.l_margin + sum(widths), top + h)
+            self.set_xy(self.l_margin, top + h)
+            self.set_text_color(INK)
+
+        def draw_header() -> None:
+            self.set_font("Body", "", size - 0.5)
+            draw([str(h) for h in table.headers], MUTED, False)
+            self.set_font("Body", "", size)
+
         self.set_font("Body", "", size)
-        self.set_text_color(INK)
-        self.set_fill_color(255, 255, 255)
-        self.set_draw_color(RULE)
-        self.set_line_width(0.2)
-        heading = FontFace(emphasis="", color=MUTED, size_pt=size - 0.5, fill_color=(255, 255, 255))
-        with self.table(
-            width=sum(widths),
-            col_widths=widths,
-            align="LEFT",
-            text_align=tuple(
-                "RIGHT" if i in table.numeric else "LEFT" for i in range(len(table.headers))
-            ),
-            headings_style=heading,
-            line_height=size * 0.5,
-            padding=(1.0, 1.5),
-            borders_layout="HORIZONTAL_LINES",
-            cell_fill_color=(243, 245, 248),
-            cell_fill_mode="ROWS",
-            first_row_as_headings=True,
-        ) as grid:
-            grid.row([str(h) for h in table.headers])
-            for row in table.rows:
-                grid.row([str(cell) for cell in row])
+        draw_header()
+        for number, row in enumerate(table.rows):
+            draw([str(cell) for cell in row], INK, number % 2 == 0)
         self.ln(2)
 
     def empty(self, text: str) -> None:
@@ -699,13 +731,13 @@ def _lists_pages(pdf: ReportPDF, content: model.Content, by_key: dict[str, Table
         pdf.heading(_("New cooperations"), 14)
         table = by_key["cooperations"]
         if table.rows:
-            pdf.grid(table, [22, 44, 28, 40, 22, 14], size=8.5)
+            pdf.grid(table, [20, 42, 31, 41, 22, 14], size=8.5)
         else:
             pdf.empty(_("No organization joined a project as a partner in this quarter."))
         pdf.heading(_("Stopped projects"), 14)
         table = by_key["stops"]
         if table.rows:
-            pdf.grid(table, [22, 38, 28, 28, 54], size=8.5)
+            pdf.grid(table, [20, 36, 31, 26, 57], size=8.5)
         else:
             pdf.empty(_("No project was stopped in this quarter."))
         if "not_shown" in by_key:
