@@ -362,3 +362,19 @@ def test_sign_in_pages_speak_the_readers_language(
     assert button in client.get("/login", headers=headers).get_data(as_text=True)
     page = client.get("/login/oidc/corp", headers=headers)
     assert page.status_code == 503 and refusal in page.get_data(as_text=True)
+
+
+def test_the_user_list_shows_waiting_and_approved_provider_accounts(client, login, world):
+    from tracker.admin.approvals import status_of
+
+    waiting = User(email="w@lead.example", display_name="W", role="member", active=False)
+    waiting.organization_id, waiting.sso_provider = world.lead_org.id, "corp"
+    waiting.approval_requested_at = utcnow()
+    approved = User(email="a@lead.example", display_name="A", role="member", sso_provider="corp")
+    approved.organization_id = world.lead_org.id
+    db.session.add_all([waiting, approved])
+    db.session.commit()
+    assert status_of(waiting) == "pending" and status_of(approved) == "active"
+    login(world.admin)
+    page = client.get("/admin/users?q=lead.example").get_data(as_text=True)
+    assert "Waiting for approval" in page

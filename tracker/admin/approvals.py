@@ -32,7 +32,9 @@ def status_of(user: User) -> str:
     """The list's status, with "pending" for an account waiting for approval."""
     if user.approval_requested_at is not None and not user.active:
         return "pending"
-    return user_status(user)
+    status = user_status(user)
+    # An account made by single sign-on has no password by design: it is not "invited".
+    return "active" if status == "invited" and user.sso_provider else status
 
 
 def load_pending(actor: User, user_id: int) -> User:
