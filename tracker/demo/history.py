@@ -9,12 +9,14 @@ from tracker import activity
 from tracker.demo.timeline import Plan, Review
 from tracker.extensions import db
 from tracker.models import (
+    AuditEvent,
     CriterionTick,
     GateCondition,
     GateConfirmation,
     GateReview,
     Milestone,
     Notification,
+    Nudge,
     Project,
     StageCriterion,
     StageEvent,
@@ -26,6 +28,13 @@ RECENT = timedelta(days=120)  # older decisions and changes no longer notify any
 READ_AFTER = timedelta(days=14)  # demo users have read what is older than this
 STATUS_VERBS = {"on_hold": "put on hold", "stopped": "stopped", "active": "reactivated"}
 INDEX_KEYS = {"updates": "project_id", "gate_confirmations": "gate_review_id"}
+STALLED_AFTER = timedelta(days=60)  # TRACKER_STALLED_DAYS' default
+NUDGE_AFTER = timedelta(days=45)
+NUDGES = [
+    "It has been quiet here for a while. Is the project still going? What is the next step?",
+    "Could you post a short update, or tell me what is blocking you? Happy to help.",
+    "Please add the next milestone or tell me whether we should put this on hold.",
+]
 
 
 def write_history(
@@ -57,6 +66,7 @@ def write_history(
     )
     counts = {kind: len(rows) for kind, rows in writer.rows.items()}
     counts["notifications"] = told
+    counts["nudges"] = writer.nudges
     counts["gate_reviews"] = len(writer.review_rows)
     counts["pending_reviews"] = sum(1 for _, _, plan in projects if plan.pending)
     return counts
@@ -68,6 +78,7 @@ class _Writer:
         self.rng = Random(43)
         self.users = {u.id: u for u in [*members.values(), *deciders.values()]}
         self._index: dict[str, dict[int, list]] = {}
+        self.quiet_seen = self.nudges = 0
         self.review_rows: dict[int, GateReview] = {}
         self.rows: dict[str, list] = {
             kind: []
@@ -218,6 +229,7 @@ class _Writer:
                 told += activity.tell_gate_decided(
                     decider, project, row, at=review.decided_at, **quiet
                 )
+        told += self._nudge(project, plan, decider)
         for event in plan.events:
             if event.from_status and event.from_status != event.to_status and event.at > recent:
                 verb = STATUS_VERBS[event.to_status]
@@ -225,6 +237,35 @@ class _Writer:
                     decider, project, verb, event.note, at=event.at, **quiet
                 )
         return told
+
+    def _nudge(self, project: Project, plan: Plan, decider: User) -> int:
+        """Every other project quiet for over STALLED_AFTER (the first, third, ...) was nudged
+        by its site's manager, still unanswered: the managers' homes show nudged and
+        not-yet-nudged stalled projects."""
+        quiet = plan.status == "active" and plan.stage != "market"
+        at = plan.last_activity_at + NUDGE_AFTER
+        if not quiet or self.now - plan.last_activity_at < STALLED_AFTER or at > self.now:
+            return 0
+        self.quiet_seen += 1
+        if self.quiet_seen % 2 == 0:
+            return 0
+        text = NUDGES[self.quiet_seen // 2 % len(NUDGES)]
+        nudge = Nudge(project_id=project.id, sent_by_id=decider.id, message=text, created_at=at)
+        db.session.add(nudge)
+        db.session.flush()
+        db.session.add(
+            AuditEvent(
+                actor_id=decider.id,
+                action="project_nudged",
+                object_type="nudge",
+                object_id=nudge.id,
+                project_id=project.id,
+                at=at,
+                changes={"message": [None, text]},
+            )
+        )
+        self.nudges += 1
+        return activity.tell_nudge(decider, project, text, at=at, mail=False)
 
     def rows_of(self, kind: str, key: int) -> list:
         """The rows of kind by project id (updates) or gate review id (confirmations)."""

@@ -104,7 +104,7 @@ class _Seeder:
         )
         self.echo(
             "activity: {updates} updates, {milestones} milestones, {criterion_ticks} criterion "
-            "ticks, {notifications} notifications, {audit_events} audit events".format(
+            "ticks, {notifications} notifications, {nudges} nudges, {audit_events} audit events".format(
                 **self.counts
             )
         )
