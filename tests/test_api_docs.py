@@ -58,9 +58,13 @@ def test_request_bodies_are_strict_and_bounded(spec):
     assert create["additionalProperties"] is False
     assert set(create["required"]) == {"title", "site"}
     assert create["properties"]["title"]["maxLength"] == 200
-    assert create["properties"]["kind"]["enum"] == ["strategy", "product", "service"]
+    # Allowed values are named components, shared by every field that takes them.
+    enums = spec["components"]["schemas"]
+    assert create["properties"]["kind"]["$ref"] == "#/components/schemas/ProjectKind"
+    assert enums["ProjectKind"]["enum"] == ["strategy", "product", "service"]
     decision = body_schema(spec, "post", "/api/v1/gate-requests/{review_id}/decision")
-    assert decision["properties"]["decision"]["enum"] == [
+    assert decision["properties"]["decision"]["$ref"] == "#/components/schemas/Decision"
+    assert enums["Decision"]["enum"] == [
         "go", "conditional_go", "recycle", "hold", "stop"
     ]  # fmt: skip
     assert body_schema(spec, "post", "/api/v1/organizations")["additionalProperties"] is False

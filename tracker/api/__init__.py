@@ -56,6 +56,9 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", BEARER)
     _document_errors_as_problems(api.spec)
     api.register_blueprint(bp)
+    from tracker.api.document import install
+
+    install(api)  # named enums, examples, servers, description (tracker/api/document.py)
     for tag in TAGS:
         api.spec.tag(tag)
     from tracker.api.docs import docs_bp

@@ -7,7 +7,7 @@ from marshmallow.validate import OneOf
 from tracker.api.ids import id_field
 from tracker.api.pagination import PageArgs
 from tracker.api.schemas import page_schema
-from tracker.models.base import DECISIONS, STAGES, STATUSES
+from tracker.models.base import ALL_STATUSES, DECISIONS, STAGES
 
 
 class ConfirmationSchema(ma.Schema):
@@ -75,9 +75,9 @@ class StageEventSchema(ma.Schema):
     from_stage = fields.String(required=True, allow_none=True, metadata={"enum": [*STAGES, None]})
     to_stage = fields.String(required=True, metadata={"enum": list(STAGES)})
     from_status = fields.String(
-        required=True, allow_none=True, metadata={"enum": [*STATUSES, None]}
+        required=True, allow_none=True, metadata={"enum": [*ALL_STATUSES, None]}
     )
-    to_status = fields.String(required=True, metadata={"enum": list(STATUSES)})
+    to_status = fields.String(required=True, metadata={"enum": list(ALL_STATUSES)})
     at = fields.DateTime(required=True)
     actor = fields.String(
         required=True, allow_none=True, metadata={"description": "Display name, if known."}

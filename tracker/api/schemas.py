@@ -37,7 +37,13 @@ class ChangedFieldSchema(ma.Schema):
 class ProblemSchema(ma.Schema):
     """An error (RFC 9457): every API error carries status, title and a readable detail."""
 
-    type = fields.String(metadata={"description": "Problem type URI; about:blank by default."})
+    type = fields.String(
+        metadata={
+            "description": "The kind of error, to branch on: /api/v1/problems/<kind> (the "
+            "kinds are listed in this document's description)."
+        }
+    )
+    instance = fields.String(metadata={"description": "The path of the request that failed."})
     status = fields.Integer(metadata={"description": "The HTTP status code."})
     title = fields.String(metadata={"description": "Short name of the status."})
     detail = fields.String(metadata={"description": "What went wrong, in words."})
