@@ -184,7 +184,9 @@ def test_krone_finds_it_campus_and_takes_it_as_research_partner(
     )
     assert answered.status_code == 302
     client.post("/logout")
-    interest_id = db.session.scalar(sa.select(PartnerInterest.id))
+    interest_id = db.session.scalar(
+        sa.select(PartnerInterest.id).where(PartnerInterest.partner_request_id == request_id)
+    )
     told = db.session.scalar(
         sa.select(sa.func.count(Notification.id)).where(
             Notification.user_id == krone_member.id, Notification.kind == "partner_interest"

@@ -15,7 +15,6 @@ from tracker.activity import audit, members_of, notify
 from tracker.auth import permissions
 from tracker.database import keep, transaction
 from tracker.extensions import db
-from tracker.loaders import project_options
 from tracker.models import (
     Organization,
     PartnerInterest,
@@ -69,16 +68,22 @@ def load_request(user: User, request_id: int) -> tuple[PartnerRequest, Project] 
     requests. A consortium project's request is listed too (without its title)."""
     if not permissions.can_view_partner_requests(user):
         return None
-    row = db.session.execute(
-        request_query()
-        .where(PartnerRequest.id == request_id)
-        .options(
-            selectinload(PartnerRequest.themes),
-            joinedload(PartnerRequest.site),
-            *project_options(),
+    # One statement: the request, its site and themes, the project with everything the
+    # permission checks, the page and the edit service need.
+    row = (
+        db.session.execute(
+            request_query()
+            .where(PartnerRequest.id == request_id)
+            .options(
+                joinedload(PartnerRequest.themes),
+                joinedload(PartnerRequest.site),
+                *_joined_project(),
+            )
+            .execution_options(populate_existing=True)
         )
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+        .unique()
+        .one_or_none()
+    )
     return (row[0], row[1]) if row else None
 
 

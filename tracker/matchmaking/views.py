@@ -75,6 +75,11 @@ def detail(request_id: int):
 def _render_detail(partner_request, project, form, status=200):
     user = _user()
     deciding = permissions.can_decide_partner_interest(user, project)
+    interests = services.interests_of(partner_request) if deciding else []
+    if deciding:  # the own organization's answer is among them (none: it takes part)
+        own = next((i for i in interests if i.organization_id == user.organization_id), None)
+    else:
+        own = services.own_interest(user, partner_request)
     return render_template(
         "matchmaking/request.html",
         partner_request=partner_request,
@@ -82,8 +87,8 @@ def _render_detail(partner_request, project, form, status=200):
         show_title=permissions.can_see_request_title(user, project),
         status=_status(partner_request),
         deciding=deciding,
-        interests=services.interests_of(partner_request) if deciding else [],
-        own=services.own_interest(user, partner_request),
+        interests=interests,
+        own=own,
         may_answer=permissions.can_answer_partner_request(user, project)
         and partner_request.is_open(services.today()),
         suggestions=suggest.for_request(user, partner_request, project) if deciding else [],
