@@ -268,3 +268,24 @@ def test_telling_many_partners_costs_no_more_statements(world):
         # every partner member twice (the update, the confirmation asked), the manager once
         assert told == 2 * 3 * n + 1
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    "kind, message, german",
+    [
+        (
+            "partner_interest",
+            "IT-Campus Lingen is interested in the partner request for “Twin”.",
+            "IT-Campus Lingen interessiert sich für die Partnersuche zu „Twin“.",
+        ),
+        (
+            "partner_interest_declined",
+            "IT-Campus Lingen's interest in the partner request “Looking for a lab” was declined.",
+            "Das Interesse von IT-Campus Lingen an der Partnersuche „Looking for a lab“ wurde "
+            "abgelehnt.",
+        ),
+    ],
+)
+def test_matchmaking_texts_are_shown_in_the_readers_language(app, kind, message, german):
+    with app.test_request_context():
+        assert _shown(kind, message, "de") == german

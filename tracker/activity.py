@@ -342,10 +342,11 @@ def tell_stalled(project: Project, since, **when) -> int:
     return _notify_users(users, "stalled", project, None, once=True, **when)
 
 
-def tell_partner_interest(
-    actor: User, organization_id: int, organization_name: str, request_title: str, **when
-) -> int:
-    """Interest in a partner request (§14): the requesting organization's members."""
-    message = _clip(f"{organization_name} is interested in your partner request “{request_title}”.")
-    members = members_of([organization_id])
-    return notify(members, "partner_interest", message, None, actor, **when)
+def tell_partner_interest(actor: User, project: Project, organization_name: str, **when) -> int:
+    """Interest in a partner request (§14): the requesting side — the lead organization's
+    members (the host site's managers are told by tracker.matchmaking as it chooses)."""
+    message = _clip(
+        f"{organization_name} is interested in the partner request for “{project.title}”."
+    )
+    members = members_of([project.lead_organization_id])
+    return notify(members, "partner_interest", message, project, actor, **when)

@@ -48,7 +48,10 @@ STALLED = re.compile(
     r"^“(?P<title>.*)” has had no activity since (?P<date>\d{4}-\d{2}-\d{2})\.$", re.S
 )
 PARTNER_INTEREST = re.compile(
-    r"^(?P<org>.+?) is interested in your partner request “(?P<title>.*)”\.$", re.S
+    r"^(?P<org>.+?) is interested in the partner request for “(?P<title>.*)”\.$", re.S
+)
+INTEREST_DECLINED = re.compile(  # tracker/matchmaking/services.py
+    r"^(?P<org>.+?)'s interest in the partner request “(?P<excerpt>.*)” was declined\.$", re.S
 )
 _names: dict[str, dict[str, str]] = {}
 
@@ -210,9 +213,17 @@ def _stalled(m: re.Match) -> str:
 
 def _partner_interest(m: re.Match) -> str:
     return _(
-        "%(organization)s is interested in your partner request “%(request_title)s”.",
+        "%(organization)s is interested in the partner request for “%(project_title)s”.",
         organization=m["org"],
-        request_title=m["title"],
+        project_title=m["title"],
+    )
+
+
+def _interest_declined(m: re.Match) -> str:
+    return _(
+        "The interest of %(organization)s in the partner request “%(excerpt)s” was declined.",
+        organization=m["org"],
+        excerpt=m["excerpt"],
     )
 
 
@@ -233,6 +244,7 @@ KINDS: dict[str, list[Form]] = {
     "nudge": [(NUDGE, _nudge)],
     "stalled": [(STALLED, _stalled)],
     "partner_interest": [(PARTNER_INTEREST, _partner_interest)],
+    "partner_interest_declined": [(INTEREST_DECLINED, _interest_declined)],
 }
 
 
