@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tests import factories as f
 from tracker.directory import services
 from tracker.extensions import db
+from tracker.loaders import get_organization_or_404
 from tracker.models import AuditEvent, Organization
 
 
@@ -303,7 +304,7 @@ def test_member_edits_the_profile_of_their_own_organization_only(world, signed_i
     org = _org("Lead Org GmbH")
     db.session.refresh(org)
     assert org.kind == "member_company"
-    assert [site.slug for site in services.get_organization(org.id).sites] == ["lingen"]
+    assert [site.slug for site in get_organization_or_404(org.id).sites] == ["lingen"]
     assert org.city == "Lingen"
 
 
@@ -316,7 +317,7 @@ def test_member_may_not_edit_another_organization(world, signed_in):
 
 
 def test_service_refuses_standing_changes_by_members(world):
-    org = services.get_organization(world.lead_org.id)
+    org = get_organization_or_404(world.lead_org.id)
     with pytest.raises(services.DirectoryError, match="Only an admin or a site manager"):
         services.update_organization(world.lead_member, org, {"kind": "partner"}, org.version)
 
@@ -327,7 +328,7 @@ def test_site_manager_changes_only_their_own_sites_and_keeps_the_others(world, s
     form = _org_form(name="Two Sites", kind="member_company", sites=[])
     response = client.post(f"/organizations/{org.id}/edit", data=form)
     assert response.status_code == 302
-    assert [s.slug for s in services.get_organization(org.id).sites] == ["berlin"]
+    assert [s.slug for s in get_organization_or_404(org.id).sites] == ["berlin"]
 
 
 def test_site_manager_may_not_edit_another_sites_organization(world, signed_in):
@@ -395,7 +396,7 @@ def test_a_stale_edit_is_refused_shows_what_changed_and_keeps_the_input(world, s
     read = _hidden_version(_page(client, f"/organizations/{world.partner_org.id}/edit"))
     assert read == "1"
     # Meanwhile the site manager saves the same organization.
-    org = services.get_organization(world.partner_org.id)
+    org = get_organization_or_404(world.partner_org.id)
     services.update_organization(world.manager, org, {"city": "Meppen"}, 1)
 
     mine = _org_form(
@@ -434,20 +435,20 @@ def test_an_edit_without_a_version_overwrites_nothing(world, signed_in):
 
 
 def test_changing_only_the_themes_moves_the_version(world):
-    org = services.get_organization(world.partner_org.id)
+    org = get_organization_or_404(world.partner_org.id)
     changes = services.update_organization(world.admin, org, {"theme_ids": [world.ai.id]}, 1)
     assert changes == {"themes": [[], ["ai"]]}
     assert _org("Partner Org").version == 2
     with pytest.raises(services.OrganizationConflict) as refused:
-        stale = services.get_organization(world.partner_org.id)
+        stale = get_organization_or_404(world.partner_org.id)
         services.update_organization(world.admin, stale, {"theme_ids": []}, 1)
     assert [(c.field, c.read, c.current) for c in refused.value.changes] == [("themes", [], ["ai"])]
-    assert [t.slug for t in services.get_organization(world.partner_org.id).themes] == ["ai"]
+    assert [t.slug for t in get_organization_or_404(world.partner_org.id).themes] == ["ai"]
 
 
 def test_a_save_racing_another_one_is_refused_at_commit(world):
     """The version is checked again when writing (PostgreSQL reads do not lock the row)."""
-    org = services.get_organization(world.partner_org.id)  # read at version 1
+    org = get_organization_or_404(world.partner_org.id)  # read at version 1
     session = db.session()
     session.expire_on_commit = False  # keep what we read, as a request would mid-way
     session.commit()  # (SQLite: end the read, as its write transactions begin IMMEDIATE)

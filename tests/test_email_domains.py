@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from tests.test_api_read import bearer
 from tracker.directory import email_domains, services
 from tracker.extensions import db
+from tracker.loaders import get_organization_or_404
 from tracker.models import Organization
 
 
@@ -77,7 +78,7 @@ def test_only_admins_see_and_set_the_field(client, login, world, lead_org, who):
         form = {k: v for k, v in form.items() if k not in ("kind", "member_since", "sites")}
     assert client.post(url, data=form).status_code == 302
     assert domains_of(lead_org.id) == []  # the extra field is ignored
-    fresh = services.get_organization(lead_org.id)
+    fresh = get_organization_or_404(lead_org.id)
     with pytest.raises(services.DirectoryError, match="Only admins"):
         services.update_organization(
             world.user(who), fresh, {"email_domains": ["lead.example"]}, fresh.version

@@ -28,9 +28,9 @@ DEMO_PASSWORD = "demo-password-123"
 
 
 def _loaded(project_id: int) -> Project:
-    from tracker.loaders import project_options
+    from tracker.loaders import PROJECT_DETAILS
 
-    return db.session.get(Project, project_id, options=project_options(), populate_existing=True)
+    return db.session.get(Project, project_id, options=PROJECT_DETAILS, populate_existing=True)
 
 
 @pytest.fixture

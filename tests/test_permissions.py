@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth import permissions
 from tracker.extensions import db
-from tracker.loaders import project_options
+from tracker.loaders import PROJECT_DETAILS
 from tracker.models import Organization, Project, Site
 
 WHO = ("admin", "manager", "other_manager", "lead_member", "partner_member", "outsider", "patron")
@@ -80,7 +80,7 @@ def loaded_project(project: Project) -> Project:
     query = (
         sa.select(Project)
         .where(Project.id == project.id)
-        .options(*project_options())
+        .options(*PROJECT_DETAILS)
         .execution_options(populate_existing=True)
     )
     return db.session.scalars(query).unique().one()

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from tests import factories as f
 from tracker.extensions import db
-from tracker.loaders import project_options
+from tracker.loaders import PROJECT_DETAILS
 from tracker.models import (
     AuditEvent,
     CriterionTick,
@@ -21,7 +21,7 @@ from tracker.projects.services import EditConflict, PartnerInput, ProjectData, P
 
 def _load(world, project):
     """The project as a request would load it, bypassing what this session already holds."""
-    return db.session.get(Project, project.id, options=project_options(), populate_existing=True)
+    return db.session.get(Project, project.id, options=PROJECT_DETAILS, populate_existing=True)
 
 
 def _roles(project_id: int) -> dict[str, str]:

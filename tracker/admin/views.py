@@ -1,11 +1,9 @@
 """User administration pages: list, invite, edit, (de)activate, one-time links."""
 
-import sqlalchemy as sa
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import mail, outbox
 from tracker.admin import approval_views, approvals, bp, services
@@ -14,22 +12,14 @@ from tracker.auth import permissions
 from tracker.auth.services import IssuedLink
 from tracker.auth.views import require
 from tracker.extensions import db
-from tracker.models import Organization, User
+from tracker.loaders import get_visible_user_or_404
+from tracker.models import User
 
 FILTERS = ("q", "role", "organization", "status")
 
 
 def _actor() -> User:
     return current_user._get_current_object()
-
-
-def _load_user(query: sa.Select, user_id: int) -> User:
-    return db.first_or_404(
-        query.where(User.id == user_id).options(
-            joinedload(User.organization).selectinload(Organization.sites),
-            selectinload(User.managed_sites),
-        )
-    )
 
 
 def _profile(form: ProfileForm) -> services.Profile:
@@ -95,7 +85,7 @@ def invite():
 def edit_user(user_id: int):
     actor = _actor()
     require(permissions.can_manage_users(actor))
-    user = _load_user(sa.select(User), user_id)
+    user = get_visible_user_or_404(actor, user_id)
     form = ProfileForm(
         data={
             "display_name": user.display_name,
@@ -146,7 +136,7 @@ def _saved_message(user: User, changed: list[str]) -> str:
 def deactivate(user_id: int):
     actor = _actor()
     require(permissions.can_manage_users(actor))
-    user = _load_user(sa.select(User), user_id)
+    user = get_visible_user_or_404(actor, user_id)
     try:
         services.deactivate_user(actor, user)
     except services.AdminError as error:
@@ -167,7 +157,7 @@ def deactivate(user_id: int):
 def reactivate(user_id: int):
     actor = _actor()
     require(permissions.can_manage_users(actor))
-    user = _load_user(sa.select(User), user_id)
+    user = get_visible_user_or_404(actor, user_id)
     try:
         services.reactivate_user(actor, user)
     except services.AdminError as error:
@@ -185,7 +175,7 @@ def reactivate(user_id: int):
 def unlock(user_id: int):
     actor = _actor()
     require(permissions.can_manage_users(actor))
-    user = _load_user(sa.select(User), user_id)
+    user = get_visible_user_or_404(actor, user_id)
     services.unlock_user(actor, user)
     flash(_("%(display_name)s can sign in again now.", display_name=user.display_name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -196,7 +186,7 @@ def unlock(user_id: int):
 def reset_link(user_id: int):
     actor = _actor()
     require(permissions.can_view_users(actor))
-    user = _load_user(permissions.visible_users(actor), user_id)
+    user = get_visible_user_or_404(actor, user_id)
     require(permissions.can_issue_link(actor, user))
     try:
         issued = services.issue_access_link(actor, user)

@@ -7,16 +7,19 @@ project answered 422 instead of 404: a leak of its existence.
 import functools
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import Forbidden
 
 from tracker.api.auth import api_user
 from tracker.auth import permissions
-from tracker.extensions import db
-from tracker.models import Participation, Project
+from tracker.loaders import (
+    PROJECT_JOINED,
+    get_organization_or_404,
+    get_visible_project_or_404,
+    get_visible_review_or_404,
+)
+from tracker.models import Project
 
 
 def before_body(check: Callable) -> Callable:
@@ -37,41 +40,12 @@ def project_action(predicate: Callable, message: str, details: bool = True) -> C
     """404 when the project is hidden (details=True: patrons too), 403 when predicate refuses."""
 
     def check(user, project_id: int, **_ignored):
-        project = visible_project(user, project_id, details=details)
+        project = get_visible_project_or_404(user, project_id, details, PROJECT_JOINED)
         if not predicate(user, project):
             raise Forbidden(str(message))
         g.checked_project = project
 
     return check
-
-
-def joined_projects(user) -> sa.Select:
-    """visible_projects(user) read afresh, with site, lead, themes and participants joined."""
-    return (
-        permissions.visible_projects(user)
-        .options(
-            joinedload(Project.site),
-            joinedload(Project.lead_organization),
-            joinedload(Project.themes),
-            joinedload(Project.participations).joinedload(Participation.organization),
-        )
-        .execution_options(populate_existing=True)
-    )
-
-
-def visible_project(user, project_id: int, details: bool = False) -> Project:
-    """The project read afresh with everything project_data needs, in one statement; 404 when
-    hidden (details=True: from patrons too).
-
-    The same as tracker.api.views.projects.visible_project, but site, lead, themes and
-    participants come joined instead of in two more SELECTs: a write reads its project once
-    before the body and again for its reply.
-    """
-    query = joined_projects(user).where(Project.id == project_id)
-    project = db.session.scalars(query).unique().one_or_none()
-    if project is None or (details and not permissions.can_view_details(user, project)):
-        raise NotFound(_("There is no project with id %(id)s that you may see.", id=project_id))
-    return project
 
 
 def checked_project(user, project_id: int, details: bool = False) -> Project:
@@ -82,14 +56,21 @@ def checked_project(user, project_id: int, details: bool = False) -> Project:
     project = g.get("checked_project")
     if project is not None and project.id == project_id:
         return project
-    return visible_project(user, project_id, details=details)
+    return get_visible_project_or_404(user, project_id, details, PROJECT_JOINED)
+
+
+def checked_review(user, review_id: int):
+    """The review and project review_action loaded and allowed in this request, else read
+    afresh (404 when hidden)."""
+    checked = g.get("checked_review")
+    if checked is not None and checked[0].id == review_id:
+        return checked
+    return get_visible_review_or_404(user, review_id)
 
 
 def review_action(predicate: Callable, message: str) -> Callable:
     def check(user, review_id: int, **_ignored):
-        from tracker.api.views.gates import _visible_review
-
-        review, project = _visible_review(user, review_id)
+        review, project = get_visible_review_or_404(user, review_id)
         if not predicate(user, project, review):
             raise Forbidden(str(message))
         g.checked_review = (review, project)
@@ -108,11 +89,7 @@ def may_create_organization(user, **_ignored) -> None:
 
 
 def may_edit_organization(user, organization_id: int, **_ignored) -> None:
-    from tracker.api.views.organizations import _organization
-
-    organization = _organization(organization_id)
-    if organization is None:
-        raise NotFound()
+    organization = get_organization_or_404(organization_id)
     if not permissions.can_edit_organization(user, organization):
         raise Forbidden(_("You may not edit this organization."))
     g.checked_organization = organization

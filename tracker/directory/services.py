@@ -25,6 +25,7 @@ from tracker.directory.conflicts import (  # noqa: F401  (re-exported for caller
 from tracker.directory.countries import COUNTRIES
 from tracker.directory.names import name_key, strip_invisible
 from tracker.extensions import db
+from tracker.loaders import get_organization_or_404
 from tracker.models import Contact, Organization, Participation, Project, Site, Theme, User
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
 from tracker.models.directory import organization_sites, organization_themes
@@ -117,18 +118,6 @@ def all_sites() -> list[Site]:
 
 def all_themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
-
-
-def get_organization(organization_id: int, fresh: bool = False) -> Organization | None:
-    """The organization with its sites and themes; fresh=True reads it again from the database."""
-    # A SELECT rather than session.get(), which skips the loader options for an object
-    # already in the session.
-    return db.session.scalar(
-        sa.select(Organization)
-        .where(Organization.id == organization_id)
-        .options(selectinload(Organization.sites), selectinload(Organization.themes))
-        .execution_options(populate_existing=fresh)
-    )
 
 
 def organization_projects(user: User, organization: Organization) -> list[tuple[Project, str]]:
@@ -322,7 +311,7 @@ def _refused(
     def error(refused: Exception) -> Exception:
         if isinstance(refused, StaleDataError):
             # Another transaction saved between our read and our write (PostgreSQL).
-            return conflict(get_organization(organization.id, fresh=True), expected_version)
+            return conflict(get_organization_or_404(organization.id), expected_version)
         # Someone saved the same name between our check and the commit.
         return DirectoryError(_("An organization with this name already exists."), "name")
 

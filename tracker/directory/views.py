@@ -8,7 +8,7 @@ from tracker.auth import permissions
 from tracker.directory import bp, services
 from tracker.directory.countries import countries, country_name
 from tracker.directory.forms import ORG_KIND_LABELS, organization_form
-from tracker.models import Organization
+from tracker.loaders import get_organization_or_404
 
 
 @bp.app_context_processor
@@ -23,13 +23,6 @@ def _user():
 def _require(allowed: bool) -> None:
     if not allowed:
         abort(403)
-
-
-def _organization_or_404(organization_id: int) -> Organization:
-    organization = services.get_organization(organization_id)
-    if organization is None:
-        abort(404)
-    return organization
 
 
 @bp.route("/organizations")
@@ -55,7 +48,7 @@ def organizations():
 def organization(organization_id: int):
     user = _user()
     _require(permissions.can_view_directory(user))
-    org = _organization_or_404(organization_id)
+    org = get_organization_or_404(organization_id)
     return render_template(
         "directory/organization.html",
         org=org,
@@ -89,7 +82,7 @@ def new_organization():
 def edit_organization(organization_id: int):
     user = _user()
     _require(permissions.can_view_directory(user))
-    org = _organization_or_404(organization_id)
+    org = get_organization_or_404(organization_id)
     _require(permissions.can_edit_organization(user, org))
     standing = permissions.can_edit_organization_standing(user, org)
     sites = services.all_sites() if permissions.is_admin(user) else user.managed_sites

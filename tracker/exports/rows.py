@@ -5,11 +5,12 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker.exports.csvfile import CHUNK_ROWS
 from tracker.extensions import db
-from tracker.models import Organization, Participation, Project
+from tracker.loaders import PROJECT_DETAILS
+from tracker.models import Organization
 
 PROJECT_COLUMNS = (
     "id",
@@ -81,12 +82,7 @@ def batches(query: sa.Select, size: int = CHUNK_ROWS) -> Iterator:
 
 def project_rows(query: sa.Select) -> Iterator[tuple]:
     """One row per project of query (a filtered visible_projects() select)."""
-    query = query.options(
-        joinedload(Project.site),
-        joinedload(Project.lead_organization),
-        selectinload(Project.themes),
-        selectinload(Project.participations).joinedload(Participation.organization),
-    )
+    query = query.options(*PROJECT_DETAILS)
     for project in batches(query):
         partners = sorted(
             (p for p in project.participations if p.role != "lead"),

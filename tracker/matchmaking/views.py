@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from tracker.auth import permissions
 from tracker.directory import services as directory
 from tracker.directory.forms import ORG_KIND_LABELS
-from tracker.loaders import get_visible_project_or_404
+from tracker.loaders import get_organization_or_404, get_visible_project_or_404
 from tracker.matchmaking import bp, services, suggest
 from tracker.matchmaking.forms import (
     INTEREST_STATUS_LABELS,
@@ -259,9 +259,7 @@ def edit_profile(organization_id: int):
     from tracker.matchmaking.forms import ProfileForm
 
     user = _user()
-    organization = directory.get_organization(organization_id)
-    if organization is None:
-        abort(404)
+    organization = get_organization_or_404(organization_id)
     if not permissions.can_edit_organization(user, organization):
         abort(403)
     form = ProfileForm()

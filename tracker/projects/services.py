@@ -14,7 +14,7 @@ from tracker.activity import audit, tell_partners_added, values_when_read
 from tracker.auth import permissions
 from tracker.database import keep, transaction
 from tracker.extensions import db
-from tracker.loaders import project_options
+from tracker.loaders import PROJECT_DETAILS
 from tracker.models import AuditEvent, Organization, Project, StageEvent, User
 from tracker.models.base import utcnow
 from tracker.projects import validation as check
@@ -144,9 +144,7 @@ def update_project(
             _notify_added(actor, project, added)
     except StaleDataError:
         # Another transaction saved between our read and our write (PostgreSQL).
-        fresh = db.session.get(
-            Project, project.id, options=project_options(), populate_existing=True
-        )
+        fresh = db.session.get(Project, project.id, options=PROJECT_DETAILS, populate_existing=True)
         raise conflict(fresh, expected_version) from None
     return list(changes)
 

@@ -4,12 +4,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import selectinload
 
 from tracker.auth import permissions
 from tracker.extensions import db
-from tracker.loaders import get_visible_project_or_404
 from tracker.models import (
     GateCondition,
     GateConfirmation,
@@ -155,39 +153,6 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
             if rules.status_refusal(action, project.status, project.stage) is None
         ]
     return panel
-
-
-# --- loaders ------------------------------------------------------------------------------
-
-
-def visible_project_or_404(user: User, project_id: int) -> Project:
-    """The shared loader (it reads the row afresh, relationships included)."""
-    return get_visible_project_or_404(user, project_id)
-
-
-def get_visible_review_or_404(user: User, review_id: int) -> tuple[GateReview, Project]:
-    """The review and its project (participants loaded); 404 when the project is hidden."""
-    review = reload_review(review_id)
-    if review is None:
-        abort(404)
-    return review, visible_project_or_404(user, review.project_id)
-
-
-def reload_review(review_id: int) -> GateReview | None:
-    """The review read afresh (also after a rolled-back write, or a stale copy in the session)."""
-    return db.session.scalars(
-        sa.select(GateReview)
-        .where(GateReview.id == review_id)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-
-
-def get_visible_condition_or_404(user: User, condition_id: int) -> GateCondition:
-    condition = db.session.get(GateCondition, condition_id)
-    if condition is None:
-        abort(404)
-    visible_project_or_404(user, condition.project_id)
-    return condition
 
 
 # --- the decision page --------------------------------------------------------------------

@@ -7,6 +7,11 @@ from flask_wtf import FlaskForm
 
 from tracker.auth import permissions
 from tracker.auth.views import safe_next
+from tracker.loaders import (
+    get_visible_condition_or_404,
+    get_visible_project_or_404,
+    get_visible_review_or_404,
+)
 from tracker.models import GateReview, Project
 from tracker.reviews import bp, nudges, queries, rules, services
 from tracker.reviews.forms import DecisionForm, GateRequestForm, NudgeForm, StatusForm
@@ -54,7 +59,7 @@ def _unticked_criteria(project: Project) -> list | None:
 @login_required
 def request_gate(project_id: int):
     user = _user()
-    project = queries.visible_project_or_404(user, project_id)
+    project = get_visible_project_or_404(user, project_id)
     if not permissions.can_request_gate(user, project):
         abort(403)
     form = GateRequestForm()
@@ -65,7 +70,7 @@ def request_gate(project_id: int):
             abort(403)
         except GateError as error:
             _show_error(form, error)
-            project = queries.visible_project_or_404(user, project_id)
+            project = get_visible_project_or_404(user, project_id)
         else:
             stages = {
                 "from_stage": rules.STAGE_LABELS[review.from_stage],
@@ -118,7 +123,7 @@ def _detail(review: GateReview, project: Project, form: DecisionForm, status: in
 @bp.get("/reviews/<int:review_id>")
 @login_required
 def detail(review_id: int):
-    review, project = queries.get_visible_review_or_404(_user(), review_id)
+    review, project = get_visible_review_or_404(_user(), review_id)
     return _detail(review, project, DecisionForm())
 
 
@@ -126,7 +131,7 @@ def detail(review_id: int):
 @login_required
 def decide(review_id: int):
     user = _user()
-    review, project = queries.get_visible_review_or_404(user, review_id)
+    review, project = get_visible_review_or_404(user, review_id)
     if not permissions.can_decide_gate(user, project):
         abort(403)
     form = DecisionForm()
@@ -138,8 +143,7 @@ def decide(review_id: int):
             abort(403)
         except GateError as error:
             _show_error(form, error)
-            review = queries.reload_review(review_id)
-            project = queries.visible_project_or_404(user, review.project_id)
+            review, project = get_visible_review_or_404(user, review_id)
         else:
             flash(
                 _(
@@ -156,7 +160,7 @@ def decide(review_id: int):
 @login_required
 def confirm(review_id: int):
     user = _user()
-    review, project = queries.get_visible_review_or_404(user, review_id)
+    review, project = get_visible_review_or_404(user, review_id)
     try:
         services.confirm(user, review)
     except GateForbidden:
@@ -178,7 +182,7 @@ def confirm(review_id: int):
 @login_required
 def change_status(project_id: int):
     user = _user()
-    project = queries.visible_project_or_404(user, project_id)
+    project = get_visible_project_or_404(user, project_id)
     if not permissions.can_change_status(user, project):
         abort(403)
     form = StatusForm()
@@ -191,7 +195,7 @@ def change_status(project_id: int):
             abort(403)
         except GateError as error:
             _show_error(form, error)
-            project = queries.visible_project_or_404(user, project_id)
+            project = get_visible_project_or_404(user, project_id)
         else:
             done = rules.STATUS_ACTIONS[form.action.data].done
             flash(str(done) % {"project_title": project.title}, "success")
@@ -203,7 +207,7 @@ def change_status(project_id: int):
 
 def _condition(condition_id: int, done: bool):
     user = _user()
-    condition = queries.get_visible_condition_or_404(user, condition_id)
+    condition, _project = get_visible_condition_or_404(user, condition_id)
     project_id = condition.project_id
     try:
         if done:
@@ -236,7 +240,7 @@ def reopen_condition(condition_id: int):
 def nudge(project_id: int):
     """A manager's question to the lead organization; errors come back on the project page."""
     user = _user()
-    project = queries.visible_project_or_404(user, project_id)
+    project = get_visible_project_or_404(user, project_id)
     if not permissions.can_nudge(user, project):
         abort(403)
     form = NudgeForm()

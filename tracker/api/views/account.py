@@ -13,9 +13,9 @@ from tracker.api.guards import before_body
 from tracker.api.operations import operation
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.api.views.progress import display_names
-from tracker.api.views.projects import visible_project
 from tracker.auth import permissions
 from tracker.extensions import db
+from tracker.loaders import get_visible_project_or_404
 from tracker.models import Project, Site, StageEvent, Update, utcnow
 from tracker.projects import mending
 from tracker.projects.queries import text_match
@@ -124,7 +124,7 @@ def _update_and_project(user, update_id: int):
     if update is None:
         raise hidden
     try:
-        project = visible_project(user, update.project_id, details=True)
+        project = get_visible_project_or_404(user, update.project_id, forbid_summary=True)
     except NotFound:
         raise hidden from None
     return update, project

@@ -27,9 +27,10 @@ from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.schemas import ProjectSchema
 from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_errors, invalid
-from tracker.api.views.projects import project_data, visible_project, with_etag
+from tracker.api.views.projects import project_data, with_etag
 from tracker.auth import permissions
 from tracker.extensions import db
+from tracker.loaders import get_visible_project_or_404
 from tracker.models import GateCondition, GateReview, Milestone, utcnow
 from tracker.projects import criteria, mending, progress
 from tracker.projects.services import ProjectError, ProjectForbidden
@@ -91,14 +92,14 @@ def list_criteria(project_id: int):
     Each with whether the project ticked it. The site's own criteria when it has any for the
     stage, else the network's defaults (as on the project page).
     """
-    project = visible_project(api_user(), project_id, details=True)
+    project = get_visible_project_or_404(api_user(), project_id, forbid_summary=True)
     return _criteria_data(project)
 
 
 def _contributable(user, project_id: int):
     """The project (404 when hidden, 403 for a patron who sees its summary only) if user may
     contribute to it (else 403)."""
-    project = visible_project(user, project_id, details=True)
+    project = get_visible_project_or_404(user, project_id, forbid_summary=True)
     if not permissions.can_contribute(user, project):
         raise Forbidden(str(CONTRIBUTORS_ONLY))
     return project
@@ -113,7 +114,7 @@ def _tick(project_id: int, criterion_id: int, ticked: bool) -> dict:
         raise Forbidden(str(error.message)) from None
     except ProjectError as error:
         raise NotFound(str(error.message)) from None
-    project = visible_project(user, project_id, details=True)
+    project = get_visible_project_or_404(user, project_id, forbid_summary=True)
     for item in _criteria_data(project)["items"]:
         if item["id"] == criterion_id:
             return item
@@ -174,7 +175,7 @@ def milestone_data(milestone: Milestone, today: date | None = None) -> dict:
 @documented_errors(401, 404, 429)
 def list_milestones(args: dict, project_id: int):
     """List a project's milestones, in the order they were added"""
-    visible_project(api_user(), project_id, details=True)
+    get_visible_project_or_404(api_user(), project_id, forbid_summary=True)
     query = sa.select(Milestone).where(Milestone.project_id == project_id)
     page = page_of(query, Milestone.id, args)
     today = _today()
@@ -194,7 +195,7 @@ def create_milestone(body: dict, project_id: int):
     Participants, the site's managers and admins. `due_on` may lie in the past.
     """
     user = api_user()
-    project = visible_project(user, project_id, details=True)
+    project = get_visible_project_or_404(user, project_id, forbid_summary=True)
     try:
         milestone = progress.add_milestone(user, project, body["title"], body.get("due_on"))
     except ProjectError as error:
@@ -208,7 +209,7 @@ def _milestone_and_project(user, milestone_id: int):
     if milestone is None:
         raise NotFound(_("There is no milestone with id %(id)s that you may see.", id=milestone_id))
     try:
-        project = visible_project(user, milestone.project_id, details=True)
+        project = get_visible_project_or_404(user, milestone.project_id, forbid_summary=True)
     except NotFound:
         raise NotFound(
             _("There is no milestone with id %(id)s that you may see.", id=milestone_id)
@@ -308,7 +309,7 @@ def list_conditions(review_id: int):
     if review is None:
         raise NotFound(_("There is no gate request with id %(id)s that you may see.", id=review_id))
     try:
-        visible_project(user, review.project_id, details=True)
+        get_visible_project_or_404(user, review.project_id, forbid_summary=True)
     except NotFound:
         raise NotFound(
             _("There is no gate request with id %(id)s that you may see.", id=review_id)
@@ -328,7 +329,7 @@ def _condition(user, condition_id: int) -> GateCondition:
     if condition is None:
         raise hidden
     try:
-        project = visible_project(user, condition.project_id, details=True)
+        project = get_visible_project_or_404(user, condition.project_id, forbid_summary=True)
     except NotFound:
         raise hidden from None
     if not permissions.can_contribute(user, project):
@@ -375,7 +376,7 @@ def reopen_condition(condition_id: int):
 
 
 def _may_change_status(user, project_id: int, **_ignored) -> None:
-    project = visible_project(user, project_id, details=True)
+    project = get_visible_project_or_404(user, project_id, forbid_summary=True)
     if not (
         permissions.can_change_status(user, project) or permissions.can_withdraw(user, project)
     ):
@@ -402,7 +403,7 @@ def change_project_status(body: dict, project_id: int):
     closed. Always with a reason. A status that does not allow the action: 409.
     """
     user = api_user()
-    project = visible_project(user, project_id, details=True)
+    project = get_visible_project_or_404(user, project_id, forbid_summary=True)
     action, reason = body["action"], body["reason"]
     try:
         if action == "withdraw":
@@ -411,4 +412,5 @@ def change_project_status(body: dict, project_id: int):
             review_services.change_status(user, project, action, reason)
     except GateError as error:
         raise gate_refusal(error) from None
-    return with_etag(project_data(visible_project(user, project_id), user))
+    project = get_visible_project_or_404(user, project_id, details=False)
+    return with_etag(project_data(project, user))

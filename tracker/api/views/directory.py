@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import Forbidden
 
 from tracker.api import bp
 from tracker.api.auth import api_user
@@ -20,7 +20,7 @@ from tracker.api.schemas import (
 from tracker.api.views import ETAG, documented_errors
 from tracker.api.views.organizations import with_etag
 from tracker.auth import permissions
-from tracker.extensions import db
+from tracker.loaders import get_organization_or_404
 from tracker.matchmaking.contacts import contacts_data
 from tracker.models import Organization, Site, Theme
 
@@ -94,8 +94,6 @@ def get_organization(organization_id: int):
     The ETag header carries the version, for If-Match on PATCH.
     """
     _check_directory_access()
-    organization = db.session.scalar(_organizations().where(Organization.id == organization_id))
-    if organization is None:
-        raise NotFound(_("There is no organization with id %(id)s.", id=organization_id))
+    organization = get_organization_or_404(organization_id)
     g.organization_contacts = {organization.id: contacts_data(api_user(), organization.id)}
     return with_etag(organization)

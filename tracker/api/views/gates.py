@@ -1,10 +1,9 @@
 """Gate requests: ask for the next stage, list and show requests, confirm, decide."""
 
 import sqlalchemy as sa
-from flask import g, url_for
-from flask_babel import gettext as _
+from flask import url_for
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from tracker.api import bp
 from tracker.api.auth import api_user
@@ -13,7 +12,7 @@ from tracker.api.gate_schemas import GateRequestSchema
 from tracker.api.guards import (
     before_body,
     checked_project,
-    joined_projects,
+    checked_review,
     project_action,
     review_action,
 )
@@ -23,7 +22,7 @@ from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors
 from tracker.api.views.progress import display_names
 from tracker.auth import permissions
 from tracker.extensions import db
-from tracker.models import GateCondition, GateConfirmation, GateReview, Organization, Project
+from tracker.models import GateCondition, GateConfirmation, GateReview, Organization
 from tracker.reviews import services
 from tracker.reviews.services import GateError, GateForbidden
 
@@ -82,26 +81,6 @@ def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
         }
         for r in reviews
     ]
-
-
-def _visible_review(user, review_id: int) -> tuple[GateReview, Project]:
-    """The review and its project (404 when either is hidden); the ones review_action checked
-    in this request if it did, as nothing is written between the guard and the view."""
-    checked = g.get("checked_review")
-    if checked is not None and checked[0].id == review_id:
-        return checked
-    # One statement: the review with its project, if the user may see the project.
-    query = (
-        joined_projects(user)
-        .add_columns(GateReview)
-        .join(GateReview, GateReview.project_id == Project.id)
-        .where(GateReview.id == review_id)
-    )
-    row = db.session.execute(query).unique().one_or_none()
-    if row is None or not permissions.can_view_details(user, row[0]):
-        raise NotFound(_("There is no gate request with id %(id)s that you may see.", id=review_id))
-    project, review = row
-    return review, project
 
 
 def _may_decide(user, project, review) -> bool:
@@ -175,7 +154,7 @@ def _new_request_data(
 @documented_errors(401, 404, 429)
 def get_gate_request(review_id: int):
     """Show one gate request"""
-    review, _project = _visible_review(api_user(), review_id)
+    review, _project = checked_review(api_user(), review_id)
     return gate_requests_data([review])[0]
 
 
@@ -190,7 +169,7 @@ def confirm_gate_request(review_id: int):
     Answers the gate request with its confirmations.
     """
     user = api_user()
-    review, _project = _visible_review(user, review_id)
+    review, _project = checked_review(user, review_id)
     try:
         services.confirm(user, review)
         return _reply(review, 201, created=True)
@@ -212,7 +191,7 @@ def decide_gate_request(body: dict, review_id: int):
     status. A reason is always required. Already decided: 409.
     """
     user = api_user()
-    review, _project = _visible_review(user, review_id)
+    review, _project = checked_review(user, review_id)
     try:
         conditions = body["conditions"]
         texts, dates = [c["text"] for c in conditions], [c["due_on"] for c in conditions]

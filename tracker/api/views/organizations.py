@@ -3,8 +3,7 @@
 import sqlalchemy as sa
 from flask import g, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from tracker.api import bp
 from tracker.api.auth import api_user
@@ -22,6 +21,7 @@ from tracker.auth import permissions
 from tracker.directory import services
 from tracker.directory.services import STANDING_FIELDS, DirectoryError, OrganizationConflict
 from tracker.extensions import db
+from tracker.loaders import get_organization_or_404
 from tracker.models import Organization, Site, Theme
 
 
@@ -48,23 +48,6 @@ def _service_values(body: dict) -> dict:
     if "themes" in values:
         values["theme_ids"] = _ids(Theme, values.pop("themes"), "themes")
     return values
-
-
-def _organization(organization_id: int) -> Organization:
-    """The organization read afresh with its sites and themes, in one statement."""
-    organization = (
-        db.session.scalars(
-            sa.select(Organization)
-            .where(Organization.id == organization_id)
-            .options(joinedload(Organization.sites), joinedload(Organization.themes))
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .one_or_none()
-    )
-    if organization is None:
-        raise NotFound(_("There is no organization with id %(id)s.", id=organization_id))
-    return organization
 
 
 def with_etag(organization: Organization, status: int = 200, headers: dict | None = None):
@@ -118,7 +101,7 @@ def create_organization(body: dict):
             raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None
     location = url_for("api.get_organization", organization_id=organization_id)
-    return with_etag(_organization(organization_id), 201, {"Location": location})
+    return with_etag(get_organization_or_404(organization_id), 201, {"Location": location})
 
 
 @bp.route("/organizations/<id:organization_id>", methods=["PATCH"], tags=["directory"])
@@ -142,7 +125,7 @@ def update_organization(body: dict, headers: dict, organization_id: int):
         raise Forbidden(_("The organization directory is open to members, managers and admins."))
     organization = g.get("checked_organization")  # read and allowed by may_edit_organization
     if organization is None or organization.id != organization_id:
-        organization = _organization(organization_id)
+        organization = get_organization_or_404(organization_id)
     if not permissions.can_edit_organization(user, organization):
         raise Forbidden(_("You may not edit this organization."))
     standing = permissions.can_edit_organization_standing(user, organization)
@@ -157,4 +140,4 @@ def update_organization(body: dict, headers: dict, organization_id: int):
         if error.field == "email_domains" and not permissions.can_edit_email_domains(user):
             raise Forbidden(str(error)) from None
         raise invalid(error.field, str(error)) from None
-    return with_etag(_organization(organization_id))
+    return with_etag(get_organization_or_404(organization_id))

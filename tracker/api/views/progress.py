@@ -12,10 +12,10 @@ from tracker.api.guards import before_body, checked_project, project_action
 from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
-from tracker.api.views.projects import visible_project
 from tracker.auth import permissions
 from tracker.database import keep
 from tracker.extensions import db
+from tracker.loaders import get_visible_project_or_404
 from tracker.models import StageEvent, Update, User
 from tracker.projects import progress
 from tracker.projects.services import ProjectError, ProjectForbidden
@@ -36,7 +36,7 @@ def display_names(user_ids) -> dict[int, str]:
 @documented_errors(401, 403, 404, 429)
 def project_history(args: dict, project_id: int):
     """List a project's stage and status changes, oldest first"""
-    visible_project(api_user(), project_id, details=True)
+    get_visible_project_or_404(api_user(), project_id, forbid_summary=True)
     query = sa.select(StageEvent).where(StageEvent.project_id == project_id)
     page = page_of(query, StageEvent.id, args)
     names = display_names(event.actor_id for event in page["items"])
@@ -74,7 +74,7 @@ def _update_data(update: Update, names: dict[int, str]) -> dict:
 @documented_errors(401, 403, 404, 429)
 def list_updates(args: dict, project_id: int):
     """List a project's progress updates, oldest first"""
-    visible_project(api_user(), project_id, details=True)
+    get_visible_project_or_404(api_user(), project_id, forbid_summary=True)
     page = page_of(sa.select(Update).where(Update.project_id == project_id), Update.id, args)
     names = display_names(update.author_id for update in page["items"])
     page["items"] = [_update_data(update, names) for update in page["items"]]

@@ -18,7 +18,6 @@ from tracker.api.guards import (
     may_create_project,
     project_action,
 )
-from tracker.api.guards import visible_project as joined_project
 from tracker.api.operations import operation
 from tracker.api.schemas import ProjectSchema
 from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_errors, invalid
@@ -26,6 +25,7 @@ from tracker.api.views.projects import project_data, with_etag
 from tracker.auth import permissions
 from tracker.database import keep
 from tracker.extensions import db
+from tracker.loaders import PROJECT_JOINED, get_visible_project_or_404
 from tracker.models import Site, Theme
 from tracker.projects import services
 from tracker.projects.services import EditConflict, ProjectError, ProjectForbidden
@@ -123,7 +123,9 @@ def create_project(body: dict):
     try:
         keep(user, relationships=True)  # the reply's permission checks read it
         project = services.create_project(user, service_values(body))
-        data = project_data(joined_project(user, project.id), user)
+        data = project_data(
+            get_visible_project_or_404(user, project.id, False, PROJECT_JOINED), user
+        )
     except ProjectError as error:
         raise refusal(error) from None
     location = url_for("api.get_project", project_id=data["id"])
@@ -177,6 +179,8 @@ def update_project(body: dict, headers: dict, project_id: int):
     try:
         keep(user, relationships=True)  # the reply's permission checks read it
         services.update_project(user, project, values, version)
-        return with_etag(project_data(joined_project(user, project_id), user))
+        return with_etag(
+            project_data(get_visible_project_or_404(user, project_id, False, PROJECT_JOINED), user)
+        )
     except ProjectError as error:
         raise refusal(error) from None

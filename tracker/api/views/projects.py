@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+from werkzeug.exceptions import BadRequest
 
 from tracker.api import bp
 from tracker.api.auth import api_user
@@ -11,8 +11,7 @@ from tracker.api.schemas import ProjectArgs, ProjectPageSchema, ProjectSchema
 from tracker.api.views import ETAG, documented_errors
 from tracker.api.views.project_lists import listed, sorted_page
 from tracker.auth import permissions
-from tracker.extensions import db
-from tracker.loaders import project_options
+from tracker.loaders import PROJECT_DETAILS, get_visible_project_or_404
 from tracker.models import Participation, Project, Site, Theme
 
 _COLUMNS = (
@@ -92,29 +91,11 @@ def list_projects(args: dict):
                 names=", ".join(refused),
             )
         )
-    query = _filtered(permissions.visible_projects(user).options(*project_options()), args)
+    query = _filtered(permissions.visible_projects(user).options(*PROJECT_DETAILS), args)
     query = listed(query, user, args)
     page = sorted_page(query, args)
     page["items"] = [project_data(project, user) for project in page["items"]]
     return page
-
-
-def visible_project(user, project_id: int, details: bool = False) -> Project:
-    """The project read afresh with everything project_data needs; 404 when hidden.
-
-    details=True: 403 for readers who see the summary only (patrons: updates, history and
-    gates are details).
-    """
-    query = permissions.visible_projects(user).options(*project_options())
-    project = db.session.scalar(
-        query.where(Project.id == project_id).execution_options(populate_existing=True)
-    )
-    if project is None:
-        raise NotFound(_("There is no project with id %(id)s that you may see.", id=project_id))
-    if details and not permissions.can_view_details(user, project):
-        # a project the reader sees (a patron: its summary) whose details are not theirs
-        raise Forbidden(_("You may see this project's summary only, not its details."))
-    return project
 
 
 def with_etag(data: dict, status: int = 200, headers: dict | None = None) -> tuple:
@@ -133,4 +114,6 @@ def get_project(project_id: int):
     header carries the version, for If-Match on PATCH.
     """
     user = api_user()
-    return with_etag(project_data(visible_project(user, project_id), user))
+    return with_etag(
+        project_data(get_visible_project_or_404(user, project_id, details=False), user)
+    )
