@@ -315,3 +315,18 @@ def test_due_reminder_dates_are_iso_in_the_stored_text(world):
     db.session.commit()
     messages = set(db.session.scalars(sa.select(Notification.message)))
     assert messages == {"Target date “Test” of “Open hydrogen forecast” is due on 2027-01-04."}
+
+
+def test_managers_are_told_once_when_a_project_becomes_stalled(world, app):
+    from tracker import needs
+
+    stalled_days = app.config["TRACKER_STALLED_DAYS"]
+    quiet = world.network_project
+    quiet.last_activity_at = utcnow() - timedelta(days=stalled_days + 1)
+    db.session.commit()
+    assert needs.remind_stalled(stalled_days) == 1
+    db.session.commit()
+    assert needs.remind_stalled(stalled_days) == 0  # the same quiet spell: told already
+    [note] = db.session.scalars(sa.select(Notification).where(Notification.kind == "stalled"))
+    assert note.user_id == world.manager.id and note.project_id == quiet.id
+    assert note.message.startswith("“Open hydrogen forecast” has had no activity since ")

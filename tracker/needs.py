@@ -3,7 +3,7 @@ attention" (the homes), also for the digests. Each list is bounded and scoped th
 visible_projects(user); a few statements however many projects."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -218,3 +218,15 @@ def manager_needs(
         overdue=_titled(overdue.overdue_items(scope, today, limit)),
         nudges=overdue.unanswered_nudges(scope, limit),
     )
+
+
+def remind_stalled(stalled_days: int, now: datetime | None = None) -> int:
+    """Tell each stalled project's host site managers that it became stalled, once per quiet
+    spell however often it runs (the periodic task; the caller commits). One statement per
+    stalled project, after one to find them."""
+    from tracker import activity
+
+    told = 0
+    for project in db.session.scalars(overdue.stalled_query(stalled_days, now)):
+        told += activity.tell_stalled(project, project.last_activity_at.date())
+    return told
