@@ -1,16 +1,17 @@
 """Patron small-count rule (design §11): every count a patron sees goes through
 tracker.disclosure, reads the same on every surface, and no withheld count can be worked out.
 
-The attack below is written independently of the engine: it collects what a patron is shown on
-the dashboard (network, every site, every theme), the home page, the board's column counts and
-GET /api/v1/metrics/pipeline (network and every site), checks that one figure reads the same
-everywhere, and then tries to solve each withheld figure from the shown ones with the relations
-any reader knows: a table's row and column totals, the network's figure as the sum of the
-sites', the stage totals as sums of statuses. Two attacks: exact linear algebra over the
-rationals (is the withheld cell a linear combination of the shown figures?) and interval
-reasoning (each relation bounds each member by the others, with "fewer than 3" meaning 0 to 2
-and "withheld" meaning 3 or more, repeated to a fixed point). Both must fail for every
-withheld cell, on the demo data and on generated networks.
+The attack below is written independently of the engine. It collects what a patron is shown
+on the dashboard (network, every site, every theme), the home page, the board's column counts,
+GET /api/v1/metrics/pipeline (network and every site) and the quarterly report (network and
+every site, this quarter and the last; page, CSV and PDF share one content model); checks that
+one figure reads the same everywhere; then tries to solve each withheld figure from the shown
+ones with the relations any reader knows: a table's row and column totals, the network's figure
+as the sum of the sites', stage totals as sums of statuses, report totals as sums of kinds.
+Two attacks: exact linear algebra over the rationals (is the withheld cell a linear combination
+of shown figures?) and interval reasoning (each relation bounds each member by the others,
+"fewer than 3" meaning 0 to 2 and "withheld" 3 or more, repeated to a fixed point). Both must
+fail for every withheld cell, on the demo data and on generated networks.
 """
 
 import random
@@ -94,13 +95,45 @@ def relations(site_ids, theme_keys, quarters) -> list[tuple[tuple, list[tuple]]]
                 found.append((key, [("count", theme, site, stage, s) for s in STATUSES]))
         for flag in FLAGS:
             found.append((("flag", theme, flag, A), [("flag", theme, flag, s) for s in site_ids]))
-        for stage, quarter in product(("test", "market"), quarters):
-            found.append(
-                (
-                    ("through", theme, stage, quarter, A),
-                    [("through", theme, stage, quarter, s) for s in site_ids],
+        for quarter in quarters:
+            for stage in ("test", "market", A):
+                found.append(
+                    (
+                        ("through", theme, stage, quarter, A),
+                        [("through", theme, stage, quarter, s) for s in site_ids],
+                    )
                 )
-            )
+            for site in sites:
+                found.append(
+                    (
+                        ("through", theme, A, quarter, site),
+                        [("through", theme, s, quarter, site) for s in ("test", "market")],
+                    )
+                )
+    return found
+
+
+def report_relations(site_ids, quarters) -> list:
+    """The quarterly report's tables: per quarter, kind by site with every margin."""
+    from tracker.dashboard import report
+
+    found = []
+    kinds = {
+        "stopped": report.STOP_CATEGORY_KEYS,
+        "cooperations": report.COOPERATION_KINDS,
+        "decisions": report.DECIDED,
+    }
+    for quarter, (figure, values) in product(quarters, kinds.items()):
+        for kind in [*values, A]:
+            found.append(
+                (("report", figure, quarter, kind, A),
+                 [("report", figure, quarter, kind, s) for s in site_ids])
+            )  # fmt: skip
+        for site in [*site_ids, A]:
+            found.append(
+                (("report", figure, quarter, A, site),
+                 [("report", figure, quarter, k, site) for k in values])
+            )  # fmt: skip
     return found
 
 
@@ -108,8 +141,11 @@ def relations(site_ids, theme_keys, quarters) -> list[tuple[tuple, list[tuple]]]
 
 
 def linear_solutions(bounds, rels) -> set:
-    """Unknown figures that are a linear combination of the known ones (exact rationals)."""
-    unknown = sorted((k for k, (lo, hi) in bounds.items() if lo != hi), key=repr)
+    """Unknown figures that are a linear combination of the known ones (exact rationals).
+    Figures in a relation that no surface shows are unknowns too."""
+    mentioned = {k for t, ps in rels for k in (t, *ps)}
+    unseen = mentioned - set(bounds)
+    unknown = sorted([k for k, (lo, hi) in bounds.items() if lo != hi] + list(unseen), key=repr)
     index = {k: i for i, k in enumerate(unknown)}
     rows = []
     for total, parts in rels:
@@ -138,6 +174,7 @@ def linear_solutions(bounds, rels) -> set:
         unknown[col]
         for col, row in pivots
         if sum(1 for v in rows[row] if v != 0) == 1  # the row reads: this cell = shown figures
+        and unknown[col] not in unseen
     }
 
 
@@ -280,7 +317,56 @@ def collect(app, client, login, patron, quarters_seen: set) -> tuple[Observed, l
         for entry in body["throughput_by_quarter"]:
             for stage in ("test", "market"):
                 obs.see(("through", None, stage, entry["quarter"], site), entry[stage])
+    collect_report(app, patron, obs, slug_to_id, quarters_seen)
     return obs, [i for i, _s in sites], theme_slugs
+
+
+def collect_report(app, patron, obs: Observed, slug_to_id: dict, quarters_seen: set) -> None:
+    """The quarterly report (network and every site, this quarter and the last) as the patron
+    gets it: page, CSV and PDF share this content model."""
+    from tracker.dashboard import report
+    from tracker.dashboard.periods import Quarter
+
+    def key(figure, quarter, site):
+        return {
+            "entered_test": ("through", None, "test", quarter, site),
+            "entered_market": ("through", None, "market", quarter, site),
+            "stopped": ("report", "stopped", quarter, A, site),
+            "cooperations": ("report", "cooperations", quarter, A, site),
+            "cross_site": ("report", "cooperations", quarter, "cross_site", site),
+            "decisions": ("report", "decisions", quarter, A, site),
+            "new_members": ("report", "new_members", quarter, site),
+        }[figure]
+
+    current = Quarter.containing(utcnow())
+    for quarter in (current, current.previous()):
+        for slug in [None, *slug_to_id]:
+            site = slug_to_id[slug] if slug else A
+            with app.test_request_context("/dashboard/report"):
+                content = report.compute(patron, quarter, report.find_site(slug) if slug else None)
+            assert content.patron
+            quarters_seen.update({content.quarter, content.previous})
+            for headline in content.headline:
+                obs.see(key(headline.key, content.quarter, site), headline.current.text())
+                obs.see(key(headline.key, content.previous, site), headline.previous.text())
+            for row in content.sites:
+                row_site = slug_to_id[row.slug] if row.slug else A
+                for figure, cell in row.cells.items():
+                    obs.see(key(figure, content.quarter, row_site), cell.text())
+            for item in content.decisions:
+                obs.see(
+                    ("report", "decisions", content.quarter, item["key"], site), item["n"].text()
+                )
+            for item in content.stop_categories:
+                obs.see(("report", "stopped", content.quarter, item["key"], site), item["n"].text())
+            funnel = {item["key"]: item["n"].text() for item in content.funnel}
+            obs.see(("count", None, site, A, A), funnel["develop"])
+            obs.see(("flag", None, "reached_test", site), funnel["test"])
+            obs.see(("flag", None, "reached_market", site), funnel["market"])
+            for item in content.throughput:
+                quarters_seen.add(item["quarter"])
+                for stage in ("test", "market"):
+                    obs.see(("through", None, stage, item["quarter"], site), item[stage].text())
 
 
 def attack_every_surface(app, client, login, patron):
@@ -288,7 +374,10 @@ def attack_every_surface(app, client, login, patron):
     quarters: set = set()
     obs, site_ids, themes = collect(app, client, login, patron, quarters)
     bounds = obs.bounds()
-    return assert_nothing_solvable(bounds, relations(site_ids, themes, sorted(quarters)))
+    rels = relations(site_ids, themes, sorted(quarters)) + report_relations(
+        site_ids, sorted(quarters)
+    )
+    return assert_nothing_solvable(bounds, rels)
 
 
 # --- the engine alone ------------------------------------------------------------------------

@@ -40,6 +40,8 @@ from itertools import product
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.models.base import STATUSES
+
 ALL = "*"
 FEWER_THAN_3 = _l("fewer than 3")
 WITHHELD = _l("withheld")  # a larger count hidden so that a small one cannot be worked out
@@ -414,19 +416,46 @@ def pipeline_view(theme_id: int | None = None, quarters: Sequence = (), *, withh
     site_ids = list(site_ids) if site_ids is not None else _site_ids()
     scope = metrics.Scope(theme_id=theme_id)
     found = metrics.project_counts(scope)
-    cells = {key: counts["total"] for key, counts in found.cells.items()}
+    counted = {key: n for key, n in found.cells.items() if key[2] in STATUSES}  # not withdrawn
+    cells = {key: counts["total"] for key, counts in counted.items()}
     flags: dict[str, dict[int, int]] = {flag: {} for flag in FLAGS}
-    for (site_id, _stage, _status), counts in found.cells.items():
+    for (site_id, _stage, _status), counts in counted.items():
         for flag in FLAGS:
             flags[flag][site_id] = flags[flag].get(site_id, 0) + counts[flag]
     return PipelineView(
         theme_id=theme_id,
         counts=protect_counts(cells, site_ids, withhold),
         flags=protect_per_site(flags, site_ids, withhold),
-        throughput=protect_per_site(
+        throughput=protect_entries(
             throughput_by_site(theme_id, quarters) if quarters else {}, site_ids, withhold
         ),
     )
+
+
+def protect_entries(entries: Mapping[tuple, Mapping[int, int]], site_ids: Sequence[int],
+                    withhold=True) -> Disclosure:  # fmt: skip
+    """Entries into test and market per quarter ({(stage, quarter): {site_id: n}}) as one
+    table per quarter, stage (and ALL: both) by site (and ALL: the network), keys (stage,
+    quarter, site): the same table the quarterly report's "entered" figures use, so the same
+    figure is withheld alike in both."""
+    values: dict = {}
+    relations: list = []
+    quarters = sorted({quarter for _stage, quarter in entries})
+    site_ids = sorted(site_ids)
+    for quarter in quarters:
+        base = {
+            (stage, site): n
+            for (stage, q), per_site in entries.items()
+            if q == quarter
+            for site, n in per_site.items()
+        }
+        table, ties = cube(base, [("test", "market"), site_ids])
+        values.update({(stage, quarter, site): n for (stage, site), n in table.items()})
+        relations.extend(
+            ((t[0], quarter, t[1]), tuple((p[0], quarter, p[1]) for p in parts))
+            for t, parts in ties
+        )
+    return protect(values, relations, withhold_small=withhold)
 
 
 def throughput_by_site(theme_id: int | None, quarters: Sequence) -> dict[tuple, dict[int, int]]:
@@ -447,6 +476,7 @@ def throughput_by_site(theme_id: int | None, quarters: Sequence) -> dict[tuple, 
         .join(Project, Project.id == StageEvent.project_id)
         .where(
             *entries_into("test", "market"),
+            Project.status.in_(STATUSES),  # withdrawn projects leave every count
             StageEvent.at >= quarters[0].start,
             StageEvent.at < quarters[-1].end,
             *metrics.project_conditions(metrics.Scope(theme_id=theme_id)),
@@ -455,7 +485,7 @@ def throughput_by_site(theme_id: int | None, quarters: Sequence) -> dict[tuple, 
     )
     result: dict[tuple, dict[int, int]] = {
         (stage, q.key): {} for q in quarters for stage in ("test", "market")
-    }
+    }  # every quarter present, zeros included
     for key, stage, site_id, n in db.session.execute(query):
         if (stage, key) in result:
             result[(stage, key)][site_id] = int(n)
@@ -474,6 +504,7 @@ def pipeline_counts(theme_id: int | None = None, withhold=True) -> Disclosure:
     query = (
         sa.select(Project.site_id, Project.stage, Project.status, sa.func.count())
         .where(*metrics.project_conditions(metrics.Scope(theme_id=theme_id)))
+        .where(Project.status.in_(STATUSES))  # withdrawn projects leave every count
         .group_by(Project.site_id, Project.stage, Project.status)
     )
     cells = {(site, stage, status): int(n) for site, stage, status, n in db.session.execute(query)}
@@ -497,6 +528,7 @@ def theme_totals(theme_ids: Sequence[int], site_ids: Sequence[int] | None = None
             sa.func.count(),
         )
         .join(Project, Project.id == project_themes.c.project_id)
+        .where(Project.status.in_(STATUSES))  # withdrawn projects leave every count
         .group_by(project_themes.c.theme_id, Project.site_id, Project.stage, Project.status)
     )  # fmt: skip
     cells: dict[int, dict[tuple, int]] = {theme_id: {} for theme_id in theme_ids}
