@@ -158,7 +158,7 @@ def request_gate(actor: User, project: Project, evidence: str | None) -> GateRev
 
 def confirm(actor: User, review: GateReview) -> GateConfirmation:
     """The actor's organization backs a pending request (once per organization)."""
-    project = load_project(review.project_id)
+    project = _with_participants(review.project_id)
     if review.decision != "pending":
         raise GateError(ALREADY_DECIDED)
     if not permissions.can_confirm_gate(actor, project, review):
