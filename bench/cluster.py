@@ -112,6 +112,8 @@ def nginx_config() -> Path:
             line = f"    listen {HOST}:{NGINX_PORT};"
         elif "# cluster: static" in line:
             line = f"        alias {ROOT / 'static'}/;"
+        elif "# cluster: access log" in line:
+            line = f"    access_log {WORK / 'nginx-access.log'} tracker_redacted;"
         lines.append(line)
     (WORK / "tracker.conf").write_text("\n".join(lines) + "\n")
     main = f"""
