@@ -183,6 +183,20 @@ def test_gate_decision_mix_and_median_turnaround(net):
     }
     assert found["n"] == 4
     assert found["median"] == pytest.approx(5)  # 2, 4, 6, 10 days
+    # and the projects they were on ("4 decisions on N projects"), counted by hand
+    from tracker.extensions import db as database
+    from tracker.models import GateReview
+
+    on = {
+        key: database.session.scalar(
+            sa.select(sa.func.count(sa.distinct(GateReview.project_id))).where(
+                GateReview.decision == key
+            )
+        )
+        for key in metrics.DECIDED
+    }
+    assert found["projects"] == on
+    assert 0 < found["on_projects"] <= found["n"]
     in_q1 = flows.decisions(Scope(period=parse_period(net.q1.key)))
     assert in_q1["mix"]["go"] == 2 and in_q1["mix"]["recycle"] == 1
     assert in_q1["median"] == pytest.approx(6)  # 4, 6, 10 days
@@ -193,6 +207,8 @@ def test_empty_network_gives_zeros_not_errors(app):
     assert metrics.dimension_counts(Scope()) == {"kind": {}, "country": {}, "theme": {}}
     assert flows.decisions(Scope()) == {
         "mix": dict.fromkeys(metrics.DECIDED, 0),
+        "projects": dict.fromkeys(metrics.DECIDED, 0),
+        "on_projects": 0,
         "n": 0,
         "median": None,
     }
