@@ -199,6 +199,9 @@ def pages_for(base: str, session, token: str, read_id: int, write_id: int) -> li
         Page("dashboard", "/dashboard"),
         Page("api_list", "/api/v1/projects", headers={"Authorization": f"Bearer {token}"}),
         Page("write", f"/projects/{write_id}/updates", method="POST", expect=302),
+        # matchmaking (design §14): the whole network's graph and one project's suggestions
+        Page("network", "/network"),
+        Page("suggestions", f"/projects/{read_id}/suggestions"),
     ]
 
 
