@@ -76,7 +76,8 @@ def day(value: str) -> str:
 
 
 def moment(value: datetime) -> str:
-    return format_datetime(value, "medium")
+    """A date and time in the reader's language; the report's times are UTC and say so."""
+    return f"{format_datetime(value, 'medium')} UTC"
 
 
 # --- the content as tables (CSV files, PDF tables, the page) ------------------------------

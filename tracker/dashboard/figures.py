@@ -20,6 +20,7 @@ class Figure:
     text: str
     href: str | None = None
     hidden: bool = False
+    events: bool = False  # counts events and says so in words ("19 decisions on 13 projects")
 
     @property
     def bar(self) -> float:
@@ -106,7 +107,7 @@ class Presenter:
         figure = self.count(n, link)
         if figure.hidden or figure.href is None:
             return figure
-        return Figure(n, words(n, projects), figure.href)
+        return Figure(n, words(n, projects), figure.href, events=True)
 
     def share(self, part: int, whole: int, link: dict | None = None) -> Figure:
         """part of whole as a percentage; linked to the projects that make up part."""
