@@ -48,7 +48,10 @@ def test_patron_cards_are_read_only_summaries(client, world, login):
     html = page(client)
     assert "Summary of project" in html or world.network_project.summary in html
     assert "Lead Org" not in html
-    assert f"/projects/{world.network_project.id}" not in html
+    # the card opens the patron's summary page (design §11), nothing to edit or decide
+    assert f'href="/projects/{world.network_project.id}"' in html
+    assert f"/projects/{world.network_project.id}/" not in html
+    assert f"/projects/{world.consortium_project.id}" not in html
     assert "draggable" not in html
 
 
