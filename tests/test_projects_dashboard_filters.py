@@ -17,9 +17,11 @@ from tracker.dashboard.periods import Quarter, parse_token
 from tracker.extensions import db
 from tracker.models import GateReview, Project, StageEvent, utcnow
 
-# a count, or events with the projects they were on: "19 decisions on 13 projects"
+# a count, or events with the projects they were on: "19 decisions on 13 projects",
+# "4 stage entries on 3 projects"
 FIGURE_LINK = re.compile(
-    r'<a href="(/projects\?[^"]*)">([\d,]+(?: decisions? on [\d,]+ projects?)?)</a>'
+    r'<a href="(/projects\?[^"]*)">'
+    r"([\d,]+(?: (?:decisions?|stage entry|stage entries) on [\d,]+ projects?)?)</a>"
 )
 LISTED = re.compile(r'role="status">([\d,]+) projects?\b')
 EVERY_PARAMETER = {

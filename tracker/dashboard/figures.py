@@ -23,6 +23,13 @@ class Figure:
     events: bool = False  # counts events and says so in words ("19 decisions on 13 projects")
 
     @property
+    def short(self) -> str:
+        """The text a chart writes beside its bar: the number alone for an event figure."""
+        if self.events and not self.hidden and self.value is not None:
+            return _number(self.value)
+        return self.text
+
+    @property
     def bar(self) -> float:
         """The length a chart may draw: nothing for withheld or missing figures."""
         return 0.0 if self.hidden or self.value is None else float(self.value)

@@ -73,14 +73,22 @@ def entry_exists(stage: str, period: Period) -> sa.Exists:
     )
 
 
-def throughput(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int]]:
-    """Entries into test and into market per calendar quarter, zeros filled."""
+def throughput(
+    scope: Scope, quarters: list[Quarter], projects: bool = False
+) -> dict[str, dict[str, int]]:
+    """Entries into test and into market per calendar quarter, zeros filled. projects: also
+    on how many projects ("test_projects", "market_projects"), in the same statement."""
     bucket = sa.case(
         *((sa.and_(StageEvent.at >= q.start, StageEvent.at < q.end), q.key) for q in quarters),
         else_=None,
     ).label("quarter")
     query = (
-        sa.select(bucket, StageEvent.to_stage, sa.func.count())
+        sa.select(
+            bucket,
+            StageEvent.to_stage,
+            sa.func.count(),
+            sa.func.count(sa.distinct(StageEvent.project_id)),
+        )
         .where(
             *entries_into("test", "market"),
             StageEvent.at >= quarters[0].start,
@@ -90,9 +98,14 @@ def throughput(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int
         .group_by(bucket, StageEvent.to_stage)
     )
     result = {q.key: {"test": 0, "market": 0} for q in quarters}
-    for key, stage, n in db.session.execute(query):
+    if projects:
+        for counts in result.values():
+            counts.update(test_projects=0, market_projects=0)
+    for key, stage, n, on in db.session.execute(query):
         if key in result:
             result[key][stage] = n
+            if projects:
+                result[key][f"{stage}_projects"] = on
     return result
 
 

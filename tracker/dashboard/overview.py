@@ -47,6 +47,12 @@ COOPERATION = (
 STALLED_LIST_LIMIT = 10
 
 
+def entries_on(events: int, projects: int) -> str:
+    """ "4 stage entries on 3 projects": what an entry figure counts, and on how many."""
+    on = ngettext("on %(num)s project", "on %(num)s projects", projects)
+    return ngettext("%(num)s stage entry %(on)s", "%(num)s stage entries %(on)s", events, on=on)
+
+
 def decisions_on(events: int, projects: int) -> str:
     """ "19 decisions on 13 projects": what a decision figure counts, and on how many."""
     on = ngettext("on %(num)s project", "on %(num)s projects", projects)
@@ -85,7 +91,7 @@ def dashboard(user, selection: Selection) -> dict:
         "funnel": _funnel(show, totals),
         "cooperation": _cooperation(show, totals),
         "time_in_stage": _time_in_stage(show, flows.time_in_stage(scope), selection.period),
-        "throughput": _throughput(show, flows.throughput(scope, quarters)),
+        "throughput": _throughput(show, flows.throughput(scope, quarters, projects=True)),
         "stalled": show.count(totals["stalled"], {"stalled": "1"}),
         "stalled_days": current_app.config["TRACKER_STALLED_DAYS"],
         "stalled_projects": _stalled_projects(user, scope) if audience.names else [],
@@ -272,11 +278,18 @@ def _time_in_stage(show: Presenter, stays: dict, period) -> list[Row]:
 
 
 def _throughput(show: Presenter, counts: dict) -> list[Row]:
+    """Stage entries are events: linked figures say on how many projects ("4 stage entries
+    on 3 projects"); the chart draws the number alone."""
     return [
         Row(
             quarter,
             {
-                stage: show.count(counts[quarter][stage], {"entered": f"{stage}:{quarter}"})
+                stage: show.events(
+                    counts[quarter][stage],
+                    counts[quarter].get(f"{stage}_projects", 0),
+                    {"entered": f"{stage}:{quarter}"},
+                    entries_on,
+                )
                 for stage in ("test", "market")
             },
             key=quarter,

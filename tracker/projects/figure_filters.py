@@ -7,10 +7,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from tracker.dashboard import flows, metrics
-from tracker.dashboard.overview import COOPERATION, DECISION_LABELS, decisions_on
+from tracker.dashboard.overview import COOPERATION, DECISION_LABELS, decisions_on, entries_on
 from tracker.dashboard.periods import Period, parse_token
 from tracker.extensions import db
 from tracker.models import Project
@@ -154,11 +153,6 @@ def events_on(user, f) -> str:
     if f.decision:
         return decisions_on(int(n), int(projects))
     return entries_on(int(n), int(projects))
-
-
-def entries_on(events: int, projects: int) -> str:
-    on = ngettext("on %(num)s project", "on %(num)s projects", projects)
-    return ngettext("%(num)s stage entry %(on)s", "%(num)s stage entries %(on)s", events, on=on)
 
 
 def _when(what: str, period: Period) -> str:
