@@ -291,52 +291,49 @@ def test_a_too_long_evidence_names_the_field_in_the_readers_language(app, world)
 
 
 def test_demo_notifications_are_shown_in_the_readers_language(app, world):
+    """The demo's history is told by tracker.activity (tracker/demo/history.py), dated then."""
     from datetime import timedelta
 
-    from tracker.demo.history import _Writer
-    from tracker.demo.timeline import Event, Plan, Review
-    from tracker.models import utcnow
+    import sqlalchemy as sa
+
+    from tracker import activity
+    from tracker.models import GateReview, Notification, utcnow
     from tracker.notifications.display import notification_text
 
     now = utcnow()
-    pending = Review("test", "market", now - timedelta(days=2), "Ready.")
-    decided = Review("develop", "test", now - timedelta(days=40), "Done.", "go", now, "Gut.")
-    held = Event("test", "test", "active", "on_hold", now - timedelta(days=1), "Budget.")
-    plan = Plan(now - timedelta(days=400), pending=pending, reviews=[decided], events=[held])
-    writer = _Writer({}, {}, {}, now)
-    writer._notifications(
-        world.network_project, plan, world.lead_member, [world.partner_member], world.manager
+    project = world.network_project
+    pending = GateReview(project_id=project.id, from_stage="test", to_stage="market")
+    decided = GateReview(
+        project_id=project.id, from_stage="develop", to_stage="test", decision="go", reason="Gut."
     )
-    writer.now = now + timedelta(days=1)
-    writer._updates(
-        world.network_project,
-        Plan(now, updates=[(now, "Neu.")]),
-        world.lead_member,
-        [world.partner_member],
-    )
-    stored = writer.rows["notifications"]
+    quiet = {"at": now - timedelta(days=2), "mail": False}
+    activity.tell_gate_requested(world.lead_member, project, pending, **quiet)
+    activity.tell_gate_decided(world.manager, project, decided, **quiet)
+    activity.tell_status_changed(world.manager, project, "put on hold", "Budget.", **quiet)
+    activity.tell_update_posted(world.lead_member, project, **quiet)
+    db.session.commit()
+    stored = list(db.session.scalars(sa.select(Notification)))
     assert {n.kind for n in stored} == {
         "gate_requested",
-        "gate_confirmation",
         "gate_decided",
         "status_changed",
         "update_posted",
     }
-    title = world.network_project.title
+    title = project.title
     for lang, expected in {
         "de": [
             "fragt das Gate Test → Markt für",
             f"Bitte bestätigen Sie die Gate-Anfrage für „{title}“: Test → Markt.",
             f"Gate-Entscheidung für „{title}“: Go (Entwicklung → Test). Begründung: Gut.",
             f"„{title}“ wurde pausiert: Budget.",
-            f"Neues Update zu „{title}“.",
+            f"hat ein Update zu „{title}“ veröffentlicht.",
         ],
         "sv": [
             "begär grinden Test → Marknad för",
             f"Bekräfta grindbegäran för ”{title}”: Test → Marknad.",
             f"Grindbeslut för ”{title}”: Go (Utveckling → Test). Motivering: Gut.",
             f"”{title}” pausades: Budget.",
-            f"Ny uppdatering i ”{title}”.",
+            f"publicerade en uppdatering i ”{title}”.",
         ],
     }.items():
         with app.test_request_context(headers={"Accept-Language": lang}):
