@@ -114,6 +114,12 @@ def _pdftotext(data: bytes, tmp_path) -> str:
     assert info.stderr == b"", info.stderr
     pages = int(re.search(rb"Pages:\s+(\d+)", info.stdout).group(1))
     assert pages >= 3
+    drawn = subprocess.run(
+        ["pdftoppm", "-r", "20", "-png", str(path), str(tmp_path / "page")],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert drawn.stderr == b"", drawn.stderr  # every page renders without a warning
+    assert len(list(tmp_path.glob("page-*.png"))) == pages
     return done.stdout.decode("utf-8")
 
 
