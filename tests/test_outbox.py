@@ -143,7 +143,11 @@ def test_a_claim_is_atomic_and_an_expired_lease_is_taken_again(app, world):
         outbox._senders.pop("test", None)
 
 
-def test_fanout_follows_preferences_in_one_statement(app, world, smtp):
+def test_notify_writes_the_at_once_mails_by_preference_in_the_same_statement(app, world, smtp):
+    """The notifications INSERT … SELECT is the only statement: a trigger adds the outbox
+    rows of those whose choice for the kind's group is "now"."""
+    from tests.querycount import count_queries
+
     # Lead member: "now" by default for gate requests; partner member chose "never".
     db.session.add(
         NotificationPreference(
@@ -151,33 +155,26 @@ def test_fanout_follows_preferences_in_one_statement(app, world, smtp):
         )
     )
     db.session.commit()
-    at = utcnow()
-    users = activity.members_of([world.lead_org.id, world.partner_org.id]).add_columns(
-        sa.literal("Somebody requests the gate Develop → Test for “Open hydrogen forecast”.")
-    )
     project = world.network_project
-    rows = sa.select(
-        *users.subquery().c,
-        sa.literal("gate_requested"),
-        sa.literal(project.id),
-        sa.literal(at, Notification.created_at.type),
-    )
-    db.session.execute(
-        sa.insert(Notification).from_select(
-            ["user_id", "message", "kind", "project_id", "created_at"], rows
-        )
-    )
-    assert preferences.fanout("gate_requested", project.id, at) == 1
-    assert preferences.fanout("gate_requested", project.id, at) == 0  # once per notification
+    assert project.id  # loaded before counting
+    users = activity.members_of([world.lead_org.id, world.partner_org.id])
+    text = "Somebody requests the gate Develop → Test for “Open hydrogen forecast”."
+    with count_queries() as statements:
+        activity.notify(users, "gate_requested", text, project)
+    assert len(statements) == 1
+    told = sa.select(sa.func.count()).select_from(Notification)
+    assert db.session.scalar(told) == 2
+    activity.notify(users, "update_posted", "New update on “Open hydrogen forecast”.", project)
+    activity.notify(users, "gate_requested", text, project, mail=False)
     db.session.commit()
-    [row] = _rows()
+    [row] = _rows()  # update_posted: digest by default; mail=False: none
     assert (row.user_id, row.event) == (world.lead_member.id, "gate.requested")
     assert worker.deliver_due() == 1
     [message] = smtp.wait_for(1)
     assert message["X-Tracker-Event"] == "gate.requested"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    text = message.get_body(("plain",)).get_content()
-    assert f"http://127.0.0.1:5000/projects/{project.id}" in text
+    body = message.get_body(("plain",)).get_content()
+    assert f"http://127.0.0.1:5000/projects/{project.id}" in body
     assert "Open hydrogen forecast" in message["Subject"]
 
 

@@ -140,6 +140,7 @@ def _notify_users(
         sa.literal(kind),
         sa.literal(project_id, sa.Integer),
         sa.literal(created_at, Notification.created_at.type),
+        sa.literal(mail, sa.Boolean),
     ).order_by(user_id)
     if skip is not None:
         query = query.where(user_id != skip.id)
@@ -156,15 +157,15 @@ def _notify_users(
                 Notification.message == message,
             )
         )
-    columns = ["user_id", "message", "kind", "project_id", "created_at"]
+    columns = ["user_id", "message", "kind", "project_id", "created_at", "mail"]
     insert = sa.insert(Notification).from_select(columns, query)
     count = db.session.connection().execute(insert).rowcount
     if mail and count:
-        # E-mail at once to those who chose so for this kind (one INSERT … SELECT of outbox
-        # rows from this very batch); digests read the notifications later.
-        from tracker.outbox.preferences import fanout
+        # A trigger wrote the "at once" e-mails in this same statement (tracker/outbox/
+        # trigger.py); digests read the notifications later. Wake the worker after the commit.
+        from tracker import outbox
 
-        fanout(kind, project_id, created_at)
+        outbox.mark_written()
     return count
 
 

@@ -50,6 +50,9 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # True: a database trigger writes its "at once" e-mail to the outbox by the recipient's
+    # preference (tracker/outbox/trigger.py). Only activity.notify sets it (not the demo).
+    mail: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class AuditEvent(Base):

@@ -134,8 +134,11 @@ def init_app(app) -> None:
                 raise RuntimeError(f"{name} must be a whole number, not {value!r}") from error
     # Tests send by calling the worker themselves; the app wakes a worker process otherwise.
     app.config.setdefault("TRACKER_OUTBOX_WAKE", not app.config.get("TESTING"))
+    from tracker.models.base import Base
+    from tracker.outbox import trigger
     from tracker.outbox.views import bp
 
+    trigger.install(Base.metadata)
     app.register_blueprint(bp)
 
 

@@ -242,7 +242,8 @@ def queue_reminders(today: date | None = None) -> int:
     """Due-soon (within 7 days) and just-overdue (passed in the last 3 days) milestones,
     conditions and target dates: the lead organization's members are told once per item and
     date (activity.tell_due), and e-mailed by their preferences. Older overdue work is not
-    announced again (it stays on the homes, boards and in the digests). Commits."""
+    announced again (it stays on the homes, boards and in the digests). Returns how many
+    items were looked at (each told at most once). Commits."""
     from tracker import activity, overdue
 
     today = today or overdue.today_utc()
@@ -262,10 +263,11 @@ def queue_reminders(today: date | None = None) -> int:
             sa.select(Project).where(Project.id.in_(ids), Project.status == "active")
         )
     }
-    told = 0
+    reminded = 0
     for kind, item in wanted:
         project = projects.get(item.project_id)
         if project is not None:
-            told += max(activity.tell_due(project, kind, item.what, item.item, item.due_on), 0)
+            activity.tell_due(project, kind, item.what, item.item, item.due_on)
+            reminded += 1
     db.session.commit()
-    return told
+    return reminded

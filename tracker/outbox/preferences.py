@@ -6,21 +6,17 @@ a stored choice the role's default applies (design.md §12).
 """
 
 from collections.abc import Iterable
-from datetime import datetime
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from tracker import outbox
 from tracker.extensions import db
-from tracker.models import Notification, User
-from tracker.models.base import utcnow
+from tracker.models import User
 from tracker.models.outbox import (
     EMAIL_CHOICES,
     NotificationPreference,
     NotificationSettings,
-    OutboxMessage,
 )
 
 # group -> (notification kinds, default e-mail choice), in the order the settings page shows.
@@ -80,88 +76,6 @@ ROLE_DEFAULTS = {
 
 def default_choice(role: str, group: str) -> str:
     return ROLE_DEFAULTS.get(role, {}).get(group, GROUPS[group][1])
-
-
-def _default_sql(group: str) -> sa.ColumnElement:
-    special = {role: d[group] for role, d in ROLE_DEFAULTS.items() if group in d}
-    default = GROUPS[group][1]
-    if not special:
-        return sa.literal(default)
-    return sa.case(
-        {role: sa.literal(choice) for role, choice in special.items()},
-        value=User.role,
-        else_=sa.literal(default),
-    )
-
-
-def choice_sql(group: str) -> sa.ColumnElement:
-    """The e-mail choice for group of the User row in the query (joined preference or default)."""
-    stored = (
-        sa.select(NotificationPreference.email)
-        .where(
-            NotificationPreference.user_id == User.id,
-            NotificationPreference.event_group == group,
-        )
-        .scalar_subquery()
-    )
-    return sa.func.coalesce(stored, _default_sql(group))
-
-
-def fanout(kind: str, project_id: int | None, created_at: datetime) -> int:
-    """E-mail "at once" the notifications of one batch (kind, project, created_at) to the users
-    whose choice for the kind's group is "now": one INSERT … SELECT in the caller's
-    transaction, however many recipients. Returns the number of rows written."""
-    group = KIND_GROUP.get(kind)
-    if group is None:
-        return 0
-    now = utcnow()
-    project_match = (
-        Notification.project_id.is_(None)
-        if project_id is None
-        else Notification.project_id == project_id
-    )
-    rows = (
-        sa.select(
-            sa.literal("email"),
-            sa.literal(KIND_EVENT[kind]),
-            Notification.user_id,
-            Notification.project_id,
-            Notification.id,
-            sa.literal("notification"),
-            sa.literal("pending"),
-            sa.literal(0),
-            sa.literal(now, OutboxMessage.created_at.type),
-            sa.literal(now, OutboxMessage.created_at.type),
-        )
-        .join(User, User.id == Notification.user_id)
-        .where(
-            Notification.kind == kind,
-            project_match,
-            Notification.created_at == sa.literal(created_at, Notification.created_at.type),
-            User.active.is_(True),
-            choice_sql(group) == "now",
-            ~sa.exists().where(OutboxMessage.notification_id == Notification.id),
-        )
-        .order_by(Notification.id)
-    )
-    columns = [
-        "channel",
-        "event",
-        "user_id",
-        "project_id",
-        "notification_id",
-        "template",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "created_at",
-    ]
-    # RETURNING: psycopg reports no row count for this INSERT … SELECT.
-    insert = sa.insert(OutboxMessage).from_select(columns, rows, include_defaults=False)
-    count = len(db.session.connection().execute(insert.returning(OutboxMessage.id)).all())
-    if count:
-        outbox.mark_written()
-    return count
 
 
 # --- reading and saving a user's choices -----------------------------------------------------
