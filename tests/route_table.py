@@ -31,6 +31,7 @@ CONFIRM = {"network": "LKKFFFHF", "consortium": "LKKHFHHF"}
 # participants' actions on a project's details (403 for the patron, who sees its summary)
 CONTRIBUTE_DETAILS = {"network": "LKKFKFFK", "consortium": "LKKHKHHK"}
 STATUS_CHANGE = {"network": "LKFFKFFK", "consortium": "LKFHKHHK"}
+OWN = "LKHHHHHH"  # the lead member's own object: 404 for everyone else
 
 TABLE = {
     "GET /": ANYONE_SIGNED_IN,
@@ -183,6 +184,12 @@ TABLE = {
     # the update in the fixture was posted by the lead member just now: only its author
     "PATCH /api/v1/updates/<id:update_id>": {"network": "LKFFFFFF", "consortium": "LKFHFHHF"},
     "DELETE /api/v1/updates/<id:update_id>": "LKHHHHHH",
+    # webhooks: one's own (the fixture's webhook belongs to the lead member); never patrons
+    "GET /api/v1/webhooks": NO_PATRON,
+    "POST /api/v1/webhooks": NO_PATRON,
+    "DELETE /api/v1/webhooks/<id:webhook_id>": OWN,
+    "GET /api/v1/webhooks/<id:webhook_id>/deliveries": OWN,
+    "POST /api/v1/webhooks/<id:webhook_id>/deliveries/<id:webhook_delivery_id>/redeliver": OWN,
     "GET /api/v1/notifications": ANYONE_SIGNED_IN,
     # the notification in the fixture belongs to the lead member
     "POST /api/v1/notifications/<id:notification_id>/read": "LKHHHHHH",

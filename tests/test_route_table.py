@@ -18,6 +18,8 @@ from tracker.models import (
     PartnerRequest,
     StageCriterion,
     Update,
+    Webhook,
+    WebhookDelivery,
     utcnow,
 )
 from tracker.models.outbox import OutboxMessage
@@ -108,6 +110,22 @@ class Objects:
             channel="email", event="invitation", template="invitation", state="failed"
         )
         db.session.add(delivery)
+        hook = Webhook(
+            user_id=world.lead_member.id,
+            url="https://example.org/hook",
+            events=["update.posted"],
+            secret="s" * 32,
+        )
+        db.session.add(hook)
+        db.session.flush()
+        sent = WebhookDelivery(
+            uuid="00000000-0000-4000-8000-000000000000",
+            webhook_id=hook.id,
+            event="update.posted",
+            body="{}",
+            state="delivered",
+        )
+        db.session.add(sent)
         db.session.commit()
         _, token = create_token(world.lead_member, "kept")
         self.values = {
@@ -118,6 +136,8 @@ class Objects:
             "condition_id": condition.id,
             "notification_id": note.id,
             "update_id": update.id,
+            "webhook_id": hook.id,
+            "webhook_delivery_id": sent.id,
             "request_id": wanted.id,
             "interest_id": interest.id,
             "delivery_id": delivery.id,

@@ -31,6 +31,7 @@ from tracker.api.views import (  # noqa: E402, F401  (each module adds its route
     project_writes,
     projects,
     review_queue,
+    webhooks,
 )
 
 TAGS = (
@@ -39,6 +40,7 @@ TAGS = (
     {"name": "metrics", "description": "Pipeline figures, with the dashboard's rules."},
     {"name": "gates", "description": "Gate requests, partner confirmations and decisions."},
     {"name": "account", "description": "The token's own user."},
+    {"name": "webhooks", "description": "Calls to your systems when projects change."},
     {"name": "matchmaking", "description": "Partner requests, suggestions and the network."},
 )
 BEARER = {

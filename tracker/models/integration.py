@@ -55,6 +55,8 @@ class Webhook(Base):
     secret: Mapped[str] = mapped_column(sa.String(200))
     active: Mapped[bool] = mapped_column(default=True)
     failures_in_row: Mapped[int] = mapped_column(default=0)
+    # The worker tells each webhook of the audit events after this one (its cursor).
+    last_audit_id: Mapped[int] = mapped_column(default=0, server_default="0")
     disabled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -72,6 +74,7 @@ class WebhookDelivery(Base):
     uuid: Mapped[str] = mapped_column(sa.String(36), unique=True)
     webhook_id: Mapped[int] = mapped_column(sa.ForeignKey("webhooks.id", ondelete="CASCADE"))
     event: Mapped[str] = mapped_column(sa.String(60))
+    audit_event_id: Mapped[int | None]
     project_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("projects.id", ondelete="SET NULL")
     )

@@ -66,9 +66,11 @@ def sweep() -> int:
 def _deliver_and_plan() -> int:
     """Send what is due, then ask to be woken for the next retry (when sooner than the
     minute's sweep)."""
+    from tracker import webhooks
     from tracker.outbox import worker
 
     with _worker_app().app_context():
+        webhooks.fan_out_logged()  # new audit events -> webhook deliveries (outbox rows)
         sent = worker.deliver_due()
         delay = worker.seconds_to_next_retry()
     if delay is not None and delay < 60:
