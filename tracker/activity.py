@@ -159,7 +159,8 @@ def _notify_users(
         )
     columns = ["user_id", "message", "kind", "project_id", "created_at", "mail"]
     insert = sa.insert(Notification).from_select(columns, query)
-    count = db.session.connection().execute(insert).rowcount
+    # RETURNING: PostgreSQL's driver reports no rowcount for this INSERT … SELECT (-1).
+    count = len(db.session.connection().execute(insert.returning(Notification.id)).all())
     if mail and count:
         # A trigger wrote the "at once" e-mails in this same statement (tracker/outbox/
         # trigger.py); digests read the notifications later. Wake the worker after the commit.
