@@ -63,13 +63,17 @@ def test_a_gate_request_mails_managers_and_partners_at_once_never_the_actor(
 
 def test_digest_groups_are_not_mailed_at_once_but_in_the_digest(app, world, smtp):
     project = world.network_project
+    now = datetime.now(UTC)
+    # The first run only starts everybody's digests (nothing from before is mailed).
+    assert digests.queue_digests(now - timedelta(days=1)) == 0
     activity.tell_update_posted(world.lead_member, project)
+    activity.notify([world.partner_member.id], "update_posted", "Old news.", project, mail=False)
     db.session.commit()
     assert _outbox() == []  # updates: digest by default
-    # 06:59 in Berlin: not yet; 07:05: once, however often the job runs.
-    before = datetime(2026, 12, 8, 5, 59, tzinfo=UTC)
-    after = datetime(2026, 12, 8, 6, 5, tzinfo=UTC)
-    # The notifications are from "now"; the digest looks back from the previous one.
+    # Tomorrow 06:59 in Berlin: not yet; 07:05: once, however often the job runs.
+    tomorrow = (now + timedelta(days=1)).date()
+    before = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 5, 59, tzinfo=UTC)
+    after = before + timedelta(minutes=6)
     assert digests.queue_digests(before) == 0
     digests.queue_digests(after)
     digests.queue_digests(after + timedelta(minutes=5))
@@ -79,13 +83,15 @@ def test_digest_groups_are_not_mailed_at_once_but_in_the_digest(app, world, smtp
     mails = {m["To"].addresses[0].addr_spec: m for m in smtp.wait_for(1)}
     message = mails["partner@example.org"]
     assert message["X-Tracker-Event"] == "digest"
-    assert "Open hydrogen forecast" in message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",)).get_content()
+    assert "Open hydrogen forecast" in body and "Old news." not in body  # no demo history
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_a_site_managers_digest_lists_waiting_reviews(app, world, client, login, smtp):
     login(world.lead_member)
     pid = world.network_project.id
+    digests.queue_digests(datetime.now(UTC) - timedelta(days=1))  # digests start
     client.post(f"/projects/{pid}/gate", data={"evidence": EVIDENCE})
     digests.queue_digests(datetime.now(UTC) + timedelta(days=1, hours=8))
     worker.deliver_due()
@@ -150,7 +156,7 @@ def test_due_and_overdue_reminders_are_told_and_mailed_once(app, world):
     today = date(2026, 12, 7)
     db.session.add_all(
         [
-            Milestone(project_id=project.id, title="Soon", due_on=today + timedelta(days=5)),
+            Milestone(project_id=project.id, title="Soon", due_on=today + timedelta(days=6)),
             Milestone(project_id=project.id, title="Late", due_on=today - timedelta(days=1)),
             Milestone(project_id=project.id, title="Ancient", due_on=today - timedelta(days=90)),
         ]

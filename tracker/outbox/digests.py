@@ -64,16 +64,36 @@ def queue_digests(now: datetime | None = None) -> int:
         .where(User.active.is_(True), User.role != "patron")
         .order_by(User.id)
     ).all()
+    started = set(
+        db.session.scalars(
+            sa.select(ReminderSent.object_id).where(ReminderSent.kind == "digest").distinct()
+        )
+    )
     written = 0
     for user, rhythm, zone in users:
         due = period_of(rhythm or "daily", zone, now)
         if due is None:
             continue
         key, _start = due
+        if user.id not in started:
+            # The first period seen only starts the user's digests: nothing from before the
+            # worker first ran (the demo's past) is mailed; the next 07:00 lists what came since.
+            _mark(user.id, key, now)
+            continue
         if db.session.get(ReminderSent, ("digest", "user", user.id, key)) is not None:
             continue
         written += _queue_one(user, rhythm or "daily", key, now)
     return written
+
+
+def _mark(user_id: int, key: str, now: datetime) -> None:
+    try:
+        db.session.add(
+            ReminderSent(kind="digest", object_type="user", object_id=user_id, due_on=key, at=now)
+        )
+        db.session.commit()
+    except IntegrityError:  # another worker did it
+        db.session.rollback()
 
 
 def _queue_one(user: User, rhythm: str, key: str, now: datetime) -> int:
@@ -93,6 +113,7 @@ def _queue_one(user: User, rhythm: str, key: str, now: datetime) -> int:
                     Notification.user_id == user.id,
                     Notification.kind.in_(kinds),
                     Notification.created_at > since,
+                    Notification.mail.is_(True),  # live events, never the demo's history
                 )
                 .order_by(Notification.created_at, Notification.id)
                 .limit(MAX_ITEMS)
@@ -239,7 +260,7 @@ def digest_mail(row: OutboxMessage, user: User):
 
 
 def queue_reminders(today: date | None = None) -> int:
-    """Due-soon (within 7 days) and just-overdue (passed in the last 3 days) milestones,
+    """Due-soon (in 5 to 7 days) and just-overdue (passed in the last 3 days) milestones,
     conditions and target dates: the lead organization's members are told once per item and
     date (activity.tell_due), and e-mailed by their preferences. Older overdue work is not
     announced again (it stays on the homes, boards and in the digests). Returns how many
@@ -247,7 +268,12 @@ def queue_reminders(today: date | None = None) -> int:
     from tracker import activity, overdue
 
     today = today or overdue.today_utc()
-    soon = overdue.due_soon_items(None, days=7, today=today)
+    # Within 5 to 7 days, so a newly seeded or imported past does not all come at once.
+    soon = [
+        item
+        for item in overdue.due_soon_items(None, days=7, today=today)
+        if item.due_on >= today + timedelta(days=5)
+    ]
     late = [
         item
         for item in overdue.overdue_items(None, today)
