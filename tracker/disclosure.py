@@ -129,34 +129,42 @@ def _intervals(
         number = queue.pop()
         queued.discard(number)
         members = relevant[number]
+        # bounds of each term c*x (None: unbounded), and their sums over the relation
+        terms = []
+        low_sum = high_sum = 0
+        open_lows = open_highs = 0
         for key, sign in members:
+            if key in withheld:
+                a, b = lo[key], hi[key]
+            else:
+                a = b = int(values.get(key, 0))
+            low, high = (a, b) if sign > 0 else ((None if b is None else -b), -a)
+            terms.append((low, high))
+            if low is None:
+                open_lows += 1
+            else:
+                low_sum += low
+            if high is None:
+                open_highs += 1
+            else:
+                high_sum += high
+        for (key, sign), (low, high) in zip(members, terms, strict=True):
             if key not in withheld:
                 continue
-            low = high = 0  # key == sum over the others of factor * other
-            open_low = open_high = False
-            for other, other_sign in members:
-                if other is key:
-                    continue
-                if other in withheld:
-                    o_lo, o_hi = lo[other], hi[other]
-                else:
-                    o_lo = o_hi = int(values.get(other, 0))
-                if other_sign * sign < 0:  # factor +1
-                    low += o_lo
-                    if o_hi is None:
-                        open_high = True
-                    else:
-                        high += o_hi
-                else:  # factor -1
-                    if o_hi is None:
-                        open_low = True
-                    else:
-                        low -= o_hi
-                    high -= o_lo
-            new_lo = lo[key] if open_low else max(lo[key], low)
+            # sign*x == -(sum of the other terms)
+            others_high_open = open_highs - (1 if high is None else 0)
+            others_low_open = open_lows - (1 if low is None else 0)
+            term_low = None if others_high_open else -(high_sum - (high or 0))
+            term_high = None if others_low_open else -(low_sum - (low or 0))
+            if sign > 0:
+                x_low, x_high = term_low, term_high
+            else:
+                x_low = None if term_high is None else -term_high
+                x_high = None if term_low is None else -term_low
+            new_lo = lo[key] if x_low is None else max(lo[key], x_low)
             new_hi = hi[key]
-            if not open_high:
-                new_hi = high if new_hi is None else min(new_hi, high)
+            if x_high is not None:
+                new_hi = x_high if new_hi is None else min(new_hi, x_high)
             if new_lo != lo[key] or new_hi != hi[key]:
                 lo[key], hi[key] = new_lo, new_hi
                 if new_hi is not None and new_lo >= new_hi:
@@ -209,11 +217,16 @@ def _linearly_determined(relations: Sequence[Relation], withheld: set) -> set:
     return {order[col] for col, row in pivots.items() if len(row) == 1}
 
 
-def pinned(values: Mapping[Key, int], relations: Sequence[Relation], withheld: set) -> list[Key]:
-    """Withheld cells a reader can compute exactly from the shown ones."""
+def pinned(
+    values: Mapping[Key, int], relations: Sequence[Relation], withheld: set, *, quick=False
+) -> list[Key]:
+    """Withheld cells a reader can compute exactly from the shown ones. quick: when interval
+    reasoning already pins some, skip the (dearer) linear algebra; the caller withholds more
+    and asks again, so the full check runs on the final pattern anyway."""
     bounds = _intervals(values, relations, withheld)
     found = {key for key, (lo, hi) in bounds.items() if hi is not None and lo >= hi}
-    found |= _linearly_determined(relations, withheld)
+    if not (quick and found):
+        found |= _linearly_determined(relations, withheld)
     return sorted(found, key=repr)
 
 
@@ -251,7 +264,7 @@ def protect(
         return (int(values.get(key, 0)), stars, repr(key))
 
     for _step in range(len(values) + 1):
-        found = pinned(values, relations, withheld)
+        found = pinned(values, relations, withheld, quick=True)
         if not found:
             break
         added = set()
