@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from bench import checks, load
 from bench.generate import DEFAULT_PASSWORD, normalise
-from bench.server import BIN, HOST, ROOT, server_env, sign_in
+from bench.server import BIN, HOST, ROOT, csrf_token, server_env, sign_in
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tracker_bench_cluster"
 REDIS = "redis://127.0.0.1:6379/7"  # a database of its own, emptied before the run
@@ -180,7 +180,7 @@ def check_rate_limit(bases: list[str]) -> list[str]:
         base = bases[n % len(bases)]
         session = requests.Session()
         page = session.get(f"{base}/login", headers={"X-Forwarded-For": address}, timeout=30)
-        token = load.csrf_token(page.text) if page.status_code == 200 else ""
+        token = csrf_token(page.text) if page.status_code == 200 else ""
         reply = session.post(
             f"{base}/login",
             data={
