@@ -191,6 +191,11 @@ TABLE = {
     "GET /api/v1/webhooks/<id:webhook_id>/deliveries": OWN,
     "POST /api/v1/webhooks/<id:webhook_id>/deliveries/<id:webhook_delivery_id>/redeliver": OWN,
     "GET /api/v1/notifications": ANYONE_SIGNED_IN,
+    # a patron sees the network project's summary only: 403 there, as for its other details
+    "POST /api/v1/projects/<id:project_id>/nudge": {
+        "network": "LFFFKFFK",
+        "consortium": "LFFHKHHK",
+    },
     # the notification in the fixture belongs to the lead member
     "POST /api/v1/notifications/<id:notification_id>/read": "LKHHHHHH",
     # tokens, two-factor sign-in, security log, CSV

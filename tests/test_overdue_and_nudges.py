@@ -330,3 +330,31 @@ def test_managers_are_told_once_when_a_project_becomes_stalled(world, app):
     [note] = db.session.scalars(sa.select(Notification).where(Notification.kind == "stalled"))
     assert note.user_id == world.manager.id and note.project_id == quiet.id
     assert note.message.startswith("“Open hydrogen forecast” has had no activity since ")
+
+
+def test_the_api_nudges_once_a_week(client, world):
+    from tracker.auth.tokens import create_token
+
+    token, _row = create_token(world.manager, "nudge")
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/projects/{world.network_project.id}/nudge"
+    db.session.commit()
+    answer = client.post(url, json={"message": "Any news?"}, headers=headers)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    body = answer.get_json()
+    assert body["message"] == "Any news?" and body["sent_by"] == world.manager.display_name
+    assert body["project_id"] == world.network_project.id and body["next_nudge_at"]
+    again = client.post(url, json={"message": "And now?"}, headers=headers)
+    assert again.status_code == 409 and "less than a week ago" in again.get_json()["detail"]
+    blank = client.post(url, json={"message": "  "}, headers=headers)
+    assert blank.status_code == 422
+    member, _row = create_token(world.lead_member, "nudge")
+    db.session.commit()
+    refused = client.post(
+        url, json={"message": "Me?"}, headers={"Authorization": f"Bearer {member}"}
+    )
+    assert refused.status_code == 403
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["paths"]["/api/v1/projects/{project_id}/nudge"]["post"]["operationId"] == (
+        "nudgeProject"
+    )

@@ -26,6 +26,7 @@ from tracker.api.views import (  # noqa: E402, F401  (each module adds its route
     matchmaking,
     metrics,
     notifications,
+    nudges,
     organizations,
     progress,
     project_writes,

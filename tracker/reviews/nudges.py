@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from tracker import activity
 from tracker.auth import permissions
-from tracker.database import transaction
+from tracker.database import keep, transaction
 from tracker.extensions import db
 from tracker.models import Nudge, Project, User, utcnow
 from tracker.reviews.base import GateError, GateForbidden, required_text
@@ -57,4 +57,5 @@ def nudge(actor: User, project: Project, message: str | None) -> Nudge:
         db.session.flush()
         activity.audit(actor, "project_nudged", row, {"message": [None, text]}, project.id)
         activity.tell_nudge(actor, project, text)
+        keep(row)  # for the caller's reply
     return row
