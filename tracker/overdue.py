@@ -9,6 +9,7 @@ at as a SELECT of project ids (e.g. visible_projects(user).with_only_columns(Pro
 callers keep their own scope.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -44,7 +45,9 @@ def today_utc() -> date:
     return utcnow().date()
 
 
-def _items(projects: sa.Select | None, due: "callable") -> sa.CompoundSelect:
+def _items(
+    projects: sa.Select | None, due: Callable[[sa.ColumnElement], sa.ColumnElement[bool]]
+) -> sa.CompoundSelect:
     """UNION ALL of the milestones, conditions and target dates whose due date matches `due`
     (a function of the date column), on active projects among `projects`."""
     active = sa.select(Project.id).where(Project.status == "active")
