@@ -378,3 +378,20 @@ def test_the_user_list_shows_waiting_and_approved_provider_accounts(client, logi
     login(world.admin)
     page = client.get("/admin/users?q=lead.example").get_data(as_text=True)
     assert "Waiting for approval" in page
+
+
+@pytest.mark.parametrize("mfa", [False, True])
+def test_a_user_with_two_factor_still_enters_the_code_unless_the_provider_checked_one(
+    app, live, provider, world, monkeypatch, mfa
+):
+    world.lead_member.totp_secret = "stored-encrypted-secret"  # only its presence counts here
+    db.session.commit()
+    monkeypatch.setitem(app.config, "TRACKER_OIDC_PROVIDERS", {"corp": provider.settings(mfa=mfa)})
+    provider.add_user("lead", email="lead@example.org", email_verified=True)
+    http = requests.Session()
+    answer = sign_in_through_provider(live, provider, "lead", http)
+    if mfa:
+        assert answer.url == f"{live}/" and signed_in_as(http, live) == "lead@example.org"
+    else:
+        assert answer.url == f"{live}/login/two-factor" and signed_in_as(http, live) is None
+        assert "sign_in" not in actions_on(world.lead_member.id)  # recorded after the code
