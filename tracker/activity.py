@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import AuditEvent, Notification, Participation, Project, User, utcnow
 from tracker.models.user import site_managers
@@ -173,7 +174,7 @@ def _notify_users(
 def _told() -> sa.ColumnElement:
     """Who may be told of a project at all: active, and never a patron (patrons see no
     project's details)."""
-    return sa.and_(User.active.is_(True), User.role != "patron")
+    return permissions.may_hear_of_projects()
 
 
 def members_of(organization_ids: Iterable[int] | sa.Select) -> sa.Select:
@@ -202,7 +203,7 @@ def managers_of(site_id: int) -> sa.Select:
         .where(
             site_managers.c.site_id == site_id,
             User.active.is_(True),
-            User.role == "site_manager",
+            permissions.manages_sites_sql(),
         )
     )
 

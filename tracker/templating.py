@@ -1,10 +1,13 @@
-"""Template filters and globals: relative dates, endpoint checks."""
+"""Template filters and globals: relative dates, endpoint checks, can() for access rules."""
 
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
+from flask_login import current_user
 
+from tracker.auth import permissions
 from tracker.i18n import ago
+from tracker.vocabulary import role_label
 
 
 def days_since(value: datetime | None, now: datetime | None = None) -> int:
@@ -17,7 +20,17 @@ def url_exists(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+def can(rule: str, *args) -> bool:
+    """Ask an access rule of tracker/auth/permissions.py for the signed-in user, so templates
+    never read roles: can("decide_gate", project) is permissions.can_decide_gate(current_user,
+    project); a rule named is_… (is_admin, is_site_manager) is asked as it is named."""
+    name = rule if rule.startswith("is_") else f"can_{rule}"
+    return getattr(permissions, name)(current_user, *args)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.globals["url_exists"] = url_exists
+    app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["role_label"] = role_label

@@ -58,7 +58,7 @@ def _organization(organization_id: int | None) -> Organization | None:
 
 def _sites(profile: Profile) -> list[Site]:
     # Managed sites belong to site managers only; any others are dropped, not refused.
-    if profile.role != "site_manager":
+    if not permissions.role_manages_sites(profile.role):
         return []
     ids = sorted(set(profile.site_ids))
     sites = list(db.session.scalars(sa.select(Site).where(Site.id.in_(ids)).order_by(Site.name)))
@@ -75,7 +75,7 @@ def _check_profile(profile: Profile) -> tuple[Organization | None, list[Site]]:
     if not profile.display_name.strip():
         raise AdminError(_("Enter a display name."), "display_name")
     organization = _organization(profile.organization_id)
-    if profile.role == "member" and organization is None:
+    if permissions.role_needs_organization(profile.role) and organization is None:
         raise AdminError(_("A member needs an organization."), "organization")
     if permissions.has_no_organization(profile.role) and organization is not None:
         raise AdminError(

@@ -163,10 +163,10 @@ def _email(raw: str, problem, catalogue: _Catalogue, number: int) -> str:
 def _organization(raw: str, role: str, problem, catalogue: _Catalogue) -> Organization | None:
     name = raw.strip()
     if not name:
-        if role == "member":
+        if permissions.role_needs_organization(role):
             problem("organization", _("A member needs an organization."))
         return None
-    if role == "patron":
+    if permissions.has_no_organization(role):
         problem("organization", _("A patron belongs to no organization; leave it empty."))
         return None
     organization = catalogue.organizations.get(name.lower())
@@ -177,7 +177,7 @@ def _organization(raw: str, role: str, problem, catalogue: _Catalogue) -> Organi
 
 def _sites(raw: str, role: str, problem, catalogue: _Catalogue) -> list[Site]:
     names = [part.strip() for part in raw.replace(",", ";").split(";") if part.strip()]
-    if role != "site_manager":
+    if not permissions.role_manages_sites(role):
         if names:
             problem("sites", _("Only site managers manage sites; leave it empty."))
         return []

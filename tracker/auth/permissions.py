@@ -32,6 +32,65 @@ def is_patron(user: Actor) -> bool:
     return _signed_in(user) and user.role == "patron"
 
 
+def is_member(user: Actor) -> bool:
+    return _signed_in(user) and user.role == "member"
+
+
+def is_site_manager(user: Actor) -> bool:
+    return _signed_in(user) and user.role == "site_manager"
+
+
+def managed_site_ids(user: Actor) -> list[int]:
+    """The sites a site manager runs, sorted; empty for everyone else."""
+    return sorted(user.managed_site_ids) if is_site_manager(user) else []
+
+
+def role_needs_organization(role: str) -> bool:
+    """A member account belongs to an organization (its people work on its projects)."""
+    return role == "member"
+
+
+def role_manages_sites(role: str) -> bool:
+    """Only site managers are given sites to manage."""
+    return role == "site_manager"
+
+
+def may_hear_of_projects() -> sa.ColumnElement[bool]:
+    """SQL: users who may be told of a project at all: active, and never a patron (patrons
+    see no project's details)."""
+    return sa.and_(User.active.is_(True), User.role != "patron")
+
+
+def manages_sites_sql() -> sa.ColumnElement[bool]:
+    """SQL: site manager accounts (with managed sites joined, a site's managers)."""
+    return User.role == "site_manager"
+
+
+def must_use_two_factor(user: Actor, required: bool) -> bool:
+    """With TRACKER_REQUIRE_2FA on, admins and site managers must set up two-factor sign-in."""
+    return required and user is not None and user.role in ("admin", "site_manager")
+
+
+def can_view_review_queue(user: Actor) -> bool:
+    """The review queue: admins (every site) and site managers (their sites)."""
+    return is_admin(user) or is_site_manager(user)
+
+
+def can_list_projects(user: Actor) -> bool:
+    """The project list, lessons and the sites' pages: members, site managers and admins."""
+    return is_admin(user) or is_site_manager(user) or is_member(user)
+
+
+def can_host_at_any_site(user: Actor) -> bool:
+    """Admins and members choose any host site for a project; site managers their own."""
+    return is_admin(user) or is_member(user)
+
+
+def can_open_criteria_settings(user: Actor) -> bool:
+    """The stage-criteria settings: admins (network defaults, every site) and site managers."""
+    return is_admin(user) or is_site_manager(user)
+
+
 def manages_site(user: Actor, site_id: int | None) -> bool:
     return (
         _signed_in(user)

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from tracker.activity import audit
-from tracker.auth import services
+from tracker.auth import permissions, services
 from tracker.auth.passwords import verify_password
 from tracker.auth.two_factor_crypto import SecretUnreadable, reveal, seal
 from tracker.database import transaction
@@ -69,7 +69,7 @@ def qr_svg(uri: str) -> Markup:
 
 
 def is_required(user: User, required_roles_on: bool) -> bool:
-    return required_roles_on and user.role in ("admin", "site_manager")
+    return permissions.must_use_two_factor(user, required_roles_on)
 
 
 def _digits(code: str | None) -> str:

@@ -597,7 +597,7 @@ def _reader(user) -> str:
         return "patron"
     if permissions.is_admin(user):
         return "admin"
-    return "site_manager" if user.role == "site_manager" else "member"
+    return "site_manager" if permissions.is_site_manager(user) else "member"
 
 
 def edition_of(user) -> str:

@@ -7,7 +7,12 @@ from flask import current_app
 from flask_babel import format_decimal
 
 from tracker import disclosure, needs
-from tracker.auth.permissions import can_create_project, visible_projects
+from tracker.auth.permissions import (
+    can_create_project,
+    is_member,
+    is_site_manager,
+    visible_projects,
+)
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -132,9 +137,9 @@ def hints_for(user: User, home: dict, hidden: Iterable[str]) -> list[str]:
     keys = []
     if is_first_sign_in(user):
         keys.append(f"welcome_{user.role}")
-    if user.role == "member" and not home.get("projects") and can_create_project(user):
+    if is_member(user) and not home.get("projects") and can_create_project(user):
         keys.append("first_project")
-    if user.role == "site_manager" and not home.get("queue"):
+    if is_site_manager(user) and not home.get("queue"):
         keys.append("empty_queue")
     hidden = set(hidden)
     return [key for key in keys if key not in hidden]

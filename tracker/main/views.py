@@ -2,7 +2,6 @@
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -15,28 +14,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from tracker.auth import permissions
 from tracker.main import bp, services
 
-ROLE_LABELS = {
-    "admin": _l("Admin"),
-    "site_manager": _l("Site manager"),
-    "member": _l("Member"),
-    "patron": _l("Patron"),
-}
-
-# (endpoint, label, roles); entries whose endpoint does not exist yet are left out.
+# (endpoint, label, who may see it: a rule of tracker/auth/permissions.py, None for everyone).
 NAV = [
     ("main.home", _l("Home"), None),
     ("boards.board", _l("Board"), None),
-    ("projects.index", _l("Projects"), {"admin", "site_manager", "member"}),
-    ("reviews.queue", _l("Reviews"), {"admin", "site_manager"}),
+    ("projects.index", _l("Projects"), permissions.can_list_projects),
+    ("reviews.queue", _l("Reviews"), permissions.can_view_review_queue),
     ("dashboard.index", _l("Dashboard"), None),
-    ("directory.organizations", _l("Directory"), {"admin", "site_manager", "member"}),
-    ("directory.sites", _l("Sites"), {"admin", "site_manager", "member"}),
-    ("projects.lessons", _l("Lessons"), {"admin", "site_manager", "member"}),
-    ("matchmaking.index", _l("Partners wanted"), {"admin", "site_manager", "member"}),
+    ("directory.organizations", _l("Directory"), permissions.can_view_directory),
+    ("directory.sites", _l("Sites"), permissions.can_list_projects),
+    ("projects.lessons", _l("Lessons"), permissions.can_list_projects),
+    ("matchmaking.index", _l("Partners wanted"), permissions.can_view_partner_requests),
     ("matchmaking.network", _l("Network"), None),
-    ("admin.users", _l("Admin"), {"admin", "site_manager"}),
+    ("admin.users", _l("Admin"), permissions.can_view_users),
 ]
 
 
@@ -45,14 +38,10 @@ def navigation():
     def nav_items():
         if not current_user.is_authenticated:
             return []
-        known = current_app.view_functions
-        return [
-            (endpoint, label)
-            for endpoint, label, roles in NAV
-            if endpoint in known and (roles is None or current_user.role in roles)
-        ]
+        user = current_user._get_current_object()
+        return [(endpoint, label) for endpoint, label, may in NAV if may is None or may(user)]
 
-    return {"nav_items": nav_items, "role_label": lambda role: ROLE_LABELS.get(role, role)}
+    return {"nav_items": nav_items}
 
 
 @bp.route("/")

@@ -133,8 +133,10 @@ def _viewer(user: User) -> tuple:
     """Users who see the same projects share a drawing."""
     return (
         user.role,
-        user.organization_id if user.role in ("member", "site_manager") else None,
-        tuple(sorted(user.managed_site_ids)) if user.role == "site_manager" else (),
+        user.organization_id
+        if permissions.is_member(user) or permissions.is_site_manager(user)
+        else None,
+        tuple(permissions.managed_site_ids(user)),
     )
 
 

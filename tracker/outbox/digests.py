@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from tracker import outbox
+from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import Notification, Project, User
 from tracker.models.base import utcnow
@@ -61,7 +62,7 @@ def queue_digests(now: datetime | None = None) -> int:
     users = db.session.execute(
         sa.select(User, NotificationSettings.digest, NotificationSettings.time_zone)
         .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
-        .where(User.active.is_(True), User.role != "patron")
+        .where(permissions.may_hear_of_projects())
         .order_by(User.id)
     ).all()
     started = set(
@@ -119,7 +120,7 @@ def _queue_one(user: User, rhythm: str, key: str, now: datetime) -> int:
                 .limit(MAX_ITEMS)
             )
         )
-    manager_items = _manager_needs(user) if user.role == "site_manager" else None
+    manager_items = _manager_needs(user) if permissions.is_site_manager(user) else None
     try:
         db.session.add(
             ReminderSent(kind="digest", object_type="user", object_id=user.id, due_on=key, at=now)
@@ -234,7 +235,7 @@ def digest_mail(row: OutboxMessage, user: User):
             )
         )
     sections = []
-    if user.role == "site_manager":
+    if permissions.is_site_manager(user):
         sections.extend(_manager_sections(user))
     if notifications:
         items = [

@@ -73,7 +73,7 @@ def index():
 
 
 def _setup(form: ProjectForm, user) -> ProjectForm:
-    if permissions.is_admin(user) or user.role == "member":
+    if permissions.can_host_at_any_site(user):
         sites = db.session.scalars(sa.select(Site).order_by(Site.name)).all()
     else:
         sites = user.managed_sites

@@ -107,7 +107,7 @@ def request_gate(project_id: int):
 @login_required
 def queue():
     user = _user()
-    if not (permissions.is_admin(user) or user.role == "site_manager"):
+    if not permissions.can_view_review_queue(user):
         abort(403)
     site = request.args.get("site") or None
     page = request.args.get("page", 1, type=int)

@@ -191,7 +191,7 @@ def _back_to(criterion: StageCriterion):
 def criteria_page():
     user = _user()
     if not request.args.get("site") and not permissions.is_admin(user):
-        if user.role == "site_manager" and user.managed_sites:
+        if permissions.is_site_manager(user) and user.managed_sites:
             return redirect(url_for("settings.criteria", site=user.managed_sites[0].slug))
         abort(403)
     return _render_criteria(_criteria_scope(), CriterionForm(formdata=None))

@@ -4,6 +4,7 @@ asked for, `mine`, `updated_since` and `sort` (design §13, §16)."""
 import sqlalchemy as sa
 
 from tracker.api import keyset
+from tracker.auth import permissions
 from tracker.models import Participation, Project
 
 
@@ -18,8 +19,8 @@ def listed(query: sa.Select, user, args: dict) -> sa.Select:
             mine.append(
                 Project.participations.any(Participation.organization_id == user.organization_id)
             )
-        if user.role == "site_manager" and user.managed_site_ids:
-            mine.append(Project.site_id.in_(sorted(user.managed_site_ids)))
+        if permissions.managed_site_ids(user):
+            mine.append(Project.site_id.in_(permissions.managed_site_ids(user)))
         query = query.where(sa.or_(*mine) if mine else sa.false())
     if args.get("updated_since") is not None:
         query = query.where(Project.updated_at >= args["updated_since"])

@@ -70,8 +70,8 @@ def _site_ids(user, slug: str | None) -> list[int] | None:
                 _("There is no site with the slug “%(slug)s”; see GET /api/v1/sites.", slug=slug),
             )
         return [site_id]
-    if user.role == "site_manager":
-        return sorted(user.managed_site_ids)
+    if permissions.is_site_manager(user):
+        return permissions.managed_site_ids(user)
     return None
 
 
