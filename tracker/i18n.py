@@ -76,6 +76,11 @@ ACTION_NAMES = {
     "project_created": _l("Project created"),
     "project_updated": _l("Project updated"),
     "partner_added": _l("Partner added"),
+    "partner_request_created": _l("Partner request opened"),
+    "partner_request_closed": _l("Partner request closed"),
+    "partner_interest_created": _l("Interest in a partner request"),
+    "partner_interest_declined": _l("Interest declined"),
+    "organization_profile_updated": _l("Offer, seek and contacts updated"),
     "update_posted": _l("Update posted"),
     "milestone_added": _l("Milestone added"),
     "milestone_done": _l("Milestone done"),
@@ -142,6 +147,10 @@ FIELD_NAMES = {
     "website": _l("Website"),
     "member_since": _l("Member since"),
     "sites": _l("Sites"),
+    "closes_on": _l("Closes on"),
+    "offer": _l("What we offer"),
+    "seek": _l("What we seek"),
+    "contacts": _l("Contact persons"),
 }
 
 
