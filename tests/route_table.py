@@ -190,6 +190,7 @@ TABLE = {
     "DELETE /api/v1/webhooks/<id:webhook_id>": OWN,
     "GET /api/v1/webhooks/<id:webhook_id>/deliveries": OWN,
     "POST /api/v1/webhooks/<id:webhook_id>/deliveries/<id:webhook_delivery_id>/redeliver": OWN,
+    "POST /api/v1/organizations/import": MANAGERS,
     "GET /api/v1/notifications": ANYONE_SIGNED_IN,
     # a patron sees the network project's summary only: 403 there, as for its other details
     "POST /api/v1/projects/<id:project_id>/nudge": {

@@ -191,3 +191,51 @@ def test_rate_limit_headers_only_on_limited_answers(app, client, world, monkeypa
     assert limited.headers["X-RateLimit-Remaining"] == "0"
     unauthorized = client.get(f"{API}/projects")
     assert "Retry-After" not in unauthorized.headers
+
+
+# --- downloads and imports with a token ----------------------------------------------------
+
+
+def test_csv_exports_take_a_token_and_organizations_carry_ids(client, world):
+    headers = token(world.lead_member, scope="read")
+    projects = client.get("/projects/export.csv", headers=headers)
+    assert projects.status_code == 200, projects.headers.get("Location")
+    assert "Open hydrogen forecast" in projects.get_data(as_text=True)
+    organizations = client.get("/organizations/export.csv", headers=headers)
+    assert organizations.status_code == 200
+    text = organizations.get_data(as_text=True).lstrip("\ufeff")
+    header, first = text.splitlines()[:2]
+    assert header.split(",")[0] == "id"
+    assert first.split(",")[0].isdigit()
+    # A token does not open the pages.
+    page = client.get("/projects", headers=headers)
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    assert client.get("/projects/export.csv").status_code == 302  # no token, no session
+
+
+def test_organizations_are_imported_with_a_token(client, world):
+    exported = client.get("/organizations/export.csv", headers=token(world.admin))
+    header = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("id,")
+    csv_text = (
+        "name,kind,country,city,website,description,member_since,sites,themes\n"
+        "Hydrogen Works,startup,DE,Lingen,,Electrolysers,,lingen,ai\n"
+    )
+    url = f"{API}/organizations/import"
+    member = client.post(url, json={"csv": csv_text}, headers=token(world.lead_member))
+    assert_problem(member, 403)
+    dry = client.post(url, json={"csv": csv_text, "dry_run": True}, headers=token(world.admin))
+    assert dry.status_code == 200 and dry.get_json() == {"rows": 1, "imported": 0, "errors": []}
+    done = client.post(url, json={"csv": csv_text}, headers=token(world.admin))
+    assert done.status_code == 200 and done.get_json()["imported"] == 1
+    again = client.post(url, json={"csv": csv_text}, headers=token(world.admin))
+    problem = assert_problem(again, 422)
+    assert problem["rows"] and problem["rows"][0]["row"] == 2
+    # An exported file (with its id column) imports elsewhere as it is: ids are ignored.
+    exported_line = "7,Other Works,startup,DE,Lingen,,,,lingen,ai\n"
+    reimport = client.post(
+        url,
+        json={"csv": "id," + csv_text.splitlines()[0] + "\n" + exported_line},
+        headers=token(world.admin),
+    )
+    assert reimport.status_code == 200, reimport.get_data(as_text=True)

@@ -253,3 +253,54 @@ def test_webhooks_belong_to_their_owner_and_need_a_write_token(
         client.delete(f"{API}/webhooks/{hook['id']}", headers=bearer(world.lead_member)).status_code
         == 204
     )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_example_receiver_verifies_signatures(client, world, private_allowed, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "webhook_receiver.py"
+    port = _free_port()
+    secret = "example-secret-" + "x" * 16
+    process = subprocess.Popen(
+        [sys.executable, str(script), "--port", str(port)],
+        env={**os.environ, "TRACKER_WEBHOOK_SECRET": secret},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "Listening" in process.stdout.readline()
+        url = f"http://127.0.0.1:{port}/"
+        register(client, world.lead_member, url, ["update.posted"], secret=secret)
+        post_update(client, world.lead_member, world.network_project.id, "Signed and sealed.")
+        run_worker()
+        delivery = db.session.scalars(sa.select(WebhookDelivery)).one()
+        assert (delivery.state, delivery.last_status) == ("delivered", 204)
+        db.session.rollback()
+        line = process.stdout.readline()
+        assert "update.posted" in line and "Open hydrogen forecast" in line
+        forged = urllib.request.Request(
+            url, data=b"{}", headers={"X-Tracker-Signature": "sha256=00"}, method="POST"
+        )
+        try:
+            urllib.request.urlopen(forged, timeout=5)  # noqa: S310
+            status = 200
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()

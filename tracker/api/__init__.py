@@ -22,6 +22,7 @@ from tracker.api.views import (  # noqa: E402, F401  (each module adds its route
     account,
     actions,
     directory,
+    downloads,
     gates,
     matchmaking,
     metrics,

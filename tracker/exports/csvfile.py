@@ -90,7 +90,11 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[objec
 
 
 def read_csv(
-    filename: str, data: bytes, columns: Sequence[str], aliases: dict[str, str] | None = None
+    filename: str,
+    data: bytes,
+    columns: Sequence[str],
+    aliases: dict[str, str] | None = None,
+    optional: Sequence[str] = (),
 ) -> list[CsvRow]:
     """The data rows of an uploaded CSV file; raises CsvError when it cannot be read.
 
@@ -111,7 +115,7 @@ def read_csv(
         raise CsvError(_("The file is empty. The first row must name the columns."))
     header = [name.strip().lower() for name in records[0]]
     header = [(aliases or {}).get(name, name) for name in header]
-    _check_header(header, columns)
+    _check_header(header, columns, optional)
     if len(records) - 1 > MAX_ROWS:
         raise CsvError(
             _(
@@ -140,9 +144,10 @@ def _decode(data: bytes) -> str:
         ) from error
 
 
-def _check_header(header: list[str], columns: Sequence[str]) -> None:
+def _check_header(header: list[str], columns: Sequence[str], optional: Sequence[str] = ()) -> None:
+    """Every column named once; optional ones (read and ignored) may be there too."""
     missing = [name for name in columns if name not in header]
-    unknown = [name for name in header if name not in columns]
+    unknown = [name for name in header if name not in columns and name not in optional]
     duplicated = sorted({name for name in header if header.count(name) > 1})
     problems = []
     if missing:

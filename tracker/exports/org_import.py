@@ -12,7 +12,7 @@ from tracker.database import transaction
 from tracker.directory.forms import OrganizationForm
 from tracker.directory.names import name_key
 from tracker.exports.csvfile import CsvRow, read_csv
-from tracker.exports.rows import ORGANIZATION_COLUMNS, organization_aliases
+from tracker.exports.rows import EXPORT_ONLY_COLUMNS, ORGANIZATION_COLUMNS, organization_aliases
 from tracker.extensions import db
 from tracker.i18n import LANGUAGES
 from tracker.models import Organization, Site, Theme, User
@@ -64,7 +64,7 @@ def check_import(actor: User, filename: str, data: bytes) -> ImportCheck:
     if not permissions.can_create_organization(actor):
         raise ImportRefused(_("You may not add organizations."))
     aliases = organization_aliases(LANGUAGES)
-    rows = read_csv(filename, data, ORGANIZATION_COLUMNS, aliases)
+    rows = read_csv(filename, data, ORGANIZATION_COLUMNS, aliases, optional=EXPORT_ONLY_COLUMNS)
     if not rows:
         raise ImportRefused(_("The file has no rows below the header row."))
     catalogue = _Catalogue()

@@ -56,8 +56,13 @@ ORGANIZATION_HEADERS = {
 SEPARATOR = "; "
 
 
+# The export leads with each organization's id (for members' systems, design §13); the import
+# accepts and ignores it, so an exported file can be imported elsewhere.
+EXPORT_ONLY_COLUMNS = ("id",)
+
+
 def organization_header() -> list[str]:
-    return [str(ORGANIZATION_HEADERS[name]) for name in ORGANIZATION_COLUMNS]
+    return ["id", *(str(ORGANIZATION_HEADERS[name]) for name in ORGANIZATION_COLUMNS)]
 
 
 def organization_aliases(languages) -> dict[str, str]:
@@ -112,6 +117,7 @@ def organization_rows(query: sa.Select) -> Iterator[tuple]:
     query = query.options(selectinload(Organization.sites), selectinload(Organization.themes))
     for org in batches(query):
         yield (
+            org.id,
             org.name,
             org.kind,
             org.country,
