@@ -145,9 +145,13 @@ def test_hidden_project_answers_404_on_every_url(client, world, login):
     assert page.status_code == 404
 
 
-def test_patron_gets_404_on_project_details(client, world, login):
+def test_patron_gets_the_summary_page_and_404_on_project_details(client, world, login):
+    """Design §11 (issue 14, finding 13): a network project's summary page, nothing more."""
     login(world.patron)
-    assert client.get(f"/projects/{world.network_project.id}").status_code == 404
+    page = client.get(f"/projects/{world.network_project.id}")
+    assert page.status_code == 200 and "Partner Org" not in page.get_data(as_text=True)
+    assert client.get(f"/projects/{world.network_project.id}/edit").status_code in (403, 404)
+    assert client.get(f"/projects/{world.consortium_project.id}").status_code == 404
 
 
 def test_outsider_sees_a_network_project_read_only(client, world, login):
