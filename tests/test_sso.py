@@ -395,3 +395,28 @@ def test_a_user_with_two_factor_still_enters_the_code_unless_the_provider_checke
     else:
         assert answer.url == f"{live}/login/two-factor" and signed_in_as(http, live) is None
         assert "sign_in" not in actions_on(world.lead_member.id)  # recorded after the code
+
+
+def test_a_provider_vouches_only_for_its_own_domains(
+    app, live, provider, world, domain, monkeypatch
+):
+    settings = provider.settings(domains=["lead.example"])
+    monkeypatch.setitem(app.config, "TRACKER_OIDC_PROVIDERS", {"corp": settings})
+    # The member organization's identity provider claims the network office's admin address.
+    provider.add_user("forged", email="admin@example.org", email_verified=True)
+    http = requests.Session()
+    refused = sign_in_through_provider(live, provider, "forged", http)
+    assert refused.status_code == 403 and "may not sign in admin@example.org" in refused.text
+    assert signed_in_as(http, live) is None
+    provider.add_user("nina", email="nina@lead.example", email_verified=True)
+    assert "waiting for approval" in sign_in_through_provider(live, provider, "nina").text
+
+
+def test_provider_domains_come_from_the_environment(fresh_app, monkeypatch):
+    monkeypatch.setenv("TRACKER_OIDC_PROVIDERS", "krone")
+    monkeypatch.setenv("TRACKER_OIDC_KRONE_ISSUER", "https://login.microsoftonline.com/t/v2.0")
+    monkeypatch.setenv("TRACKER_OIDC_KRONE_CLIENT_ID", "id")
+    monkeypatch.setenv("TRACKER_OIDC_KRONE_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("TRACKER_OIDC_KRONE_DOMAINS", "Krone.de, @krone-group.com")
+    krone = fresh_app().config["TRACKER_OIDC_PROVIDERS"]["krone"]
+    assert krone["domains"] == ["krone.de", "krone-group.com"]

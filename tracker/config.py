@@ -73,6 +73,9 @@ def oidc_providers() -> dict[str, dict]:
             raise RuntimeError(f"{prefix}ISSUER must be an https:// URL.")
         settings["label"] = (os.environ.get(prefix + "LABEL") or "").strip() or name.title()
         settings["mfa"] = _flag(prefix + "MFA")
+        # A provider's own administrators can mark any address verified: limit what it vouches for.
+        domains = (os.environ.get(prefix + "DOMAINS") or "").replace(";", ",").split(",")
+        settings["domains"] = [d.strip().lower().removeprefix("@") for d in domains if d.strip()]
         providers[name] = settings
     return providers
 

@@ -44,6 +44,10 @@ NO_ACCOUNT = _l(
     "There is no account for %(email)s, and %(domain)s is not the e-mail domain of a member "
     "organization. Ask your site manager or the network office for an invitation."
 )
+NOT_VOUCHED = _l(
+    "%(provider)s may not sign in %(email)s: its addresses are another organization's. "
+    "Use the button of your own organization, or sign in with your password."
+)
 INACTIVE = _l(
     "The account for %(email)s is switched off. Ask your site manager or the network office."
 )
@@ -149,6 +153,10 @@ def verified_email(name: str, claims: dict) -> str:
     if not email or "@" not in email or not verified:
         security_log.info("sso_refused provider=%s reason=unverified_email", name)
         raise SsoError(str(NOT_VERIFIED % {"provider": label(name)}))
+    allowed = providers()[name].get("domains") or []
+    if allowed and email.rsplit("@", 1)[1] not in allowed:
+        security_log.info("sso_refused provider=%s reason=domain_not_vouched", name)
+        raise SsoError(str(NOT_VOUCHED % {"provider": label(name), "email": email}))
     return email
 
 
