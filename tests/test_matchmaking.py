@@ -417,3 +417,16 @@ def test_pages_stay_within_twelve_statements_however_many_rows(world, client, lo
     many = [_page_statements(client, url) for url in pages]
     assert many == few, dict(zip(pages, zip(few, many, strict=True), strict=True))
     assert max(many) <= 12, dict(zip(pages, many, strict=True))
+
+
+def test_project_history_names_the_request_in_the_readers_language(world, client, login):
+    login(world.lead_member)
+    url = f"/projects/{world.network_project.id}/partner-requests/new"
+    closes = (utcnow().date() + timedelta(days=3)).isoformat()
+    data = {"kind": "startup", "description": "A start-up", "closes_on": closes}
+    assert client.post(url, data=data).status_code == 302
+    history = client.get(f"/projects/{world.network_project.id}?tab=history")
+    assert history.status_code == 200 and "Partner request opened" in history.text
+    client.post("/language", data={"lang": "de"})
+    german = client.get(f"/projects/{world.network_project.id}?tab=history")
+    assert "Partnergesuch eröffnet" in german.text
