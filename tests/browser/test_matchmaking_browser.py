@@ -64,7 +64,16 @@ def test_member_answers_a_request_and_the_lead_accepts(open_page, live_server): 
     lead.get_by_role("link", name=re.compile(PROJECT)).click()
     answers = lead.locator("#interests")
     assert "Our anomaly models already watch hydrogen sensor streams." in answers.inner_text()
+    asked = []
+
+    def confirm(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    lead.once("dialog", confirm)
     lead.get_by_role("button", name="Accept Quellwerk Analytics GmbH as Start-up").click()
+    lead.wait_for_url(re.compile(r"/partner-requests/\d+$"))
+    assert asked == ["Add Quellwerk Analytics GmbH to the project as Start-up?"]
     assert "Accepted: the organization is now a partner" in lead.locator("main").inner_text()
 
     lead.get_by_role("link", name=PROJECT, exact=True).click()
