@@ -564,7 +564,22 @@ def _cover(pdf: ReportPDF, content: model.Content) -> None:
         pdf.set_font("Body", "", 11)
         pdf.set_text_color(INK)
         pdf.multi_cell(0, 6, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(14)
+    pdf.ln(12)
+    pdf.para(_("In this report"), 9, MUTED, 5)
+    sections = [
+        _("The quarter in figures"),
+        _("Per site, %(quarter)s", quarter=content.quarter),
+        _("Funnel: projects per stage reached"),
+        _("Entries to test and market per quarter"),
+        _("Gate decisions by kind"),
+        _("Stop reasons by category"),
+        _("Market entries"),
+        *(() if content.patron else (_("New cooperations"), _("Stopped projects"))),
+        _("Highlights from the sites"),
+    ]
+    for section in sections:
+        pdf.para(f"·  {section}", 10.5, INK, 5.6)
+    pdf.ln(10)
     pdf.set_draw_color(RULE)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(4)
