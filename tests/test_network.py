@@ -100,3 +100,13 @@ def test_a_write_redraws_the_cached_network(world):
     # Another viewer with other rights never gets this drawing.
     outsider = network.build(world.outsider, network.NetworkFilters())
     assert outsider is not second
+
+
+def test_managers_see_their_sites_consortium_projects_only(world, client):
+    third = f.make_org("Third Org", sites=[world.berlin])
+    fourth = f.make_org("Fourth Org", sites=[world.lingen])
+    f.make_project(world.lingen, fourth, [(third, "partner")], visibility="consortium")
+    mine = {n["name"] for n in _api(client, world.manager, "/api/v1/network").json["nodes"]}
+    assert {"Third Org", "Fourth Org"} <= mine  # a consortium project at the Lingen site
+    theirs = {n["name"] for n in _api(client, world.other_manager, "/api/v1/network").json["nodes"]}
+    assert not {"Third Org", "Fourth Org"} & theirs
