@@ -314,10 +314,11 @@ def test_patron_and_dashboard_show_the_same_funnel(client, login, quarter_moves)
 # --- PDF and CSV ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("who", ["admin", "patron"])
 def test_pdf_figures_equal_the_page_and_the_csv_and_every_script_survives(
-    client, login, quarter_moves, tmp_path
+    client, login, quarter_moves, tmp_path, who
 ):
-    viewer = signed_in(client, login, quarter_moves.admin)
+    viewer = signed_in(client, login, quarter_moves.user(who))
     page = text_of(viewer.get("/dashboard/report"))
     tables = _zip_tables(viewer.get("/dashboard/report.csv").get_data())
     response = viewer.get("/dashboard/report.pdf")
