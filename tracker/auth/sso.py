@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from tracker.activity import audit
+from tracker import activity  # the module: tracker.activity imports tracker.auth itself
 from tracker.auth.services import (
     LOCKED,
     find_user_by_email,
@@ -198,7 +198,9 @@ def sign_in(name: str, claims: dict, ip: str | None) -> Outcome:
 
 
 def _refuse(user: User, name: str, ip: str | None, reason: str) -> None:
-    audit(None, "sso_sign_in_refused", user, {"provider": name, "reason": reason, "ip": ip})
+    activity.audit(
+        None, "sso_sign_in_refused", user, {"provider": name, "reason": reason, "ip": ip}
+    )
     db.session.commit()
     security_log.info("sso_refused user_id=%s provider=%s ip=%r (%s)", user.id, name, ip, reason)
 
@@ -226,7 +228,7 @@ def _request_account(name: str, email: str, claims: dict) -> Outcome:
     except IntegrityError:  # the same person's request in another window came first
         db.session.rollback()
         return Outcome(find_user_by_email(email), pending=True)
-    audit(
+    activity.audit(
         None,
         "sso_account_requested",
         user,
