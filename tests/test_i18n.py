@@ -212,8 +212,8 @@ def test_a_german_organization_export_can_be_imported_again(client, world, login
     login(world.admin)
     exported = client.get("/organizations/export.csv").get_data().decode("utf-8-sig")
     header = exported.splitlines()[0]
-    assert header.startswith("Name,Art,Land,Ort")
-    row = f"Neue Org,startup,DE,Lingen,,,,{world.lingen.slug},{world.ai.slug}"
+    assert header.startswith("id,Name,Art,Land,Ort")  # the id first, for members' systems
+    row = f",Neue Org,startup,DE,Lingen,,,,{world.lingen.slug},{world.ai.slug}"
     response = confirm(client, f"{header}\r\n{row}\r\n")
     assert response.status_code == 302
     db.session.expire_all()
