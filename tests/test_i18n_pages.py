@@ -414,16 +414,24 @@ def test_admin_saved_message_in_german(client, world, login):
     assert "Die Sitzungen der Person wurden beendet" in page and "Saved" not in page
 
 
-def test_invitation_mail_is_written_in_the_recipients_language(app):
-    from tracker.admin.views import _mail_text
+def test_invitation_mail_is_written_in_the_recipients_language(app, world):
+    """Rendered by the outbox worker: the recipient's language, else the inviter's."""
+    from tracker import outbox
+    from tracker.models.outbox import OutboxMessage
+    from tracker.outbox import mails
 
+    world.partner_member.locale = "sv"
+    db.session.commit()
     with app.test_request_context(headers={"Accept-Language": "de"}):
         refresh()
-        subject, body = _mail_text("invite", "https://x.example/i/t", "sv")
-        assert subject == "Din inbjudan till Innovation Tracker"
-        assert "Länken fungerar en gång och i 72 timmar." in body
-        subject, _body = _mail_text("reset", "https://x.example/i/t", None)
-        assert subject.startswith("Setzen Sie Ihr Passwort")
+        outbox.mail_link(world.partner_member.id, "invite", "https://x.example/i/t", 72)
+        outbox.mail_link(world.lead_member.id, "reset", "https://x.example/i/t", 72)
+    rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    with app.test_request_context():
+        swedish, german = (mails.build(row) for row in rows)
+    assert swedish["Subject"] == "Din inbjudan till Innovation Tracker"
+    assert "Länken fungerar en gång och i 72 timmar." in swedish.get_body(("plain",)).get_content()
+    assert german["Subject"].startswith("Setzen Sie Ihr Passwort")
 
 
 @pytest.mark.parametrize(

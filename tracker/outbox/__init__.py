@@ -147,13 +147,17 @@ def mail_link(user_id: int, kind: str, url: str, hours: int) -> None:
 
     The link is made (and committed) by the auth service first: a mail lost between the two
     leaves the link on the admin's page, which is where it is shown anyway."""
+    from flask_babel import get_locale
+
     from tracker.database import transaction
 
     invite = kind == "invite"
+    # A new person has no language yet: the mail is then in the language of whoever invited.
+    locale = str(get_locale() or "") or None
     with transaction():
         enqueue_email(
             user_id,
             "invitation" if invite else "password.reset",
             "invitation" if invite else "password_reset",
-            {"url": url, "hours": hours},
+            {"url": url, "hours": hours, "locale": locale},
         )

@@ -136,8 +136,14 @@ TEMPLATES = {
 }
 
 
-def _locale(user: User) -> str:
-    return user.locale if user.locale in LANGUAGES else DEFAULT_LOCALE
+def _locale(user: User, row: OutboxMessage | None = None) -> str:
+    """The recipient's language; else the one the mail was written in (an invitation: the
+    inviter's); else English."""
+    fallback = (row.params or {}).get("locale") if row is not None else None
+    for code in (user.locale, fallback):
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LOCALE
 
 
 def build(row: OutboxMessage) -> EmailMessage:
@@ -148,7 +154,8 @@ def build(row: OutboxMessage) -> EmailMessage:
     make = TEMPLATES.get(row.template)
     if make is None:
         raise outbox.Permanent(f"unknown mail template {row.template!r}")
-    with force_locale(_locale(user)):
+    lang = _locale(user, row)
+    with force_locale(lang):
         content = make(row, user)
         settings_url = url_for("outbox.notification_settings", _external=True)
         unsubscribe_url = None
@@ -163,7 +170,7 @@ def build(row: OutboxMessage) -> EmailMessage:
             "group_name": _group_name(content.group),
         }
         text = render_template("email/mail.txt", **context)
-        html = render_template("email/mail.html", **context, lang=_locale(user))
+        html = render_template("email/mail.html", **context, lang=lang)
     # Header lines up to RFC 5322's 998 characters: a long List-Unsubscribe address must stay
     # one plain <URL>, not be folded into encoded words that clients cannot use.
     message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
@@ -209,5 +216,6 @@ def send_email(row: OutboxMessage) -> dict | None:
     smtp.deliver(message)
     if row.template in ("invitation", "password_reset"):
         # The one-time link is kept in readable form only until it went out.
-        return {"params": {"hours": (row.params or {}).get("hours")}}
+        kept = {key: (row.params or {}).get(key) for key in ("hours", "locale")}
+        return {"params": kept}
     return None
