@@ -93,3 +93,21 @@ def test_member_answers_a_request_and_the_lead_accepts(open_page, live_server): 
     assert (
         f"Quellwerk Analytics GmbH was added to “{PROJECT}”" in member.locator("main").inner_text()
     )
+
+
+@pytest.mark.usefixtures("demo")
+def test_network_page_draws_and_zooms_without_inline_script(open_page, live_server):  # noqa: F811
+    errors = []
+    page = open_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, live_server, ANSWERING)
+    nav(page, "Network")
+    graph = page.locator("svg.network-graph")
+    assert graph.locator("a").count() > 40  # one mark per organization with a shared project
+    whole = graph.get_attribute("viewBox")
+    page.get_by_role("button", name="Zoom in").click()
+    assert graph.get_attribute("viewBox") != whole
+    page.get_by_role("button", name="Whole network").click()
+    assert graph.get_attribute("viewBox") == whole
+    assert "Emstal Landtechnik GmbH" in page.locator("#quiet-members").inner_text()
+    assert not errors, errors  # no CSP violation, no script error
