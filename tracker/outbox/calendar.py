@@ -12,10 +12,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from tracker.auth import permissions
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LOCALE, LANGUAGES
 from tracker.models import GateCondition, Milestone, Participation, Project, User
 from tracker.models.base import utcnow
 from tracker.models.outbox import NotificationSettings
@@ -104,6 +107,12 @@ def _event(uid: str, day: date, summary: str, description: str, link: str) -> Ev
 
 
 def feed(user: User) -> bytes:
+    """The calendar in the user's language (see _feed)."""
+    with force_locale(user.locale if user.locale in LANGUAGES else DEFAULT_LOCALE):
+        return _feed(user)
+
+
+def _feed(user: User) -> bytes:
     """The user's calendar: open milestones, the current stage's target date and open
     conditions, up to about a year ahead (past ones too, so overdue work stays visible)."""
     projects = followed_projects(user)
@@ -130,8 +139,9 @@ def feed(user: User) -> bytes:
         .order_by(Milestone.due_on, Milestone.id)
     ).all()
     for mid, title, due, pid, ptitle in milestones:
+        label = _("Milestone")
         cal.add_component(
-            _event(f"milestone-{mid}@{host}", due, f"{ptitle}: {title}", "Milestone", link(pid))
+            _event(f"milestone-{mid}@{host}", due, f"{ptitle}: {title}", label, link(pid))
         )
     targets = db.session.execute(
         sa.select(
@@ -143,15 +153,13 @@ def feed(user: User) -> bytes:
         ).where(Project.id.in_(projects), Project.stage != "market")
     ).all()
     for pid, ptitle, stage, test_on, market_on in targets:
-        day, label = (
-            (test_on, "Target date: test")
-            if stage == "develop"
-            else (market_on, "Target date: market")
-        )
+        if stage == "develop":
+            day, label = test_on, _("Target date for test")
+        else:
+            day, label = market_on, _("Target date for market")
         if day is not None and day <= until:
-            cal.add_component(
-                _event(f"target-{pid}-{stage}@{host}", day, f"{ptitle}: {label}", label, link(pid))
-            )
+            uid = f"target-{pid}-{stage}@{host}"
+            cal.add_component(_event(uid, day, f"{ptitle}: {label}", label, link(pid)))
     conditions = db.session.execute(
         sa.select(
             GateCondition.id, GateCondition.text, GateCondition.due_on, Project.id, Project.title
@@ -167,7 +175,6 @@ def feed(user: User) -> bytes:
     ).all()
     for cid, text, due, pid, ptitle in conditions:
         summary = f"{ptitle}: {text[:80]}"
-        cal.add_component(
-            _event(f"condition-{cid}@{host}", due, summary, "Gate condition", link(pid))
-        )
+        label = _("Gate condition")
+        cal.add_component(_event(f"condition-{cid}@{host}", due, summary, label, link(pid)))
     return cal.to_ical()
