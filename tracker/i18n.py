@@ -212,7 +212,7 @@ def org_kind_name(kind: str) -> str:
 
 
 def participation_role_name(role: str) -> str:
-    from tracker.projects.forms import ROLE_LABELS  # imported late: forms import models
+    from tracker.vocabulary import PARTICIPATION_ROLE_LABELS as ROLE_LABELS
 
     return str(ROLE_LABELS.get(role, role.replace("_", " ")))
 

@@ -2,6 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 
+# A participating organization's role in a project (Participation.role).
+PARTICIPATION_ROLE_LABELS = {
+    "lead": _l("Lead"),
+    "partner": _l("Partner"),
+    "research_partner": _l("Research partner"),
+    "startup": _l("Start-up"),
+    "pilot_customer": _l("Pilot customer"),
+}
+
 # Account roles (User.role).
 ROLE_LABELS = {
     "admin": _l("Admin"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import requests
 import sqlalchemy as sa
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
-from flask import current_app
+from flask import current_app, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -237,3 +237,31 @@ def _request_account(name: str, email: str, claims: dict) -> Outcome:
     db.session.commit()
     security_log.info("sso_account_requested user_id=%s provider=%s", user.id, name)
     return Outcome(user, pending=True)
+
+
+# --- the session's provider, for sign-out and the second factor ---------------------------------
+
+SSO = "sso"  # the session key of the provider that signed this session in
+
+
+def satisfies_two_factor() -> bool:
+    """True when this session came from a provider that vouches for a second factor."""
+    state = session.get(SSO)
+    return isinstance(state, dict) and state.get("mfa") is True
+
+
+def provider_sign_out(state) -> str | None:
+    """After the local sign-out: the provider's end-session URL, when it offers one."""
+    if not isinstance(state, dict) or not state.get("provider"):
+        return None
+    return logout_url(
+        state["provider"], state.get("id_token"), url_for("auth.login", _external=True)
+    )
+
+
+def signed_out_page(state):
+    """The local session is over; offer the provider's sign-out too (a link: CSP form-action)."""
+    url = provider_sign_out(state)
+    if url is None:
+        return None
+    return render_template("auth/sso_signed_out.html", url=url, provider=label(state["provider"]))

@@ -8,13 +8,13 @@ from joserfc.errors import JoseError
 
 from tracker.auth import bp, sessions, sso
 from tracker.auth.services import security_log
+from tracker.auth.sso import SSO
 from tracker.auth.views import _login_limit, _only_failures, safe_next
 from tracker.extensions import limiter
 
 NEXT = "sso_next"
 # In the signed-in session: the provider, whether it vouched for a second factor, and the
 # ID token for RP-initiated logout.
-SSO = "sso"
 
 
 def _page(name: str, message: str, status: int):
@@ -93,31 +93,6 @@ def _finish(name: str, user, id_token: str | None):
     login_user(user)
     session[SSO] = {"provider": name, "mfa": mfa, "id_token": id_token}
     return redirect(next_url)
-
-
-def satisfies_two_factor() -> bool:
-    """True when this session came from a provider that vouches for a second factor."""
-    state = session.get(SSO)
-    return isinstance(state, dict) and state.get("mfa") is True
-
-
-def provider_sign_out(state) -> str | None:
-    """After the local sign-out: the provider's end-session URL, when it offers one."""
-    if not isinstance(state, dict) or not state.get("provider"):
-        return None
-    return sso.logout_url(
-        state["provider"], state.get("id_token"), url_for("auth.login", _external=True)
-    )
-
-
-def signed_out_page(state):
-    """The local session is over; offer the provider's sign-out too (a link: CSP form-action)."""
-    url = provider_sign_out(state)
-    if url is None:
-        return None
-    return render_template(
-        "auth/sso_signed_out.html", url=url, provider=sso.label(state["provider"])
-    )
 
 
 @bp.app_context_processor

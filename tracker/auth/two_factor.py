@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 from tracker.auth import bp, sessions
 from tracker.auth import two_factor_services as services
 from tracker.auth.passwords import MAX_LENGTH
-from tracker.auth.sso_views import satisfies_two_factor
+from tracker.auth.sso import satisfies_two_factor
 from tracker.auth.views import _login_limit, _only_failures, credential_checks
 from tracker.extensions import db, limiter
 from tracker.models import User

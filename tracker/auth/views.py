@@ -111,7 +111,7 @@ def _sign_in(user: User, next_url: str):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    from tracker.auth.sso_views import SSO, signed_out_page
+    from tracker.auth.sso import SSO, signed_out_page
 
     provider_session = session.get(SSO)
     services.end_all_sessions(current_user._get_current_object())

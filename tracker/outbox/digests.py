@@ -221,7 +221,7 @@ def _manager_sections(user: User) -> list[tuple[str, list[tuple[str, str | None]
 def digest_mail(row: OutboxMessage, user: User):
     """The digest's content, rendered when sent (tracker/outbox/mails.py)."""
     from tracker.notifications.display import notification_text
-    from tracker.outbox.mails import Mail
+    from tracker.outbox.message import Mail
 
     params = row.params or {}
     ids = params.get("notifications") or []

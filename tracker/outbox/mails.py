@@ -7,7 +7,6 @@ unsubscribe (RFC 8058) for their event group that works without sign-in.
 
 import email.policy
 import socket
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -23,19 +22,9 @@ from tracker.i18n import DEFAULT_LOCALE, LANGUAGES
 from tracker.models import Notification, Project, User
 from tracker.models.outbox import OutboxMessage
 from tracker.outbox import preferences
+from tracker.outbox.message import Mail
 
 UNSUBSCRIBE_SALT = "tracker.unsubscribe"
-
-
-@dataclass
-class Mail:
-    subject: str
-    paragraphs: list[str]
-    link: str | None = None
-    link_label: str | None = None
-    sections: list[tuple[str, list[tuple[str, str | None]]]] = field(default_factory=list)
-    group: str | None = None  # the event group a one-click unsubscribe turns off
-    footer: str | None = None
 
 
 # --- unsubscribe tokens ----------------------------------------------------------------------

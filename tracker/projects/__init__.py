@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__)
 
-from tracker.projects import export, views  # noqa: E402, F401
+from tracker.projects import actions, export, views  # noqa: E402, F401

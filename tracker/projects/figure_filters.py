@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.dashboard import flows, metrics
-from tracker.dashboard.overview import COOPERATION, DECISION_LABELS, decisions_on, entries_on
+from tracker.dashboard.overview import COOPERATION, DECISION_LABELS
 from tracker.dashboard.periods import Period, parse_token
-from tracker.extensions import db
 from tracker.models import Project
 from tracker.models.base import ORG_KINDS, STAGES
 
@@ -121,38 +120,6 @@ def conditions(f) -> list[sa.ColumnElement[bool]]:
     if f.decision:
         found.append(flows.decision_exists(*split(f.decision)))
     return found
-
-
-def events_on(user, f) -> str:
-    """For a list opened from a figure that counts events (gate decisions, stage entries):
-    how many such events the listed projects have, in the figure's own words ("19 decisions
-    on 13 projects"); "" for other lists. One statement."""
-    from tracker.models import GateReview, StageEvent
-    from tracker.projects.queries import _narrowed
-
-    if not (f.decision or f.entered):
-        return ""
-    listed = _narrowed(user, f).with_only_columns(Project.id).order_by(None).subquery()
-    if f.decision:
-        key, period = split(f.decision)
-        decisions = metrics.DECIDED if key == "any" else (key,)
-        events = sa.select(GateReview.project_id).where(
-            *flows.decided(decisions, period), GateReview.project_id.in_(sa.select(listed.c.id))
-        )
-    else:
-        key, period = split(f.entered)
-        events = sa.select(StageEvent.project_id).where(
-            *flows.entries_into(key),
-            *metrics.in_period(StageEvent.at, period),
-            StageEvent.project_id.in_(sa.select(listed.c.id)),
-        )
-    found = events.subquery()
-    n, projects = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.distinct(found.c.project_id)))
-    ).one()
-    if f.decision:
-        return decisions_on(int(n), int(projects))
-    return entries_on(int(n), int(projects))
 
 
 def _when(what: str, period: Period) -> str:

@@ -21,19 +21,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from tracker.i18n import PROJECT_KIND_NAMES
 from tracker.models.base import PROJECT_KINDS
 from tracker.projects.services import PARTNER_ROLES, PartnerInput, ProjectData
+from tracker.vocabulary import PARTICIPATION_ROLE_LABELS
 
 KIND_CHOICES = [SelectChoice(k, PROJECT_KIND_NAMES[k]) for k in PROJECT_KINDS]
 VISIBILITY_LABELS = {
     "network": _l("Network — every signed-in member sees it"),
     "consortium": _l("Consortium — only participating organizations and the site's managers"),
 }
-ROLE_LABELS = {
-    "lead": _l("Lead"),
-    "partner": _l("Partner"),
-    "research_partner": _l("Research partner"),
-    "startup": _l("Start-up"),
-    "pilot_customer": _l("Pilot customer"),
-}
+ROLE_LABELS = PARTICIPATION_ROLE_LABELS
 MIN_PARTNER_ROWS = 5
 SPARE_PARTNER_ROWS = 3
 

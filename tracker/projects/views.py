@@ -64,7 +64,7 @@ def index():
         count_args={"count": "all"} if count_all else {},
         filters=filters,
         chips=figure_filters.chips(filters, dict(choices["sites"]), stalled_days),
-        counts_events=figure_filters.events_on(user, filters)
+        counts_events=queries.events_on(user, filters)
         or any(getattr(filters, name) for name in figure_filters.EVENT_NAMES),
         choices=choices,
         sorts={key: label for key, (label, _key, _descending) in queries.SORTS.items()},
@@ -232,6 +232,3 @@ def lessons():
     q = request.args.get("q", "").strip()[:200]
     pagination, reasons = queries.lessons_page(user, q, _page())
     return render_template("projects/lessons.html", pagination=pagination, reasons=reasons, q=q)
-
-
-from tracker.projects import actions  # noqa: E402, F401  (the POST-only sub-routes)
