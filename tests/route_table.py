@@ -191,6 +191,14 @@ TABLE = {
     "GET /api/v1/webhooks/<id:webhook_id>/deliveries": OWN,
     "POST /api/v1/webhooks/<id:webhook_id>/deliveries/<id:webhook_delivery_id>/redeliver": OWN,
     "POST /api/v1/organizations/import": MANAGERS,
+    # /account/webhooks: one's own webhooks (the fixture's is the lead member's); not patrons
+    "GET /account/webhooks": NO_PATRON,
+    "POST /account/webhooks": NO_PATRON,
+    "GET /account/webhooks/<int:webhook_id>": "LKHHHHFH",
+    "POST /account/webhooks/<int:webhook_id>/delete": "LKHHHHFH",
+    "POST /account/webhooks/<int:webhook_id>/deliveries/<int:webhook_delivery_id>/redeliver": (
+        "LKHHHHFH"
+    ),
     "GET /api/v1/notifications": ANYONE_SIGNED_IN,
     # a patron sees the network project's summary only: 403 there, as for its other details
     "POST /api/v1/projects/<id:project_id>/nudge": {

@@ -304,3 +304,51 @@ def test_the_example_receiver_verifies_signatures(client, world, private_allowed
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+def test_the_account_page_registers_lists_and_deletes_webhooks(
+    client, world, login, receiver, private_allowed
+):
+    from tests.conftest import csrf_token_from
+
+    login(world.lead_member)
+    page = client.get("/account/webhooks")
+    assert page.status_code == 200 and "You have no webhooks" in page.get_data(as_text=True)
+    token = csrf_token_from(page.get_data(as_text=True))
+    refused = client.post(
+        "/account/webhooks", data={"csrf_token": token, "url": "ftp://x", "events": []}
+    )
+    assert refused.status_code == 422
+    created = client.post(
+        "/account/webhooks",
+        data={"csrf_token": token, "url": receiver.url, "events": ["update.posted"]},
+    )
+    html = created.get_data(as_text=True)
+    assert created.status_code == 201 and "shown only this once" in html
+    assert created.headers["Cache-Control"] == "no-store"
+    hook = db.session.scalars(sa.select(Webhook)).one()
+    secret = hook.secret
+    db.session.rollback()
+    assert secret in html
+    post_update(client, world.partner_member, world.network_project.id)
+    run_worker()
+    log = client.get(f"/account/webhooks/{hook.id}").get_data(as_text=True)
+    assert "update.posted" in log and "delivered" in log
+    delivery = db.session.scalars(sa.select(WebhookDelivery)).one()
+    db.session.rollback()
+    again = client.post(
+        f"/account/webhooks/{hook.id}/deliveries/{delivery.id}/redeliver",
+        data={"csrf_token": token},
+    )
+    assert again.status_code == 302
+    run_worker()
+    assert len(receiver.calls) == 2
+    deleted = client.post(f"/account/webhooks/{hook.id}/delete", data={"csrf_token": token})
+    assert deleted.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Webhook)) == 0
+    db.session.rollback()
+
+
+def test_patrons_have_no_webhook_page(client, world, login):
+    login(world.patron)
+    assert client.get("/account/webhooks").status_code == 403

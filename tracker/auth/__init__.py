@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from tracker.auth import sessions, sso_views, token_views, two_factor, views  # noqa: E402, F401
+from tracker.auth import (  # noqa: E402, F401
+    sessions,
+    sso_views,
+    token_views,
+    two_factor,
+    views,
+    webhook_views,
+)
