@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from tests.querycount import count_queries
 from tests.smtp_sink import SmtpSink
-from tracker.admin import user_import
 from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, User
 from tracker.models.outbox import OutboxMessage
@@ -183,6 +182,8 @@ def test_a_file_that_is_not_the_right_shape_is_refused_clearly(client, login, wo
 
 
 def test_checking_160_rows_reads_the_database_a_fixed_number_of_times(app, world):
+    from tracker.admin import user_import  # after the app: tracker.auth is imported by then
+
     data = ("\n".join([HEADER, *network_rows(world)]) + "\n").encode()
     user_import.check_user_import(world.admin, "a.csv", data)  # the actor's own rows read once
     with count_queries() as few:
