@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     bounds.init_converters(app)  # before the blueprints: rules pick converters when added
     _register_blueprints(app)
-    from tracker import cli, errors, i18n, outbox, security, templating
+    from tracker import cli, errors, i18n, outbox, security, submit_tokens, templating
 
     outbox.init_app(app)
 
@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    submit_tokens.init_app(app)  # after csrf (in _init_extensions): checked tokens only
     cli.init_app(app)
     return app
 

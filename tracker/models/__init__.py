@@ -9,6 +9,7 @@ from tracker.models.matchmaking import Contact, PartnerInterest, PartnerRequest
 from tracker.models.nudge import Nudge
 from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
 from tracker.models.report import ReportHighlight, ReportPublication
+from tracker.models.submission import SubmitToken
 from tracker.models.user import ApiToken, OneTimeLink, RecoveryCode, User
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Site",
     "StageCriterion",
     "StageEvent",
+    "SubmitToken",
     "Theme",
     "Update",
     "User",
