@@ -34,6 +34,7 @@ def worker_env(app, backend, tmp_path):
         for key, value in os.environ.items()
         if not key.startswith(("TRACKER_", "DATABASE_URL", "REDIS_URL"))
     }
+    (tmp_path / "instance").mkdir()
     env |= {
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": "test-secret-key",
@@ -131,11 +132,11 @@ def test_smtp_down_for_a_while_then_up_every_mail_once(app, world, worker_env, t
     try:
         wake(worker_env)
         # Every mail tried at least once while nobody listens, none sent.
-        assert _wait(lambda: _min_attempts() >= 1, 30)
+        assert _wait(lambda: _min_attempts() >= 1, 120)  # the worker starts its app first
         assert set(_states()) <= {"pending", "sending"}  # retrying, none given up or sent
         time.sleep(2)
         sink.start()
-        assert _wait(lambda: _states() == {"sent": MAILS}, 60), _states()
+        assert _wait(lambda: _states() == {"sent": MAILS}, 120), _states()
         messages = sink.wait_for(MAILS, timeout=5)
         time.sleep(1.5)  # nothing more arrives
         messages = sink.messages()
@@ -148,7 +149,28 @@ def test_smtp_down_for_a_while_then_up_every_mail_once(app, world, worker_env, t
         sink.stop()
 
 
-def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, world, worker_env, tmp_path):
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_queue(env: dict) -> None:
+    """The queue in Redis (database 15, emptied first), as with several machines."""
+    redis = pytest.importorskip("redis")
+    try:
+        client = redis.Redis.from_url(REDIS_TEST_URL)
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    client.flushdb()
+    client.close()
+    env["REDIS_URL"] = REDIS_TEST_URL
+
+
+@pytest.mark.parametrize("queue", ["sqlite", "redis"])
+def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
+    app, world, worker_env, tmp_path, queue
+):
+    if queue == "redis":
+        _redis_queue(worker_env)
     # Each recipient takes 0.3 s to accept: the kill lands while a mail is being handed over.
     sink = SmtpSink(tmp_path / "mail", rcpt_delay=0.3).start()
     worker_env["TRACKER_SMTP_URL"] = sink.url
@@ -156,7 +178,7 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, world, worker
     consumer = Worker(worker_env).start()
     try:
         wake(worker_env)
-        assert _wait(lambda: len(sink.messages()) >= 5, 30)
+        assert _wait(lambda: len(sink.messages()) >= 5, 120)
         consumer.kill()
         received = len(sink.messages())
         assert received < MAILS, "the batch finished before the kill"
@@ -164,7 +186,7 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, world, worker
         assert states.get("sending", 0) >= 1, states  # claimed by the killed worker
         consumer = Worker(worker_env).start()
         wake(worker_env)
-        assert _wait(lambda: _states() == {"sent": MAILS}, 60), _states()
+        assert _wait(lambda: _states() == {"sent": MAILS}, 120), _states()
         time.sleep(1.5)
         messages = sink.messages()
         assert sorted(_row_ids(messages)) == sorted(ids)

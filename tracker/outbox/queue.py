@@ -66,10 +66,11 @@ def sweep() -> int:
 def _deliver_and_plan() -> int:
     """Send what is due, then ask to be woken for the next retry (when sooner than the
     minute's sweep)."""
+    app = _worker_app()  # first: create_app imports the modules in an order without cycles
     from tracker import webhooks
     from tracker.outbox import worker
 
-    with _worker_app().app_context():
+    with app.app_context():
         webhooks.fan_out_logged()  # new audit events -> webhook deliveries (outbox rows)
         sent = worker.deliver_due()
         delay = worker.seconds_to_next_retry()
@@ -82,9 +83,10 @@ def _deliver_and_plan() -> int:
 def digests_and_reminders() -> None:
     """Every five minutes: digests whose 07:00 has come (each user's time zone) and the due
     and overdue reminders of today; each written once, however many workers run this."""
+    app = _worker_app()
     from tracker.outbox import digests, worker
 
-    with _worker_app().app_context():
+    with app.app_context():
         digests.queue_reminders()
         digests.queue_digests()
         worker.deliver_due()
