@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import AuditEvent, Notification, Participation, Project, User, utcnow
 from tracker.models.user import site_managers
@@ -174,6 +173,8 @@ def _notify_users(
 def _told() -> sa.ColumnElement:
     """Who may be told of a project at all: active, and never a patron (patrons see no
     project's details)."""
+    from tracker.auth import permissions  # here: tracker.auth imports this module (audit)
+
     return permissions.may_hear_of_projects()
 
 
@@ -197,6 +198,8 @@ def participants_of(project: Project, but: int | None = None) -> sa.Select:
 
 def managers_of(site_id: int) -> sa.Select:
     """SELECT of the ids of the site's active managers."""
+    from tracker.auth import permissions
+
     return (
         sa.select(User.id)
         .join(site_managers, site_managers.c.user_id == User.id)
