@@ -456,3 +456,17 @@ def test_condition_rows_keep_their_due_dates(client, world):
     row = db.session.scalars(sa.select(GateCondition)).one()
     assert row.due_on.isoformat() == due
     db.session.rollback()
+
+
+def test_a_withdrawn_project_leaves_the_board_and_the_list_page(client, world, login):
+    url = f"/projects/{world.network_project.id}/status"
+    call(client, "POST", url, world.lead_member, 200, {"action": "withdraw", "reason": "Merged."})
+    login(world.lead_member)
+    board = client.get("/board?status=all").get_data(as_text=True)
+    assert "Open hydrogen forecast" not in board and "Secret electrolyser twin" in board
+    listed = client.get("/projects").get_data(as_text=True)
+    assert "Open hydrogen forecast" not in listed
+    only = client.get("/projects?status=withdrawn").get_data(as_text=True)
+    assert "Open hydrogen forecast" in only and "Secret electrolyser twin" not in only
+    page = client.get(f"/projects/{world.network_project.id}")
+    assert page.status_code == 200  # reachable by its address

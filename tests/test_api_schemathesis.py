@@ -2,6 +2,8 @@
 OpenAPI document, as a member with a token, and checks each answer against the document:
 no server error, a documented status, content type, headers and body schema."""
 
+from datetime import timedelta
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -44,6 +46,73 @@ def real_ids(world) -> dict[str, int]:
         "project_id": world.network_project.id,
         "organization_id": world.lead_org.id,
         "review_id": review.id,
+        **_more_ids(world, review),
+    }
+
+
+def _more_ids(world, review) -> dict[str, int]:
+    """Objects of the page actions, webhooks, notifications and partner requests."""
+    from tracker.extensions import db
+    from tracker.models import (
+        GateCondition,
+        Milestone,
+        Notification,
+        PartnerInterest,
+        PartnerRequest,
+        StageCriterion,
+        Update,
+        Webhook,
+        WebhookDelivery,
+        utcnow,
+    )
+
+    project = world.network_project
+    criterion = StageCriterion(stage="develop", title="Data-sharing agreement signed")
+    milestone = Milestone(project_id=project.id, title="Pilot plan")
+    update = Update(project_id=project.id, author_id=world.lead_member.id, body="Kick-off")
+    condition = GateCondition(gate_review_id=review.id, project_id=review.project_id, text="DPO")
+    note = Notification(user_id=world.lead_member.id, kind="test", message="hello")
+    hook = Webhook(
+        user_id=world.lead_member.id,
+        url="https://example.org/hook",
+        events=["update.posted"],
+        secret="s" * 32,
+    )
+    wanted = PartnerRequest(
+        project_id=project.id,
+        kind="member_company",
+        role="partner",
+        description="A pilot customer",
+        closes_on=(utcnow() + timedelta(days=30)).date(),
+        status="open",
+    )
+    db.session.add_all([criterion, milestone, update, condition, note, hook, wanted])
+    db.session.flush()
+    sent = WebhookDelivery(
+        uuid="00000000-0000-4000-8000-000000000001",
+        webhook_id=hook.id,
+        event="update.posted",
+        body="{}",
+        state="delivered",
+    )
+    interest = PartnerInterest(
+        partner_request_id=wanted.id,
+        organization_id=world.other_org.id,
+        message="We pilot",
+        status="pending",
+    )
+    db.session.add_all([sent, interest])
+    db.session.commit()
+    return {
+        "criterion_id": criterion.id,
+        "milestone_id": milestone.id,
+        "update_id": update.id,
+        "condition_id": condition.id,
+        "notification_id": note.id,
+        "webhook_id": hook.id,
+        "webhook_delivery_id": sent.id,
+        "request_id": wanted.id,
+        "interest_id": interest.id,
     }
 
 

@@ -101,6 +101,7 @@ def apply(query: sa.Select, filters: BoardFilters, user, stalled_days: int) -> s
         )
     if filters.kind:
         query = query.where(Project.kind == filters.kind)
+    query = query.where(Project.status != "withdrawn")  # withdrawn projects leave the board
     if filters.status == "open":
         query = query.where(Project.status != "stopped")
     elif filters.status != "all":

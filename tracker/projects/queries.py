@@ -29,7 +29,7 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.models.base import PROJECT_KINDS, STAGES, STATUSES, VISIBILITIES
+from tracker.models.base import ALL_STATUSES, PROJECT_KINDS, STAGES, VISIBILITIES
 from tracker.projects import figure_filters
 
 PER_PAGE = 25
@@ -102,7 +102,7 @@ class ListFilters:
         return cls(
             sites=tuple(sites)[:MAX_SITES],
             stage=allowed("stage", STAGES),
-            status=allowed("status", STATUSES),
+            status=allowed("status", ALL_STATUSES),
             theme=args.get("theme", "").strip()[:60],
             org=int(org) if org.isdigit() else None,
             kind=allowed("kind", PROJECT_KINDS),
@@ -153,6 +153,8 @@ def _narrowed(user, f: ListFilters) -> sa.Select:
     for name in ("stage", "status", "kind", "visibility"):
         if value := getattr(f, name):
             query = query.where(getattr(Project, name) == value)
+    if f.status != "withdrawn":  # withdrawn projects leave the list unless asked for (§16)
+        query = query.where(Project.status != "withdrawn")
     if f.theme:
         query = query.where(Project.themes.any(Theme.slug == f.theme))
     if f.org is not None:
