@@ -55,6 +55,13 @@ class ProjectData:
     target_market_on: date | None = None
     lead_organization_id: int | None = None
     partners: list[PartnerInput] = field(default_factory=list)
+    # Not input (merge ignores them): the project's start and its stored target dates, set by
+    # current_data, so a new date must lie after the start while an unchanged old one stays.
+    started_on: date | None = None
+    stored_targets: tuple[date | None, date | None] = (None, None)
+
+
+NOT_INPUT = ("started_on", "stored_targets")
 
 
 class ProjectError(Exception):
@@ -131,6 +138,8 @@ def current_data(project: Project) -> ProjectData:
             for p in project.participations
             if p.role != "lead"
         ],
+        started_on=project.created_at.date() if project.created_at else None,
+        stored_targets=(project.target_test_on, project.target_market_on),
     )
 
 
@@ -138,7 +147,8 @@ def merge(data: ProjectData | Mapping[str, Any], base: ProjectData | None) -> Pr
     """Plain values to ProjectData; with a base, missing keys keep the base's values."""
     values = dict(data) if isinstance(data, Mapping) else asdict(data)
     merged = asdict(base) if base else {}
-    merged.update({k: v for k, v in values.items() if k in ProjectData.__dataclass_fields__})
+    fields_ = ProjectData.__dataclass_fields__
+    merged.update({k: v for k, v in values.items() if k in fields_ and k not in NOT_INPUT})
     if "title" not in merged or "site_id" not in merged:
         raise ProjectError(_("A title and a host site are required."), field="title")
     return ProjectData(**_typed(merged))

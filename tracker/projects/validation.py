@@ -1,12 +1,15 @@
 """Checks on project input that need the database or the acting user's rights."""
 
+from datetime import date
+
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import Organization, Site, Theme, User
-from tracker.models.base import PROJECT_KINDS, VISIBILITIES
+from tracker.models.base import PROJECT_KINDS, VISIBILITIES, utcnow
 from tracker.projects.domain import (
     PARTNER_ROLES,
     TEXT_LIMITS,
@@ -36,11 +39,51 @@ def check_fields(data: ProjectData) -> None:
             _("Choose one of: %(visibilities)s.", visibilities=", ".join(VISIBILITIES)),
             field="visibility",
         )
+    check_target_dates(data)
     test, market = data.target_test_on, data.target_market_on
     if test and market and market < test:
         raise ProjectError(
             _("The market date cannot be before the test date."), field="target_market_on"
         )
+
+
+TARGET_YEARS = 10  # how far ahead a target date may lie
+
+
+def latest_target(today: date) -> date:
+    try:
+        return today.replace(year=today.year + TARGET_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + TARGET_YEARS, day=28)
+
+
+def check_target_dates(data: ProjectData) -> None:
+    """A new target date lies after the project's start (today for a new project) and at
+    most 10 years ahead; a stored date the change leaves as it was is not checked again."""
+    today = utcnow().date()
+    start, latest = data.started_on or today, latest_target(today)
+    for name, stored in zip(
+        ("target_test_on", "target_market_on"), data.stored_targets, strict=True
+    ):
+        value = getattr(data, name)
+        if value is None or value == stored:
+            continue
+        if value <= start:
+            raise ProjectError(
+                _(
+                    "A target date must lie after the project's start (%(date)s).",
+                    date=format_date(start),
+                ),
+                field=name,
+            )
+        if value > latest:
+            raise ProjectError(
+                _(
+                    "A target date must lie within 10 years (by %(date)s).",
+                    date=format_date(latest),
+                ),
+                field=name,
+            )
 
 
 def host_site(actor: User, site_id: int | None, current: int | None = None) -> Site:

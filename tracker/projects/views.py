@@ -11,6 +11,7 @@ from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
 from tracker.models import Organization, Site, Theme
+from tracker.models.directory import organization_sites
 from tracker.projects import bp, figure_filters, queries, services
 from tracker.projects.criteria import criteria_status
 from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
@@ -82,6 +83,21 @@ def _setup(form: ProjectForm, user) -> ProjectForm:
     return form.setup(sites, themes, orgs, permissions.can_choose_lead(user))
 
 
+def _home_site_id(user, choices) -> int | None:
+    """The first site (by name) of the user's organization that they may host at."""
+    if user.organization_id is None:
+        return None
+    hostable = [choice.value for choice in choices]
+    query = (
+        sa.select(Site.id)
+        .join(organization_sites, organization_sites.c.site_id == Site.id)
+        .where(organization_sites.c.organization_id == user.organization_id, Site.id.in_(hostable))
+        .order_by(Site.name)
+        .limit(1)
+    )
+    return db.session.scalar(query) if hostable else None
+
+
 @bp.route("/projects/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -89,6 +105,8 @@ def new():
     if not permissions.can_create_project(user):
         abort(403)
     form = _setup(ProjectForm(), user)
+    if not form.is_submitted():
+        form.site_id.data = _home_site_id(user, form.site_id.choices)
     if form.validate_on_submit():
         data, rows = form.to_data()
         try:
