@@ -41,7 +41,15 @@ def test_the_lead_requests_the_next_stage(client, world):
     assert review["evidence"] == EVIDENCE["evidence"] and review["reason"] is None
     assert review["requested_by"] == world.lead_member.display_name
     assert review["decided_at"] is None and review["decided_by"] is None
-    assert review["confirmations"] == [] and review["conditions"] == []
+    # The requesting (lead) organization asked: its confirmation counts from the start.
+    assert [(c["organization_id"], c["name"]) for c in review["confirmations"]] == [
+        (world.lead_org.id, "Lead Org")
+    ]
+    assert review["conditions"] == []
+    assert (
+        review
+        == client.get(response.headers["Location"], headers=bearer(world.lead_member)).get_json()
+    )
 
 
 def test_requesting_a_gate_is_refused_without_token_outside_the_lead_and_when_hidden(client, world):
@@ -125,12 +133,13 @@ def test_a_partner_confirms_once_for_its_organization(client, world):
     confirmed = client.post(url, headers=bearer(world.partner_member))
     assert confirmed.status_code == 201
     assert [(c["organization_id"], c["name"]) for c in confirmed.get_json()["confirmations"]] == [
-        (world.partner_org.id, "Partner Org")
+        (world.lead_org.id, "Lead Org"),  # with the request
+        (world.partner_org.id, "Partner Org"),
     ]
     assert confirmed.headers["Location"] == f"/api/v1/gate-requests/{review['id']}"
     again = client.post(url, headers=bearer(world.partner_member))
     assert "already confirmed" in assert_problem(again, 409)["detail"]
-    assert count(GateConfirmation) == 1
+    assert count(GateConfirmation) == 2
 
 
 def test_confirming_is_refused_to_non_participants_and_hidden_requests(client, world):
@@ -140,7 +149,7 @@ def test_confirming_is_refused_to_non_participants_and_hidden_requests(client, w
     assert_problem(client.post(url.format(network["id"]), headers=bearer(world.outsider)), 403)
     assert_problem(client.post(url.format(hidden["id"]), headers=bearer(world.outsider)), 404)
     assert_problem(client.post(url.format(network["id"])), 401)
-    assert count(GateConfirmation) == 0
+    assert count(GateConfirmation) == 2  # only the two requesting organizations' own
 
 
 # --- deciding -------------------------------------------------------------------------------
