@@ -208,11 +208,11 @@ def test_manager_may_not_touch_another_sites_or_the_network_criteria(world, sign
 
 def test_empty_title_is_refused_beside_the_stage_it_was_for(world, signed_in):
     response = signed_in(world.admin).post(
-        "/admin/criteria/add", data={"stage": "market", "title": "  "}
+        "/admin/criteria/add", data={"stage": "test", "title": "  "}
     )
     assert response.status_code == 422
-    assert 'id="new-market-error"' in response.get_data(as_text=True)
-    assert _criteria(stage="market") == []
+    assert 'id="new-test-error"' in response.get_data(as_text=True)
+    assert _criteria(stage="test") == []
 
 
 def test_move_up_reorders_the_criteria(world, signed_in):
@@ -253,3 +253,14 @@ def test_rename_changes_the_title_and_is_audited(world, signed_in):
     client.post(f"/admin/criteria/{criterion.id}/rename", data={"title": "Pilot completed"})
     assert _criteria(stage="test")[0].title == "Pilot completed"
     assert _audits("criterion.rename")[0].changes == {"title": ["Pilot done", "Pilot completed"]}
+
+
+def test_market_is_the_last_stage_and_has_no_exit_criteria(world, signed_in):
+    client = signed_in(world.admin)
+    page = client.get("/admin/criteria").get_data(as_text=True)
+    assert "Leaving Develop" in page and "Leaving Test" in page
+    assert "Leaving Market" not in page and 'name="stage" value="market"' not in page
+    response = client.post("/admin/criteria/add", data={"stage": "market", "title": "Go-live"})
+    assert response.status_code == 422
+    assert "Only stages a project can leave have exit criteria." in response.get_data(as_text=True)
+    assert _criteria(stage="market") == []

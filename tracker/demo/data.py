@@ -2720,11 +2720,6 @@ DEFAULT_CRITERIA = {
         "Evaluation metrics met",
         "Operating costs estimated",
     ],
-    "market": [
-        "Go-to-market owner named",
-        "Pricing and licensing agreed",
-        "Support and maintenance organised",
-    ],
 }
 
 GATE_DECISIONS_REASONS = {
@@ -2925,11 +2920,10 @@ if __name__ == "__main__":
     # Texts
     assert 18 <= len(UPDATES) <= 25 and len(set(UPDATES)) == len(UPDATES)
     assert 10 <= len(MILESTONES) <= 14
-    assert set(DEFAULT_CRITERIA) == set(stages)
+    assert set(DEFAULT_CRITERIA) == set(stages[:-1])  # market is the last stage: no exit
     assert all(3 <= len(v) <= 4 for v in DEFAULT_CRITERIA.values())
     assert "Data-sharing agreement signed" in DEFAULT_CRITERIA["develop"]
     assert "Test site booked" in DEFAULT_CRITERIA["test"]
-    assert "Go-to-market owner named" in DEFAULT_CRITERIA["market"]
     assert set(GATE_DECISIONS_REASONS) == {"go", "conditional_go", "recycle", "hold", "stop"}
     assert all(len(v) == 3 for v in GATE_DECISIONS_REASONS.values())
 

@@ -203,7 +203,9 @@ def _ticks(plan: Plan, rng: Random, end: datetime) -> None:
     entries = [e.at for e in plan.events if e.from_stage != e.to_stage]  # creation, gates
     current = STAGES.index(plan.stage)
     for position, stage in enumerate(STAGES[: current + 1]):
-        total = len(DEFAULT_CRITERIA[stage])
+        # Market, the last stage, has no exit criteria; its draws stay (as for the three it
+        # once had) so every later random choice of the demo is as it was.
+        total = len(DEFAULT_CRITERIA.get(stage, ())) or 3
         if position < current:
             count, start, stop = total, entries[position], entries[position + 1]
         else:
@@ -215,7 +217,9 @@ def _ticks(plan: Plan, rng: Random, end: datetime) -> None:
             else:
                 count = rng.randint(0, total - 1)
         for index in sorted(rng.sample(range(total), count)):
-            plan.ticks.append((stage, index, start + (stop - start) * rng.uniform(0.1, 0.8)))
+            at = start + (stop - start) * rng.uniform(0.1, 0.8)
+            if stage in DEFAULT_CRITERIA:
+                plan.ticks.append((stage, index, at))
 
 
 def _milestones(plan: Plan, rng: Random, now: datetime, end: datetime) -> None:

@@ -14,6 +14,8 @@ NAMING_CONVENTION = {
 }
 
 STAGES = ("develop", "test", "market")
+# Stages a project can leave, so the stages with exit criteria: market is the last one.
+EXIT_STAGES = STAGES[:-1]
 STATUSES = ("active", "on_hold", "stopped")
 # Every status a project can have: withdrawn ones (by their lead, design §16) leave boards,
 # lists and counts, which iterate over STATUSES, and stay reachable by their URL.

@@ -9,6 +9,7 @@ from tracker.auth import permissions
 from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import CriterionTick, Project, StageCriterion, User, utcnow
+from tracker.models.base import EXIT_STAGES
 from tracker.projects.progress import touch
 from tracker.projects.services import ProjectError, ProjectForbidden
 
@@ -28,6 +29,7 @@ def _applicable(project: Project) -> sa.Select:
         sa.select(StageCriterion)
         .where(
             StageCriterion.stage == project.stage,
+            StageCriterion.stage.in_(EXIT_STAGES),  # none after the last stage
             StageCriterion.active.is_(True),
             sa.or_(StageCriterion.site_id == project.site_id, StageCriterion.site_id.is_(None)),
         )

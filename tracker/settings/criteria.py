@@ -8,7 +8,7 @@ from tracker.auth import permissions
 from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import Site, StageCriterion, User
-from tracker.models.base import STAGES
+from tracker.models.base import EXIT_STAGES
 from tracker.settings.services import SettingsError
 
 
@@ -23,9 +23,10 @@ def criteria_by_stage(site: Site | None) -> dict[str, list[StageCriterion]]:
         .where(_scope(site))
         .order_by(StageCriterion.active.desc(), StageCriterion.position, StageCriterion.id)
     )
-    grouped: dict[str, list[StageCriterion]] = {stage: [] for stage in STAGES}
+    grouped: dict[str, list[StageCriterion]] = {stage: [] for stage in EXIT_STAGES}
     for criterion in rows:
-        grouped[criterion.stage].append(criterion)
+        if criterion.stage in grouped:  # market is the last stage: it has no exit criteria
+            grouped[criterion.stage].append(criterion)
     return grouped
 
 
@@ -57,8 +58,8 @@ def _siblings(criterion: StageCriterion) -> list[StageCriterion]:
 
 def add_criterion(actor: User, site: Site | None, stage: str, title: str) -> StageCriterion:
     _require(actor, site)
-    if stage not in STAGES:
-        raise SettingsError(_("Unknown stage."), "stage")
+    if stage not in EXIT_STAGES:
+        raise SettingsError(_("Only stages a project can leave have exit criteria."), "stage")
     last = db.session.scalar(
         sa.select(sa.func.max(StageCriterion.position)).where(
             _scope(site), StageCriterion.stage == stage

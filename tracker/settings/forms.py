@@ -8,7 +8,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 from tracker.directory.countries import country_choices
 from tracker.directory.forms import choices, country_code
 from tracker.models import Site, Theme
-from tracker.models.base import STAGES
+from tracker.models.base import EXIT_STAGES
 
 SLUG_RULE = Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -80,7 +80,11 @@ class RenameThemeForm(FlaskForm):
 
 
 class CriterionForm(FlaskForm):
-    stage = HiddenField(validators=[AnyOf(STAGES, message=_l("Unknown stage."))])
+    stage = HiddenField(
+        validators=[
+            AnyOf(EXIT_STAGES, message=_l("Only stages a project can leave have exit criteria."))
+        ]
+    )
     title = StringField(
         _l("New criterion"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
     )
