@@ -159,3 +159,28 @@ def test_concurrent_posts_with_one_token_store_one_update(world, live_server):
     assert sorted(a.status_code for a in answers) == [302, 303, 303, 303]
     assert len({a.headers["Location"] for a in answers}) == 1
     assert count(Update, Update.body == "Clicked four times") == 1
+
+
+def test_a_double_posted_gate_request_is_stored_once(client, world, login):
+    from tracker.models import GateReview
+
+    pid = world.network_project.id
+    login(world.lead_member)
+    token = token_from(client.get(f"/projects/{pid}/gate").get_data(as_text=True))
+    data = {"evidence": "Prototype shown to all partners.", "submit_token": token}
+    first = client.post(f"/projects/{pid}/gate", data=data)
+    second = client.post(f"/projects/{pid}/gate", data=data)
+    assert first.status_code == 302
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    assert count(GateReview, GateReview.project_id == pid) == 1
+
+
+def test_a_double_added_criterion_is_stored_once(client, world, login):
+    from tracker.models import StageCriterion
+
+    login(world.admin)
+    token = token_from(client.get("/admin/criteria").get_data(as_text=True))
+    data = {"stage": "develop", "title": "Budget agreed", "submit_token": token}
+    assert client.post("/admin/criteria/add", data=data).status_code == 302
+    assert client.post("/admin/criteria/add", data=data).status_code == 303
+    assert count(StageCriterion, StageCriterion.title == "Budget agreed") == 1
