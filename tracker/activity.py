@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import AuditEvent, Notification, Participation, Project, User, utcnow
 from tracker.models.user import site_managers
@@ -219,10 +220,6 @@ def member_ids_of(organization_ids: Iterable[int]) -> list[int]:
     return list(db.session.scalars(members_of(ids)))
 
 
-def manager_ids_of(site_id: int) -> list[int]:
-    return list(db.session.scalars(managers_of(site_id)))
-
-
 def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
     """Mark some (or all) of the user's unread notifications read; commits."""
     query = sa.update(Notification).where(
@@ -230,8 +227,8 @@ def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
     )
     if notification_ids is not None:
         query = query.where(Notification.id.in_(list(notification_ids)))
-    count = db.session.execute(query.values(read_at=utcnow())).rowcount
-    db.session.commit()
+    with transaction():
+        count = db.session.execute(query.values(read_at=utcnow())).rowcount
     return count
 
 

@@ -239,9 +239,6 @@ def can_edit(user: Actor, project: Project) -> bool:
     return can_view(user, project) and (_supervises(user, project) or _in_lead_org(user, project))
 
 
-can_manage_partners = can_edit
-
-
 def can_contribute(user: Actor, project: Project) -> bool:
     """Post updates, tick criteria, manage milestones."""
     return can_view(user, project) and (
@@ -475,7 +472,7 @@ def can_answer_partner_request(user: Actor, project: Project) -> bool:
 
 def can_decide_partner_interest(user: Actor, project: Project) -> bool:
     """Accept or decline an interest: whoever may manage the project's partners."""
-    return can_manage_partners(user, project)
+    return can_edit(user, project)
 
 
 def can_see_request_title(user: Actor, project: Project) -> bool:

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 
 from tracker.auth import permissions
 from tracker.disclosure import FEWER_THAN_3, WITHHELD
-from tracker.templating import url_exists
 
 QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unescaped in a query
 SMALL = range(1, 3)  # counts of 1 or 2 would let a patron single out a project
@@ -51,7 +50,7 @@ def audience_for(user, site_ids: tuple[int, ...] | None) -> Audience:
     complete = drill is None or (site_ids is not None and set(site_ids) <= drill)
     return Audience(
         withhold_small=patron,
-        links=not patron and url_exists("projects.index"),
+        links=not patron,
         complete=complete and not patron,
         names=complete and not patron,
     )

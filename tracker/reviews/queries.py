@@ -20,6 +20,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.base import next_stage
+from tracker.projects import criteria
 from tracker.reviews import nudges, rules
 
 
@@ -158,13 +159,9 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
 # --- the decision page --------------------------------------------------------------------
 
 
-def criteria_status(project: Project) -> list | None:
-    """The projects feature's criteria list, or None while that feature is not installed."""
-    try:
-        from tracker.projects.criteria import criteria_status as status
-    except ImportError:
-        return None
-    return list(status(project))
+def criteria_status(project: Project) -> list:
+    """The exit criteria of the project's current stage, each with its tick or None."""
+    return list(criteria.criteria_status(project))
 
 
 def review_conditions(review_id: int) -> list[GateCondition]:
