@@ -296,6 +296,28 @@ def can_register_webhook(user: Actor) -> bool:
     return _signed_in(user) and user.role in {"member", "site_manager", "admin"}
 
 
+def webhook_projects(user: Actor) -> sa.Select:
+    """SELECT of the ids of projects whose events user's webhooks receive: projects user may
+    see in detail that are theirs (a member's organization's, a site manager's sites' and
+    organization's), every project for admins."""
+    ids = visible_projects(user).with_only_columns(Project.id)
+    if not _signed_in(user) or user.role == "patron":
+        return ids.where(sa.false())
+    if is_admin(user):
+        return ids
+    theirs = []
+    if user.organization_id is not None:
+        own = aliased(Participation)
+        theirs.append(
+            sa.exists().where(
+                own.project_id == Project.id, own.organization_id == user.organization_id
+            )
+        )
+    if user.role == "site_manager" and user.managed_site_ids:
+        theirs.append(Project.site_id.in_(sorted(user.managed_site_ids)))
+    return ids.where(sa.or_(*theirs) if theirs else sa.false())
+
+
 def can_nudge(user: Actor, project: Project) -> bool:
     """Ask a quiet project's lead organization: the host site's managers and admins."""
     return _supervises(user, project)
