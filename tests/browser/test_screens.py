@@ -106,3 +106,27 @@ def test_screens_of_each_role_header_on_one_line_and_nothing_sideways_on_a_phone
                 if problem:
                     failures.append(f"{url} at {width} px scrolls sideways: {problem}")
     assert not failures, f"{role}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("lang", ["Deutsch", "Svenska"])
+def test_the_language_is_chosen_in_the_user_menu_and_the_longer_words_stay_on_one_line(
+    lang,
+    page,
+    live_server,
+    demo,  # noqa: F811
+):
+    sign_in(page, live_server, EMAILS["admin"], PASSWORD)
+    page.set_viewport_size({"width": 1024, "height": HEIGHT})
+    menu = page.get_by_role("navigation", name="Main navigation")
+    menu.locator(".dropdown-toggle").last.click()  # the user menu, by keyboard as well as mouse
+    menu.get_by_role("button", name=lang).click()
+    page.wait_for_load_state()
+    code = {"Deutsch": "de", "Svenska": "sv"}[lang]
+    assert page.locator("html").get_attribute("lang") == code
+    failures = []
+    for width in WIDE:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        for url in ("/", "/board"):
+            page.goto(live_server + url)
+            failures += [f"{url} at {width} px: {p}" for p in header_wraps(page)]
+    assert not failures, f"admin in {lang}:\n" + "\n".join(failures)
