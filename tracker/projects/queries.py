@@ -26,7 +26,6 @@ from tracker.models import (
     StageEvent,
     Theme,
     Update,
-    User,
     utcnow,
 )
 from tracker.models.base import ALL_STATUSES, PROJECT_KINDS, STAGES, VISIBILITIES
@@ -458,10 +457,3 @@ def lessons_page(user, q: str, page: int) -> tuple[Pagination, dict[int, tuple[s
         )
         reasons = {pid: (note, at) for pid, note, at in rows}
     return pagination, reasons
-
-
-def user_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.tuples().all())

@@ -20,6 +20,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.base import next_stage
+from tracker.people import user_names
 from tracker.projects import criteria
 from tracker.reviews import nudges, rules
 
@@ -188,14 +189,6 @@ def stage_history(project_id: int, limit: int = 100) -> list[tuple[StageEvent, s
     ]
 
 
-def user_names(*user_ids: int | None) -> dict[int, str]:
-    ids = sorted({uid for uid in user_ids if uid is not None})
-    if not ids:
-        return {}
-    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.tuples().all())
-
-
 def decision_page(user: User, review: GateReview, project: Project) -> dict:
     """Everything the decision page shows, in a fixed number of queries."""
     participants = _participants(project, review)
@@ -209,7 +202,7 @@ def decision_page(user: User, review: GateReview, project: Project) -> dict:
         ],
         "criteria": criteria_status(project) if review.decision == "pending" else None,
         "history": stage_history(project.id),
-        "names": user_names(review.requested_by_id, review.decided_by_id),
+        "names": user_names([review.requested_by_id, review.decided_by_id]),
         "can_decide": review.decision == "pending" and permissions.can_decide_gate(user, project),
         "can_confirm": _can_confirm(user, project, review, participants),
         "can_contribute": permissions.can_contribute(user, project),

@@ -12,11 +12,11 @@ from tracker.api.gate_schemas import UpdateSchema
 from tracker.api.guards import before_body
 from tracker.api.operations import operation
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
-from tracker.api.views.progress import display_names
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
 from tracker.models import Project, Site, StageEvent, Update, utcnow
+from tracker.people import user_names
 from tracker.projects import mending
 from tracker.projects.queries import text_match
 from tracker.projects.services import ProjectError, ProjectForbidden
@@ -172,7 +172,7 @@ def edit_update(body: dict, update_id: int):
     except ProjectError as error:
         raise invalid(error.field, error.message) from None
     update = db.session.get(Update, update_id)
-    return update_data(update, display_names([update.author_id]))
+    return update_data(update, user_names([update.author_id]))
 
 
 @bp.route("/updates/<id:update_id>", methods=["DELETE"], tags=["projects"])

@@ -19,10 +19,10 @@ from tracker.api.guards import (
 from tracker.api.operations import operation
 from tracker.api.problems import gate_conflict_kind, typed
 from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors, invalid
-from tracker.api.views.progress import display_names
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import GateCondition, GateConfirmation, GateReview, Organization
+from tracker.people import user_names
 from tracker.reviews import services
 from tracker.reviews.services import GateError, GateForbidden
 
@@ -61,7 +61,7 @@ def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
         .order_by(GateCondition.id),
         ids,
     )  # fmt: skip
-    names = display_names([r.requested_by_id for r in reviews] + [r.decided_by_id for r in reviews])
+    names = user_names([r.requested_by_id for r in reviews] + [r.decided_by_id for r in reviews])
     return [
         {
             **{k: getattr(r, k) for k in ("id", "project_id", "from_stage", "to_stage")},

@@ -14,19 +14,11 @@ from tracker.api.pagination import PageArgs, page_of
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.auth import permissions
 from tracker.database import keep
-from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
-from tracker.models import StageEvent, Update, User
+from tracker.models import StageEvent, Update
+from tracker.people import user_names
 from tracker.projects import progress
 from tracker.projects.services import ProjectError, ProjectForbidden
-
-
-def display_names(user_ids) -> dict[int, str]:
-    ids = sorted({uid for uid in user_ids if uid is not None})
-    if not ids:
-        return {}
-    query = sa.select(User.id, User.display_name).where(User.id.in_(ids))
-    return dict(db.session.execute(query).tuples().all())
 
 
 @bp.route("/projects/<id:project_id>/history", tags=["projects"])
@@ -39,7 +31,7 @@ def project_history(args: dict, project_id: int):
     get_visible_project_or_404(api_user(), project_id, forbid_summary=True)
     query = sa.select(StageEvent).where(StageEvent.project_id == project_id)
     page = page_of(query, StageEvent.id, args)
-    names = display_names(event.actor_id for event in page["items"])
+    names = user_names(event.actor_id for event in page["items"])
     page["items"] = [
         {
             "id": e.id,
@@ -76,7 +68,7 @@ def list_updates(args: dict, project_id: int):
     """List a project's progress updates, oldest first"""
     get_visible_project_or_404(api_user(), project_id, forbid_summary=True)
     page = page_of(sa.select(Update).where(Update.project_id == project_id), Update.id, args)
-    names = display_names(update.author_id for update in page["items"])
+    names = user_names(update.author_id for update in page["items"])
     page["items"] = [_update_data(update, names) for update in page["items"]]
     return page
 
