@@ -75,6 +75,7 @@ ENUMS: dict[str, tuple[tuple, str]] = {
     ),
     "NetworkPeriod": (("12m", "24m", "all"), "The period of the cooperation network."),
     "NetworkDetail": (("organizations", "sites"), "What the network shows."),
+    "DeliveryState": (("pending", "delivered", "failed"), "The state of a webhook delivery."),
     "WebhookEvent": (
         (
             "project.created",
