@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from tracker.database import transaction
 from tracker.extensions import babel
+from tracker.vocabulary import PROJECT_KIND_LABELS, STAGE_LABELS, STATUS_LABELS
 
 LANGUAGES = {"en": "English", "de": "Deutsch", "sv": "Svenska"}
 DEFAULT_LOCALE = "en"
@@ -59,18 +60,14 @@ def switch():
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
-STAGE_NAMES = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
+STAGE_NAMES = STAGE_LABELS
 
 
 def stage_name(stage: str) -> str:
     return str(STAGE_NAMES.get(stage, stage))
 
 
-PROJECT_KIND_NAMES = {
-    "strategy": _l("Strategy"),
-    "product": _l("Product"),
-    "service": _l("Service"),
-}
+PROJECT_KIND_NAMES = PROJECT_KIND_LABELS
 # What the audit log's action names mean on a project's history; unknown ones show as stored.
 ACTION_NAMES = {
     "project_created": _l("Project created"),
@@ -102,7 +99,7 @@ ACTION_NAMES = {
 }
 
 
-STATUS_NAMES = {"active": _l("Active"), "on_hold": _l("On hold"), "stopped": _l("Stopped")}
+STATUS_NAMES = STATUS_LABELS
 # The audited fields (keys of AuditEvent.changes) as histories and logs name them; keys that
 # are content (a criterion's or milestone's title) are not listed and show as stored.
 FIELD_NAMES = {

@@ -2,6 +2,24 @@
 
 from flask_babel import lazy_gettext as _l
 
+# A project's stage and status (Project.stage, Project.status) and its kind (Project.kind).
+STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
+STATUS_LABELS = {"active": _l("Active"), "on_hold": _l("On hold"), "stopped": _l("Stopped")}
+PROJECT_KIND_LABELS = {
+    "strategy": _l("Strategy"),
+    "product": _l("Product"),
+    "service": _l("Service"),
+}
+
+# A gate decision (GateReview.decision).
+DECISION_LABELS = {
+    "go": _l("Go"),
+    "conditional_go": _l("Conditional go"),
+    "recycle": _l("Recycle"),
+    "hold": _l("Hold"),
+    "stop": _l("Stop"),
+}
+
 # A participating organization's role in a project (Participation.role).
 PARTICIPATION_ROLE_LABELS = {
     "lead": _l("Lead"),

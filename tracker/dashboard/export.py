@@ -35,6 +35,7 @@ from tracker.dashboard import report as model
 from tracker.dashboard.figures import Figure
 from tracker.dashboard.overview import Row
 from tracker.i18n import participation_role_name
+from tracker.vocabulary import DECISION_LABELS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STAGE_COLOURS = {"develop": "#1f5fbf", "test": "#9a5800", "market": "#1e7a3d"}
@@ -146,7 +147,7 @@ def tables(content: model.Content) -> list[Table]:
             "decisions",
             _("Gate decisions by kind"),
             [_("Decision"), _("Decisions")],
-            [[str(model.DECISION_LABELS[r["key"]]), cell_text(r["n"])] for r in content.decisions],
+            [[str(DECISION_LABELS[r["key"]]), cell_text(r["n"])] for r in content.decisions],
             (1,),
         ),
         Table(

@@ -17,22 +17,14 @@ from tracker.disclosure import ALL
 from tracker.extensions import db
 from tracker.models import Project
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
+from tracker.vocabulary import DECISION_LABELS, STAGE_LABELS
 
-STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
-STATUS_LABELS = {"active": _l("Active"), "on_hold": _l("On hold"), "stopped": _l("Stopped")}
 KIND_LABELS = {
     "member_company": _l("Member companies"),
     "startup": _l("Start-ups"),
     "research_institution": _l("Research institutions"),
     "partner": _l("Partners"),
     "public_body": _l("Public bodies"),
-}
-DECISION_LABELS = {
-    "go": _l("Go"),
-    "conditional_go": _l("Conditional go"),
-    "recycle": _l("Recycle"),
-    "hold": _l("Hold"),
-    "stop": _l("Stop"),
 }
 COOPERATION = (
     ("startup", _l("With a start-up"), _l("a start-up organization takes part, or a partner "

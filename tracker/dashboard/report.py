@@ -76,13 +76,6 @@ FIGURE_DEFINITIONS = {
     ),
     "decisions": _l("Gate decisions taken in the quarter (a project may have several)."),
 }
-DECISION_LABELS = {
-    "go": _l("Go"),
-    "conditional_go": _l("Conditional go"),
-    "recycle": _l("Recycle"),
-    "hold": _l("Hold"),
-    "stop": _l("Stop"),
-}
 # Stop reasons are free text; the report shows them by category only. A reason's category is
 # the first whose words it contains (English, German, Swedish stems, compared in lower case).
 STOP_CATEGORIES = (

@@ -6,14 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.models.base import next_stage, previous_stage
+from tracker.vocabulary import DECISION_LABELS, STAGE_LABELS  # noqa: F401  (rules.*_LABELS)
 
-DECISION_LABELS = {
-    "go": _l("Go"),
-    "conditional_go": _l("Conditional go"),
-    "recycle": _l("Recycle"),
-    "hold": _l("Hold"),
-    "stop": _l("Stop"),
-}
 DECISION_HELP = {
     "go": _l("Advance to the next stage."),
     "conditional_go": _l("Advance, with conditions to close before the next gate request."),
@@ -21,7 +15,6 @@ DECISION_HELP = {
     "hold": _l("Pause the project (status on hold)."),
     "stop": _l("Stop the project; the reason appears under Lessons."),
 }
-STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
 MAX_EVIDENCE = 5000
 MAX_REASON = 5000
 MAX_CONDITION = 500

@@ -15,7 +15,6 @@ SLUG_RULE = Regexp(
     message=_l("Use lower-case letters, digits and single hyphens, such as erlangen-nuernberg."),
 )
 SITE_KIND_LABELS = {"headquarters": _l("Headquarters"), "satellite": _l("Satellite")}
-STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
 
 
 def _strip(value):

@@ -10,7 +10,6 @@ from tracker.extensions import db
 from tracker.models import Site, StageCriterion, Theme
 from tracker.settings import bp, criteria, services
 from tracker.settings.forms import (
-    STAGE_LABELS,
     ConfirmForm,
     CriterionForm,
     MoveCriterionForm,
@@ -19,6 +18,7 @@ from tracker.settings.forms import (
     ThemeForm,
     site_form,
 )
+from tracker.vocabulary import STAGE_LABELS
 
 
 @bp.app_context_processor
