@@ -104,9 +104,8 @@ class _Seeder:
         )
         self.echo(
             "activity: {updates} updates, {milestones} milestones, {criterion_ticks} criterion "
-            "ticks, {notifications} notifications, {nudges} nudges, {audit_events} audit events".format(
-                **self.counts
-            )
+            "ticks, {notifications} notifications, {nudges} nudges, "
+            "{audit_events} audit events".format(**self.counts)
         )
         return self.counts
 
