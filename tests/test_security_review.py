@@ -111,11 +111,12 @@ _TOKENS: dict = {}
 
 
 def _patron_token(world) -> dict:
-    key = world.patron.id
-    if key not in _TOKENS:
+    """One token per world (hypothesis runs many examples on one); keyed by the world object
+    itself, not the patron's id, which the next test's world (another database) reuses."""
+    if world not in _TOKENS:
         _TOKENS.clear()
-        _TOKENS[key] = bearer(world.patron)
-    return _TOKENS[key]
+        _TOKENS[world] = bearer(world.patron)
+    return _TOKENS[world]
 
 
 # --- 11: Cache-Control ------------------------------------------------------------------------
