@@ -731,7 +731,14 @@ def _draw_svg(pdf: ReportPDF, html: str, width: float) -> None:
 def _lists_pages(pdf: ReportPDF, content: model.Content, by_key: dict[str, Table]) -> None:
     pdf.add_page()
     pdf.heading(_("Market entries"), 15, 0)
-    if not content.market_entries:
+    if content.market_entries_withheld:
+        pdf.empty(
+            _(
+                "Not listed: the number of market entries in this quarter is withheld, "
+                "and a list would reveal it."
+            )
+        )
+    elif not content.market_entries:
         pdf.empty(_("No project entered market in this quarter."))
     for item in content.market_entries:
         pdf.set_font("Body", "", 11)

@@ -191,6 +191,11 @@ class Content:
         return self.edition == PATRON
 
     @property
+    def market_entries_withheld(self) -> bool:
+        """The patron edition leaves the list out when the count of market entries is withheld."""
+        return self.patron and self.headline_of("entered_market").current.hidden
+
+    @property
     def quarter_obj(self) -> Quarter:
         return Quarter.parse(self.quarter)
 
@@ -668,7 +673,10 @@ def compute(user, quarter: Quarter, site: Site | None, edition: str | None = Non
         for q in quarters
     ]
     lists = _lists(user, quarter, site.id if site else None, edition)
-    content.market_entries = lists["market_entries"]
+    # A list beside a withheld count would tell the count ("fewer than 3" and two names listed):
+    # the patron edition names market entries only when their number is shown (design §11).
+    withheld = edition == PATRON and content.headline_of("entered_market").current.hidden
+    content.market_entries = [] if withheld else lists["market_entries"]
     content.cooperations = lists["cooperations"]
     content.stops = lists["stops"]
     content.not_named = lists["not_named"]
