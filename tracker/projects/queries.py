@@ -417,7 +417,7 @@ def audit_page(project: Project, page: int, per_page: int = 50) -> Pagination:
 # --- lessons ----------------------------------------------------------------------------
 
 
-def _latest_stops():
+def latest_stops():
     """Per project, its latest move to 'stopped' (note = the stop reason)."""
     order = (StageEvent.at.desc(), StageEvent.id.desc())
     return (
@@ -436,7 +436,7 @@ def _latest_stops():
 
 def lessons_page(user, q: str, page: int) -> tuple[Pagination, dict[int, tuple[str, datetime]]]:
     """Stopped projects user may see, latest stop first, with {project id: (reason, at)}."""
-    stops = _latest_stops()
+    stops = latest_stops()
     query = (
         visible_projects(user)
         .where(Project.status == "stopped")

@@ -15,10 +15,10 @@ from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
-from tracker.models import Project, Site, StageEvent, Update, utcnow
+from tracker.models import Project, Site, Update, utcnow
 from tracker.people import user_names
 from tracker.projects import mending
-from tracker.projects.queries import text_match
+from tracker.projects.queries import latest_stops, text_match
 from tracker.projects.services import ProjectError, ProjectForbidden
 
 
@@ -49,22 +49,6 @@ def get_me():
 # --- lessons ------------------------------------------------------------------------------
 
 
-def _latest_stops() -> sa.Subquery:
-    order = (StageEvent.at.desc(), StageEvent.id.desc())
-    return (
-        sa.select(
-            StageEvent.project_id,
-            StageEvent.note,
-            StageEvent.at,
-            sa.func.row_number()
-            .over(partition_by=StageEvent.project_id, order_by=order)
-            .label("rank"),
-        )
-        .where(StageEvent.to_status == "stopped")
-        .subquery()
-    )
-
-
 @bp.route("/lessons", tags=["projects"])
 @operation("listLessons")
 @bp.arguments(LessonArgs, location="query")
@@ -81,7 +65,7 @@ def list_lessons(args: dict):
         raise Forbidden(
             _("Lessons name projects and their stop reasons, which patrons do not see.")
         )
-    stops = _latest_stops()
+    stops = latest_stops()
     query = (
         permissions.visible_projects(user)
         .with_only_columns(Project.id, Project.title, Site.slug, stops.c.note, stops.c.at)
