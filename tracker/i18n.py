@@ -1,13 +1,23 @@
 """Languages: locale choice, the language switch, localized dates and numbers."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_timedelta
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_translations,
+    refresh,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 
 from tracker.database import transaction
 from tracker.extensions import babel
@@ -237,6 +247,74 @@ def ago(value: datetime | date | None, now: datetime | None = None) -> str:
     )
 
 
+def decimal(value: float | None, digits: int = 1) -> str:
+    """A decimal in the reader's locale with a fixed number of digits: 8,0 · 1.234,5 · 8.0."""
+    if value is None:
+        return "—"
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern)
+
+
+def number(value: float | None) -> str:
+    """A count or a measure in the reader's locale: whole numbers without decimals, others
+    with one (1.234 · 8,5 in German; 1,234 · 8.5 in English; 1 234 · 8,5 in Swedish)."""
+    if value is None:
+        return "—"
+    return decimal(value, 0 if float(value).is_integer() else 1)
+
+
+def percent(value: float | None) -> str:
+    """A percentage given as 0 to 100 in the reader's locale ('42 %' in German, '42%' English)."""
+    if value is None:
+        return "—"
+    return format_percent(value / 100, format=None)
+
+
+def duration(value: timedelta) -> str:
+    """A length of time without direction, for sentences that say 'for …': '1 week',
+    '1 Woche', '1 vecka' (never 'vor 1 Woche' inside 'seit …')."""
+    return format_timedelta(value, locale=get_locale() or DEFAULT_LOCALE, threshold=1)
+
+
+def local_date(value: date | datetime | None, style: str = "medium") -> str:
+    """A date in the reader's locale ('7 Dec 2026', '07.12.2026', '7 dec. 2026')."""
+    if value is None:
+        return "—"
+    return format_date(value, style)
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """flask_babel's ngettext with %(num)s in the reader's locale (1.234 Projekte)."""
+    variables.setdefault("num", number(num))
+    return get_translations().ungettext(singular, plural, num) % variables
+
+
+def _numbers_in_plurals(plain):
+    """Templates' ngettext with %(num)s in the reader's locale (1.234 Tage, 1 234 dagar)."""
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        if isinstance(num, int | float):
+            variables.setdefault("num", number(num))
+        return plain(context, singular, plural, num, **variables)
+
+    return ngettext
+
+
+def moment(value: datetime | None, style: str | None = None) -> str:
+    """A date and time in the reader's locale, 24-hour, in UTC: 'Dec 7, 2026, 14:05',
+    '07.12.2026, 14:05', '2026-12-07 14:05' (never '12/7/26, 2:05 PM' to a German reader).
+    style is accepted for the filter's old callers and ignored: one way to show a moment."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    locale = Locale.parse(get_locale() or DEFAULT_LOCALE)
+    value = value.astimezone(UTC)
+    day = babel_format_date(value.date(), "medium", locale=locale)
+    return str(locale.datetime_formats["medium"]).format(value.strftime("%H:%M"), day)
+
+
 def compile_catalogs(directory: Path) -> None:
     """Build missing or stale .mo files from the .po files; `make` does this at set-up, and a
     read-only checkout without them still starts (in English)."""
@@ -270,10 +348,15 @@ def init_app(app: Flask) -> None:
     app.before_request(_before_request)
     app.register_blueprint(bp)
     env = app.jinja_env
+    env.globals["ngettext"] = _numbers_in_plurals(env.globals["ngettext"])
     env.filters["ago"] = ago
     env.filters["date"] = format_date
-    env.filters["datetime"] = format_datetime
+    env.filters["datetime"] = moment
     env.filters["number"] = format_decimal
+    env.filters["decimal"] = decimal
+    env.filters["percent"] = percent
+    env.filters["duration"] = duration
+    env.filters["local_date"] = local_date
     env.globals["languages"] = LANGUAGES
     env.globals["stage_name"] = stage_name
     env.globals["kind_name"] = kind_name

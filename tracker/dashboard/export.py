@@ -26,11 +26,12 @@ from xml.etree.ElementTree import tostring
 
 from defusedxml.ElementTree import fromstring
 from flask import get_template_attribute
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from tracker import i18n
 from tracker.dashboard import report as model
 from tracker.dashboard.figures import Figure
 from tracker.dashboard.overview import Row
@@ -78,7 +79,7 @@ def day(value: str) -> str:
 
 def moment(value: datetime) -> str:
     """A date and time in the reader's language; the report's times are UTC and say so."""
-    return f"{format_datetime(value, 'medium')} UTC"
+    return f"{i18n.moment(value)} UTC"
 
 
 # --- the content as tables (CSV files, PDF tables, the page) ------------------------------

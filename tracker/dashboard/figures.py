@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from tracker.auth import permissions
 from tracker.disclosure import FEWER_THAN_3, WITHHELD
+from tracker.i18n import decimal, number, percent
 
 QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unescaped in a query
 SMALL = range(1, 3)  # counts of 1 or 2 would let a patron single out a project
@@ -57,7 +58,7 @@ def audience_for(user, site_ids: tuple[int, ...] | None) -> Audience:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return number(value)
 
 
 class Presenter:
@@ -122,7 +123,7 @@ class Presenter:
         if not whole:
             return Figure(None, "—")
         value = 100.0 * part / whole
-        return Figure(value, f"{value:.0f}%", self._href(link) if part else None)
+        return Figure(value, percent(round(value)), self._href(link) if part else None)
 
     def days(self, value: float | None, n: int, link: dict | None = None) -> Figure:
         """A duration in days computed over n stays or reviews."""
@@ -130,4 +131,4 @@ class Presenter:
             return Figure(None, str(FEWER_THAN_3), hidden=True)
         if value is None:
             return Figure(None, "—")
-        return Figure(value, _("%(days)s days", days=f"{value:,.1f}"), self._href(link))
+        return Figure(value, _("%(days)s days", days=decimal(value)), self._href(link))

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from tracker import disclosure
@@ -15,6 +14,7 @@ from tracker.dashboard.figures import Figure, Presenter, audience_for
 from tracker.dashboard.filters import Selection
 from tracker.disclosure import ALL
 from tracker.extensions import db
+from tracker.i18n import ngettext
 from tracker.models import Project
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
 from tracker.vocabulary import DECISION_LABELS, STAGE_LABELS
