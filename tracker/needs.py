@@ -54,25 +54,27 @@ class ManagerNeeds:
 
 
 def own_projects(user: User) -> sa.Select:
-    """SELECT of the ids of the projects the member's organization takes part in."""
+    """SELECT of the ids of the projects the member's organization takes part in (not
+    withdrawn ones: they leave every list, design §16)."""
     own = aliased(Participation)
     return (
         visible_projects(user)
         .with_only_columns(Project.id)
         .where(
+            Project.counted(),
             sa.exists().where(
                 own.project_id == Project.id, own.organization_id == user.organization_id
-            )
+            ),
         )
     )
 
 
 def managed_projects(user: User) -> sa.Select:
-    """SELECT of the ids of the projects of the sites the user manages."""
+    """SELECT of the ids of the projects of the sites the user manages (not withdrawn ones)."""
     return (
         visible_projects(user)
         .with_only_columns(Project.id)
-        .where(Project.site_id.in_(sorted(user.managed_site_ids)))
+        .where(Project.site_id.in_(sorted(user.managed_site_ids)), Project.counted())
     )
 
 

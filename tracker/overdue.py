@@ -141,7 +141,7 @@ def unanswered_nudges(projects: sa.Select | None = None, limit: int | None = Non
         sa.select(Nudge, Project)
         .join(latest, latest.c.id == Nudge.id)
         .join(Project, Project.id == Nudge.project_id)
-        .where(Project.last_activity_at <= Nudge.created_at)
+        .where(Project.last_activity_at <= Nudge.created_at, Project.counted())
         .order_by(Nudge.created_at)
     )
     if projects is not None:

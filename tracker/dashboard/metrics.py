@@ -49,11 +49,11 @@ def project_conditions(scope: Scope) -> list:
 
 
 def in_scope(project_id, scope: Scope | None) -> list:
-    """project_id belongs to a project in scope, for statements that do not join projects."""
+    """project_id belongs to a counted project in scope (withdrawn ones leave every count,
+    design §16), for statements that do not join projects."""
     conditions = project_conditions(scope) if scope is not None else []
-    if not conditions:
-        return []
-    return [project_id.in_(sa.select(Project.id).where(*conditions).correlate(None))]
+    counted = sa.select(Project.id).where(Project.counted(), *conditions).correlate(None)
+    return [project_id.in_(counted)]
 
 
 def stage_entry():
@@ -302,7 +302,7 @@ def project_counts(scope: Scope) -> ProjectCounts:
             *(column.label(name) for name, column in columns.items()),
         )
         .outerjoin(cooperation, cooperation.c.project_id == Project.id)
-        .where(*project_conditions(scope))
+        .where(Project.counted(), *project_conditions(scope))
         .group_by(Project.site_id, Project.stage, Project.status)
     )
     if reached is not None:

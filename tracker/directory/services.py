@@ -326,8 +326,14 @@ def empty_counts() -> dict[str, int]:
 
 
 def pipeline_by_site(user: User) -> dict[int, dict[str, int]]:
-    """site id -> stage -> count of visible projects, in one aggregate query."""
-    sub = visible_projects(user).with_only_columns(Project.site_id, Project.stage).subquery()
+    """site id -> stage -> count of visible projects (not withdrawn ones, design §16), in one
+    aggregate query."""
+    sub = (
+        visible_projects(user)
+        .where(Project.counted())
+        .with_only_columns(Project.site_id, Project.stage)
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(sub.c.site_id, sub.c.stage, sa.func.count()).group_by(sub.c.site_id, sub.c.stage)
     )
@@ -350,10 +356,11 @@ def get_site(slug: str) -> Site | None:
 
 
 def site_pipeline(user: User, site: Site) -> dict[str, dict[str, int]]:
-    """stage -> status -> count of the visible projects hosted at site."""
+    """stage -> status -> count of the visible projects hosted at site (withdrawn ones leave
+    every count, design §16)."""
     sub = (
         visible_projects(user)
-        .where(Project.site_id == site.id)
+        .where(Project.site_id == site.id, Project.counted())
         .with_only_columns(Project.stage, Project.status)
         .subquery()
     )

@@ -45,10 +45,11 @@ def _with_names(query: sa.Select) -> sa.Select:
 
 def member_home(user: User) -> dict:
     own = visible_projects(user).where(
+        Project.counted(),  # withdrawn projects leave lists and counts (design §16)
         sa.exists().where(
             Participation.project_id == Project.id,
             Participation.organization_id == user.organization_id,
-        )
+        ),
     )
     projects = db.session.scalars(
         _with_names(own).order_by(Project.last_activity_at.desc()).limit(HOME_LIST_LIMIT)
@@ -61,7 +62,9 @@ def member_home(user: User) -> dict:
 
 
 def manager_home(user: User) -> dict:
-    scoped = visible_projects(user).where(Project.site_id.in_(sorted(user.managed_site_ids)))
+    scoped = visible_projects(user).where(
+        Project.site_id.in_(sorted(user.managed_site_ids)), Project.counted()
+    )
     stalled_days = current_app.config["TRACKER_STALLED_DAYS"]
     attention = needs.manager_needs(user, stalled_days, limit=HOME_LIST_LIMIT)
     return {
@@ -82,7 +85,7 @@ def patron_home(user: User) -> dict:
     }
     latest = db.session.scalars(
         _with_names(visible_projects(user))
-        .where(Project.stage == "market")
+        .where(Project.stage == "market", Project.counted())
         .order_by(Project.stage_entered_at.desc())
         .limit(5)
     ).all()
@@ -101,12 +104,18 @@ def admin_home(user: User) -> dict:
     totals = {
         "users": db.session.scalar(sa.select(sa.func.count(User.id))),
         "organizations": db.session.scalar(sa.select(sa.func.count(Organization.id))),
-        "projects": db.session.scalar(sa.select(sa.func.count(Project.id))),
+        "projects": db.session.scalar(
+            sa.select(sa.func.count(Project.id)).where(Project.counted())
+        ),
         "locked": db.session.scalar(
             sa.select(sa.func.count(User.id)).where(User.locked_until > now)
         ),
     }
-    return {"pending_links": pending, "totals": totals, "counts": stage_counts(sa.select(Project))}
+    return {
+        "pending_links": pending,
+        "totals": totals,
+        "counts": stage_counts(sa.select(Project).where(Project.counted())),
+    }
 
 
 # First-use hints a person can hide; the template holds their wording.

@@ -10,6 +10,7 @@ from tracker.models.base import (
     PARTICIPATION_ROLES,
     PROJECT_KINDS,
     STAGES,
+    STATUSES,
     VISIBILITIES,
     Base,
     choice,
@@ -95,6 +96,12 @@ class Project(Base):
     @property
     def participating_organization_ids(self) -> set[int]:
         return {p.organization_id for p in self.participations}
+
+    @classmethod
+    def counted(cls) -> sa.ColumnElement[bool]:
+        """WHERE condition of the projects every count, home page and "what needs me" list
+        includes: withdrawn ones leave them all (design §16) and stay reachable by address."""
+        return cls.status.in_(STATUSES)
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.title!r}>"
