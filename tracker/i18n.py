@@ -13,6 +13,7 @@ from flask_babel import (
     format_percent,
     get_locale,
     get_translations,
+    gettext,
     refresh,
 )
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,7 @@ from jinja2 import pass_context
 
 from tracker.database import transaction
 from tracker.extensions import babel
-from tracker.vocabulary import PROJECT_KIND_LABELS, STAGE_LABELS, STATUS_LABELS
+from tracker.vocabulary import ORG_KIND_LABELS, PROJECT_KIND_LABELS, STAGE_LABELS, STATUS_LABELS
 
 LANGUAGES = {"en": "English", "de": "Deutsch", "sv": "Svenska"}
 DEFAULT_LOCALE = "en"
@@ -213,8 +214,6 @@ def visibility_name(visibility: str) -> str:
 
 
 def org_kind_name(kind: str) -> str:
-    from tracker.directory.forms import ORG_KIND_LABELS  # imported late: forms import models
-
     return str(ORG_KIND_LABELS.get(kind, kind.replace("_", " ")))
 
 
@@ -239,8 +238,6 @@ def ago(value: datetime | date | None, now: datetime | None = None) -> str:
         value = datetime(value.year, value.month, value.day, tzinfo=UTC)
     delta = value - (now or datetime.now(UTC))
     if abs(delta.total_seconds()) < 60:
-        from flask_babel import gettext
-
         return gettext("just now")
     return format_timedelta(
         delta, add_direction=True, locale=get_locale() or DEFAULT_LOCALE, threshold=1
@@ -287,6 +284,18 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     """flask_babel's ngettext with %(num)s in the reader's locale (1.234 Projekte)."""
     variables.setdefault("num", number(num))
     return get_translations().ungettext(singular, plural, num) % variables
+
+
+def time_in_stage(stage: str, since: datetime | None, now: datetime | None = None) -> str:
+    """'in Test for 170 days' · 'seit 170 Tagen in der Phase Test' · 'i fasen Test i 170
+    dagar'; on the first day 'since today' (never 'seit 0 Tagen')."""
+    days = max(0, ((now or datetime.now(UTC)) - since).days) if since else 0
+    name = stage_name(stage)
+    if days == 0:
+        return gettext("in %(stage)s since today", stage=name)
+    return ngettext(
+        "in %(stage)s for %(num)s day", "in %(stage)s for %(num)s days", days, stage=name
+    )
 
 
 def _numbers_in_plurals(plain):
@@ -365,5 +374,6 @@ def init_app(app: Flask) -> None:
     env.globals["org_kind_name"] = org_kind_name
     env.globals["participation_role_name"] = participation_role_name
     env.globals["status_name"] = status_name
+    env.globals["time_in_stage"] = time_in_stage
     env.globals["field_name"] = field_name
     env.globals["audit_value"] = audit_value

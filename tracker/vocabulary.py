@@ -29,6 +29,15 @@ PARTICIPATION_ROLE_LABELS = {
     "pilot_customer": _l("Pilot customer"),
 }
 
+# An organization's kind (Organization.kind).
+ORG_KIND_LABELS = {
+    "member_company": _l("Member company"),
+    "startup": _l("Start-up"),
+    "research_institution": _l("Research institution"),
+    "partner": _l("Partner"),
+    "public_body": _l("Public body"),
+}
+
 # Account roles (User.role).
 ROLE_LABELS = {
     "admin": _l("Admin"),

@@ -20,14 +20,8 @@ from tracker.directory.countries import COUNTRIES, country_choices
 from tracker.directory.email_domains import split as split_domains
 from tracker.models import Organization, Site, Theme, utcnow
 from tracker.models.base import ORG_KINDS
+from tracker.vocabulary import ORG_KIND_LABELS
 
-ORG_KIND_LABELS = {
-    "member_company": _l("Member company"),
-    "startup": _l("Start-up"),
-    "research_institution": _l("Research institution"),
-    "partner": _l("Partner"),
-    "public_body": _l("Public body"),
-}
 assert set(ORG_KIND_LABELS) == set(ORG_KINDS)
 
 

@@ -12,7 +12,12 @@ from tracker.database import transaction
 from tracker.directory.forms import OrganizationForm
 from tracker.directory.names import name_key
 from tracker.exports.csvfile import CsvRow, read_csv
-from tracker.exports.rows import EXPORT_ONLY_COLUMNS, ORGANIZATION_COLUMNS, organization_aliases
+from tracker.exports.rows import (
+    EXPORT_ONLY_COLUMNS,
+    ORGANIZATION_COLUMNS,
+    kind_aliases,
+    organization_aliases,
+)
 from tracker.extensions import db
 from tracker.i18n import LANGUAGES
 from tracker.models import Organization, Site, Theme, User
@@ -55,6 +60,7 @@ class _Catalogue:
     def __init__(self):
         self.sites = {s.slug: s for s in db.session.scalars(sa.select(Site))}
         self.themes = {t.slug: t for t in db.session.scalars(sa.select(Theme))}
+        self.kinds = kind_aliases(LANGUAGES)
         self.names = {name_key(n) for n in db.session.scalars(sa.select(Organization.name))}
         self.seen: dict[str, int] = {}
 
@@ -85,7 +91,10 @@ def _check_row(actor, form, row: CsvRow, catalogue: _Catalogue):
         errors.append(
             RowError(row.number, _("(row)"), _("The row has more cells than the header."))
         )
-    form.process(MultiDict({name: row.values[name] for name in FORM_FIELDS}))
+    values = {name: row.values[name] for name in FORM_FIELDS}
+    kind = values["kind"].strip().lower()  # a label, as German and Swedish exports write it
+    values["kind"] = catalogue.kinds.get(kind, values["kind"])
+    form.process(MultiDict(values))
     form.validate()
     for name in FORM_FIELDS:
         errors.extend(RowError(row.number, name, message) for message in form[name].errors)

@@ -1,0 +1,122 @@
+"""German and Swedish sentences with counts, times and fixed values read as a native speaker
+writes them (issue 19): 'offen seit vor 1 Woche', 'väntar sedan för 1 vecka sedan', 'i test
+sedan 170 dagar', 'seit 0 Tagen in test', '8.0 Tage' and English roles must not come back."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_babel import force_locale
+
+from tracker import i18n
+from tracker.extensions import db
+from tracker.reviews import services
+
+
+def _page(client, login, user, locale: str, path: str) -> str:
+    user.locale = locale
+    db.session.commit()
+    login(user)
+    return client.get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "days", "text"),
+    [
+        ("de", 0, "seit heute in der Phase Test"),
+        ("de", 1, "seit 1 Tag in der Phase Test"),
+        ("de", 170, "seit 170 Tagen in der Phase Test"),
+        ("sv", 0, "i fasen Test sedan i dag"),
+        ("sv", 1, "i fasen Test i 1 dag"),
+        ("sv", 170, "i fasen Test i 170 dagar"),
+        ("en", 170, "in Test for 170 days"),
+        ("de", 1500, "seit 1.500 Tagen in der Phase Test"),
+        ("sv", 1500, "i fasen Test i 1\xa0500 dagar"),
+    ],
+)
+def test_time_in_stage_is_a_sentence_with_a_plural_and_the_stage_translated(
+    app, locale, days, text
+):
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    with app.test_request_context(), force_locale(locale):
+        assert i18n.time_in_stage("test", now - timedelta(days=days, hours=1), now) == text
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "digits", "text"),
+    [("de", 8.0, 1, "8,0"), ("sv", 170.24, 1, "170,2"), ("en", 1234.5, 1, "1,234.5")],
+)
+def test_decimals_follow_the_readers_locale(app, locale, value, digits, text):
+    with app.test_request_context(), force_locale(locale):
+        assert i18n.decimal(value, digits) == text
+
+
+def test_hover_times_are_the_readers_date_and_24_hour_time(app):
+    moment = datetime(2026, 12, 7, 14, 5, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("de"):
+            assert i18n.moment(moment) == "07.12.2026, 14:05"
+        with force_locale("en"):
+            assert i18n.moment(moment) == "Dec 7, 2026, 14:05"
+
+
+def test_the_gate_panel_says_when_the_request_was_made_and_names_roles(client, world, login):
+    services.request_gate(world.lead_member, world.network_project, "Pilot done.")
+    path = f"/projects/{world.network_project.id}"
+    german = _page(client, login, world.lead_member, "de", path)
+    assert "seit vor" not in german and "offen seit" not in german
+    assert "gestellt" in german
+    assert "(Federführung)" in german or "(Federführend)" in german
+    assert "(Start-up)" in german
+    assert "(lead)" not in german and "(startup)" not in german
+    swedish = _page(client, login, world.lead_member, "sv", path)
+    assert "sedan för" not in swedish and "väntar sedan" not in swedish
+    assert "begärd" in swedish
+    assert "(lead)" not in swedish
+
+
+def test_the_decision_page_says_how_long_the_project_is_in_its_stage(client, world, login):
+    world.network_project.stage_entered_at = datetime.now(UTC) - timedelta(hours=3)
+    review = services.request_gate(world.lead_member, world.network_project, "Pilot done.")
+    path = f"/reviews/{review.id}"
+    german = _page(client, login, world.manager, "de", path)
+    assert "seit heute in der Phase Entwicklung" in german
+    assert "seit 0 Tagen" not in german and "in develop" not in german
+    swedish = _page(client, login, world.manager, "sv", path)
+    assert "i fasen Utveckling sedan i dag" in swedish
+    assert "sedan 0 dagar" not in swedish
+
+
+def test_the_project_page_says_how_long_the_project_is_in_its_stage(client, world, login):
+    world.network_project.stage_entered_at = datetime.now(UTC) - timedelta(days=170)
+    db.session.commit()
+    path = f"/projects/{world.network_project.id}"
+    assert "seit 170 Tagen in der Phase Entwicklung" in _page(
+        client, login, world.lead_member, "de", path
+    )
+    assert "i fasen Utveckling i 170 dagar" in _page(client, login, world.lead_member, "sv", path)
+
+
+def test_german_and_swedish_project_csv_values_are_labels_english_keeps_codes(client, world, login):
+    german = _page(client, login, world.lead_member, "de", "/projects/export.csv")
+    assert "Entwicklung" in german and "Aktiv" in german
+    assert ",develop," not in german and ",active," not in german
+    assert "(startup)" not in german and "Partner Org (Start-up)" in german
+    english = _page(client, login, world.lead_member, "en", "/projects/export.csv")
+    assert ",develop,active," in english and "Partner Org (startup)" in english
+
+
+def test_the_german_organization_export_writes_kind_labels_that_import_again(client, world, login):
+    import sqlalchemy as sa
+
+    from tests.test_csv import confirm
+    from tracker.models import Organization
+
+    exported = _page(client, login, world.admin, "de", "/organizations/export.csv")
+    exported = exported.lstrip("\ufeff")
+    assert "Partner Org,Start-up," in exported and ",startup," not in exported
+    header = exported.splitlines()[0]
+    row = f",Neue Org,Forschungseinrichtung,DE,Lingen,,,,{world.lingen.slug},{world.ai.slug}"
+    assert confirm(client, f"{header}\r\n{row}\r\n").status_code == 302
+    db.session.expire_all()
+    added = db.session.scalar(sa.select(Organization).where(Organization.name == "Neue Org"))
+    assert added.kind == "research_institution"
