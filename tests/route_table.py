@@ -50,6 +50,7 @@ TABLE = {
     "POST /hints/hide": ANYONE_SIGNED_IN,
     "GET /static/<path:filename>": "PPPPPPPP",
     "GET /bootstrap/static/<path:filename>": "PPPPPPPP",
+    "GET /assets/<path:filename>": "PPPPPPPP",  # generated: the icon sprite (tracker/assets.py)
     # administration
     "GET /admin/users": MANAGERS,
     "GET /admin/users/new": MANAGERS,

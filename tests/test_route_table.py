@@ -150,17 +150,19 @@ class Objects:
             "token": "not-a-real-link-token",
             "token_id": token.id,
             "name": "swagger-ui.css",
+            "kind": "stale-version",
             "path:filename": "css/tracker.css",
         }
-        self.static = {"/bootstrap/static/": "css/bootstrap.min.css"}
+        self.static = {"/bootstrap/static/": "css/bootstrap.min.css", "/assets/": "icons.svg"}
 
     def url(self, rule: str) -> str:
         def fill(match):
             name = (
                 match.group(1).split(":")[-1] if "path:" not in match.group(1) else "path:filename"
             )
-            if name == "path:filename" and rule.startswith("/bootstrap/static/"):
-                return self.static["/bootstrap/static/"]
+            for prefix, filename in self.static.items():
+                if name == "path:filename" and rule.startswith(prefix):
+                    return filename
             return str(self.values[name])
 
         return re.sub(r"<([^>]+)>", fill, rule)

@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     bounds.init_converters(app)  # before the blueprints: rules pick converters when added
     _register_blueprints(app)
-    from tracker import cli, errors, i18n, outbox, security, submit_tokens, templating
+    from tracker import assets, cli, errors, i18n, outbox, security, submit_tokens, templating
 
     outbox.init_app(app)
 
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     submit_tokens.init_app(app)  # after csrf (in _init_extensions): checked tokens only
     cli.init_app(app)
+    assets.init_app(app)  # last: WhiteNoise wraps the finished app's wsgi_app
     return app
 
 
