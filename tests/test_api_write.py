@@ -229,9 +229,11 @@ def test_a_bad_patch_gets_422_and_changes_nothing(client, world, change, field):
 
 def test_partners_in_a_patch_replace_the_partner_list(client, world):
     url = f"/api/v1/projects/{world.network_project.id}"
-    body = {"version": 1, "partners": [{"organization_id": world.other_org.id, "role": "startup"}]}
+    partner = {"organization_id": world.other_org.id, "role": "pilot_customer"}
+    body = {"version": 1, "partners": [partner]}
     project = patch(client, url, world.admin, body, 200).get_json()
-    assert [(p["name"], p["role"]) for p in project["partners"]] == [("Other Org", "startup")]
+    partners = [(p["name"], p["role"]) for p in project["partners"]]
+    assert partners == [("Other Org", "pilot_customer")]
     assert project["lead_organization"]["name"] == "Lead Org"
 
 

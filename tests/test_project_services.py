@@ -40,14 +40,14 @@ def test_member_creates_project_led_by_own_org_with_partners_history_and_notific
             title="  Green AI campus  ",
             site_id=world.lingen.id,
             theme_ids=[world.ai.id],
-            partners=[PartnerInput(world.partner_org.id, "research_partner")],
+            partners=[PartnerInput(world.partner_org.id, "pilot_customer")],
         ),
     )
     assert project.title == "Green AI campus"
     assert project.lead_organization_id == world.lead_org.id
     assert _roles(project.id) == {
         world.lead_org.id: "lead",
-        world.partner_org.id: "research_partner",
+        world.partner_org.id: "pilot_customer",
     }
     event = db.session.scalar(sa.select(StageEvent).where(StageEvent.project_id == project.id))
     assert (event.from_stage, event.to_stage, event.to_status, event.note) == (
@@ -55,7 +55,7 @@ def test_member_creates_project_led_by_own_org_with_partners_history_and_notific
     )  # fmt: skip
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.project_id == project.id))
     assert audit.action == "project_created"
-    assert audit.changes["partners"] == [None, ["Partner Org (research_partner)"]]
+    assert audit.changes["partners"] == [None, ["Partner Org (pilot_customer)"]]
     notified = db.session.scalars(sa.select(Notification.user_id)).all()
     assert notified == [world.partner_member.id]
 
@@ -100,7 +100,7 @@ def test_update_records_every_changed_field_and_notifies_new_partner(world):
         project,
         {
             "title": "Renamed",
-            "partners": [{"organization_id": world.other_org.id, "role": "startup"}],
+            "partners": [{"organization_id": world.other_org.id, "role": "pilot_customer"}],
         },
         expected_version=project.version,
     )
@@ -109,8 +109,8 @@ def test_update_records_every_changed_field_and_notifies_new_partner(world):
         sa.select(AuditEvent).where(AuditEvent.action == "project_updated")
     ).one()
     assert event.changes["title"] == ["Open hydrogen forecast", "Renamed"]
-    assert event.changes["partners"] == [["Partner Org (startup)"], ["Other Org (startup)"]]
-    assert _roles(project.id) == {world.lead_org.id: "lead", world.other_org.id: "startup"}
+    assert event.changes["partners"] == [["Partner Org (startup)"], ["Other Org (pilot_customer)"]]
+    assert _roles(project.id) == {world.lead_org.id: "lead", world.other_org.id: "pilot_customer"}
     assert db.session.scalars(sa.select(Notification.user_id)).all() == [world.outsider.id]
 
 

@@ -45,14 +45,14 @@ def test_lead_member_edits_and_every_change_is_audited(client, world, login):
     assert 'name="lead_organization_id"' not in form
     data = _edit(world, _version_in(form), title="Open hydrogen forecast 2")
     data["partners-1-organization_id"] = str(world.other_org.id)
-    data["partners-1-role"] = "research_partner"
+    data["partners-1-role"] = "pilot_customer"
     response = client.post(f"/projects/{pid}/edit", data=data)
     assert response.status_code == 302
     assert _fresh(pid).title == "Open hydrogen forecast 2"
-    assert _roles(pid)[world.other_org.id] == "research_partner"
+    assert _roles(pid)[world.other_org.id] == "pilot_customer"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "project_updated"))
     assert event.changes["title"] == ["Open hydrogen forecast", "Open hydrogen forecast 2"]
-    assert "Other Org (research_partner)" in event.changes["partners"][1]
+    assert "Other Org (pilot_customer)" in event.changes["partners"][1]
     assert db.session.scalars(sa.select(Notification.user_id)).all() == [world.outsider.id]
     history = client.get(f"/projects/{pid}?tab=history").get_data(as_text=True)
     assert "Open hydrogen forecast → Open hydrogen forecast 2" in history

@@ -45,7 +45,7 @@ def test_member_creates_a_project_led_by_their_organization(client, world, login
         data=project_form(
             world.lingen,
             theme_ids=[str(world.ai.id)],
-            partners=[(world.partner_org, "research_partner"), (None, "partner")],
+            partners=[(world.partner_org, "pilot_customer"), (None, "partner")],
         ),
     )
     assert response.status_code == 302
@@ -59,13 +59,13 @@ def test_member_creates_a_project_led_by_their_organization(client, world, login
             )
         ).all()
     )
-    assert roles == {world.lead_org.id: "lead", world.partner_org.id: "research_partner"}
+    assert roles == {world.lead_org.id: "lead", world.partner_org.id: "pilot_customer"}
     assert _count(StageEvent) == 3  # the world's two and this one
     actions = sa.select(AuditEvent.action).where(AuditEvent.project_id == project.id)
     assert db.session.scalars(actions).all() == ["project_created"]
     assert db.session.scalars(sa.select(Notification.user_id)).all() == [world.partner_member.id]
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "created" in detail and "Partner Org" in detail and "Research partner" in detail
+    assert "created" in detail and "Partner Org" in detail and "Pilot customer" in detail
 
 
 @pytest.mark.parametrize(

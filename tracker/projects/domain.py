@@ -13,6 +13,9 @@ from tracker.models import Participation, Project
 from tracker.models.base import PARTICIPATION_ROLES
 
 PARTNER_ROLES = tuple(r for r in PARTICIPATION_ROLES if r != "lead")
+# A partner role that names a kind of organization is for organizations of that kind only
+# (issue 19: a research institution is not the project's start-up); other roles fit any kind.
+ROLE_KINDS = {"startup": ("startup",), "research_partner": ("research_institution",)}
 TEXT_LIMITS = {"title": 200, "summary": 500, "description": 5000}
 # The project's fields as its edit form and conflict messages name them: the history's names
 # (tracker.i18n.FIELD_NAMES), except the site, which the form calls "Host site".

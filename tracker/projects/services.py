@@ -118,6 +118,7 @@ def update_project(
     lead, partners = check.organizations(
         check.lead_id(actor, values.lead_organization_id, project.lead_organization_id),
         values.partners,
+        frozenset((p.organization_id, p.role) for p in project.participations),
     )
     themes = check.themes(values.theme_ids)
     before = snapshot(project)

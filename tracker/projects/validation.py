@@ -12,12 +12,14 @@ from tracker.models import Organization, Site, Theme, User
 from tracker.models.base import PROJECT_KINDS, VISIBILITIES, utcnow
 from tracker.projects.domain import (
     PARTNER_ROLES,
+    ROLE_KINDS,
     TEXT_LIMITS,
     PartnerInput,
     ProjectData,
     ProjectError,
     ProjectForbidden,
 )
+from tracker.vocabulary import ORG_KIND_LABELS, PARTICIPATION_ROLE_LABELS
 
 
 def check_fields(data: ProjectData) -> None:
@@ -120,10 +122,28 @@ def lead_id(actor: User, requested: int | None, current: int | None) -> int:
     return default
 
 
+def role_refusal(organization: Organization, role: str) -> str | None:
+    """Why an organization cannot take a partner role (its kind does not fit), or None."""
+    kinds = ROLE_KINDS.get(role)
+    if kinds is None or organization.kind in kinds:
+        return None
+    return _(
+        "%(organization)s is registered as “%(kind)s”; the role “%(role)s” is for "
+        "“%(kinds)s” organizations. Choose another role, such as “%(partner)s”.",
+        organization=organization.name,
+        kind=ORG_KIND_LABELS[organization.kind],
+        role=PARTICIPATION_ROLE_LABELS[role],
+        kinds=", ".join(str(ORG_KIND_LABELS[kind]) for kind in kinds),
+        partner=PARTICIPATION_ROLE_LABELS["partner"],
+    )
+
+
 def organizations(
-    lead_id: int, partners: list[PartnerInput]
+    lead_id: int, partners: list[PartnerInput], kept: frozenset[tuple[int, str]] = frozenset()
 ) -> tuple[Organization, list[tuple[Organization, str]]]:
-    """The lead and partner organizations, checked: known, no duplicates, lead not a partner."""
+    """The lead and partner organizations, checked: known, no duplicates, lead not a partner,
+    each role fitting the organization's kind (pairs in ``kept``, stored already, are not
+    checked again)."""
     seen: set[int] = set()
     for row, partner in enumerate(partners):
         if partner.role not in PARTNER_ROLES:
@@ -147,4 +167,9 @@ def organizations(
     for row, partner in enumerate(partners):
         if partner.organization_id not in found:
             raise ProjectError(_("This organization does not exist."), "partners", row)
+        refusal = (partner.organization_id, partner.role) not in kept and role_refusal(
+            found[partner.organization_id], partner.role
+        )
+        if refusal:
+            raise ProjectError(refusal, "partners", row)
     return found[lead_id], [(found[p.organization_id], p.role) for p in partners]
