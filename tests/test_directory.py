@@ -178,7 +178,7 @@ def test_detail_shows_the_profile_and_a_safe_website_link(world, signed_in):
     )
     html = _page(signed_in(world.outsider), f"/organizations/{org.id}")
     assert 'href="https://profiled.example" rel="noopener nofollow"' in html
-    assert "01 Mar 2021" in html
+    assert "Mar 1, 2021" in html  # the reader's date format (Babel)
     assert "Germany" in html
     assert f"/organizations/{org.id}/edit" not in html  # outsider may not edit
 

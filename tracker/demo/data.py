@@ -69,6 +69,45 @@ THEMES = [
     ("climate", "Climate"),
 ]
 
+# German and Swedish names of the sites, themes and default criteria (design §16).
+SITE_NAMES = {
+    "berlin": ("Berlin", "Berlin"),
+    "stockholm": ("Stockholm", "Stockholm"),
+    "erlangen-nuernberg": ("Erlangen-Nürnberg", "Erlangen-Nürnberg"),
+    "lingen": ("Lingen", "Lingen"),
+}
+THEME_NAMES = {
+    "ai": ("Künstliche Intelligenz", "Artificiell intelligens"),
+    "green-hydrogen": ("Grüner Wasserstoff", "Grön vätgas"),
+    "mobility": ("Mobilität", "Mobilitet"),
+    "agriculture": ("Landwirtschaft", "Jordbruk"),
+    "manufacturing": ("Produktion", "Tillverkning"),
+    "health": ("Gesundheit", "Hälsa"),
+    "energy": ("Energie", "Energi"),
+    "logistics": ("Logistik", "Logistik"),
+    "public-sector": ("Öffentlicher Sektor", "Offentlig sektor"),
+    "climate": ("Klima", "Klimat"),
+}
+CRITERION_TITLES = {
+    "Data-sharing agreement signed": (
+        "Vereinbarung zur Datennutzung unterzeichnet",
+        "Avtal om datadelning undertecknat",
+    ),
+    "Problem statement agreed by all partners": (
+        "Problemstellung von allen Partnern abgestimmt",
+        "Problemformulering godkänd av alla partner",
+    ),
+    "Prototype demonstrated": ("Prototyp vorgeführt", "Prototyp demonstrerad"),
+    "Data-protection assessment completed": (
+        "Datenschutz-Folgenabschätzung abgeschlossen",
+        "Konsekvensbedömning för dataskydd genomförd",
+    ),
+    "Test site booked": ("Teststandort gebucht", "Testplats bokad"),
+    "Pilot customer confirmed": ("Pilotkunde bestätigt", "Pilotkund bekräftad"),
+    "Evaluation metrics met": ("Bewertungskennzahlen erreicht", "Utvärderingsmått uppnådda"),
+    "Operating costs estimated": ("Betriebskosten geschätzt", "Driftkostnader uppskattade"),
+}
+
 ORGANIZATIONS = [
     # --- Organizations named in the association's announcement (Lingen) ---
     {
@@ -2924,6 +2963,8 @@ if __name__ == "__main__":
     assert all(3 <= len(v) <= 4 for v in DEFAULT_CRITERIA.values())
     assert "Data-sharing agreement signed" in DEFAULT_CRITERIA["develop"]
     assert "Test site booked" in DEFAULT_CRITERIA["test"]
+    assert set(SITE_NAMES) == site_slugs and set(THEME_NAMES) == theme_slugs
+    assert set(CRITERION_TITLES) == {t for titles in DEFAULT_CRITERIA.values() for t in titles}
     assert set(GATE_DECISIONS_REASONS) == {"go", "conditional_go", "recycle", "hold", "stop"}
     assert all(len(v) == 3 for v in GATE_DECISIONS_REASONS.values())
 

@@ -45,6 +45,11 @@ LAST_NAMES = [
 ]  # fmt: skip
 
 
+def _translated(field: str, names: tuple[str, str]) -> dict[str, str]:
+    """{field_de: German, field_sv: Swedish} for a demo name or title."""
+    return {f"{field}_de": names[0], f"{field}_sv": names[1]}
+
+
 def existing_data() -> dict[str, int]:
     """Row counts of the tables that make a database 'not empty' (only the non-zero ones)."""
     counts = {
@@ -115,12 +120,16 @@ class _Seeder:
         self.counts[name] = len(rows)
 
     def _directory(self) -> None:
-        self.themes = {slug: Theme(slug=slug, name=name) for slug, name in data.THEMES}
+        self.themes = {
+            slug: Theme(slug=slug, name=name, **_translated("name", data.THEME_NAMES[slug]))
+            for slug, name in data.THEMES
+        }
         self._add("themes", list(self.themes.values()))
         self.sites = {}
         for spec in data.SITES:
             fields = {k: v for k, v in spec.items() if k != "themes"}
-            site = Site(**fields, themes=[self.themes[t] for t in spec["themes"]])
+            names = _translated("name", data.SITE_NAMES[spec["slug"]])
+            site = Site(**fields, **names, themes=[self.themes[t] for t in spec["themes"]])
             self.sites[spec["slug"]] = site
         self._add("sites", list(self.sites.values()))
         self.echo(f"sites: {len(self.sites)}, themes: {len(self.themes)}")
@@ -181,7 +190,13 @@ class _Seeder:
     def _criteria(self) -> None:
         self.criteria = {
             stage: [
-                StageCriterion(stage=stage, site_id=None, title=title, position=position)
+                StageCriterion(
+                    stage=stage,
+                    site_id=None,
+                    title=title,
+                    position=position,
+                    **_translated("title", data.CRITERION_TITLES[title]),
+                )
                 for position, title in enumerate(titles)
             ]
             for stage, titles in data.DEFAULT_CRITERIA.items()

@@ -30,6 +30,42 @@ SITE_KINDS = ("headquarters", "satellite")
 DECISIONS = ("pending", "go", "conditional_go", "recycle", "hold", "stop")
 
 
+# Languages besides English in which admins may name sites, themes and criteria (design §16).
+NAME_LANGUAGES = ("de", "sv")
+
+
+def reader_language() -> str | None:
+    """The language of the page, mail or file being made (de, sv, en), None outside the app."""
+    from flask import has_app_context
+    from flask_babel import get_locale
+
+    if not has_app_context():
+        return None
+    locale = get_locale()
+    return locale.language if locale else None
+
+
+def localized(obj, field: str) -> str:
+    """obj.<field>_<reader's language> when given, else the English obj.<field>_en."""
+    language = reader_language()
+    if language in NAME_LANGUAGES:
+        value = getattr(obj, f"{field}_{language}")
+        if value:
+            return value
+    return getattr(obj, f"{field}_en")
+
+
+def localized_column(cls, field: str):
+    """The SQL of a localized name or title, labelled as the field: the reader's language's
+    column where given, else the English one, so selects, filters and sorts follow the reader
+    as the attribute does."""
+    language = reader_language()
+    english = getattr(cls, f"{field}_en")
+    if language in NAME_LANGUAGES:
+        return sa.func.coalesce(getattr(cls, f"{field}_{language}"), english).label(field)
+    return english.label(field)
+
+
 def utcnow() -> datetime:
     """The current time in UTC; used as a callable default, never evaluated at import."""
     return datetime.now(UTC)

@@ -3,9 +3,18 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import ORG_KINDS, SITE_KINDS, Base, choice, utcnow
+from tracker.models.base import (
+    ORG_KINDS,
+    SITE_KINDS,
+    Base,
+    choice,
+    localized,
+    localized_column,
+    utcnow,
+)
 
 site_themes = sa.Table(
     "site_themes",
@@ -38,7 +47,24 @@ class Theme(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    # The English name in column "name"; name_de/name_sv when an admin gave them.
+    name_en: Mapped[str] = mapped_column("name", sa.String(120))
+    name_de: Mapped[str | None] = mapped_column(sa.String(120))
+    name_sv: Mapped[str | None] = mapped_column(sa.String(120))
+
+    @hybrid_property
+    def name(self) -> str:
+        """The name in the reader's language, English when none is given; in SQL the English."""
+        return localized(self, "name")
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self.name_en = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return localized_column(cls, "name")
 
     def __repr__(self) -> str:
         return f"<Theme {self.slug}>"
@@ -49,7 +75,9 @@ class Site(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column("name", sa.String(120))  # as Theme's
+    name_de: Mapped[str | None] = mapped_column(sa.String(120))
+    name_sv: Mapped[str | None] = mapped_column(sa.String(120))
     city: Mapped[str] = mapped_column(sa.String(120))
     country: Mapped[str] = mapped_column(sa.String(2))
     kind: Mapped[str] = mapped_column(choice("site_kind", SITE_KINDS), default="satellite")
@@ -57,6 +85,19 @@ class Site(Base):
     themes: Mapped[list[Theme]] = relationship(
         secondary=site_themes, lazy="raise", order_by=Theme.name
     )
+
+    @hybrid_property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self.name_en = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return localized_column(cls, "name")
 
     def __repr__(self) -> str:
         return f"<Site {self.slug}>"

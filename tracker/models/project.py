@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import (
@@ -14,6 +15,8 @@ from tracker.models.base import (
     VISIBILITIES,
     Base,
     choice,
+    localized,
+    localized_column,
     utcnow,
 )
 from tracker.models.directory import Organization, Site, Theme
@@ -143,9 +146,26 @@ class StageCriterion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     stage: Mapped[str] = mapped_column(choice("criterion_stage", STAGES))
     site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(sa.String(200))
+    # The English title in column "title"; title_de/title_sv when an admin gave them.
+    title_en: Mapped[str] = mapped_column("title", sa.String(200))
+    title_de: Mapped[str | None] = mapped_column(sa.String(200))
+    title_sv: Mapped[str | None] = mapped_column(sa.String(200))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+
+    @hybrid_property
+    def title(self) -> str:
+        """The title in the reader's language, English when none is given; in SQL the English."""
+        return localized(self, "title")
+
+    @title.inplace.setter
+    def _title_setter(self, value: str) -> None:
+        self.title_en = value
+
+    @title.inplace.expression
+    @classmethod
+    def _title_expression(cls):
+        return localized_column(cls, "title")
 
 
 class CriterionTick(Base):

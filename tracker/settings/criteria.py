@@ -9,7 +9,7 @@ from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import Site, StageCriterion, User
 from tracker.models.base import EXIT_STAGES
-from tracker.settings.services import SettingsError
+from tracker.settings.services import SettingsError, changed_values
 
 
 def _scope(site: Site | None):
@@ -56,8 +56,12 @@ def _siblings(criterion: StageCriterion) -> list[StageCriterion]:
     )
 
 
-def add_criterion(actor: User, site: Site | None, stage: str, title: str) -> StageCriterion:
+def add_criterion(
+    actor: User, site: Site | None, stage: str, title: str, translations: dict | None = None
+) -> StageCriterion:
+    """translations: title_de and title_sv, each optional."""
     _require(actor, site)
+    titles = {key: value for key, value in (translations or {}).items() if value}
     if stage not in EXIT_STAGES:
         raise SettingsError(_("Only stages a project can leave have exit criteria."), "stage")
     last = db.session.scalar(
@@ -67,7 +71,11 @@ def add_criterion(actor: User, site: Site | None, stage: str, title: str) -> Sta
     )
     with transaction():
         criterion = StageCriterion(
-            stage=stage, site_id=site.id if site else None, title=title, position=(last or 0) + 1
+            stage=stage,
+            site_id=site.id if site else None,
+            title=title,
+            position=(last or 0) + 1,
+            **titles,
         )
         db.session.add(criterion)
         db.session.flush()
@@ -79,19 +87,24 @@ def add_criterion(actor: User, site: Site | None, stage: str, title: str) -> Sta
                 "stage": [None, stage],
                 "site": [None, site.slug if site else None],
                 "title": [None, title],
-            },
+            }
+            | {key: [None, value] for key, value in titles.items()},
         )
     return criterion
 
 
-def rename_criterion(actor: User, criterion: StageCriterion, title: str) -> bool:
-    """True when the title changed."""
+def rename_criterion(
+    actor: User, criterion: StageCriterion, title: str, translations: dict | None = None
+) -> bool:
+    """True when the English title or a translation given in translations changed."""
     _require(actor, site_of(criterion))
-    if title == criterion.title:
+    changes = changed_values(criterion, {"title": title} | (translations or {}))
+    if not changes:
         return False
     with transaction():
-        audit(actor, "criterion.rename", criterion, {"title": [criterion.title, title]})
-        criterion.title = title
+        audit(actor, "criterion.rename", criterion, changes)
+        for key, (_old, new) in changes.items():
+            setattr(criterion, key, new)
     return True
 
 

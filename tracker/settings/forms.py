@@ -17,6 +17,11 @@ SLUG_RULE = Regexp(
 SITE_KIND_LABELS = {"headquarters": _l("Headquarters"), "satellite": _l("Satellite")}
 
 
+def _translation(label, length: int) -> StringField:
+    """An optional name or title in German or Swedish; empty shows the English one."""
+    return StringField(label, validators=[Length(max=length)], filters=[_strip])
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -33,7 +38,11 @@ class SiteForm(FlaskForm):
     slug = StringField(
         _l("Slug"), validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    name = StringField(
+        _l("Name in English"), validators=[DataRequired(), Length(max=120)], filters=[_strip]
+    )
+    name_de = _translation(_l("Name in German"), 120)
+    name_sv = _translation(_l("Name in Swedish"), 120)
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
     country = SelectField(
         _l("Country"),
@@ -53,13 +62,16 @@ class SiteForm(FlaskForm):
         data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
         data["focus"] = data["focus"] or ""
         data["theme_ids"] = data.pop("themes")
-        return data
+        for key in ("name_de", "name_sv"):
+            data.pop(key)
+        return data | translations(self, ("name_de", "name_sv"))
 
 
 def site_form(themes: list[Theme], site: Site | None = None) -> SiteForm:
     data = None
     if site is not None:
-        data = {key: getattr(site, key) for key in ("slug", "name", "city", "country", "kind")}
+        keys = ("slug", "city", "country", "kind", "name_de", "name_sv")
+        data = {key: getattr(site, key) for key in keys} | {"name": site.name_en}
         data["focus"] = site.focus
         data["themes"] = [theme.id for theme in site.themes]
     form = SiteForm(data=data)
@@ -67,15 +79,18 @@ def site_form(themes: list[Theme], site: Site | None = None) -> SiteForm:
     return form
 
 
-class ThemeForm(FlaskForm):
+class RenameThemeForm(FlaskForm):
+    name = StringField(
+        _l("Name in English"), validators=[DataRequired(), Length(max=120)], filters=[_strip]
+    )
+    name_de = _translation(_l("Name in German"), 120)
+    name_sv = _translation(_l("Name in Swedish"), 120)
+
+
+class ThemeForm(RenameThemeForm):
     slug = StringField(
         _l("Slug"), validators=[DataRequired(), Length(max=60), SLUG_RULE], filters=[_strip, _lower]
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
-
-
-class RenameThemeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
 
 
 class CriterionForm(FlaskForm):
@@ -87,10 +102,20 @@ class CriterionForm(FlaskForm):
     title = StringField(
         _l("New criterion"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
     )
+    title_de = _translation(_l("In German"), 200)
+    title_sv = _translation(_l("In Swedish"), 200)
 
 
 class RenameCriterionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    title_de = _translation(_l("In German"), 200)
+    title_sv = _translation(_l("In Swedish"), 200)
+
+
+def translations(form, keys) -> dict:
+    """The translations the request sent: a field left out (an older client) is not
+    changed, one sent empty is cleared."""
+    return {key: form[key].data or None for key in keys if form[key].raw_data}
 
 
 class MoveCriterionForm(FlaskForm):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from tracker.activity import audit, diff
+from tracker.activity import audit
 from tracker.auth import permissions
 from tracker.database import transaction
 from tracker.extensions import db
@@ -15,7 +15,22 @@ from tracker.models import Site, Theme, User
 from tracker.models.directory import organization_themes, site_themes
 from tracker.models.project import project_themes
 
-SITE_FIELDS = ("slug", "name", "city", "country", "kind", "focus")
+SITE_FIELDS = ("slug", "name", "city", "country", "kind", "focus", "name_de", "name_sv")
+# The German and Swedish names of sites and themes, titles of criteria: optional; empty is none.
+NAME_TRANSLATIONS = ("name_de", "name_sv")
+
+
+def stored(obj, key: str):
+    """A field's stored value: for "name" and "title" the English one (the attributes read
+    the reader's language), the others as they are."""
+    return getattr(obj, f"{key}_en" if key in {"name", "title"} else key)
+
+
+def changed_values(obj, values: dict[str, Any]) -> dict[str, list]:
+    """Field -> [old, new] for the stored values that change; empty translations are None."""
+    values = {key: (value or None) if key[-3:] in {"_de", "_sv"} else value
+              for key, value in values.items()}  # fmt: skip
+    return {key: [stored(obj, key), v] for key, v in values.items() if stored(obj, key) != v}
 
 
 class SettingsError(Exception):
@@ -72,11 +87,11 @@ def create_site(actor: User, values: dict[str, Any]) -> Site:
     _require_admin(actor)
     _check_site_slug(values["slug"])
     with transaction(conflict=taken(_("This slug is taken by another site."), "slug")):
-        site = Site(**{key: values[key] for key in SITE_FIELDS})
+        site = Site(**{key: values.get(key) for key in SITE_FIELDS})
         site.themes = themes_by_ids(set(values.get("theme_ids") or ()))
         db.session.add(site)
         db.session.flush()
-        changes = {key: [None, values[key]] for key in SITE_FIELDS if values[key]}
+        changes = {key: [None, values[key]] for key in SITE_FIELDS if values.get(key)}
         changes["themes"] = [[], sorted(theme.slug for theme in site.themes)]
         audit(actor, "site.create", site, changes)
     return site
@@ -86,7 +101,7 @@ def update_site(actor: User, site: Site, values: dict[str, Any]) -> dict[str, li
     """Apply changed values; returns field -> [old, new], empty when nothing changed."""
     _require_admin(actor)
     _check_site_slug(values["slug"], exclude_id=site.id)
-    changes = diff(site, {key: values[key] for key in SITE_FIELDS})
+    changes = changed_values(site, {key: values[key] for key in SITE_FIELDS if key in values})
     themes = themes_by_ids(set(values.get("theme_ids") or ()))
     if {t.id for t in themes} != {t.id for t in site.themes}:
         changes["themes"] = [sorted(t.slug for t in site.themes), sorted(t.slug for t in themes)]
@@ -94,8 +109,9 @@ def update_site(actor: User, site: Site, values: dict[str, Any]) -> dict[str, li
     if not changes:
         return {}
     with transaction(conflict=taken(_("This slug is taken by another site."), "slug")):
-        for key in SITE_FIELDS:
-            setattr(site, key, values[key])
+        for key, (_old, new) in changes.items():
+            if key != "themes":
+                setattr(site, key, new)
         audit(actor, "site.update", site, changes)
     return changes
 
@@ -144,26 +160,32 @@ def _check_theme_free(slug: str | None, name: str, exclude_id: int | None = None
         raise SettingsError(_("A theme named “%(name)s” already exists.", name=name), "name")
 
 
-def create_theme(actor: User, slug: str, name: str) -> Theme:
+def create_theme(actor: User, slug: str, name: str, translations: dict | None = None) -> Theme:
+    """translations: name_de and name_sv, each optional."""
     _require_admin(actor)
     _check_theme_free(slug, name)
+    names = {key: value for key, value in (translations or {}).items() if value}
     with transaction(conflict=taken(_("This slug is taken by another theme."), "slug")):
-        theme = Theme(slug=slug, name=name)
+        theme = Theme(slug=slug, name=name, **names)
         db.session.add(theme)
         db.session.flush()
-        audit(actor, "theme.create", theme, {"slug": [None, slug], "name": [None, name]})
+        changes = {"slug": [None, slug], "name": [None, name]}
+        audit(actor, "theme.create", theme, changes | {k: [None, v] for k, v in names.items()})
     return theme
 
 
-def rename_theme(actor: User, theme: Theme, name: str) -> bool:
-    """True when the name changed."""
+def rename_theme(actor: User, theme: Theme, name: str, translations: dict | None = None) -> bool:
+    """True when the English name or a translation given in translations changed."""
     _require_admin(actor)
-    if name == theme.name:
+    changes = changed_values(theme, {"name": name} | (translations or {}))
+    if not changes:
         return False
-    _check_theme_free(None, name, exclude_id=theme.id)
+    if "name" in changes:
+        _check_theme_free(None, name, exclude_id=theme.id)
     with transaction():
-        audit(actor, "theme.rename", theme, {"name": [theme.name, name]})
-        theme.name = name
+        audit(actor, "theme.rename", theme, changes)
+        for key, (_old, new) in changes.items():
+            setattr(theme, key, new)
     return True
 
 

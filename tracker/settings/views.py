@@ -17,8 +17,12 @@ from tracker.settings.forms import (
     RenameThemeForm,
     ThemeForm,
     site_form,
+    translations,
 )
 from tracker.vocabulary import STAGE_LABELS
+
+NAMES = ("name_de", "name_sv")
+TITLES = ("title_de", "title_sv")
 
 
 @bp.app_context_processor
@@ -109,7 +113,8 @@ def themes():
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            theme = services.create_theme(_user(), form.slug.data, form.name.data)
+            names = translations(form, NAMES)
+            theme = services.create_theme(_user(), form.slug.data, form.name.data, names)
         except services.SettingsError as error:
             _field_error(form, error)
         else:
@@ -123,11 +128,12 @@ def themes():
 def edit_theme(theme_id: int):
     _require_admin()
     theme = db.get_or_404(Theme, theme_id)
-    form = RenameThemeForm(data={"name": theme.name})
+    form = RenameThemeForm(data={"name": theme.name_en, **{k: getattr(theme, k) for k in NAMES}})
     if form.validate_on_submit():
         old = theme.name
         try:
-            changed = services.rename_theme(_user(), theme, form.name.data)
+            names = translations(form, NAMES)
+            changed = services.rename_theme(_user(), theme, form.name.data, names)
         except services.SettingsError as error:
             _field_error(form, error)
         else:
@@ -219,8 +225,9 @@ def add_criterion():
     form = CriterionForm()
     if not form.validate():
         return _render_criteria(site, form, 422)
-    criterion = criteria.add_criterion(_user(), site, form.stage.data, form.title.data)
-    where = site.name if site else "the network defaults"
+    titles = translations(form, TITLES)
+    criterion = criteria.add_criterion(_user(), site, form.stage.data, form.title.data, titles)
+    where = site.name if site else _("the network defaults")
     flash(
         _(
             "Added “%(criterion_title)s” to %(stage)s at %(where)s.",
@@ -242,7 +249,7 @@ def rename_criterion(criterion_id: int):
         flash(
             _("A criterion needs a title of at most 200 characters; nothing was changed."), "danger"
         )
-    elif criteria.rename_criterion(_user(), criterion, form.title.data):
+    elif criteria.rename_criterion(_user(), criterion, form.title.data, translations(form, TITLES)):
         flash(
             _("Renamed the criterion to “%(criterion_title)s”.", criterion_title=criterion.title),
             "success",
