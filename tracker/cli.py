@@ -315,6 +315,19 @@ def _row_counts(path: Path) -> dict[str, int]:
         connection.close()
 
 
+@click.command("dashboard-rebuild")
+@with_appcontext
+def dashboard_rebuild() -> None:
+    """Recount the dashboard's kept figures from every project (after an upgrade or a bulk
+    load; otherwise they are kept as projects change)."""
+    from tracker.dashboard import kept
+
+    with db.engine.begin() as connection:
+        counted = kept.rebuild(connection)
+    click.echo(f"Dashboard counts rebuilt from {counted} projects.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, demo_accounts, create_user, create_api_token, backup):
+    commands = (seed_demo, demo_accounts, create_user, create_api_token, backup, dashboard_rebuild)
+    for command in commands:
         app.cli.add_command(command)

@@ -12,12 +12,14 @@ from tracker.models.base import STAGES
 THROUGHPUT_QUARTERS = 8
 
 
-def stays(scope: Scope) -> sa.Subquery:
+def stays(scope: Scope, whole: bool = False) -> sa.Subquery:
     """Completed stays: each stage entry up to the project's next stage entry.
 
     The window runs over entries only, so a hold or reactivation inside a stage does not cut
-    the stay short. A stay belongs to the period in which it ended.
+    the stay short. A stay belongs to the period in which it ended. whole: its length in
+    whole days (the dashboard's kept histograms), else in fractional days.
     """
+    days = sql.whole_days if whole else sql.days_between
     left_at = sa.func.lead(StageEvent.at).over(
         partition_by=StageEvent.project_id, order_by=(StageEvent.at, StageEvent.id)
     )
@@ -36,7 +38,7 @@ def stays(scope: Scope) -> sa.Subquery:
             entries.c.project_id,
             entries.c.stage,
             entries.c.left_at,
-            sql.days_between(entries.c.left_at, entries.c.entered_at).label("days"),
+            days(entries.c.left_at, entries.c.entered_at).label("days"),
         )
         .where(entries.c.left_at.is_not(None), *in_period(entries.c.left_at, scope.period))
         .subquery()
@@ -49,9 +51,10 @@ def completed_stay_projects(stage: str, period: Period) -> sa.Select:
     return sa.select(completed.c.project_id).where(completed.c.stage == stage)
 
 
-def time_in_stage(scope: Scope) -> dict[str, dict]:
-    """Per stage: the number of completed stays, their median and p90 in days."""
-    completed = stays(scope)
+def time_in_stage(scope: Scope, whole: bool = False) -> dict[str, dict]:
+    """Per stage: the number of completed stays, their median and p90 in days (of whole
+    days each with whole=True)."""
+    completed = stays(scope, whole)
     query = sql.quantiles(completed, completed.c.stage, completed.c.days, sql.MEDIAN, sql.P90)
     result = {stage: {"n": 0, "median": None, "p90": None} for stage in STAGES}
     for stage, n, median, p90 in db.session.execute(query):
@@ -128,13 +131,15 @@ def _decided(scope: Scope) -> list:
     return [*decided(DECIDED, scope.period), *in_scope(GateReview.project_id, scope)]
 
 
-def decisions(scope: Scope) -> dict:
+def decisions(scope: Scope, whole: bool = False) -> dict:
     """The decision mix and the median days from a gate request to its decision, over the
-    decisions in the period, in one statement: {"mix": {decision: n}, "n": …, "median": …}."""
+    decisions in the period, in one statement: {"mix": {decision: n}, "n": …, "median": …}.
+    whole: each turnaround in whole days."""
+    days = sql.whole_days if whole else sql.days_between
     durations = (
         sa.select(
             sa.literal("all").label("grp"),
-            sql.days_between(GateReview.decided_at, GateReview.requested_at).label("days"),
+            days(GateReview.decided_at, GateReview.requested_at).label("days"),
             GateReview.decision,
             GateReview.project_id,
         )

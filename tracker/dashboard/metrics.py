@@ -34,7 +34,8 @@ class Scope:
 
 
 def project_conditions(scope: Scope) -> list:
-    conditions = []
+    """The scope's projects; withdrawn ones (design §16) are in no figure."""
+    conditions = [Project.counted()]
     if scope.site_ids is not None:
         conditions.append(Project.site_id.in_(scope.site_ids))
     if scope.theme_id is not None:
@@ -227,6 +228,16 @@ def project_flag(name: str) -> sa.ColumnElement[bool]:
     """One of project_flags() (reached_test, startup, stalled, ...) as a WHERE condition,
     built alone (the cross-site and cross-country statements take a while to build)."""
     return _FLAGS[name]()
+
+
+def stalled_count(scope: Scope) -> int:
+    """Stalled projects in scope (the board's badge): a range of ix_projects_stalled."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Project)
+        .where(project_flag("stalled"), *project_conditions(scope))
+    )
+    return int(db.session.execute(query).scalar_one())
 
 
 def _stalled_days() -> int:

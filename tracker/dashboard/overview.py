@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker import disclosure
 from tracker.auth.permissions import visible_projects
-from tracker.dashboard import flows, metrics
+from tracker.dashboard import flows, kept, metrics
 from tracker.dashboard.figures import Figure, Presenter, audience_for
 from tracker.dashboard.filters import Selection
 from tracker.disclosure import ALL
@@ -70,10 +70,14 @@ def dashboard(user, selection: Selection) -> dict:
     show = Presenter(audience, selection.link_args)
     if audience.withhold_small:
         return _patron_dashboard(audience, show, selection)
-    counts = metrics.project_counts(scope)
-    totals = counts.summary
-    dimensions = metrics.dimension_counts(scope)
     quarters = selection.period.last_quarter.last(flows.THROUGHPUT_QUARTERS)
+    # Kept counts (tracker.dashboard.kept): a few rows per site whatever the data's size;
+    # projects changed since the last fold are folded first. Stalled depends on the clock.
+    kept.refresh()
+    found = kept.figures(scope, quarters)
+    counts = found.counts
+    totals = counts.summary
+    dimensions = found.dimensions
     context = {
         "audience": audience,
         "total": show.count(totals["total"], {}),
@@ -82,14 +86,14 @@ def dashboard(user, selection: Selection) -> dict:
         "by_theme": _by_theme(show, selection, dimensions["theme"]),
         "funnel": _funnel(show, totals),
         "cooperation": _cooperation(show, totals),
-        "time_in_stage": _time_in_stage(show, flows.time_in_stage(scope), selection.period),
-        "throughput": _throughput(show, flows.throughput(scope, quarters, projects=True)),
-        "stalled": show.count(totals["stalled"], {"stalled": "1"}),
+        "time_in_stage": _time_in_stage(show, found.time_in_stage, selection.period),
+        "throughput": _throughput(show, found.throughput),
+        "stalled": show.count(metrics.stalled_count(scope), {"stalled": "1"}),
         "stalled_days": current_app.config["TRACKER_STALLED_DAYS"],
         "stalled_projects": _stalled_projects(user, scope) if audience.names else [],
     }
     context.update(_participants(show, dimensions))
-    context.update(_decisions(show, flows.decisions(scope), selection.period))
+    context.update(_decisions(show, found.decisions, selection.period))
     return context
 
 

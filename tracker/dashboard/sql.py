@@ -25,6 +25,33 @@ def _days_default(element, compiler, **kw):
     return f"(CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION) / 86400.0)"
 
 
+class whole_days(FunctionElement):
+    """whole_days(later, earlier): the whole days between two timestamps, each cut to the
+    second first (so Python's tracker.dashboard.kept.whole_days gives the same number)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "whole_days"
+
+
+@compiles(whole_days, "sqlite")
+def _whole_days_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return (
+        f"((CAST(strftime('%s', {later}) AS INTEGER) - "
+        f"CAST(strftime('%s', {earlier}) AS INTEGER)) / 86400)"
+    )
+
+
+@compiles(whole_days)
+def _whole_days_default(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return (
+        f"(CAST(floor(EXTRACT(EPOCH FROM {later})) - floor(EXTRACT(EPOCH FROM {earlier})) "
+        f"AS BIGINT) / 86400)"
+    )
+
+
 # A quantile as a fraction k/d, so positions stay integer arithmetic on both databases.
 MEDIAN = (1, 2)
 P90 = (9, 10)

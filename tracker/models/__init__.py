@@ -10,6 +10,7 @@ from tracker.models.nudge import Nudge
 from tracker.models.project import CriterionTick, Participation, Project, StageCriterion
 from tracker.models.report import ReportHighlight, ReportPublication
 from tracker.models.submission import SubmitToken
+from tracker.models.summary import dashboard_counts, dashboard_dirty, dashboard_facts
 from tracker.models.user import ApiToken, OneTimeLink, RecoveryCode, User
 
 __all__ = [
@@ -43,5 +44,8 @@ __all__ = [
     "User",
     "Webhook",
     "WebhookDelivery",
+    "dashboard_counts",
+    "dashboard_dirty",
+    "dashboard_facts",
     "utcnow",
 ]

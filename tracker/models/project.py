@@ -56,6 +56,8 @@ class Project(Base):
         sa.Index("ix_projects_title_lower_id", sa.text("lower(title)"), "id"),
         sa.Index("ix_projects_site_stage", "site_id", "stage"),
         sa.Index("ix_projects_status_stage", "status", "stage"),
+        # The dashboard's live stalled count: a range, not every project of the scope.
+        sa.Index("ix_projects_stalled", "status", "stage", "last_activity_at", "site_id"),
         sa.CheckConstraint("version > 0", name="version_positive"),
     )
 
