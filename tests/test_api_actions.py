@@ -92,7 +92,7 @@ def test_criteria_of_the_current_stage_are_listed_ticked_and_unticked(client, wo
     response = call(
         client, "POST", f"/projects/{project}/criteria/{develop_a}/tick", world.outsider, 403
     )
-    assert problem_type(response) == "/api/v1/problems/forbidden"
+    assert problem_type(response) == "http://localhost/api/v1/problems/forbidden"
     call(client, "GET", f"/projects/{project}/criteria", world.patron, 403)
     hidden = world.consortium_project.id
     call(client, "POST", f"/projects/{hidden}/criteria/{develop_a}/tick", world.outsider, 404)
@@ -193,12 +193,12 @@ def test_a_conditional_go_through_the_api_can_be_closed_and_the_next_gate_reques
         409,
         {"evidence": "Ready for market."},
     )
-    assert problem_type(refused) == "/api/v1/problems/conditions-open"
+    assert problem_type(refused) == "http://localhost/api/v1/problems/conditions-open"
     for condition in conditions:
         done = call(client, "POST", f"/conditions/{condition['id']}/done", world.lead_member, 200)
         assert done.get_json()["done"] is True
     again = call(client, "POST", f"/conditions/{conditions[0]['id']}/done", world.lead_member, 409)
-    assert problem_type(again) == "/api/v1/problems/wrong-state"
+    assert problem_type(again) == "http://localhost/api/v1/problems/wrong-state"
     reopened = call(
         client, "POST", f"/conditions/{conditions[0]['id']}/reopen", world.partner_member, 200
     )
@@ -223,7 +223,7 @@ def test_a_conditional_go_through_the_api_can_be_closed_and_the_next_gate_reques
         409,
         {"evidence": "Twice."},
     )
-    assert problem_type(pending) == "/api/v1/problems/gate-pending"
+    assert problem_type(pending) == "http://localhost/api/v1/problems/gate-pending"
 
 
 def test_a_conditional_go_needs_conditions_and_says_so_without_lines(client, world):
@@ -240,7 +240,7 @@ def test_a_conditional_go_needs_conditions_and_says_so_without_lines(client, wor
         client, "POST", f"/gate-requests/{review['id']}/decision", world.manager, 422, body
     )
     problem = response.get_json()
-    assert problem["type"] == "/api/v1/problems/validation"
+    assert problem["type"] == "http://localhost/api/v1/problems/validation"
     assert "line" not in problem["detail"] and "conditions" in problem["errors"]
     bad = {**body, "conditions": [{"text": "x", "due_on": "soon"}]}
     call(client, "POST", f"/gate-requests/{review['id']}/decision", world.manager, 422, bad)
@@ -257,7 +257,7 @@ def test_status_changes_through_the_api_follow_the_page_rules(client, world):
     held = call(client, "POST", url, world.manager, 200, {"action": "hold", "reason": "Paused."})
     assert held.get_json()["status"] == "on_hold"
     twice = call(client, "POST", url, world.manager, 409, {"action": "hold", "reason": "Again."})
-    assert problem_type(twice) == "/api/v1/problems/wrong-state"
+    assert problem_type(twice) == "http://localhost/api/v1/problems/wrong-state"
     back = call(client, "POST", url, world.admin, 200, {"action": "reactivate", "reason": "Back."})
     assert back.get_json()["status"] == "active"
     call(client, "POST", url, world.manager, 409, {"action": "send_back", "reason": "x"})
@@ -299,7 +299,7 @@ def test_a_withdrawn_project_leaves_lists_and_stays_reachable(client, world):
     history = call(client, "GET", f"/projects/{project}/history", world.lead_member, 200)
     assert history.get_json()["items"][-1]["to_status"] == "withdrawn"
     again = call(client, "POST", url, world.admin, 409, {"action": "withdraw", "reason": "x"})
-    assert problem_type(again) == "/api/v1/problems/wrong-state"
+    assert problem_type(again) == "http://localhost/api/v1/problems/wrong-state"
     call(client, "POST", url, world.manager, 409, {"action": "reactivate", "reason": "x"})
 
 

@@ -42,14 +42,16 @@ def test_every_problem_names_its_kind_and_instance(client, world):
     headers = token(world.lead_member)
     missing = client.get(f"{API}/projects/999999", headers=headers)
     body = assert_problem(missing, 404)
-    assert body["type"] == "/api/v1/problems/not-found"
+    assert body["type"] == "http://localhost/api/v1/problems/not-found"
     assert body["instance"] == "/api/v1/projects/999999"
     unknown_path = client.get(f"{API}/no-such-thing", headers=headers)
-    assert assert_problem(unknown_path, 404)["type"] == "/api/v1/problems/not-found"
+    assert assert_problem(unknown_path, 404)["type"] == "http://localhost/api/v1/problems/not-found"
     invalid = client.post(f"{API}/projects", json={"title": ""}, headers=headers)
-    assert assert_problem(invalid, 422)["type"] == "/api/v1/problems/validation"
+    assert assert_problem(invalid, 422)["type"] == "http://localhost/api/v1/problems/validation"
     unauthorized = client.get(f"{API}/projects")
-    assert assert_problem(unauthorized, 401)["type"] == "/api/v1/problems/unauthorized"
+    assert (
+        assert_problem(unauthorized, 401)["type"] == "http://localhost/api/v1/problems/unauthorized"
+    )
     not_object = client.post(f"{API}/projects", json=[1], headers=headers)
     problem = assert_problem(not_object, 422)
     assert "_schema" not in problem["errors"] and "request" in problem["errors"]
@@ -66,10 +68,16 @@ def test_a_stale_if_match_answers_412_and_a_stale_body_version_409(client, world
         url, json={"summary": "Mine."}, headers={**headers, "If-Match": '"1"'}
     )
     body = assert_problem(stale_header, 412)
-    assert body["type"] == "/api/v1/problems/stale-version" and body["current_version"] == 2
+    assert (
+        body["type"] == "http://localhost/api/v1/problems/stale-version"
+        and body["current_version"] == 2
+    )
     stale_body = client.patch(url, json={"summary": "Mine.", "version": 1}, headers=headers)
     body = assert_problem(stale_body, 409)
-    assert body["type"] == "/api/v1/problems/stale-version" and body["current_version"] == 2
+    assert (
+        body["type"] == "http://localhost/api/v1/problems/stale-version"
+        and body["current_version"] == 2
+    )
     db.session.expire_all()
     assert db.session.get(Project, world.network_project.id).summary != "Mine."
     db.session.rollback()
@@ -117,7 +125,7 @@ def test_a_repeated_post_with_the_same_key_returns_the_first_answer_and_changes_
     assert count(Update) == 1
     other = client.post(url, json={"body": "Something else."}, headers=headers)
     body = assert_problem(other, 422)
-    assert body["type"] == "/api/v1/problems/idempotency-key-reused"
+    assert body["type"] == "http://localhost/api/v1/problems/idempotency-key-reused"
     assert count(Update) == 1
     # Keys belong to their user: another user's same key is a new request.
     mine = {**token(world.partner_member), "Idempotency-Key": "update-1"}
@@ -157,7 +165,9 @@ def test_a_read_token_reads_and_may_not_write(client, world):
     assert client.get(f"{API}/me", headers=headers).get_json()["token_scope"] == "read"
     url = f"{API}/projects/{world.network_project.id}/updates"
     refused = client.post(url, json={"body": "Hi."}, headers=headers)
-    assert assert_problem(refused, 403)["type"] == "/api/v1/problems/read-only-token"
+    assert (
+        assert_problem(refused, 403)["type"] == "http://localhost/api/v1/problems/read-only-token"
+    )
     patch = client.patch(
         f"{API}/projects/{world.network_project.id}", json={"version": 1}, headers=headers
     )
@@ -185,7 +195,7 @@ def test_rate_limit_headers_only_on_limited_answers(app, client, world, monkeypa
         assert "Retry-After" not in answer.headers
         assert not [name for name, _value in answer.headers.items() if name.startswith("X-Rate")]
     limited = client.get(f"{API}/projects", headers=headers)
-    assert assert_problem(limited, 429)["type"] == "/api/v1/problems/rate-limited"
+    assert assert_problem(limited, 429)["type"] == "http://localhost/api/v1/problems/rate-limited"
     assert int(limited.headers["Retry-After"]) > 0
     assert limited.headers["X-RateLimit-Limit"] == "2"
     assert limited.headers["X-RateLimit-Remaining"] == "0"

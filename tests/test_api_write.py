@@ -67,7 +67,7 @@ def test_a_member_creates_a_project_led_by_their_organization(client, world):
     response = post(client, "/api/v1/projects", world.lead_member, body, 201)
     project = response.get_json()
     assert response.headers["Location"] == f"/api/v1/projects/{project['id']}"
-    assert response.headers["ETag"] == '"1"'
+    assert response.headers["ETag"].startswith('"1-')
     assert project["lead_organization"] == {"id": world.lead_org.id, "name": "Lead Org"}
     assert project["site"] == "lingen" and project["themes"] == ["ai"]
     assert project["stage"] == "develop" and project["status"] == "active"
@@ -159,12 +159,12 @@ def test_a_body_that_is_not_a_json_object_gets_a_problem_not_a_crash(client, wor
 def test_the_lead_changes_fields_with_the_version_read(client, world):
     url = f"/api/v1/projects/{world.network_project.id}"
     read = client.get(url, headers=bearer(world.lead_member))
-    assert read.headers["ETag"] == '"1"'
+    assert read.headers["ETag"].startswith('"1-')
     body = {"version": 1, "title": "Open hydrogen forecast v2", "themes": []}
     changed = patch(client, url, world.lead_member, body, 200)
     project = changed.get_json()
     assert project["title"] == "Open hydrogen forecast v2" and project["themes"] == []
-    assert project["version"] == 2 and changed.headers["ETag"] == '"2"'
+    assert project["version"] == 2 and changed.headers["ETag"].startswith('"2-')
     assert project["summary"] == read.get_json()["summary"]  # fields left out stay
 
 
@@ -346,7 +346,7 @@ def test_members_edit_their_own_organizations_profile_only(client, world):
     body = {"version": 1, "city": "Lingen (Ems)", "themes": ["ai"]}
     org = patch(client, url, world.lead_member, body, 200)
     assert org.get_json()["city"] == "Lingen (Ems)" and org.get_json()["themes"] == ["ai"]
-    assert org.get_json()["version"] == 2 and org.headers["ETag"] == '"2"'
+    assert org.get_json()["version"] == 2 and org.headers["ETag"].startswith('"2-')
     standing = {"version": 2, "kind": "startup"}
     assert_problem(patch(client, url, world.lead_member, standing, 403), 403)
     assert_problem(patch(client, url, world.lead_member, {"version": 2, "sites": []}, 403), 403)
@@ -375,18 +375,18 @@ def test_site_managers_edit_organizations_of_their_sites(client, world):
 def test_organizations_are_read_with_their_version_as_etag(client, world):
     url = f"/api/v1/organizations/{world.partner_org.id}"
     read = client.get(url, headers=bearer(world.lead_member))
-    assert read.get_json()["version"] == 1 and read.headers["ETag"] == '"1"'
+    assert read.get_json()["version"] == 1 and read.headers["ETag"].startswith('"1-')
     listed = get_json(client, "/api/v1/organizations", bearer(world.lead_member))["items"]
     assert {item["version"] for item in listed} == {1}
     created = post(client, "/api/v1/organizations", world.admin, ORG, 201)
-    assert created.get_json()["version"] == 1 and created.headers["ETag"] == '"1"'
+    assert created.get_json()["version"] == 1 and created.headers["ETag"].startswith('"1-')
 
 
 @pytest.mark.parametrize("tag", ['"1"', 'W/"1"', "1"])
 def test_if_match_can_carry_the_organization_version(client, world, tag):
     url = f"/api/v1/organizations/{world.partner_org.id}"
     changed = patch(client, url, world.manager, {"city": "Meppen"}, 200, **{"If-Match": tag})
-    assert changed.get_json()["city"] == "Meppen" and changed.headers["ETag"] == '"2"'
+    assert changed.get_json()["city"] == "Meppen" and changed.headers["ETag"].startswith('"2-')
 
 
 def test_an_organization_patch_without_a_version_gets_428_and_changes_nothing(client, world):

@@ -353,7 +353,10 @@ def test_problem_details_follow_the_token_users_setting_unless_the_caller_asks(c
     body = missing.get_json()
     assert missing.status_code == 404
     # title stays the fixed English reason phrase for programs; type and status are stable.
-    assert body["title"] == "Not Found" and body["type"] == "/api/v1/problems/not-found"
+    assert (
+        body["title"] == "Not Found"
+        and body["type"] == "http://localhost/api/v1/problems/not-found"
+    )
     assert body["detail"] == "Det finns inget projekt med id 999999 som du får se."
     asked = client.get("/api/v1/projects/999999", headers={**headers, "Accept-Language": "de"})
     assert asked.get_json()["detail"] == (

@@ -10,6 +10,8 @@ list's `stage` filter. Here, on the finished document:
   no enum lists `null`;
 - every request body gets an example; the document gets `servers` and a description of the
   conventions (tokens, errors, cursors, entity tags, retries, scopes, limits);
+- every POST declares the optional `Idempotency-Key` header (one shared parameter component)
+  and the 422 its reuse with another request answers;
 - components nothing refers to are dropped.
 """
 
@@ -107,12 +109,14 @@ Kinds: {kinds}.
 **Lists** page with a cursor: `?limit=` (1 to 100, default 50) and `?cursor=` with the
 `next_cursor` of the previous page (null on the last page).
 
-**Versions.** Projects and organizations carry `version` (also their ETag). Send it back
-with changes in the body (`version`, stale: 409) or as `If-Match` (stale: 412); nothing is
-changed then, and `current_version` says what to read.
+**Versions.** Projects and organizations carry `version`; their ETag is
+`"<version>-<digest>"`. Send the version back with changes in the body (`version`, stale:
+409) or the ETag as `If-Match` (its version stale: 412); nothing is changed then, and
+`current_version` says what to read.
 
-**Conditional reads.** Every successful read carries an `ETag`; send it as `If-None-Match`
-and an unchanged answer is `304 Not Modified` without a body.
+**Conditional reads.** Every successful read carries an `ETag`, a digest of the reply (it
+changes whenever anything shown does, e.g. a project's `last_activity_at`); send it as
+`If-None-Match` and an unchanged answer is `304 Not Modified` without a body.
 
 **Safe retries.** Send `Idempotency-Key: <unique key>` with any POST: a repeat with the same
 key and request gets the first answer (header `Idempotent-Replayed: true`) and changes
@@ -283,6 +287,46 @@ def _examples(document: dict) -> None:
                 )
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "A key of your choice, unique per change you mean (e.g. a UUID). A repeat of this POST "
+        "with the same key and request within 24 hours answers the first answer again "
+        "(`Idempotent-Replayed: true`) and changes nothing; the same key with another request "
+        "answers 422 (type …/problems/idempotency-key-reused)."
+    ),
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": "^[!-~]+$",
+        "example": "5f0c6c1e-8d9b-4d1e-9a39-2f1c0b7b8a11",
+    },
+}
+_KEY_REF = {"$ref": "#/components/parameters/IdempotencyKey"}
+
+
+def _idempotency_keys(document: dict) -> None:
+    """Declare Idempotency-Key on every POST, and the 422 a reused key answers."""
+    components = document.setdefault("components", {})
+    components.setdefault("parameters", {})["IdempotencyKey"] = IDEMPOTENCY_KEY
+    for operations in document.get("paths", {}).values():
+        operation = operations.get("post")
+        if not isinstance(operation, dict):
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if _KEY_REF not in parameters:
+            parameters.append(dict(_KEY_REF))
+        responses = operation.setdefault("responses", {})
+        if "422" not in responses:
+            responses["422"] = {
+                "description": "The Idempotency-Key was used with another request.",
+                "content": {"application/problem+json": {"schema": _ref("Problem")}},
+            }
+
+
 def polish(document: dict, limit: str = "600 per minute") -> dict:
     """The generator-friendly document (a new dict; the input is not changed)."""
     document = _walk(copy.deepcopy(document))
@@ -290,6 +334,7 @@ def polish(document: dict, limit: str = "600 per minute") -> dict:
     for name, (values, description) in ENUMS.items():
         schemas[name] = {"type": "string", "enum": list(values), "description": description}
     _examples(document)
+    _idempotency_keys(document)
     _drop_unused(document)
     kinds = ", ".join(f"`{type_uri(kind)}`" for kind in PROBLEM_KINDS)
     info = document.setdefault("info", {})

@@ -7,11 +7,16 @@ and entity tags with 304 on every read (design §13).
   transaction): a repeat with the same key and the same request gets the first answer and
   changes nothing (header `Idempotent-Replayed: true`); the same key with another request
   answers 422; while the first is still running, 409. Keys are kept 24 hours per user.
-- Every successful GET carries an ETag (projects and organizations: their version; anything
-  else: a digest of the body), and `If-None-Match` with it answers 304 without a body.
+- Every successful GET carries an ETag, a digest of the body it answers, so it changes with
+  anything the reply shows (a project's last activity, partners, withheld fields, a list's
+  items and cursor). Projects and organizations put their version first
+  (`"<version>-<digest>"`), so the tag sent back as If-Match says which version was read
+  (only the version is compared: a write after mere activity is no conflict).
+  `If-None-Match` with the tag answers 304 without a body.
 """
 
 import hashlib
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -139,12 +144,23 @@ def remember_the_answer(response: Response) -> Response:
     return response
 
 
+# A view's `ETag: "<version>"` (tracker.api.views.projects.with_etag): completed here.
+_VERSION_TAG = re.compile(r'^"(\d{1,10})"$')
+
+
+def body_digest(response: Response) -> str:
+    return hashlib.sha256(response.get_data()).hexdigest()[:20]
+
+
 @bp.after_request
 def entity_tags(response: Response) -> Response:
+    if response.status_code not in {200, 201} or not response.is_json:
+        return response
+    version = _VERSION_TAG.match(response.headers.get("ETag", ""))
+    if version is not None:
+        response.set_etag(f"{version.group(1)}-{body_digest(response)}")
     if request.method not in {"GET", "HEAD"} or response.status_code != 200:
         return response
-    if not response.is_json:
-        return response
     if "ETag" not in response.headers:
-        response.add_etag()
+        response.set_etag(body_digest(response))
     return response.make_conditional(request)

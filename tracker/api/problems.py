@@ -1,11 +1,15 @@
 """Problem types: a stable `type` URI per error kind, so programs branch on it, not on words.
 
-Every API problem document carries `type` (`/api/v1/problems/<kind>`, a URI reference
-relative to the API's host; compare it as a string) and `instance` (the path that failed).
-The kinds are listed in the OpenAPI document's description and in PROBLEM_KINDS.
+Every API problem document carries `type` (`<host>/api/v1/problems/<kind>`, an absolute
+URI on the host that was called, RFC 9457; compare it as a string, or its path) and
+`instance` (the path that failed). The kinds are listed in the OpenAPI document's
+description and in PROBLEM_KINDS; each type URI is a page that says what the kind means
+(tracker.api.docs: HTML, or JSON when asked for).
 """
 
-from flask import request
+import re
+
+from flask import current_app, has_app_context, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 PREFIX = "/api/v1/problems/"
@@ -55,8 +59,30 @@ _BY_STATUS = {
 }
 
 
+def base_url() -> str:
+    """Scheme and host the type URIs live on: the request's own (as `servers` in the
+    document; behind a proxy with TRACKER_PROXY_FIX its forwarded host), outside a request
+    TRACKER_BASE_URL."""
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    if has_app_context():
+        return str(current_app.config.get("TRACKER_BASE_URL") or "").rstrip("/")
+    return ""
+
+
 def type_uri(kind: str) -> str:
-    return PREFIX + kind
+    """The absolute type URI of a problem kind (also the address of its page)."""
+    return base_url() + PREFIX + kind
+
+
+def kind_statuses(kind: str) -> list[int]:
+    """The HTTP statuses a kind answers with, from the start of its description."""
+    head = PROBLEM_KINDS[kind].split(":", 1)[0]
+    return [int(code) for code in re.findall(r"\b[45]\d\d\b", head)]
+
+
+def kind_title(kind: str) -> str:
+    return kind.replace("-", " ").capitalize()
 
 
 def typed(error: HTTPException, kind: str) -> HTTPException:

@@ -23,7 +23,10 @@ _MEANINGS = {
 # Headers of answers that carry one object: its version, and where a new one lives.
 ETAG = {
     "ETag": {
-        "description": "The object's version in quotes; send it back as If-Match on PATCH.",
+        "description": (
+            'The object\'s version and a digest of the reply, "<version>-<digest>": it changes '
+            "whenever the reply does; send it back as If-Match on PATCH (its version counts)."
+        ),
         "schema": {"type": "string"},
     }
 }

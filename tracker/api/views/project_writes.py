@@ -32,7 +32,8 @@ from tracker.projects.services import EditConflict, ProjectError, ProjectForbidd
 
 # The services name ids; the API names slugs and the body's own fields.
 _API_FIELDS = {"site_id": "site", "theme_ids": "themes"}
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+# An ETag of GET ("<version>-<digest>") or the bare version ("3"): the version counts.
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})(?:-[0-9a-f]{1,64})?"?\s*$')
 
 
 def _site_id(slug: str) -> int:
