@@ -6,7 +6,7 @@ or `flask dashboard-rebuild`, which large databases should run right after the u
 counts them all.
 
 Revision ID: c7d21a5e9f04
-Revises: b19a5e7c3d10
+Revises: a3d19f6b2c71
 Create Date: 2026-12-07 11:05:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7d21a5e9f04'
-down_revision = 'b19a5e7c3d10'
+down_revision = 'a3d19f6b2c71'
 branch_labels = None
 depends_on = None
 
