@@ -28,9 +28,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     bounds.init_converters(app)  # before the blueprints: rules pick converters when added
     _register_blueprints(app)
-    from tracker import assets, cli, errors, i18n, outbox, security, submit_tokens, templating
+    from tracker import assets, cli, errors, i18n, security, submit_tokens, templating
+    from tracker.outbox import wiring
 
-    outbox.init_app(app)
+    wiring.init_app(app)
 
     i18n.init_app(app)
     templating.init_app(app)
@@ -76,18 +77,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker import api as json_api
-    from tracker.admin import bp as admin_bp
-    from tracker.auth import bp as auth_bp
-    from tracker.boards import bp as boards_bp
-    from tracker.dashboard import bp as dashboard_bp
-    from tracker.directory import bp as directory_bp
-    from tracker.main import bp as main_bp
-    from tracker.matchmaking import bp as matchmaking_bp
-    from tracker.notifications import bp as notifications_bp
-    from tracker.projects import bp as projects_bp
-    from tracker.reviews import bp as reviews_bp
-    from tracker.settings import bp as settings_bp
+    from tracker.admin.routes import bp as admin_bp
+    from tracker.api import routes as json_api
+    from tracker.auth.routes import bp as auth_bp
+    from tracker.boards.routes import bp as boards_bp
+    from tracker.dashboard.routes import bp as dashboard_bp
+    from tracker.directory.routes import bp as directory_bp
+    from tracker.main.routes import bp as main_bp
+    from tracker.matchmaking.routes import bp as matchmaking_bp
+    from tracker.notifications.routes import bp as notifications_bp
+    from tracker.projects.routes import bp as projects_bp
+    from tracker.reviews.routes import bp as reviews_bp
+    from tracker.settings.routes import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

@@ -4,7 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.admin import approvals, bp
+from tracker.admin import approvals
+from tracker.admin.blueprint import bp
 from tracker.admin.services import AdminError
 from tracker.auth import permissions
 from tracker.auth.views import require

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import mail
-from tracker.admin import bp, user_import
+from tracker.admin import user_import
+from tracker.admin.blueprint import bp
 from tracker.auth import permissions
 from tracker.auth.views import require
 from tracker.directory.imports import ConfirmImportForm, ImportForm, pack, unpack

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import DateField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker.admin import bp
+from tracker.admin.blueprint import bp
 from tracker.auth import permissions
 from tracker.auth import two_factor_services as two_factor
 from tracker.auth.views import require

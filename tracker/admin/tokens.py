@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from tracker.admin import bp
+from tracker.admin.blueprint import bp
 from tracker.auth import permissions
 from tracker.auth.tokens import revoke_token
 from tracker.auth.views import require

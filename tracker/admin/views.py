@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker import mail, outbox
-from tracker.admin import approval_views, approvals, bp, services
+from tracker.admin import approval_views, approvals, services
+from tracker.admin.blueprint import bp
 from tracker.admin.forms import InviteForm, ProfileForm, UserFilterForm
 from tracker.auth import permissions
 from tracker.auth.services import IssuedLink

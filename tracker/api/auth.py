@@ -7,7 +7,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.auth.tokens import digest, user_for_token
 from tracker.extensions import csrf, limiter
 from tracker.models import User

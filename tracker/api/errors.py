@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from tracker import http_texts
-from tracker.api import bp, problems, ratelimit
+from tracker.api import problems, ratelimit
+from tracker.api.blueprint import bp
 from tracker.errors import problem
 from tracker.extensions import db
 

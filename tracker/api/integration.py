@@ -24,8 +24,8 @@ from flask import Response, g, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import Conflict, Forbidden, UnprocessableEntity
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.problems import typed
 from tracker.auth import permissions
 from tracker.extensions import db

@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
 
-from tracker.auth import bp
+from tracker.auth.blueprint import bp
 from tracker.models import User
 
 SIGNED_IN_AT = "signed_in_at"

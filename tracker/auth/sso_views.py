@@ -6,7 +6,8 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 
-from tracker.auth import bp, sessions, sso
+from tracker.auth import sessions, sso
+from tracker.auth.blueprint import bp
 from tracker.auth.services import security_log
 from tracker.auth.sso import SSO
 from tracker.auth.views import _login_limit, _only_failures, safe_next

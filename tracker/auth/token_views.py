@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.auth import bp
+from tracker.auth.blueprint import bp
 from tracker.auth.tokens import create_token, revoke_token
 from tracker.extensions import db
 from tracker.models import ApiToken, User

@@ -8,8 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.auth import bp, sessions
+from tracker.auth import sessions
 from tracker.auth import two_factor_services as services
+from tracker.auth.blueprint import bp
 from tracker.auth.passwords import MAX_LENGTH
 from tracker.auth.sso import satisfies_two_factor
 from tracker.auth.views import _login_limit, _only_failures, credential_checks

@@ -17,7 +17,8 @@ from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from tracker.auth import bp, services, sessions
+from tracker.auth import services, sessions
+from tracker.auth.blueprint import bp
 from tracker.auth.forms import ChangePasswordForm, LoginForm, RedeemLinkForm
 from tracker.extensions import db, limiter, login_manager
 from tracker.models import User

@@ -11,7 +11,8 @@ from wtforms import SelectChoice, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker import webhooks
-from tracker.auth import bp, permissions
+from tracker.auth import permissions
+from tracker.auth.blueprint import bp
 from tracker.auth.views import require
 from tracker.extensions import db
 from tracker.models import Webhook, WebhookDelivery

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 
 from tracker import disclosure
 from tracker.auth import permissions
-from tracker.boards import bp, services
+from tracker.boards import services
+from tracker.boards.blueprint import bp
 from tracker.boards.filters import STATUS_CHOICES, BoardFilters
 from tracker.extensions import db
 from tracker.models import Organization, Site, Theme

@@ -10,8 +10,9 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from tracker.auth import permissions
-from tracker.dashboard import bp, export, overview
+from tracker.dashboard import export, overview
 from tracker.dashboard import report as model
+from tracker.dashboard.blueprint import bp
 from tracker.dashboard.filters import read_selection
 from tracker.dashboard.periods import Quarter
 from tracker.models import utcnow

@@ -4,7 +4,8 @@ from flask import abort, request
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
-from tracker.directory import bp, services
+from tracker.directory import services
+from tracker.directory.blueprint import bp
 from tracker.exports.csvfile import csv_response
 from tracker.exports.rows import organization_header, organization_rows
 

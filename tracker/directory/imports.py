@@ -15,7 +15,7 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
 from tracker.auth import permissions
-from tracker.directory import bp
+from tracker.directory.blueprint import bp
 from tracker.exports import org_import
 from tracker.exports.csvfile import MAX_BYTES, CsvError
 from tracker.exports.rows import ORGANIZATION_COLUMNS

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
-from tracker.directory import bp, services
+from tracker.directory import services
+from tracker.directory.blueprint import bp
 from tracker.directory.countries import countries, country_name
 from tracker.directory.forms import ORG_KIND_LABELS, organization_form
 from tracker.loaders import get_organization_or_404

@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.auth import permissions
-from tracker.main import bp, services
+from tracker.main import services
+from tracker.main.blueprint import bp
 
 # (endpoint, label, who may see it: a rule of tracker/auth/permissions.py, None for everyone).
 NAV = [

@@ -9,7 +9,8 @@ from tracker.auth import permissions
 from tracker.directory import services as directory
 from tracker.directory.forms import ORG_KIND_LABELS
 from tracker.loaders import get_organization_or_404, get_visible_project_or_404
-from tracker.matchmaking import bp, services, suggest
+from tracker.matchmaking import services, suggest
+from tracker.matchmaking.blueprint import bp
 from tracker.matchmaking.forms import (
     INTEREST_STATUS_LABELS,
     REQUEST_STATUS_LABELS,

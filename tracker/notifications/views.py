@@ -6,7 +6,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from tracker.auth.views import safe_next
-from tracker.notifications import bp, services
+from tracker.notifications import services
+from tracker.notifications.blueprint import bp
 from tracker.notifications.display import notification_text
 
 bp.add_app_template_global(notification_text, "notification_text")

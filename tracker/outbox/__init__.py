@@ -23,6 +23,7 @@ from tracker.models.outbox import OutboxMessage
 
 Sender = Callable[[OutboxMessage], dict | None]
 _senders: dict[str, Sender] = {}
+_waker: Callable[[], None] | None = None
 
 # Set on the session when it wrote outbox rows: after its commit the worker is woken.
 WROTE = "tracker.outbox.wrote"
@@ -41,6 +42,14 @@ def register_sender(channel: str, fn: Sender) -> None:
 
     Register at import time of a module that create_app imports, so the worker has it too."""
     _senders[channel] = fn
+
+
+def register_waker(fn: Callable[[], None]) -> None:
+    """Register what wakes a worker after a commit that wrote rows (tracker/outbox/wiring.py
+    installs the task queue's; this module must not import the queue, which imports the
+    worker, which imports this module)."""
+    global _waker
+    _waker = fn
 
 
 def sender_for(channel: str) -> Sender | None:
@@ -100,46 +109,14 @@ def mark_written() -> None:
 
 @sa.event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:  # pragma: no cover - wiring, exercised by the worker tests
-    if session.info.pop(WROTE, False) and current_app.config.get("TRACKER_OUTBOX_WAKE", True):
-        from tracker.outbox import queue
-
-        queue.wake()
+    wrote = session.info.pop(WROTE, False)
+    if wrote and _waker is not None and current_app.config.get("TRACKER_OUTBOX_WAKE", True):
+        _waker()
 
 
 @sa.event.listens_for(Session, "after_rollback")
 def _after_rollback(session) -> None:
     session.info.pop(WROTE, None)
-
-
-def init_app(app) -> None:
-    """Settings, the e-mail sender and the pages (settings, unsubscribe, calendar, deliveries)."""
-    import os
-
-    from tracker.models import outbox as _models  # noqa: F401  (registers the tables)
-
-    app.config.setdefault(
-        "TRACKER_BASE_URL",
-        os.environ.get("TRACKER_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}",
-    )
-    for name, default in (
-        ("TRACKER_OUTBOX_RETRY_SECONDS", 30),
-        ("TRACKER_OUTBOX_LEASE_SECONDS", 300),
-        ("TRACKER_OUTBOX_GIVE_UP_HOURS", 24),
-    ):
-        if name not in app.config:
-            value = os.environ.get(name)
-            try:
-                app.config[name] = int(value) if value else default
-            except ValueError as error:
-                raise RuntimeError(f"{name} must be a whole number, not {value!r}") from error
-    # Tests send by calling the worker themselves; the app wakes a worker process otherwise.
-    app.config.setdefault("TRACKER_OUTBOX_WAKE", not app.config.get("TESTING"))
-    from tracker.models.base import Base
-    from tracker.outbox import trigger
-    from tracker.outbox.views import bp
-
-    trigger.install(Base.metadata)
-    app.register_blueprint(bp)
 
 
 def mail_link(user_id: int, kind: str, url: str, hours: int) -> None:

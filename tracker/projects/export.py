@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from tracker.auth import permissions
 from tracker.exports.csvfile import csv_response
 from tracker.exports.rows import PROJECT_COLUMNS, project_rows
-from tracker.projects import bp, queries
+from tracker.projects import queries
+from tracker.projects.blueprint import bp
 
 # No import reads this file back, so the header follows the reader's language; in English it
 # stays the machine names that scripts already use.

@@ -12,7 +12,8 @@ from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
 from tracker.models import Organization, Site, Theme
 from tracker.models.directory import organization_sites
-from tracker.projects import bp, figure_filters, queries, services
+from tracker.projects import figure_filters, queries, services
+from tracker.projects.blueprint import bp
 from tracker.projects.criteria import criteria_status
 from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
 

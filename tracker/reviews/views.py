@@ -13,7 +13,8 @@ from tracker.loaders import (
     get_visible_review_or_404,
 )
 from tracker.models import GateReview, Project
-from tracker.reviews import bp, nudges, queries, rules, services
+from tracker.reviews import nudges, queries, rules, services
+from tracker.reviews.blueprint import bp
 from tracker.reviews.forms import DecisionForm, GateRequestForm, NudgeForm, StatusForm
 from tracker.reviews.queue import review_queue
 from tracker.reviews.services import GateError, GateForbidden

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import Site, StageCriterion, Theme
-from tracker.settings import bp, criteria, services
+from tracker.settings import criteria, services
+from tracker.settings.blueprint import bp
 from tracker.settings.forms import (
     ConfirmForm,
     CriterionForm,

@@ -2,7 +2,7 @@
 
 from werkzeug.exceptions import Conflict, HTTPException, UnprocessableEntity
 
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.api.schemas import PROBLEM_JSON, ProblemSchema
 
 _MEANINGS = {

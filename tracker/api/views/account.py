@@ -5,9 +5,9 @@ from flask import g
 from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden, NotFound
 
-from tracker.api import bp
 from tracker.api.action_schemas import LessonArgs, LessonPageSchema, MeSchema, UpdatePatchSchema
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.gate_schemas import UpdateSchema
 from tracker.api.guards import before_body
 from tracker.api.operations import operation

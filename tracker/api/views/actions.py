@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
-from tracker.api import bp
 from tracker.api.action_schemas import (
     ConditionDetailSchema,
     ConditionListSchema,
@@ -22,6 +21,7 @@ from tracker.api.action_schemas import (
     StatusChangeSchema,
 )
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.guards import before_body
 from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs, page_of
 from tracker.api.schemas import (

@@ -12,8 +12,8 @@ from marshmallow import fields
 from marshmallow.validate import Length
 from werkzeug.exceptions import Forbidden
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import Body
 from tracker.api.guards import before_body
 from tracker.api.operations import operation

@@ -5,8 +5,8 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import DecisionInputSchema, GateRequestInputSchema
 from tracker.api.gate_schemas import GateRequestSchema
 from tracker.api.guards import (

@@ -8,8 +8,8 @@ from marshmallow import fields
 from marshmallow.validate import Length, OneOf
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import Body, slug_list, text
 from tracker.api.guards import before_body, checked_project, project_action
 from tracker.api.operations import operation

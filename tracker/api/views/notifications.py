@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from marshmallow import fields
 from werkzeug.exceptions import NotFound
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs
 from tracker.api.schemas import page_schema

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from marshmallow import fields
 from werkzeug.exceptions import Forbidden
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import Body, text
 from tracker.api.guards import before_body
 from tracker.api.operations import operation

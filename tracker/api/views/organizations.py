@@ -5,8 +5,8 @@ from flask import g, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import IfMatchArgs, OrganizationCreateSchema, OrganizationPatchSchema
 from tracker.api.guards import (
     before_body,

@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import UpdateInputSchema
 from tracker.api.gate_schemas import StageEventPageSchema, UpdatePageSchema, UpdateSchema
 from tracker.api.guards import before_body, checked_project, project_action

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException, PreconditionRequired
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import IfMatchArgs, ProjectCreateSchema, ProjectPatchSchema
 from tracker.api.guards import (
     before_body,

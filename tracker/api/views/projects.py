@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.operations import operation
 from tracker.api.schemas import ProjectArgs, ProjectPageSchema, ProjectSchema
 from tracker.api.views import ETAG, documented_errors

@@ -11,8 +11,8 @@ from marshmallow import fields
 from marshmallow.validate import Length, OneOf
 from werkzeug.exceptions import Forbidden
 
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.gate_schemas import GateRequestSchema
 from tracker.api.ids import id_field
 from tracker.api.keyset import page as keyset_page

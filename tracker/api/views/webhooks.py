@@ -9,8 +9,8 @@ from marshmallow.validate import Length, OneOf
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker import webhooks
-from tracker.api import bp
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.bodies import Body
 from tracker.api.guards import before_body
 from tracker.api.operations import operation
