@@ -120,3 +120,17 @@ def test_the_german_organization_export_writes_kind_labels_that_import_again(cli
     db.session.expire_all()
     added = db.session.scalar(sa.select(Organization).where(Organization.name == "Neue Org"))
     assert added.kind == "research_institution"
+
+
+def test_a_theme_in_use_says_what_uses_it_in_the_readers_words(client, world, login):
+    german = _page(client, login, world.admin, "de", f"/admin/themes/{world.ai.id}/delete")
+    assert "Dieses Thema wird noch verwendet (2 Projekte)" in german
+    assert "Projekt(en)" not in german
+    swedish = _page(client, login, world.admin, "sv", f"/admin/themes/{world.ai.id}/delete")
+    assert "Temat används fortfarande (2 projekt)" in swedish
+
+
+def test_the_decision_page_counts_confirmations_with_plurals(client, world, login):
+    review = services.request_gate(world.lead_member, world.network_project, "Pilot done.")
+    german = _page(client, login, world.manager, "de", f"/reviews/{review.id}")
+    assert "1 von 2 beteiligten Organisationen haben bestätigt." in german

@@ -4,7 +4,12 @@ from flask_babel import lazy_gettext as _l
 
 # A project's stage and status (Project.stage, Project.status) and its kind (Project.kind).
 STAGE_LABELS = {"develop": _l("Develop"), "test": _l("Test"), "market": _l("Market")}
-STATUS_LABELS = {"active": _l("Active"), "on_hold": _l("On hold"), "stopped": _l("Stopped")}
+STATUS_LABELS = {
+    "active": _l("Active"),
+    "on_hold": _l("On hold"),
+    "stopped": _l("Stopped"),
+    "withdrawn": _l("Withdrawn"),
+}
 PROJECT_KIND_LABELS = {
     "strategy": _l("Strategy"),
     "product": _l("Product"),

@@ -11,6 +11,7 @@ from tracker.activity import audit
 from tracker.auth import permissions
 from tracker.database import transaction
 from tracker.extensions import db
+from tracker.i18n import ngettext
 from tracker.models import Site, Theme, User
 from tracker.models.directory import organization_themes, site_themes
 from tracker.models.project import project_themes
@@ -135,6 +136,19 @@ def _usage_columns():
     )
 
 
+# What still uses a theme, counted in the reader's language ("3 Projekten" after "von").
+USED_BY = {
+    "projects": lambda n: ngettext("%(num)s project", "%(num)s projects", n),
+    "organizations": lambda n: ngettext("%(num)s organization", "%(num)s organizations", n),
+    "sites": lambda n: ngettext("%(num)s site", "%(num)s sites", n),
+}
+
+
+def used_by_text(usage: dict[str, int]) -> str:
+    """'3 projects, 1 site' in the reader's language, for a theme_usage() result."""
+    return ", ".join(USED_BY[what](count) for what, count in usage.items() if count)
+
+
 def themes_with_usage() -> list[tuple[Theme, int, int, int]]:
     """(theme, projects, organizations, sites) using it, in one query, by name."""
     query = sa.select(Theme, *_usage_columns()).order_by(Theme.name)
@@ -194,9 +208,7 @@ def delete_theme(actor: User, theme: Theme) -> None:
     _require_admin(actor)
     usage = theme_usage(theme)
     if any(usage.values()):
-        used_by = ", ".join(
-            f"{count} {what if count != 1 else what[:-1]}" for what, count in usage.items() if count
-        )
+        used_by = used_by_text(usage)
         raise SettingsError(
             _(
                 "“%(theme_name)s” is still used by %(used_by)s. "

@@ -163,7 +163,11 @@ def delete_theme(theme_id: int):
             flash(_("Theme %(name)s is deleted.", name=name), "success")
         return redirect(url_for("settings.themes"))
     return render_template(
-        "settings/theme_delete.html", form=form, theme=theme, usage=services.theme_usage(theme)
+        "settings/theme_delete.html",
+        form=form,
+        theme=theme,
+        usage=services.theme_usage(theme),
+        used_by=services.used_by_text,
     )
 
 
