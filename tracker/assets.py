@@ -19,16 +19,12 @@ from pathlib import Path
 from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
+import brotli
 import flask_bootstrap
 from defusedxml.ElementTree import parse as parse_xml
 from flask import Flask, current_app, url_for
 from whitenoise import WhiteNoise
 from whitenoise.string_utils import decode_path_info
-
-try:  # brotli is in requirements.txt; without it the gzip copies still serve
-    import brotli
-except ImportError:  # pragma: no cover
-    brotli = None
 
 BOOTSTRAP_DIR = Path(flask_bootstrap.__file__).parent / "static" / "bootstrap5"
 BOOTSTRAP_FILES = ("css/bootstrap.min.css", "js/bootstrap.min.js", "umd/popper.min.js")
@@ -42,7 +38,7 @@ COMPRESSIBLE = {".css", ".js", ".svg", ".json", ".txt", ".map", ".html"}
 YEAR = 365 * 24 * 60 * 60
 SVG_NS = "http://www.w3.org/2000/svg"
 
-_compressed: dict[str, tuple[bytes, bytes | None]] = {}  # digest -> (gzip, brotli), per process
+_compressed: dict[str, tuple[bytes, bytes]] = {}  # digest -> (gzip, brotli), per process
 _sprites: dict[tuple, bytes] = {}
 
 
@@ -106,10 +102,9 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def _compress(data: bytes, digest: str) -> tuple[bytes, bytes | None]:
+def _compress(data: bytes, digest: str) -> tuple[bytes, bytes]:
     if digest not in _compressed:
-        packed = brotli.compress(data) if brotli else None
-        _compressed[digest] = (gzip.compress(data, 9, mtime=0), packed)
+        _compressed[digest] = (gzip.compress(data, 9, mtime=0), brotli.compress(data))
     return _compressed[digest]
 
 
@@ -126,8 +121,7 @@ def build(app: Flask, folder: Path, icons: set[str]) -> dict[str, str]:
         if target.suffix in COMPRESSIBLE and len(data) > 512:
             packed_gzip, packed_brotli = _compress(data, versions[url])
             _write(target.with_name(target.name + ".gz"), packed_gzip)
-            if packed_brotli is not None:
-                _write(target.with_name(target.name + ".br"), packed_brotli)
+            _write(target.with_name(target.name + ".br"), packed_brotli)
     _remove_others(folder / "files", set(files))
     _write(manifest, json.dumps(versions, indent=1, sort_keys=True).encode())
     return versions

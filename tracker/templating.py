@@ -1,8 +1,8 @@
-"""Template filters and globals: relative dates, endpoint checks, can() for access rules."""
+"""Template filters and globals: relative dates, can() for access rules, role labels."""
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_login import current_user
 
 from tracker.auth import permissions
@@ -16,10 +16,6 @@ def days_since(value: datetime | None, now: datetime | None = None) -> int:
     return max(0, ((now or datetime.now(UTC)) - value).days)
 
 
-def url_exists(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
 def can(rule: str, *args) -> bool:
     """Ask an access rule of tracker/auth/permissions.py for the signed-in user, so templates
     never read roles: can("decide_gate", project) is permissions.can_decide_gate(current_user,
@@ -31,6 +27,5 @@ def can(rule: str, *args) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["days_since"] = days_since
-    app.jinja_env.globals["url_exists"] = url_exists
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["role_label"] = role_label
