@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", DEFAULT_PASSWORD))
+    parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
     args = parser.parse_args(argv)
     url = normalise(args.database_url or os.environ.get("DATABASE_URL") or default_url(args.size))
     backend = sa.make_url(url).get_backend_name()
@@ -224,6 +225,8 @@ def main(argv: list[str] | None = None) -> None:
     with gunicorn(url, args.port, args.workers, log) as base:
         session, csrf = sign_in(base, MANAGER, args.password)
         pages = pages_for(base, session, token, read_id, write_id)
+        if args.only:  # e.g. --only board,board_site: one page's rows, still against the bare route
+            pages = [page for page in pages if page.name in args.only.split(",")]
         print(f"{label}: {args.requests} requests per page, {args.concurrency} clients")
         load_before = os.getloadavg()[0]
         results = measure(base, pages, session, csrf, args.requests, args.concurrency)

@@ -38,7 +38,7 @@ def test_board_needs_sign_in(client):
 )
 def test_consortium_cards_only_reach_insiders(client, world, login, who, sees_consortium):
     login(world.user(who))
-    html = page(client)
+    html = page(client, "/board?site=all")  # a site manager's /board shows their own sites
     assert "Open hydrogen forecast" in html
     assert ("Secret electrolyser twin" in html) is sees_consortium
 

@@ -121,4 +121,66 @@
       window.location.href = more.href;
     });
   });
+
+  // Below 768 px one column at a time. Without this script the stage links reload the page
+  // with ?stage=; with it they become a tablist (arrow keys, Home, End) that switches in place.
+  var tabList = document.querySelector("[data-board-tabs]");
+  if (tabList) {
+    var narrow = window.matchMedia("(max-width: 767.98px)");
+    var tabs = Array.prototype.slice.call(tabList.querySelectorAll("[data-tab]"));
+    var panelOf = function (tab) { return document.getElementById("column-" + tab.dataset.tab); };
+
+    var select = function (chosen, focus) {
+      tabs.forEach(function (tab) {
+        var on = tab === chosen;
+        tab.classList.toggle("active", on);
+        panelOf(tab).classList.toggle("is-active", on);
+        if (narrow.matches) {
+          tab.setAttribute("aria-selected", on ? "true" : "false");
+          tab.tabIndex = on ? 0 : -1;
+        }
+      });
+      if (focus) { chosen.focus(); }
+      if (window.history && window.history.replaceState) { window.history.replaceState(null, "", chosen.href); }
+    };
+
+    var roles = function () {
+      var on = narrow.matches;
+      if (on) { tabList.setAttribute("role", "tablist"); } else { tabList.removeAttribute("role"); }
+      tabs.forEach(function (tab) {
+        var panel = panelOf(tab);
+        var active = tab.classList.contains("active");
+        if (on) {
+          tab.setAttribute("role", "tab");
+          tab.setAttribute("aria-controls", panel.id);
+          tab.setAttribute("aria-selected", active ? "true" : "false");
+          tab.removeAttribute("aria-current");
+          tab.tabIndex = active ? 0 : -1;
+          panel.setAttribute("role", "tabpanel");
+          panel.setAttribute("aria-labelledby", tab.id);
+        } else {
+          ["role", "aria-controls", "aria-selected", "tabindex"].forEach(function (name) { tab.removeAttribute(name); });
+          panel.removeAttribute("role");
+          panel.setAttribute("aria-labelledby", "col-" + tab.dataset.tab);
+        }
+      });
+    };
+
+    tabList.addEventListener("click", function (event) {
+      var tab = event.target.closest ? event.target.closest("[data-tab]") : null;
+      if (!tab || !narrow.matches) { return; }
+      event.preventDefault();
+      select(tab, false);
+    });
+    tabList.addEventListener("keydown", function (event) {
+      var i = tabs.indexOf(document.activeElement);
+      if (i < 0 || !narrow.matches) { return; }
+      var next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (next === undefined) { return; }
+      event.preventDefault();
+      select(tabs[(next + tabs.length) % tabs.length], true);
+    });
+    roles();
+    if (narrow.addEventListener) { narrow.addEventListener("change", roles); } else { narrow.addListener(roles); }
+  }
 })();

@@ -10,11 +10,17 @@ def test_member_sees_board_columns_and_filters_in_url(page, live_server, world):
     for stage in ("Develop", "Test", "Market"):
         assert page.get_by_role("heading", name=stage).is_visible()
     assert page.locator(".board-card").count() == 2
+    page.get_by_text("Filters", exact=True).click()  # the form folds away behind a summary
     page.get_by_label("Text").fill("secret")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/board?*q=secret*")
     assert page.locator(".board-card").count() == 1
     assert "Secret electrolyser twin" in page.locator(".board-card").inner_text()
+    chips = page.get_by_role("list", name="Active filters")
+    assert "Text: “secret”" in chips.inner_text()
+    chips.get_by_role("link", name="Remove filter: Text: “secret”").click()  # its remove link
+    page.wait_for_url("**/board")
+    assert page.locator(".board-card").count() == 2
 
 
 def _card(page, title):

@@ -1,6 +1,6 @@
 """Board filters: parsed from the URL, applied to a scoped project query."""
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from tracker.models.base import PROJECT_KINDS, STATUSES
 from tracker.models.project import project_themes
 
 STATUS_CHOICES = ("open", "all", *STATUSES)
+WHOLE_NETWORK = "all"  # ?site=all: a site manager's way from their own sites to every site
 
 
 @dataclass
@@ -24,6 +25,14 @@ class BoardFilters:
     mine: bool = False
     needs_review: bool = False
     stalled: bool = False
+    # A site manager's board without ?site= shows their own sites (design §16); set by the
+    # view, never read from or written to the URL.
+    own_sites: tuple[int, ...] = field(default=(), compare=False, metadata={"url": False})
+
+    @property
+    def site_slug(self) -> str:
+        """The one site filtered on, or '' (every site, or ?site=all)."""
+        return "" if self.site == WHOLE_NETWORK else self.site
 
     @classmethod
     def from_args(cls, args) -> tuple["BoardFilters", list[str]]:
@@ -54,7 +63,9 @@ class BoardFilters:
 
     def as_args(self, **changes) -> dict:
         """The non-default filters as URL arguments (for links that keep the filter)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes
+        values = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("url", True)
+        } | changes
         args = {}
         for key, value in values.items():
             if value in ("", None, False) or (key == "status" and value == "open"):
@@ -82,10 +93,13 @@ def pending_review_exists():
 
 def apply(query: sa.Select, filters: BoardFilters, user, stalled_days: int) -> sa.Select:
     """Narrow a visible_projects(user) query by the filters."""
-    if filters.site:
+    if filters.site_slug:
         query = query.where(
-            Project.site_id == sa.select(Site.id).where(Site.slug == filters.site).scalar_subquery()
+            Project.site_id
+            == sa.select(Site.id).where(Site.slug == filters.site_slug).scalar_subquery()
         )
+    elif filters.own_sites and not filters.site:
+        query = query.where(Project.site_id.in_(filters.own_sites))
     if filters.theme:
         query = query.where(
             sa.exists()

@@ -3,17 +3,20 @@
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from babel.dates import format_date
+from flask_babel import get_locale, get_translations
 from sqlalchemy.orm import aliased
 
 from tracker.auth import permissions
 from tracker.boards.filters import BoardFilters, apply
 from tracker.extensions import db
-from tracker.i18n import org_kind_name
+from tracker.i18n import number
 from tracker.models import (
     GateReview,
+    Milestone,
     Organization,
     Participation,
     Project,
@@ -29,6 +32,9 @@ from tracker.overdue import overdue_flag
 # Cards per column before 'show more' (which loads the next ones in place). 25, not 50: the
 # cards are most of the board's cost, and 25 fill a column's screen several times over.
 COLUMN_SIZE = 25
+# Column counts stop at this many (one LIMIT per stage): reading every visible project to say
+# "12,345" cost more than the cards at 100,000 projects; the column then says "999+".
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -50,6 +56,9 @@ class CardProject:
     site_name: str
     lead_name: str
     pending_review_id: int | None
+    target_test_on: date | None = None
+    target_market_on: date | None = None
+    next_milestone_on: date | None = None  # the earliest milestone not done
     overdue: bool = False  # a milestone, condition or target date passed (tracker.overdue)
     theme_names: list[str] = field(default_factory=list)
     participating_organization_ids: set[int] = field(default_factory=set)
@@ -62,18 +71,26 @@ class Card:
     days_in_stage: int
     stalled: bool
     pending_review_id: int | None
-    partner_kinds: list[str]  # their names in the reader's language
+    partner_kinds: list[str]  # organization kinds of the partners (not the lead), sorted
     can_request: bool
     can_decide: bool
     summary_only: bool
+    due_on: date | None = None  # the next milestone or the current stage's target date
+    due_text: str = ""  # due_on in the reader's locale
+    days_text: str = ""  # "5 days in stage", in the reader's language
 
 
 @dataclass
 class Column:
     stage: str
-    count: int
+    count: int  # at most COUNT_CAP
     cards: list[Card] = field(default_factory=list)
     next_cursor: str | None = None
+    count_text: str = ""  # set by the view: the count in the reader's locale, or "999+"
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= COUNT_CAP
 
 
 class BadCursor(ValueError):
@@ -110,6 +127,11 @@ def _card_rows(ids: sa.Select) -> list[CardProject]:
         .limit(1)
         .scalar_subquery()
     )
+    next_milestone = (
+        sa.select(sa.func.min(Milestone.due_on))
+        .where(Milestone.project_id == Project.id, Milestone.done_at.is_(None))
+        .scalar_subquery()
+    )
     query = (
         sa.select(
             Project.id,
@@ -125,6 +147,9 @@ def _card_rows(ids: sa.Select) -> list[CardProject]:
             Site.name.label("site_name"),
             lead.name.label("lead_name"),
             pending.label("pending_review_id"),
+            Project.target_test_on,
+            Project.target_market_on,
+            next_milestone.label("next_milestone_on"),
             overdue_flag().label("overdue"),
         )
         .join(Site, Site.id == Project.site_id)
@@ -220,42 +245,71 @@ def more_cards(
     )
     projects = _card_rows(sa.select(page.c.id))
     shown = projects[:COLUMN_SIZE]
-    column = Column(
-        stage=stage, count=column_counts(scoped.where(Project.stage == stage)).get(stage, 0)
-    )
+    column = Column(stage=stage, count=column_counts(scoped, (stage,)).get(stage, 0))
     column.cards = _cards(user, shown, stalled_days)
     if len(projects) > COLUMN_SIZE:
         column.next_cursor = encode_cursor(shown[-1])
     return column
 
 
-def column_counts(scoped: sa.Select) -> dict[str, int]:
-    sub = scoped.with_only_columns(Project.id, Project.stage).subquery()
-    rows = db.session.execute(sa.select(sub.c.stage, sa.func.count()).group_by(sub.c.stage))
-    return dict(rows.tuples().all())
+def column_counts(scoped: sa.Select, stages=STAGES) -> dict[str, int]:
+    """Projects per stage, each counted up to COUNT_CAP, in one statement: a LIMIT per stage
+    stops on the (stage, ...) indexes instead of reading every visible project."""
+    counted = []
+    for stage in stages:
+        capped = (
+            scoped.with_only_columns(Project.id)
+            .where(Project.stage == stage)
+            .limit(COUNT_CAP)
+            .subquery()
+        )
+        counted.append(sa.select(sa.literal(stage), sa.func.count()).select_from(capped))
+    query = counted[0] if len(counted) == 1 else sa.union_all(*counted)
+    return dict(db.session.execute(query).tuples().all())
+
+
+def _due_on(project: CardProject) -> date | None:
+    target = {"develop": project.target_test_on, "test": project.target_market_on}.get(
+        project.stage
+    )
+    dates = [d for d in (project.next_milestone_on, target) if d is not None]
+    return min(dates) if dates else None
 
 
 def _cards(user: User, projects: list[CardProject], stalled_days: int) -> list[Card]:
     now = utcnow()
     stalled_before = now - timedelta(days=stalled_days)
     summary_only = permissions.is_patron(user)
-    kinds = {kind for project in projects for kind in project.partner_kinds}
-    kind_names = {kind: org_kind_name(kind) for kind in kinds}  # a few lookups, not one a card
+    # The catalog and the locale looked up once, each text made once per value: the cards are
+    # most of the board's rendering time (issue 21).
+    ngettext, locale = get_translations().ungettext, get_locale()
+    days_texts: dict[int, str] = {}
+    due_texts: dict[date, str] = {}
     cards = []
     for project in projects:
+        days = max(0, (now - project.stage_entered_at).days)
+        if days not in days_texts:
+            num = str(days) if days < 1000 else number(days)
+            days_texts[days] = ngettext("%(num)s day in stage", "%(num)s days in stage", days) % {
+                "num": num
+            }
+        due_on = None if summary_only else _due_on(project)
+        if due_on is not None and due_on not in due_texts:
+            due_texts[due_on] = format_date(due_on, "medium", locale=locale)
         pending = project.pending_review_id
         movable = project.status == "active" and next_stage(project.stage) is not None
         cards.append(
             Card(
                 project=project,
-                days_in_stage=max(0, (now - project.stage_entered_at).days),
+                days_in_stage=days,
+                days_text=days_texts[days],
+                due_on=due_on,
+                due_text=due_texts.get(due_on, ""),
                 stalled=project.status == "active"
                 and project.stage != "market"
                 and project.last_activity_at < stalled_before,
                 pending_review_id=pending,
-                partner_kinds=[]
-                if summary_only
-                else [kind_names[kind] for kind in sorted(project.partner_kinds)],
+                partner_kinds=[] if summary_only else sorted(project.partner_kinds),
                 can_request=movable
                 and pending is None
                 and permissions.can_request_gate(user, project),

@@ -9,6 +9,7 @@ from tracker import disclosure
 from tracker.auth import permissions
 from tracker.boards import services
 from tracker.boards.blueprint import bp
+from tracker.boards.chips import filter_chips, status_labels
 from tracker.boards.filters import STATUS_CHOICES, BoardFilters
 from tracker.extensions import db
 from tracker.models import Organization, Site, Theme
@@ -21,6 +22,9 @@ def _filters(user) -> BoardFilters:
         # Patrons filter by site and theme only (design §11): the rest is ignored, and every
         # status shows, so a card's presence says nothing about a hold or a stop.
         return BoardFilters(site=filters.site, theme=filters.theme, status="all")
+    if not filters.site and permissions.is_site_manager(user):
+        # A site manager's board opens on their own sites, in place (design §16).
+        filters.own_sites = tuple(permissions.managed_site_ids(user))
     for problem in problems:
         flash(problem, "warning")
     return filters
@@ -52,15 +56,33 @@ def board():
     choices = _choices(user)
     if permissions.is_patron(user):
         _patron_counts(columns, filters, choices)
-    site = next((s for s in choices["sites"] if s.slug == filters.site), None)
+    else:
+        _count_texts(columns)
+    site = next((s for s in choices["sites"] if s.slug == filters.site_slug), None)
+    own_sites = [s for s in choices["sites"] if s.id in filters.own_sites]
+    stage = request.args.get("stage")
+    stage = stage if stage in STAGES else STAGES[0]  # the column shown on a phone (tabs)
     return render_template(
         "boards/board.html",
         columns=columns,
         filters=filters,
         choices=choices,
-        site=site,
+        site=site or (own_sites[0] if len(own_sites) == 1 else None),
+        own_sites=own_sites,
+        chips=filter_chips(filters, choices, own_sites, stage if stage != STAGES[0] else None),
+        status_labels=status_labels(),
+        stage=stage,
         stalled_days=stalled_days,
     )
+
+
+def _count_texts(columns) -> None:
+    for column in columns:
+        column.count_text = (
+            f"{format_number(services.COUNT_CAP - 1)}+"
+            if column.capped
+            else format_number(column.count)
+        )
 
 
 @bp.route("/board/<stage>")
@@ -82,6 +104,8 @@ def column(stage: str):
         abort(400, description=str(error))
     if permissions.is_patron(user):
         _patron_counts([col], filters, _choices(user))
+    else:
+        _count_texts([col])
     template = "boards/_cards.html" if request.args.get("fragment") == "1" else "boards/column.html"
     return render_template(template, column=col, filters=filters)
 
@@ -89,9 +113,9 @@ def column(stage: str):
 def _patron_counts(columns, filters: BoardFilters, choices: dict) -> None:
     """A patron's column counts: every project of the stage (consortium ones too, as on the
     dashboard) through tracker.disclosure, so the same figure reads the same everywhere."""
-    site = next((s for s in choices["sites"] if s.slug == filters.site), None)
+    site = next((s for s in choices["sites"] if s.slug == filters.site_slug), None)
     theme = next((t for t in choices["themes"] if t.slug == filters.theme), None)
-    unknown = (filters.site and site is None) or (filters.theme and theme is None)
+    unknown = (filters.site_slug and site is None) or (filters.theme and theme is None)
     counts = disclosure.pipeline_counts(theme.id if theme else None)
     for column in columns:
         key = (site.id if site else disclosure.ALL, column.stage, disclosure.ALL)
