@@ -134,3 +134,17 @@ def test_the_decision_page_counts_confirmations_with_plurals(client, world, logi
     review = services.request_gate(world.lead_member, world.network_project, "Pilot done.")
     german = _page(client, login, world.manager, "de", f"/reviews/{review.id}")
     assert "1 von 2 beteiligten Organisationen haben bestätigt." in german
+
+
+def test_counts_in_template_messages_follow_the_readers_locale(app):
+    from flask import render_template_string
+
+    source = (
+        "{{ _('%(count)s of %(id)s', count=12345, id=12345) }} · "
+        "{{ ngettext('%(num)s day', '%(num)s days', 1500) }}"
+    )
+    with app.test_request_context():
+        with force_locale("de"):
+            assert render_template_string(source) == "12.345 of 12345 · 1.500 Tage"
+        with force_locale("en"):
+            assert render_template_string(source) == "12,345 of 12345 · 1,500 days"

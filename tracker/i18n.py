@@ -307,16 +307,31 @@ def time_in_stage(stage: str, since: datetime | None, now: datetime | None = Non
     )
 
 
-def _numbers_in_plurals(plain):
-    """Templates' ngettext with %(num)s in the reader's locale (1.234 Tage, 1 234 dagar)."""
+def _counts(variables: dict) -> dict:
+    """Whole numbers among a message's values in the reader's locale (1.234 in German,
+    1 234 in Swedish); identifiers (id, …_id, index) stay as they are."""
+    return {
+        key: number(value)
+        if type(value) is int and key != "index" and key != "id" and not key.endswith("_id")
+        else value
+        for key, value in variables.items()
+    }
+
+
+def _numbers_in_messages(plain_gettext, plain_ngettext):
+    """Templates' gettext and ngettext with their counts written through Babel."""
+
+    @pass_context
+    def gettext(context, string, **variables):
+        return plain_gettext(context, string, **_counts(variables))
 
     @pass_context
     def ngettext(context, singular, plural, num, **variables):
         if isinstance(num, int | float):
             variables.setdefault("num", number(num))
-        return plain(context, singular, plural, num, **variables)
+        return plain_ngettext(context, singular, plural, num, **_counts(variables))
 
-    return ngettext
+    return gettext, ngettext
 
 
 def moment(value: datetime | None, style: str | None = None) -> str:
@@ -366,7 +381,9 @@ def init_app(app: Flask) -> None:
     app.before_request(_before_request)
     app.register_blueprint(bp)
     env = app.jinja_env
-    env.globals["ngettext"] = _numbers_in_plurals(env.globals["ngettext"])
+    env.globals["gettext"], env.globals["ngettext"] = _numbers_in_messages(
+        env.globals["gettext"], env.globals["ngettext"]
+    )
     env.filters["ago"] = ago
     env.filters["date"] = format_date
     env.filters["datetime"] = moment
