@@ -147,3 +147,15 @@ def _loaded(obj, relationships: bool) -> dict:
 def _rollback() -> None:
     db.session.info.pop(_KEPT, None)
     db.session.rollback()
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching text anywhere, its % _ and \\ taken literally (escape "\\")."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_match(q: str, *columns) -> sa.ColumnElement:
+    """Any of the columns contains q, case-insensitively (the one LIKE escaping)."""
+    pattern = like_pattern(q)
+    return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))

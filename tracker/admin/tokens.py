@@ -10,13 +10,9 @@ from tracker.admin.blueprint import bp
 from tracker.auth import permissions
 from tracker.auth.tokens import revoke_token
 from tracker.auth.views import require
+from tracker.database import text_match
 from tracker.extensions import db
 from tracker.models import ApiToken, User
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def token_query(email: str) -> sa.Select:
@@ -28,7 +24,7 @@ def token_query(email: str) -> sa.Select:
         .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
     )
     if email:
-        query = query.where(User.email.ilike(_like(email.lower()), escape="\\"))
+        query = query.where(text_match(email.lower(), User.email))
     return query
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from tracker.models import GateReview, Participation, Project, Site, Theme, utcnow
+from tracker.models import GateReview, Project, Site, utcnow
 from tracker.models.base import PROJECT_KINDS, STATUSES
-from tracker.models.project import project_themes
+from tracker.projects import filtering
 
 STATUS_CHOICES = ("open", "all", *STATUSES)
 WHOLE_NETWORK = "all"  # ?site=all: a site manager's way from their own sites to every site
@@ -91,6 +91,11 @@ def pending_review_exists():
     return sa.exists().where(GateReview.project_id == Project.id, GateReview.decision == "pending")
 
 
+def _org(filters: BoardFilters, user) -> int | None:
+    """The participant filtered on: ?mine=1 the user's own organization, else ?org=."""
+    return user.organization_id if filters.mine else (filters.org or None)
+
+
 def apply(query: sa.Select, filters: BoardFilters, user, stalled_days: int) -> sa.Select:
     """Narrow a visible_projects(user) query by the filters."""
     if filters.site_slug:
@@ -100,36 +105,20 @@ def apply(query: sa.Select, filters: BoardFilters, user, stalled_days: int) -> s
         )
     elif filters.own_sites and not filters.site:
         query = query.where(Project.site_id.in_(filters.own_sites))
-    if filters.theme:
-        query = query.where(
-            sa.exists()
-            .where(project_themes.c.project_id == Project.id)
-            .where(project_themes.c.theme_id == Theme.id, Theme.slug == filters.theme)
+    # The project filter of the list and the API (tracker/projects/filtering.py); the rest is
+    # the board's own.
+    query = query.where(
+        *filtering.conditions(
+            theme=filters.theme, org=_org(filters, user), kind=filters.kind, q=filters.q
         )
-    org_id = user.organization_id if filters.mine else filters.org
-    if filters.mine or filters.org:
-        query = query.where(
-            sa.exists().where(
-                Participation.project_id == Project.id, Participation.organization_id == org_id
-            )
-        )
-    if filters.kind:
-        query = query.where(Project.kind == filters.kind)
+    )
+    if filters.mine and user.organization_id is None:  # my organization's, and I have none
+        query = query.where(sa.false())
     query = query.where(Project.status != "withdrawn")  # withdrawn projects leave the board
     if filters.status == "open":
         query = query.where(Project.status != "stopped")
     elif filters.status != "all":
         query = query.where(Project.status == filters.status)
-    if filters.q:
-        pattern = (
-            "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        )
-        query = query.where(
-            sa.or_(
-                Project.title.ilike(pattern, escape="\\"),
-                Project.summary.ilike(pattern, escape="\\"),
-            )
-        )
     if filters.needs_review:
         query = query.where(pending_review_exists())
     if filters.stalled:

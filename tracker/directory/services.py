@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.activity import audit, diff
 from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
-from tracker.database import keep, transaction
+from tracker.database import keep, like_pattern, transaction
 from tracker.directory import email_domains
 from tracker.directory.conflicts import (  # noqa: F401  (re-exported for callers)
     UPDATE_ACTION,
@@ -61,11 +61,6 @@ class OrganizationFilters:
         return {key: value for key, value in asdict(self).items() if value}
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def organization_query(filters: OrganizationFilters) -> sa.Select:
     """SELECT of the organizations matching filters, sorted by name."""
     query = sa.select(Organization)
@@ -78,7 +73,7 @@ def organization_query(filters: OrganizationFilters) -> sa.Select:
     if filters.theme:
         query = query.where(Organization.themes.any(Theme.slug == filters.theme))
     if filters.q:
-        pattern = _like(filters.q)
+        pattern = like_pattern(filters.q)
         query = query.where(
             sa.or_(
                 *(

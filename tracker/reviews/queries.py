@@ -1,4 +1,5 @@
-"""Read models for the gate pages: the project panel, the review queue, the decision page."""
+"""Read models for the gate pages: the project panel, the review queue, the decision page,
+and the gate requests of the API (gate_requests)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -157,6 +158,57 @@ def gate_panel(user: User, project: Project) -> GatePanel | None:
     return panel
 
 
+# --- gate requests: the decision page and the API ------------------------------------------
+
+
+def conditions_of(review_ids: list[int]) -> dict[int, list[GateCondition]]:
+    """The conditions of each review, in order of entry (one query)."""
+    found: dict[int, list[GateCondition]] = {review_id: [] for review_id in review_ids}
+    for condition in db.session.scalars(
+        sa.select(GateCondition)
+        .where(GateCondition.gate_review_id.in_(review_ids))
+        .order_by(GateCondition.id)
+    ):
+        found[condition.gate_review_id].append(condition)
+    return found
+
+
+def gate_requests(reviews: list[GateReview]) -> list[dict]:
+    """Gate requests as the API shows them (GateRequestSchema): each review with its
+    confirmations, conditions and people, in three queries for any number of reviews."""
+    ids = [review.id for review in reviews]
+    confirmations: dict[int, list] = {review_id: [] for review_id in ids}
+    for row in db.session.execute(
+        sa.select(GateConfirmation.gate_review_id, Organization.id, Organization.name,
+                  GateConfirmation.confirmed_at)
+        .join(Organization, Organization.id == GateConfirmation.organization_id)
+        .where(GateConfirmation.gate_review_id.in_(ids))
+        .order_by(GateConfirmation.id)
+    ):  # fmt: skip
+        confirmations[row[0]].append(row)
+    conditions = conditions_of(ids)
+    names = user_names([r.requested_by_id for r in reviews] + [r.decided_by_id for r in reviews])
+    return [
+        {
+            **{k: getattr(r, k) for k in ("id", "project_id", "from_stage", "to_stage")},
+            **{k: getattr(r, k) for k in ("decision", "evidence", "requested_at")},
+            "reason": r.reason if r.decision != "pending" else None,
+            "requested_by": names.get(r.requested_by_id),
+            "decided_at": r.decided_at,
+            "decided_by": names.get(r.decided_by_id),
+            "confirmations": [
+                {"organization_id": c[1], "name": c[2], "confirmed_at": c[3]}
+                for c in confirmations[r.id]
+            ],
+            "conditions": [
+                {"id": c.id, "text": c.text, "done_at": c.done_at, "due_on": c.due_on}
+                for c in conditions[r.id]
+            ],
+        }
+        for r in reviews
+    ]
+
+
 # --- the decision page --------------------------------------------------------------------
 
 
@@ -166,13 +218,7 @@ def criteria_status(project: Project) -> list:
 
 
 def review_conditions(review_id: int) -> list[GateCondition]:
-    return list(
-        db.session.scalars(
-            sa.select(GateCondition)
-            .where(GateCondition.gate_review_id == review_id)
-            .order_by(GateCondition.id)
-        )
-    )
+    return conditions_of([review_id])[review_id]
 
 
 def stage_history(project_id: int, limit: int = 100) -> list[tuple[StageEvent, str | None]]:

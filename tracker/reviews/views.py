@@ -22,10 +22,7 @@ from tracker.reviews.services import GateError, GateForbidden
 
 @bp.app_context_processor
 def gate_helpers():
-    def gate_panel(project: Project) -> queries.GatePanel:
-        return queries.gate_panel(current_user._get_current_object(), project)
-
-    return {"gate_panel": gate_panel, "gate_rules": rules}
+    return {"gate_rules": rules}
 
 
 def _user():

@@ -13,12 +13,13 @@ from tracker.api.guards import before_body
 from tracker.api.operations import operation
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
 from tracker.auth import permissions
+from tracker.database import text_match
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
 from tracker.models import Project, Site, Update, utcnow
 from tracker.people import user_names
 from tracker.projects import mending
-from tracker.projects.queries import latest_stops, text_match
+from tracker.projects.queries import latest_stops
 from tracker.projects.services import ProjectError, ProjectForbidden
 
 

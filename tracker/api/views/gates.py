@@ -1,6 +1,5 @@
 """Gate requests: ask for the next stage, list and show requests, confirm, decide."""
 
-import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden, HTTPException
@@ -20,10 +19,9 @@ from tracker.api.operations import operation
 from tracker.api.problems import gate_conflict_kind, typed
 from tracker.api.views import BODY_ERRORS, LOCATION, conflict, documented_errors, invalid
 from tracker.auth import permissions
-from tracker.extensions import db
-from tracker.models import GateCondition, GateConfirmation, GateReview, Organization
-from tracker.people import user_names
+from tracker.models import GateReview
 from tracker.reviews import services
+from tracker.reviews.queries import gate_requests
 from tracker.reviews.services import GateError, GateForbidden
 
 
@@ -36,53 +34,6 @@ def refusal(error: GateError) -> HTTPException:
     return typed(conflict(error.message), gate_conflict_kind(error.message))
 
 
-def _by_review(query: sa.Select, review_ids: list[int]) -> dict[int, list]:
-    grouped: dict[int, list] = {review_id: [] for review_id in review_ids}
-    for row in db.session.execute(query):
-        grouped[row[0]].append(row)
-    return grouped
-
-
-def gate_requests_data(reviews: list[GateReview]) -> list[dict]:
-    """Reviews with their confirmations, conditions and people, in four queries."""
-    ids = [review.id for review in reviews]
-    confirmations = _by_review(
-        sa.select(GateConfirmation.gate_review_id, Organization.id, Organization.name,
-                  GateConfirmation.confirmed_at)
-        .join(Organization, Organization.id == GateConfirmation.organization_id)
-        .where(GateConfirmation.gate_review_id.in_(ids))
-        .order_by(GateConfirmation.id),
-        ids,
-    )  # fmt: skip
-    conditions = _by_review(
-        sa.select(GateCondition.gate_review_id, GateCondition.id, GateCondition.text,
-                  GateCondition.done_at, GateCondition.due_on)
-        .where(GateCondition.gate_review_id.in_(ids))
-        .order_by(GateCondition.id),
-        ids,
-    )  # fmt: skip
-    names = user_names([r.requested_by_id for r in reviews] + [r.decided_by_id for r in reviews])
-    return [
-        {
-            **{k: getattr(r, k) for k in ("id", "project_id", "from_stage", "to_stage")},
-            **{k: getattr(r, k) for k in ("decision", "evidence", "requested_at")},
-            "reason": r.reason if r.decision != "pending" else None,
-            "requested_by": names.get(r.requested_by_id),
-            "decided_at": r.decided_at,
-            "decided_by": names.get(r.decided_by_id),
-            "confirmations": [
-                {"organization_id": c[1], "name": c[2], "confirmed_at": c[3]}
-                for c in confirmations[r.id]
-            ],
-            "conditions": [
-                {"id": c[1], "text": c[2], "done_at": c[3], "due_on": c[4]}
-                for c in conditions[r.id]
-            ],
-        }
-        for r in reviews
-    ]
-
-
 def _may_decide(user, project, review) -> bool:
     return permissions.can_decide_gate(user, project)
 
@@ -90,7 +41,7 @@ def _may_decide(user, project, review) -> bool:
 def _reply(review: GateReview, status: int = 200, created: bool = False):
     """The review as the service kept it over its commit, with its confirmations, conditions
     and people read afresh."""
-    data = gate_requests_data([review])[0]
+    data = gate_requests([review])[0]
     if not created:
         return data, status
     return data, status, {"Location": url_for("api.get_gate_request", review_id=review.id)}
@@ -124,7 +75,7 @@ def request_gate(body: dict, project_id: int):
 def _new_request_data(
     review: GateReview, requester: str, organization_id: int | None, organization: str | None
 ) -> dict:
-    """A request just made, as gate_requests_data shows it: no conditions and no decision
+    """A request just made, as reviews.queries.gate_requests shows it: no conditions and no decision
     yet, and only the requesting organization's confirmation (when it takes part), which
     the service recorded with the request."""
     confirmations = []
@@ -155,7 +106,7 @@ def _new_request_data(
 def get_gate_request(review_id: int):
     """Show one gate request"""
     review, _project = checked_review(api_user(), review_id)
-    return gate_requests_data([review])[0]
+    return gate_requests([review])[0]
 
 
 @bp.route("/gate-requests/<id:review_id>/confirmations", methods=["POST"], tags=["gates"])

@@ -12,7 +12,8 @@ from tracker.api.views import ETAG, documented_errors
 from tracker.api.views.project_lists import listed, sorted_page
 from tracker.auth import permissions
 from tracker.loaders import PROJECT_DETAILS, get_visible_project_or_404
-from tracker.models import Participation, Project, Site, Theme
+from tracker.models import Project
+from tracker.projects import filtering
 
 _COLUMNS = (
     "id", "title", "summary", "description", "kind", "stage", "status", "visibility",
@@ -47,27 +48,17 @@ def project_data(project: Project, user) -> dict:
 
 
 def _filtered(query: sa.Select, args: dict) -> sa.Select:
-    if args.get("site"):
-        query = query.where(Project.site.has(Site.slug == args["site"]))
-    if args.get("stage"):
-        query = query.where(Project.stage == args["stage"])
-    if args.get("status"):
-        query = query.where(Project.status == args["status"])
-    if args.get("theme"):
-        query = query.where(Project.themes.any(Theme.slug == args["theme"]))
-    if args.get("organization") is not None:
-        query = query.where(
-            Project.participations.any(Participation.organization_id == args["organization"])
+    """The project filter of the list and the board (tracker/projects/filtering.py)."""
+    return query.where(
+        *filtering.conditions(
+            sites=[args["site"]] if args.get("site") else (),
+            stage=args.get("stage") or "",
+            status=args.get("status") or "",
+            theme=args.get("theme") or "",
+            org=args.get("organization"),
+            q=args.get("q") or "",
         )
-    if args.get("q"):
-        text = args["q"]
-        query = query.where(
-            sa.or_(
-                Project.title.icontains(text, autoescape=True),
-                Project.summary.icontains(text, autoescape=True),
-            )
-        )
-    return query
+    )
 
 
 @bp.route("/projects", tags=["projects"])

@@ -20,10 +20,10 @@ from tracker.api.operations import operation
 from tracker.api.pagination import PageArgs
 from tracker.api.schemas import page_schema
 from tracker.api.views import documented_errors, invalid
-from tracker.api.views.gates import gate_requests_data
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import GateReview, Project, Site
+from tracker.reviews.queries import gate_requests
 
 
 class QueueArgs(PageArgs):
@@ -114,6 +114,6 @@ def list_gate_requests(args: dict):
         )
     }
     page["items"] = [
-        data | {"project": projects[data["project_id"]]} for data in gate_requests_data(reviews)
+        data | {"project": projects[data["project_id"]]} for data in gate_requests(reviews)
     ]
     return page
