@@ -38,6 +38,7 @@ from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import AuditEvent, Project, Site, User, Webhook, WebhookDelivery, utcnow
 from tracker.models.integration import WEBHOOK_EVENTS
+from tracker.people import user_names
 
 log = logging.getLogger("tracker.webhooks")
 
@@ -307,10 +308,7 @@ def _fan_out_one(webhook_id: int) -> int:
             .where(Project.id.in_(project_ids))
         )
     }
-    names = sa.select(User.id, User.display_name).where(
-        User.id.in_({row.actor_id for row in rows if row.actor_id})
-    )
-    actors = dict(db.session.execute(names).tuples().all())
+    actors = user_names(row.actor_id for row in rows)
     made = 0
     for row in rows:
         for event in _events_of(row):
