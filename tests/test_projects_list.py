@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests import factories as f
 from tests.projects_support import queries_for
+from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models import Participation, Project, utcnow
 from tracker.projects import queries
@@ -150,16 +151,24 @@ def test_pages_hold_25_and_keep_the_filters(client, world, login):
     assert _ids(_titles(client, _link(third, "prev"))) == _ids(second)
 
 
-def test_numbered_pages_of_old_links_still_work(client, world, login):
+def test_numbered_pages_of_old_links_redirect_to_the_same_page_by_cursor(client, world, login):
     _bulk_projects(world, 60)
     login(world.lead_member)
-    third = _titles(client, "?q=bulk&page=3")
+    moved = client.get("/projects?q=bulk&page=3")
+    assert moved.status_code == 302
+    assert "page=" not in moved.location and "after=" in moved.location
+    assert "q=bulk" in moved.location
+    third = _titles(client, moved.location.removeprefix("/projects"))
     assert third.count(">Bulk ") == 10
     assert "Bulk 0059" in third and "Page 3" in third
     second = _titles(client, _link(third, "prev"))
     assert "Bulk 0025" in second and "Bulk 0049" in second and "Page 2" in second
-    beyond = _titles(client, "?q=bulk&page=9")
-    assert "No more projects after the previous page." in beyond
+    first = client.get("/projects?q=bulk&page=1")
+    assert first.status_code == 302 and "page=" not in first.location
+    assert "after=" not in first.location
+    # beyond the list's last page: no such page
+    assert client.get("/projects?q=bulk&page=4").status_code == 404
+    assert client.get("/projects?q=bulk&page=9").status_code == 404
 
 
 def _tied_projects(world, count: int = 58) -> None:
@@ -237,16 +246,18 @@ def test_a_cursor_of_another_sort_or_a_broken_one_shows_the_first_page(client, w
         assert _ids(page) == first
 
 
-def test_a_page_number_beyond_any_list_is_an_empty_page(client, world, login):
+def test_a_page_number_beyond_the_list_is_no_page(client, world, login):
     login(world.admin)
-    page = _titles(client, f"?page={10**6}")
-    assert "No more projects after the previous page." in page
+    assert client.get(f"/projects?page={10**6}").status_code == 404
+    assert client.get(f"/projects?page={2**31 - 1}").status_code == 404
 
 
 def test_an_absurd_page_number_is_no_page_not_an_error(client, world, login):
     login(world.admin)
     # Beyond the database's integer range (tracker/bounds.py): no such page, never a 500.
     assert client.get(f"/projects?page={10**30}").status_code == 404
+    for nonsense in ("0", "-1", "abc", "1.5", "%00", "", "9" * 5000):
+        assert client.get(f"/projects?page={nonsense}").status_code in (400, 404, 414), nonsense
 
 
 def test_the_count_stops_at_the_cap_and_counts_all_on_request(client, world, login, monkeypatch):
@@ -272,8 +283,14 @@ def test_query_count_does_not_grow_with_the_number_of_projects(client, world, lo
     second = _link(_titles(client, f"?sort={sort}"), "next")
     deeper = queries_for(client, f"/projects{second}")
     back = queries_for(client, "/projects" + _link(_titles(client, second), "prev"))
-    numbered = queries_for(client, f"/projects?sort={sort}&page=12")
+    # an old numbered link: a redirect (one statement for the cursor), then a cursor page
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as old_link:
+        moved = client.get(f"/projects?sort={sort}&page=12").location
+    numbered = queries_for(client, moved)
     assert len(few) == len(many) == len(deeper) == len(back) == len(numbered) <= 12
+    assert len(old_link) <= 12
 
 
 def test_the_signed_in_user_comes_with_the_sites_they_manage_in_one_query(client, world, login):

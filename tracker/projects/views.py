@@ -6,7 +6,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker import overdue
+from tracker import overdue, paging
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
@@ -16,7 +16,6 @@ from tracker.projects import figure_filters, queries, services
 from tracker.projects.blueprint import bp
 from tracker.projects.criteria import criteria_status
 from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
-from tracker.reviews.queries import gate_panel
 
 bp.add_app_template_global(overdue.today_utc, "utc_today")
 
@@ -55,6 +54,9 @@ def index():
         position = {}
     if len(position) > 1:
         position = {"after": position["after"]}
+    number = paging.old_page_number()
+    if number is not None and not position:  # an old numbered link: the page by cursor
+        return paging.to_cursor(number, lambda n: queries.cursor_of_page(user, filters, n))
     page = queries.project_page(
         user, filters, page=1 if position else _page(), count_all=count_all, **position
     )
@@ -143,8 +145,6 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
             updates=queries.recent_updates(project),
             milestones=milestones,
             overdue=overdue.of_project(project, milestones),  # conditions: the gate panel
-            panel=gate_panel(user, project),  # reviews/_project_panel.html
-            panel=gate_panel(user, project),  # reviews/_project_panel.html
             today=overdue.today_utc(),
             update_form=update_form or UpdateForm(formdata=None),
             milestone_form=milestone_form or MilestoneForm(formdata=None),
