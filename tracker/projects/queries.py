@@ -14,13 +14,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard import flows, metrics, overview
+from tracker.database import text_match
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
     GateReview,
     Milestone,
     Organization,
-    Participation,
     Project,
     Site,
     StageEvent,
@@ -29,7 +29,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.models.base import ALL_STATUSES, PROJECT_KINDS, STAGES, VISIBILITIES
-from tracker.projects import figure_filters
+from tracker.projects import figure_filters, filtering
 
 PER_PAGE = 25
 MAX_NUMBER = 2**31 - 1  # ids and page numbers in links: larger ones are made up
@@ -133,37 +133,25 @@ class ListFilters:
         return bool(self.as_args(sort="activity"))
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def text_match(q: str, *columns) -> sa.ColumnElement:
-    pattern = _like(q)
-    return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))
-
-
 def _narrowed(user, f: ListFilters) -> sa.Select:
-    """visible_projects(user) narrowed by the filters: no order, no loader options."""
-    query = visible_projects(user).where(*figure_filters.conditions(f))
-    if f.sites:
-        site_ids = sa.select(Site.id).where(Site.slug.in_(f.sites))
-        query = query.where(Project.site_id.in_(site_ids))
-    for name in ("stage", "status", "kind", "visibility"):
-        if value := getattr(f, name):
-            query = query.where(getattr(Project, name) == value)
-    if f.status != "withdrawn":  # withdrawn projects leave the list unless asked for (§16)
+    """visible_projects(user) narrowed by the filters: no order, no loader options. The project
+    filter shared with the board and the API, and the list's own: figure filters, and withdrawn
+    projects only when asked for (§16)."""
+    query = visible_projects(user).where(
+        *filtering.conditions(
+            sites=f.sites,
+            stage=f.stage,
+            status=f.status,
+            kind=f.kind,
+            visibility=f.visibility,
+            theme=f.theme,
+            org=f.org,
+            q=f.q,
+        ),
+        *figure_filters.conditions(f),
+    )
+    if f.status != "withdrawn":
         query = query.where(Project.status != "withdrawn")
-    if f.theme:
-        query = query.where(Project.themes.any(Theme.slug == f.theme))
-    if f.org is not None:
-        query = query.where(
-            sa.exists().where(
-                Participation.project_id == Project.id, Participation.organization_id == f.org
-            )
-        )
-    if f.q:
-        query = query.where(text_match(f.q, Project.title, Project.summary))
     return query
 
 

@@ -16,6 +16,7 @@ from tracker.projects import figure_filters, queries, services
 from tracker.projects.blueprint import bp
 from tracker.projects.criteria import criteria_status
 from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
+from tracker.reviews.queries import gate_panel
 
 bp.add_app_template_global(overdue.today_utc, "utc_today")
 
@@ -145,6 +146,8 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
             updates=queries.recent_updates(project),
             milestones=milestones,
             overdue=overdue.of_project(project, milestones),  # conditions: the gate panel
+            panel=gate_panel(user, project),  # reviews/_project_panel.html
+            panel=gate_panel(user, project),  # reviews/_project_panel.html
             today=overdue.today_utc(),
             update_form=update_form or UpdateForm(formdata=None),
             milestone_form=milestone_form or MilestoneForm(formdata=None),
