@@ -147,7 +147,6 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
             milestones=milestones,
             overdue=overdue.of_project(project, milestones),  # conditions: the gate panel
             panel=gate_panel(user, project),  # reviews/_project_panel.html
-            panel=gate_panel(user, project),  # reviews/_project_panel.html
             today=overdue.today_utc(),
             update_form=update_form or UpdateForm(formdata=None),
             milestone_form=milestone_form or MilestoneForm(formdata=None),
