@@ -148,3 +148,17 @@ def test_counts_in_template_messages_follow_the_readers_locale(app):
             assert render_template_string(source) == "12.345 of 12345 · 1.500 Tage"
         with force_locale("en"):
             assert render_template_string(source) == "12,345 of 12345 · 1,500 days"
+
+
+def test_the_managers_digest_writes_dates_and_stages_in_the_readers_language(app, world):
+    from tracker.models import Project
+    from tracker.outbox.digests import _manager_sections
+
+    services.request_gate(world.lead_member, world.network_project, "Pilot done.")
+    project = db.session.get(Project, world.consortium_project.id)
+    project.target_test_on = datetime(2020, 3, 1, tzinfo=UTC).date()
+    db.session.commit()
+    with app.test_request_context(), force_locale("de"):
+        text = " ".join(row for _title, rows in _manager_sections(world.manager) for row, _ in rows)
+    assert "Zieltermin für Test" in text and "01.03.2020" in text
+    assert "-" not in text.replace(" — ", "")  # no ISO dates such as 2020-03-01

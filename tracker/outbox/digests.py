@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from tracker import outbox
 from tracker.auth import permissions
 from tracker.extensions import db
+from tracker.i18n import stage_name
 from tracker.models import Notification, Project, User
 from tracker.models.base import utcnow
 from tracker.models.outbox import NotificationSettings, OutboxMessage, ReminderSent
@@ -166,7 +168,7 @@ def _manager_sections(user: User) -> list[tuple[str, list[tuple[str, str | None]
                 _(
                     "%(title)s — waiting since %(date)s",
                     title=project.title,
-                    date=review.requested_at.date().isoformat(),
+                    date=format_date(review.requested_at.date(), "medium"),
                 ),
                 url_for("reviews.decide", review_id=review.id, _external=True)
                 if "reviews.decide" in current_app.view_functions
@@ -181,7 +183,7 @@ def _manager_sections(user: User) -> list[tuple[str, list[tuple[str, str | None]
                 _(
                     "%(title)s — no activity since %(date)s",
                     title=project.title,
-                    date=project.last_activity_at.date().isoformat(),
+                    date=format_date(project.last_activity_at.date(), "medium"),
                 ),
                 _project_link(project.id),
             )
@@ -194,8 +196,10 @@ def _manager_sections(user: User) -> list[tuple[str, list[tuple[str, str | None]
                 _(
                     "%(title)s: %(item)s — due %(date)s",
                     title=title,
-                    item=item.item,
-                    date=item.due_on.isoformat(),
+                    item=_("Target date for %(item)s", item=stage_name(item.item))
+                    if item.what == "target"
+                    else item.item,
+                    date=format_date(item.due_on, "medium"),
                 ),
                 _project_link(item.project_id),
             )
@@ -208,7 +212,7 @@ def _manager_sections(user: User) -> list[tuple[str, list[tuple[str, str | None]
                 _(
                     "%(title)s — nudged on %(date)s",
                     title=project.title,
-                    date=nudge.created_at.date().isoformat(),
+                    date=format_date(nudge.created_at.date(), "medium"),
                 ),
                 _project_link(project.id),
             )
