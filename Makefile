@@ -101,3 +101,18 @@ cluster: $(BIN)/pytest translations
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || apt-get install -y nginx \
 		|| (apt-get update && apt-get install -y nginx)
 	$(BIN)/python -m bench.cluster --database-url $(BENCH_PG)_cluster $(CLUSTER_ARGS)
+
+# Lighthouse 12.2.3 (npm, installed into .lighthouse/) on every main page served as `make run`
+# serves it (gunicorn, demo data, each role signed in), mobile preset, outside `make test`:
+# JSON and HTML reports and a summary in test-artifacts/lighthouse/; exit 1 below the targets
+# (performance 90, accessibility, best practices and SEO 100). LIGHTHOUSE_ARGS="--only login board"
+LIGHTHOUSE_DIR ?= .lighthouse
+LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
+LIGHTHOUSE_ARGS ?=
+.PHONY: lighthouse
+$(LIGHTHOUSE):
+	@command -v npm >/dev/null || apt-get install -y nodejs npm || (apt-get update && apt-get install -y nodejs npm)
+	npm install --silent --no-audit --no-fund --prefix $(LIGHTHOUSE_DIR) lighthouse@12.2.3
+lighthouse: $(BIN)/flask translations $(LIGHTHOUSE)
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} LIGHTHOUSE=$(LIGHTHOUSE) \
+		$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
