@@ -9,4 +9,11 @@
       event.preventDefault();
     }
   });
+  // Organization pickers: load their script only on pages that have one.
+  var picker = document.querySelector("[data-org-combobox][data-script]");
+  if (picker && !window.trackerOrgCombobox) {
+    var script = document.createElement("script");
+    script.src = picker.getAttribute("data-script");
+    document.head.appendChild(script);
+  }
 })();

@@ -14,8 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length
 
 from tracker.auth import permissions
+from tracker.directory.picker import OrganizationField, settle_fields
 from tracker.extensions import db
-from tracker.models import Organization, Site, User
+from tracker.models import Site, User
 
 ROLE_CHOICES = [
     ("member", _l("Member")),
@@ -43,9 +44,12 @@ def optional_int(value) -> int | None:
     return int(value)
 
 
-def organization_choices(actor: User, blank) -> list[SelectChoice]:
-    query = permissions.assignable_organizations(actor).order_by(Organization.name)
-    return choices([("", blank), *((org.id, org.name) for org in db.session.scalars(query))])
+def _assignable(field: OrganizationField, actor: User) -> None:
+    """An organization picker offering (and accepting) the organizations the actor may put
+    people into: a search box, not a list of the whole directory (design §16)."""
+    field.within = permissions.assignable_organizations(actor)
+    field.scope = "assignable"
+    settle_fields([field], field.within)
 
 
 def role_choices(actor: User) -> list[SelectChoice]:
@@ -64,11 +68,11 @@ class UserFilterForm(FlaskForm):
     role = SelectField(
         _l("Role"), choices=choices([("", _l("Any role")), *ROLE_CHOICES]), default=""
     )
-    organization = SelectField(_l("Organization"), coerce=optional_int, validate_choice=False)
+    organization = OrganizationField(_l("Organization"), placeholder=_l("Any organization"))
     status = SelectField(_l("Status"), choices=choices(STATUS_CHOICES), default="")
 
     def set_choices(self, actor: User) -> "UserFilterForm":
-        self.organization.choices = organization_choices(actor, _l("Any organization"))
+        _assignable(self.organization, actor)
         return self
 
 
@@ -86,12 +90,12 @@ _EMAIL = EmailField(
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=choices(ROLE_CHOICES), default="member")
-    organization = SelectField(_l("Organization"), coerce=optional_int)
+    organization = OrganizationField(_l("Organization"))
     managed_sites = SelectMultipleField(_l("Managed sites"), coerce=int)
 
     def set_choices(self, actor: User) -> "ProfileForm":
         self.role.choices = role_choices(actor)
-        self.organization.choices = organization_choices(actor, _l("— none —"))
+        _assignable(self.organization, actor)
         if permissions.can_manage_users(actor):
             sites = db.session.scalars(sa.select(Site).order_by(Site.name))
             self.managed_sites.choices = choices((site.id, site.name) for site in sites)

@@ -11,8 +11,9 @@ from tracker.boards import services
 from tracker.boards.blueprint import bp
 from tracker.boards.chips import filter_chips, status_labels
 from tracker.boards.filters import STATUS_CHOICES, BoardFilters
+from tracker.directory import picker
 from tracker.extensions import db
-from tracker.models import Organization, Site, Theme
+from tracker.models import Site, Theme
 from tracker.models.base import PROJECT_KINDS, STAGES
 
 
@@ -25,24 +26,26 @@ def _filters(user) -> BoardFilters:
     if not filters.site and permissions.is_site_manager(user):
         # A site manager's board opens on their own sites, in place (design §16).
         filters.own_sites = tuple(permissions.managed_site_ids(user))
+    if "org_name" in request.args:  # the organization picker's text (tracker.directory.picker)
+        filters.org, _choice, problem = picker.filter_value(request.args, "org", filters.org)
+        problems = [*problems, problem] if problem else problems
     for problem in problems:
         flash(problem, "warning")
     return filters
 
 
-def _choices(user) -> dict:
+def _choices(user, filters: BoardFilters) -> dict:
     """Options for the filter form: small tables, one query each."""
     choices = {
         "sites": db.session.scalars(sa.select(Site).order_by(Site.name)).all(),
         "themes": db.session.scalars(sa.select(Theme).order_by(Theme.name)).all(),
         "kinds": PROJECT_KINDS,
         "statuses": STATUS_CHOICES,
-        "organizations": [],
+        "organizations": permissions.can_view_directory(user),  # a picker, not a list (§16)
+        "organization": None,
     }
-    if permissions.can_view_directory(user):
-        choices["organizations"] = db.session.execute(
-            sa.select(Organization.id, Organization.name).order_by(Organization.name)
-        ).all()
+    if choices["organizations"] and filters.org:
+        choices["organization"] = picker.by_ids([filters.org]).get(filters.org)
     return choices
 
 
@@ -53,7 +56,7 @@ def board():
     filters = _filters(user)
     stalled_days = current_app.config["TRACKER_STALLED_DAYS"]
     columns = services.board_columns(user, filters, stalled_days)
-    choices = _choices(user)
+    choices = _choices(user, filters)
     if permissions.is_patron(user):
         _patron_counts(columns, filters, choices)
     else:
@@ -103,7 +106,7 @@ def column(stage: str):
     except services.BadCursor as error:
         abort(400, description=str(error))
     if permissions.is_patron(user):
-        _patron_counts([col], filters, _choices(user))
+        _patron_counts([col], filters, _choices(user, filters))
     else:
         _count_texts([col])
     template = "boards/_cards.html" if request.args.get("fragment") == "1" else "boards/column.html"

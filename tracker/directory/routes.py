@@ -7,6 +7,7 @@ every page (and what they import) first."""
 from tracker.directory import (  # noqa: F401
     export,
     imports,
+    search_views,
     views,
 )
 from tracker.directory.blueprint import bp

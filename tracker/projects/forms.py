@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from tracker.directory.picker import OrganizationField, settle_fields
 from tracker.i18n import PROJECT_KIND_NAMES
 from tracker.models.base import PROJECT_KINDS
 from tracker.projects.services import PARTNER_ROLES, PartnerInput, ProjectData
@@ -40,7 +41,7 @@ def _optional_int(value):
 
 
 class PartnerRowForm(Form):
-    organization_id = SelectField(_l("Organization"), coerce=_optional_int, validate_choice=True)
+    organization_id = OrganizationField(_l("Organization"))
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(r, ROLE_LABELS[r]) for r in PARTNER_ROLES],
@@ -63,7 +64,7 @@ class ProjectForm(FlaskForm):
     theme_ids = SelectMultipleField(_l("Themes"), coerce=int, render_kw={"size": 8})
     target_test_on = DateField(_l("Target date for test"), validators=[Optional()])
     target_market_on = DateField(_l("Target date for market"), validators=[Optional()])
-    lead_organization_id = SelectField(_l("Lead organization"), coerce=int)
+    lead_organization_id = OrganizationField(_l("Lead organization"))
     partners = FieldList(FormField(PartnerRowForm), min_entries=MIN_PARTNER_ROWS, max_entries=60)
     confirm_removal = BooleanField(_l("Yes, remove these partners"))
     version = HiddenField()
@@ -73,26 +74,25 @@ class ProjectForm(FlaskForm):
         if field.data and test and field.data < test:
             raise ValidationError(_("The market date cannot be before the test date."))
 
-    def setup(self, sites, themes, organizations, choose_lead: bool) -> "ProjectForm":
-        """Fill the choices; drop the lead field for users who may not choose the lead."""
+    def setup(self, sites, themes, choose_lead: bool) -> "ProjectForm":
+        """Fill the choices, settle the organization pickers (one query); drop the lead field
+        for users who may not choose the lead."""
         self.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
         self.theme_ids.choices = [SelectChoice(t.id, t.name) for t in themes]
-        orgs = [SelectChoice(o.id, o.name) for o in organizations]
-        if choose_lead:
-            self.lead_organization_id.choices = orgs
-        else:
+        if not choose_lead:
             del self.lead_organization_id
         while len(self.partners) < MIN_PARTNER_ROWS:
             self.partners.append_entry()
-        for row in self.partners:
-            row.organization_id.choices = [SelectChoice("", _("— none —")), *orgs]
+        pickers = [row.organization_id for row in self.partners]
+        if "lead_organization_id" in self:
+            pickers.append(self.lead_organization_id)
+        settle_fields(pickers)
         return self
 
     def add_spare_rows(self) -> None:
         filled = sum(1 for row in self.partners if row.organization_id.data)
         while len(self.partners) < max(MIN_PARTNER_ROWS, filled + SPARE_PARTNER_ROWS):
             self.partners.append_entry()
-            self.partners[-1].organization_id.choices = self.partners[0].organization_id.choices
 
     def partner_rows(self) -> tuple[list[PartnerInput], list[int]]:
         """Filled rows not marked for removal, and the index of each among the form rows."""
@@ -145,3 +145,17 @@ class MilestoneForm(FlaskForm):
         _l("Milestone"), validators=[DataRequired(_l("Name the milestone.")), Length(max=200)]
     )
     due_on = DateField(_l("Due"), validators=[Optional()])
+
+
+class MilestoneEditForm(MilestoneForm):
+    done = BooleanField(_l("Done"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(_l("A reason is required.")), Length(max=5000)]
+    )
+    confirm = BooleanField(
+        _l("Yes, withdraw this project"),
+        validators=[DataRequired(_l("Tick to confirm that the project is withdrawn."))],
+    )

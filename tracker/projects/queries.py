@@ -15,12 +15,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard import flows, metrics, overview
 from tracker.database import text_match
+from tracker.directory import picker
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
     GateReview,
     Milestone,
-    Organization,
     Project,
     Site,
     StageEvent,
@@ -335,14 +335,13 @@ def cursor_of_page(user, f: ListFilters, number: int) -> str | None:
     return None if row is None else Cursor(f.sort, row.sort_key, row.id, number).encode()
 
 
-def filter_choices() -> dict:
-    """Sites, themes and organizations for the filter form (three queries)."""
+def filter_choices(org_id: int | None = None) -> dict:
+    """Sites and themes for the filter form, and the chosen organization for its picker
+    (design §16: a search box, not a list of the whole directory)."""
     return {
         "sites": db.session.execute(sa.select(Site.slug, Site.name).order_by(Site.name)).all(),
         "themes": db.session.execute(sa.select(Theme.slug, Theme.name).order_by(Theme.name)).all(),
-        "orgs": db.session.execute(
-            sa.select(Organization.id, Organization.name).order_by(Organization.name)
-        ).all(),
+        "org": picker.by_ids([org_id]).get(org_id) if org_id else None,
     }
 
 

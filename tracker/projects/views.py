@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 
 from tracker import overdue, paging
 from tracker.auth import permissions
+from tracker.directory import picker
 from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
-from tracker.models import Organization, Site, Theme
+from tracker.models import Site, Theme, utcnow
 from tracker.models.directory import organization_sites
 from tracker.projects import figure_filters, queries, services
 from tracker.projects.blueprint import bp
@@ -41,6 +42,9 @@ def index():
     user = _user()
     _refuse_patrons(user)
     filters = queries.ListFilters.from_args(request.args)
+    if "org_name" in request.args:  # the organization picker's text (tracker.directory.picker)
+        filters.org, _choice, problem = picker.filter_value(request.args, "org", filters.org)
+        filters.problems += [problem] if problem else []
     for problem in filters.problems:
         flash(problem, "warning")
     count_all = request.args.get("count") == "all"
@@ -61,7 +65,7 @@ def index():
     page = queries.project_page(
         user, filters, page=1 if position else _page(), count_all=count_all, **position
     )
-    choices = queries.filter_choices()
+    choices = queries.filter_choices(filters.org)
     stalled_days = current_app.config["TRACKER_STALLED_DAYS"]
     return render_template(
         "projects/index.html",
@@ -84,8 +88,7 @@ def _setup(form: ProjectForm, user) -> ProjectForm:
     else:
         sites = user.managed_sites
     themes = db.session.scalars(sa.select(Theme).order_by(Theme.name)).all()
-    orgs = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
-    return form.setup(sites, themes, orgs, permissions.can_choose_lead(user))
+    return form.setup(sites, themes, permissions.can_choose_lead(user))
 
 
 def _home_site_id(user, choices) -> int | None:
@@ -148,6 +151,7 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
             overdue=overdue.of_project(project, milestones),  # conditions: the gate panel
             panel=gate_panel(user, project),  # reviews/_project_panel.html
             today=overdue.today_utc(),
+            now=utcnow(),  # which updates their author may still mend (24 hours)
             update_form=update_form or UpdateForm(formdata=None),
             milestone_form=milestone_form or MilestoneForm(formdata=None),
         )
