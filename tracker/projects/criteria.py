@@ -14,32 +14,40 @@ from tracker.projects.progress import touch
 from tracker.projects.services import ProjectError, ProjectForbidden
 
 
-def _pick(rows: list, project: Project) -> list:
-    """The site's own criteria when it has any for the stage, else the network defaults."""
-    own = [row for row in rows if _criterion(row).site_id == project.site_id]
-    return own or [row for row in rows if _criterion(row).site_id is None]
-
-
-def _criterion(row) -> StageCriterion:
-    return row[0] if isinstance(row, tuple | sa.Row) else row
+def applicable(stage, site_id) -> sa.ColumnElement:
+    """The one rule of which exit criteria apply to a project in stage at site_id: the active
+    criteria of that stage (none after the last stage), the site's own when it has any for the
+    stage, else the network defaults. stage and site_id are values (a project page) or
+    columns of an enclosing query (the review queue counts them per request)."""
+    own = sa.orm.aliased(StageCriterion)
+    site_has_own = (
+        sa.select(own.id)
+        .where(own.stage == stage, own.active.is_(True), own.site_id == site_id)
+        .correlate_except(own)
+        .exists()
+    )
+    return sa.and_(
+        StageCriterion.stage == stage,
+        StageCriterion.stage.in_(EXIT_STAGES),
+        StageCriterion.active.is_(True),
+        sa.or_(
+            StageCriterion.site_id == site_id,
+            sa.and_(StageCriterion.site_id.is_(None), ~site_has_own),
+        ),
+    )
 
 
 def _applicable(project: Project) -> sa.Select:
     return (
         sa.select(StageCriterion)
-        .where(
-            StageCriterion.stage == project.stage,
-            StageCriterion.stage.in_(EXIT_STAGES),  # none after the last stage
-            StageCriterion.active.is_(True),
-            sa.or_(StageCriterion.site_id == project.site_id, StageCriterion.site_id.is_(None)),
-        )
+        .where(applicable(project.stage, project.site_id))
         .order_by(StageCriterion.position, StageCriterion.id)
     )
 
 
 def criteria_for(project: Project) -> list[StageCriterion]:
     """Active exit criteria of the project's current stage, ordered by position (one query)."""
-    return _pick(list(db.session.scalars(_applicable(project))), project)
+    return list(db.session.scalars(_applicable(project)))
 
 
 def criteria_status(project: Project) -> list[tuple[StageCriterion, CriterionTick | None]]:
@@ -55,8 +63,7 @@ def criteria_status(project: Project) -> list[tuple[StageCriterion, CriterionTic
             ),
         )
     )
-    rows = [tuple(row) for row in db.session.execute(query)]
-    return _pick(rows, project)
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _applying(actor: User, project: Project, criterion_id: int) -> StageCriterion:

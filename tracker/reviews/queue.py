@@ -18,6 +18,7 @@ from tracker.models import (
     StageCriterion,
     User,
 )
+from tracker.projects import criteria
 
 QUEUE_PAGE_SIZE = 50
 
@@ -43,30 +44,9 @@ class QueuePage:
 
 
 def _criteria_of_gate():
-    """Active exit criteria of the review's from-stage at the project's site.
-
-    Same rule as tracker.projects.criteria: a site's own criteria for a stage replace the
-    network defaults; without own ones the defaults apply.
-    """
-    own = sa.orm.aliased(StageCriterion)
-    site_has_own = (
-        sa.select(own.id)
-        .where(
-            own.stage == GateReview.from_stage,
-            own.active.is_(True),
-            own.site_id == Project.site_id,
-        )
-        .correlate(GateReview, Project)
-        .exists()
-    )
-    return sa.and_(
-        StageCriterion.stage == GateReview.from_stage,
-        StageCriterion.active.is_(True),
-        sa.or_(
-            StageCriterion.site_id == Project.site_id,
-            sa.and_(StageCriterion.site_id.is_(None), ~site_has_own),
-        ),
-    )
+    """The exit criteria that apply to the review's from-stage at the project's site: the rule
+    of tracker.projects.criteria.applicable, correlated to the queue's review and project."""
+    return criteria.applicable(GateReview.from_stage, Project.site_id)
 
 
 def _queue_counts() -> list:
