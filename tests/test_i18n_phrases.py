@@ -162,3 +162,12 @@ def test_the_managers_digest_writes_dates_and_stages_in_the_readers_language(app
         text = " ".join(row for _title, rows in _manager_sections(world.manager) for row, _ in rows)
     assert "Zieltermin für Test" in text and "01.03.2020" in text
     assert "-" not in text.replace(" — ", "")  # no ISO dates such as 2020-03-01
+
+
+def test_d_placeholders_keep_their_numbers(app):
+    from flask import render_template_string
+
+    with app.test_request_context(), force_locale("de"):
+        assert (
+            render_template_string("{{ _('%(n)d of %(m)s', n=1234, m=1234) }}") == "1234 of 1.234"
+        )

@@ -307,12 +307,15 @@ def time_in_stage(stage: str, since: datetime | None, now: datetime | None = Non
     )
 
 
-def _counts(variables: dict) -> dict:
+def _counts(message: str, variables: dict) -> dict:
     """Whole numbers among a message's values in the reader's locale (1.234 in German,
-    1 234 in Swedish); identifiers (id, …_id, index) stay as they are."""
+    1 234 in Swedish); identifiers (id, …_id, index) and %(name)d placeholders stay."""
     return {
         key: number(value)
-        if type(value) is int and key != "index" and key != "id" and not key.endswith("_id")
+        if type(value) is int
+        and key not in {"id", "index"}
+        and not key.endswith("_id")
+        and f"%({key})s" in message
         else value
         for key, value in variables.items()
     }
@@ -323,13 +326,14 @@ def _numbers_in_messages(plain_gettext, plain_ngettext):
 
     @pass_context
     def gettext(context, string, **variables):
-        return plain_gettext(context, string, **_counts(variables))
+        return plain_gettext(context, string, **_counts(string, variables))
 
     @pass_context
     def ngettext(context, singular, plural, num, **variables):
-        if isinstance(num, int | float):
+        if isinstance(num, int | float) and "%(num)d" not in singular + plural:
             variables.setdefault("num", number(num))
-        return plain_ngettext(context, singular, plural, num, **_counts(variables))
+        variables = _counts(singular + plural, variables)
+        return plain_ngettext(context, singular, plural, num, **variables)
 
     return gettext, ngettext
 
