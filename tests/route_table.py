@@ -163,6 +163,7 @@ TABLE = {
     "GET /api/v1/metrics/pipeline": ANYONE_SIGNED_IN,
     "GET /api/v1/docs": "PPPPPPPP",
     "GET /api/v1/docs/assets/<name>": "PPPPPPPP",
+    "GET /api/v1/problems/<kind>": "PPPPPPPP",  # the page of a problem type URI (public)
     "GET /api/v1/projects/<id:project_id>": {
         "network": ANYONE_SIGNED_IN,
         "consortium": "LKKHKHHK",
@@ -181,7 +182,6 @@ TABLE = {
     "GET /api/v1/gate-requests": NO_PATRON,  # gate requests are details
     "GET /api/v1/gate-requests/<id:review_id>": VIEW_DETAILS,
     "POST /api/v1/gate-requests/<id:review_id>/confirmations": CONFIRM,
-    "GET /api/v1/problems/<kind>": "PPPPPPPP",  # the page of a problem type URI (public)
     "POST /api/v1/gate-requests/<id:review_id>/decision": SUPERVISE,
     # the page actions in the API (design §13); a patron sees a network project's summary
     # only, so its details answer 403 (as for history and updates)

@@ -56,6 +56,39 @@ def test_every_post_declares_the_idempotency_key_header(spec):
             assert "Idempotency-Key" not in names, (method, path)
 
 
+# --- links ----------------------------------------------------------------------------------
+
+# The workflow a stateful tester walks: each reached from an answer through a link.
+LINKED = {
+    "getProject", "updateProject", "requestGate", "listCriteria", "tickCriterion",
+    "untickCriterion", "listMilestones", "createMilestone", "getMilestone", "updateMilestone",
+    "deleteMilestone", "listConditions", "completeCondition", "reopenCondition",
+    "changeProjectStatus", "nudgeProject", "createProjectUpdate", "listProjectUpdates",
+    "editUpdate", "deleteUpdate", "getGateRequest", "confirmGateRequest", "decideGateRequest",
+    "expressPartnerInterest", "acceptPartnerInterest", "declinePartnerInterest",
+    "listWebhookDeliveries", "deleteWebhook", "markNotificationRead",
+}  # fmt: skip
+
+
+def test_links_lead_from_each_created_object_to_what_comes_next(spec):
+    operations = {  # operationId -> (operation, the parameters of its path)
+        item[method]["operationId"]: (item[method], item.get("parameters", []))
+        for item in spec["paths"].values()
+        for method in item
+        if isinstance(item[method], dict) and "operationId" in item[method]
+    }
+    targets = set()
+    for operation, _shared in operations.values():
+        for response in operation["responses"].values():
+            for name, link in _resolve(spec, response).get("links", {}).items():
+                target, shared = operations[link["operationId"]]  # an existing operation
+                parameters = [*shared, *target.get("parameters", [])]
+                names = {_resolve(spec, p)["name"] for p in parameters}
+                assert set(link["parameters"]) <= names, name
+                targets.add(link["operationId"])
+    assert targets >= LINKED, sorted(LINKED - targets)
+
+
 # --- problem types --------------------------------------------------------------------------
 
 

@@ -58,7 +58,12 @@ def api_schema(app, backend, world):
     token, _row = create_token(world.lead_member, "stateful")
     # The token as configured auth: the ignored_auth check then also sends each successful
     # request without it and with a wrong one, expecting 401.
-    auth = {"headers": {"Authorization": f"Bearer {token}"}}
+    auth = {
+        "headers": {"Authorization": f"Bearer {token}"},
+        # Also as the scheme's credentials: with a header parameter of their own (every POST's
+        # Idempotency-Key) schemathesis takes a header-only token for a generated one.
+        "auth": {"openapi": {"bearerAuth": {"bearer": token}}},
+    }
     config = schemathesis.Config.from_dict(CONFIG | auth)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
     return schema.include(operation_id=WORKFLOW)
@@ -107,3 +112,89 @@ def test_the_project_workflow_follows_its_links_as_documented(api_schema, world)
     # The ignored_auth check sent successful requests again without the token or with a
     # wrong one (and they were refused, or the run would have failed).
     assert sent_tokens[False] > 0, sent_tokens
+
+
+# The page actions the links lead to (design §13), walked by an admin, who may take each step
+# (decide, hold, close conditions) on projects it creates for the lead organization.
+ACTIONS = [
+    *WORKFLOW,
+    "listCriteria",
+    "tickCriterion",
+    "untickCriterion",
+    "listMilestones",
+    "createMilestone",
+    "getMilestone",
+    "updateMilestone",
+    "deleteMilestone",
+    "createProjectUpdate",
+    "listProjectUpdates",
+    "editUpdate",
+    "deleteUpdate",
+    "changeProjectStatus",
+    "getGateRequest",
+    "decideGateRequest",
+    "listConditions",
+    "completeCondition",
+    "reopenCondition",
+]
+
+
+@pytest.fixture
+def admin_schema(app, backend, world):
+    if backend != "sqlite":
+        pytest.skip("the generated requests do not depend on the database; SQLite suffices")
+    from tracker.extensions import db
+    from tracker.models import StageCriterion
+
+    db.session.add_all(  # network default exit criteria, so a new project has some to tick
+        [
+            StageCriterion(stage="develop", title="Data-sharing agreement signed"),
+            StageCriterion(stage="develop", title="Pilot customer named"),
+            StageCriterion(stage="test", title="Pilot evaluated"),
+        ]
+    )
+    db.session.commit()
+    token, _row = create_token(world.admin, "stateful")
+    auth = {
+        "headers": {"Authorization": f"Bearer {token}"},
+        # Also as the scheme's credentials: with a header parameter of their own (every POST's
+        # Idempotency-Key) schemathesis takes a header-only token for a generated one.
+        "auth": {"openapi": {"bearerAuth": {"bearer": token}}},
+    }
+    config = schemathesis.Config.from_dict(CONFIG | auth)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+    return schema.include(operation_id=ACTIONS)
+
+
+def test_the_page_actions_follow_their_links_as_documented(admin_schema, world):
+    sites = itertools.cycle([world.lingen.slug, world.berlin.slug])
+    answers = Counter()
+
+    class Actions(admin_schema.as_state_machine()):
+        def before_call(self, case):
+            if isinstance(case.body, dict):
+                if "site" in case.body:
+                    case.body["site"] = next(sites)
+                if "themes" in case.body:
+                    case.body["themes"] = [world.ai.slug] if case.body["themes"] else []
+                case.body.pop("partners", None)  # made-up organization ids: 422
+                if "lead_organization_id" in case.body or case.operation.label.startswith(
+                    "POST /api/v1/projects "
+                ):
+                    case.body["lead_organization_id"] = world.lead_org.id
+
+        def after_call(self, response, case):
+            answers[f"{case.operation.label} {response.status_code}"] += 1
+
+    Actions.run(settings=SCENARIOS)
+    reached = {key.rsplit(" ", 1)[0] for key, n in answers.items() if key[-3] == "2"}
+    for step in (
+        "GET /api/v1/projects/{project_id}/criteria",
+        "POST /api/v1/projects/{project_id}/criteria/{criterion_id}/tick",
+        "POST /api/v1/projects/{project_id}/milestones",
+        "POST /api/v1/projects/{project_id}/updates",
+        "POST /api/v1/projects/{project_id}/status",
+        "POST /api/v1/projects/{project_id}/gate-requests",
+    ):
+        assert step in reached, answers
+    assert not any(key.endswith((" 500", " 400")) for key in answers), answers

@@ -62,6 +62,20 @@ SCHEDULE = (
 )
 MAX_FAILURES_IN_ROW = 20
 TIMEOUT_SECONDS = 5
+
+
+def schedule() -> tuple[timedelta, ...]:
+    """The retry delays: SCHEDULE, or with TRACKER_WEBHOOK_RETRY_SECONDS set the first one
+    that long and the others in the same proportion (seconds for a test or a demo)."""
+    first = current_app.config.get("TRACKER_WEBHOOK_RETRY_SECONDS")
+    if first is None:
+        first = os.environ.get("TRACKER_WEBHOOK_RETRY_SECONDS")
+    if not first:
+        return SCHEDULE
+    factor = float(first) / SCHEDULE[0].total_seconds()
+    return tuple(step * factor for step in SCHEDULE)
+
+
 MAX_WEBHOOKS_PER_USER = 20
 SCAN_LIMIT = 500
 URL_LIMIT = 2000
@@ -415,8 +429,9 @@ def send(row) -> dict | None:
         return None
     failures = webhook.failures_in_row + 1
     disable = failures >= MAX_FAILURES_IN_ROW
-    retry = not disable and attempts <= len(SCHEDULE)
-    next_at = now + SCHEDULE[attempts - 1] if retry else None
+    delays = schedule()
+    retry = not disable and attempts <= len(delays)
+    next_at = now + delays[attempts - 1] if retry else None
     _record(
         delivery.id,
         webhook.id,
