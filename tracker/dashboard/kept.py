@@ -143,11 +143,16 @@ def _contribution(project, themes, participants, events, reviews) -> Facts | Non
     return Facts(site_id, tuple(sorted(themes)), keys)
 
 
-def facts(connection, project_ids: list[int] | None) -> dict[int, Facts]:
-    """Each project's contribution from its rows (None: every project), five statements."""
+def facts(
+    connection, project_ids: list[int] | None, id_range: tuple[int, int] | None = None
+) -> dict[int, Facts]:
+    """Each project's contribution from its rows, five statements: the projects of
+    project_ids, or with an id in id_range (first, last), or every project."""
 
     def only(column):
-        return [column.in_(project_ids)] if project_ids is not None else []
+        if project_ids is not None:
+            return [column.in_(project_ids)]
+        return [column.between(*id_range)] if id_range is not None else []
 
     projects = {
         pid: (site, stage, status)
@@ -320,14 +325,17 @@ def refresh() -> int:
 def rebuild(connection) -> int:
     """Recompute every count from the rows (after a bulk load or to repair), in the caller's
     transaction. Returns the number of projects counted."""
-    _claim(connection)
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
+    connection.execute(dashboard_dirty.delete())
     connection.execute(dashboard_counts.delete())
     connection.execute(dashboard_facts.delete())
     ids = list(connection.execute(sa.select(Project.id).order_by(Project.id)).scalars())
     total: Counter = Counter()
     found = 0
     for start in range(0, len(ids), CHUNK * 10):
-        chunk = facts(connection, ids[start : start + CHUNK * 10])
+        block = ids[start : start + CHUNK * 10]
+        chunk = facts(connection, None, (block[0], block[-1]))
         found += len(chunk)
         for f in chunk.values():
             for key, n in f.counts():
@@ -379,66 +387,103 @@ class KeptFigures:
     decisions: dict
 
 
-def _quantile(histogram: list[tuple[int, int]], n: int, k: int, d: int) -> float:
-    """As tracker.dashboard.sql's quantile: the value at 1-based position 1 + k(n-1)/d,
-    interpolated between the ranked values around it, from (value, count) sorted by value."""
-    steps = k * (n - 1)
-    lower_rank, fraction = steps // d + 1, (steps % d) / d
-
-    def at(rank: int) -> int:
-        seen = 0
-        for value, count in histogram:
-            seen += count
-            if seen >= rank:
-                return value
-        return histogram[-1][0]
-
-    lower = at(lower_rank)
-    upper = at(lower_rank + 1) if lower_rank < n else lower
-    return lower + fraction * (upper - lower)
+QUANTILES = {"median": (1, 2), "p90": (9, 10)}
 
 
-def _durations(histogram: dict[int, int]) -> dict:
-    if not histogram:
-        return {"n": 0, "median": None, "p90": None}
-    ordered = sorted(histogram.items())
-    n = sum(histogram.values())
-    return {
-        "n": n,
-        "median": float(_quantile(ordered, n, 1, 2)),
-        "p90": float(_quantile(ordered, n, 9, 10)),
-    }
+def _ranks(n, k: int, d: int):
+    """The 1-based ranks a quantile k/d of n values interpolates between (as
+    tracker.dashboard.sql's quantile): k(n-1) div d + 1 and the next."""
+    lower = k * (n - 1) // d + 1
+    return lower, lower + 1
+
+
+def _durations(c, conditions: list) -> dict[str, dict]:
+    """Per histogram (key: a stage, or "" for gate turnaround): the number of durations and
+    their median and p90, from the rows around the needed ranks only — the window sums run
+    in the database, so a long history adds no rows to read."""
+    histogram = (
+        sa.select(c.figure, c.key, c.days, sa.func.sum(c.n).label("n"))
+        .where(*conditions)
+        .group_by(c.figure, c.key, c.days)
+        .having(sa.func.sum(c.n) != 0)
+        .subquery("histogram")
+    )
+    h = histogram.c
+    group = (h.figure, h.key)
+    # integers on both databases (PostgreSQL sums a bigint to a numeric, whose division
+    # would not be the integer division the ranks need)
+    upto = sa.cast(sa.func.sum(h.n).over(partition_by=group, order_by=h.days), sa.BigInteger)
+    ranked = sa.select(
+        h.figure,
+        h.key,
+        h.days,
+        (upto - h.n + 1).label("first"),
+        upto.label("last"),
+        sa.cast(sa.func.sum(h.n).over(partition_by=group), sa.BigInteger).label("total"),
+    ).subquery("ranked")
+    r = ranked.c
+    covers = []
+    for k, d in QUANTILES.values():
+        lower, upper = _ranks(r.total, k, d)
+        covers += [sa.and_(r.first <= rank, r.last >= rank) for rank in (lower, upper)]
+    rows: dict[tuple, list] = defaultdict(list)
+    for figure, key, days, first, last, total in db.session.execute(
+        sa.select(r.figure, r.key, r.days, r.first, r.last, r.total).where(sa.or_(*covers))
+    ):
+        rows[(figure, key)].append((int(days), int(first), int(last), int(total)))
+    result = {}
+    for group_key, found in rows.items():
+        n = found[0][3]
+
+        def at(rank: int, found=found) -> int | None:
+            return next((days for days, first, last, _ in found if first <= rank <= last), None)
+
+        figures = {"n": n}
+        for name, (k, d) in QUANTILES.items():
+            lower_rank, upper_rank = _ranks(n, k, d)
+            lower = at(lower_rank)
+            upper = at(upper_rank) if upper_rank <= n else lower
+            fraction = (k * (n - 1) % d) / d
+            figures[name] = float(lower + fraction * (upper - lower))
+        result[group_key] = figures
+    return result
+
+
+NO_DURATIONS = {"n": 0, "median": None, "p90": None}
 
 
 def figures(scope: Scope, quarters: list[Quarter]) -> KeptFigures:
-    """Every kept figure of scope in one statement (the rows of its sites and theme)."""
+    """Every kept figure of scope in two statements: the counts (the rows of its sites and
+    theme) and the durations' quantiles."""
     c = dashboard_counts.c
     period = scope.period.token
     wanted = sa.or_(
-        c.period == "",
+        sa.and_(c.period == "", c.figure.not_in(("stay", "turnaround"))),
         sa.and_(c.figure.in_(("entries", "entered")), c.period.in_([q.key for q in quarters])),
-        sa.and_(c.figure.in_(("stay", "decision", "decided", "turnaround")), c.period == period),
+        sa.and_(c.figure.in_(("decision", "decided")), c.period == period),
     )
-    conditions = [c.theme_id == (scope.theme_id or 0), wanted]
+    conditions = [c.theme_id == (scope.theme_id or 0)]
     if scope.site_ids is not None:
         conditions.append(c.site_id.in_(scope.site_ids))
+    durations = _durations(
+        c, [*conditions, c.figure.in_(("stay", "turnaround")), c.period == period]
+    )
+    conditions.append(wanted)
     query = (
-        sa.select(c.site_id, c.figure, c.period, c.key, c.days, sa.func.sum(c.n).label("n"))
+        sa.select(c.site_id, c.figure, c.period, c.key, sa.func.sum(c.n).label("n"))
         .where(*conditions)
-        .group_by(c.site_id, c.figure, c.period, c.key, c.days)
+        .group_by(c.site_id, c.figure, c.period, c.key)
     )
     cells: dict = defaultdict(int)
     flags: dict = defaultdict(int)
     dimensions: dict[str, dict] = {"kind": {}, "country": {}, "theme": {}}
-    stays: dict[str, dict[int, int]] = {stage: defaultdict(int) for stage in STAGES}
-    turnaround: dict[int, int] = defaultdict(int)
     throughput = {
         q.key: {"test": 0, "market": 0, "test_projects": 0, "market_projects": 0} for q in quarters
     }
     mix = dict.fromkeys(DECIDED, 0)
     decided_projects = dict.fromkeys(DECIDED, 0)
     on_projects = 0
-    for site, figure, row_period, key, days, n in db.session.execute(query):
+    for site, figure, row_period, key, n in db.session.execute(query):
         n = int(n)
         if not n:
             continue
@@ -454,10 +499,6 @@ def figures(scope: Scope, quarters: list[Quarter]) -> KeptFigures:
             throughput[row_period][key] += n
         elif figure == "entered":
             throughput[row_period][f"{key}_projects"] += n
-        elif figure == "stay" and row_period == period:
-            stays[key][days] += n
-        elif figure == "turnaround" and row_period == period:
-            turnaround[days] += n
         elif figure == "decision" and row_period == period:
             mix[key] += n
         elif figure == "decided" and row_period == period:
@@ -465,11 +506,11 @@ def figures(scope: Scope, quarters: list[Quarter]) -> KeptFigures:
                 on_projects += n
             else:
                 decided_projects[key] += n
-    turn = _durations(turnaround)
+    turn = durations.get(("turnaround", ""), NO_DURATIONS)
     return KeptFigures(
         counts=KeptCounts(dict(cells), dict(flags)),
         dimensions=dimensions,
-        time_in_stage={stage: _durations(stays[stage]) for stage in STAGES},
+        time_in_stage={stage: durations.get(("stay", stage), NO_DURATIONS) for stage in STAGES},
         throughput=throughput,
         decisions={
             "mix": mix,

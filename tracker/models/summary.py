@@ -161,9 +161,14 @@ def trigger_statements(dialect: str) -> list[str]:
     return _postgresql_triggers() if dialect == "postgresql" else _sqlite_triggers()
 
 
+def marked_tables() -> list[str]:
+    """The tables with a marking trigger (on PostgreSQL each is named dashboard_mark)."""
+    return ["projects", "organizations", "organization_sites", *_CHILDREN]
+
+
 def drop_trigger_statements(dialect: str) -> list[str]:
     if dialect == "postgresql":
-        tables = ["projects", "organizations", "organization_sites", *_CHILDREN]
+        tables = marked_tables()
         return [f"DROP TRIGGER IF EXISTS dashboard_mark ON {table}" for table in tables] + [
             f"DROP FUNCTION IF EXISTS {name}()" for name in _PG_FUNCTIONS
         ]
