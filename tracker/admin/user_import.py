@@ -81,7 +81,9 @@ class _Catalogue:
         self.sites = {}
         for site in db.session.scalars(sa.select(Site)):
             self.sites[site.slug.lower()] = site
-            self.sites.setdefault(site.name.strip().lower(), site)
+            for name in (site.name_en, site.name_de, site.name_sv):  # any language's name
+                if name:
+                    self.sites.setdefault(name.strip().lower(), site)
         wanted = sorted({e for e in emails if e})
         self.taken = (
             set(

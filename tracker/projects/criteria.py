@@ -98,7 +98,7 @@ def tick(actor: User, project: Project, criterion_id: int) -> bool:
                     ticked_at=utcnow(),
                 )
             )
-            changes = {criterion.title: ["open", "ticked"]}
+            changes = {criterion.title_en: ["open", "ticked"]}
             audit(actor, "criterion_ticked", criterion, changes, project_id=project.id)
             touch(project)
     except IntegrityError:  # ticked by someone else at the same moment: same outcome
@@ -114,7 +114,7 @@ def untick(actor: User, project: Project, criterion_id: int) -> bool:
         return False
     with transaction():
         db.session.delete(existing)
-        changes = {criterion.title: ["ticked", "open"]}
+        changes = {criterion.title_en: ["ticked", "open"]}
         audit(actor, "criterion_unticked", criterion, changes, project_id=project.id)
         touch(project)
     return True
