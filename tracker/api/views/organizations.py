@@ -121,13 +121,8 @@ def update_organization(body: dict, headers: dict, organization_id: int):
     version answers 428. Sites and themes replace the lists.
     """
     user = api_user()
-    if not permissions.can_view_directory(user):
-        raise Forbidden(_("The organization directory is open to members, managers and admins."))
-    organization = g.get("checked_organization")  # read and allowed by may_edit_organization
-    if organization is None or organization.id != organization_id:
-        organization = get_organization_or_404(organization_id)
-    if not permissions.can_edit_organization(user, organization):
-        raise Forbidden(_("You may not edit this organization."))
+    # Read and allowed by the guard (may_edit_organization); the service checks again.
+    organization = g.checked_organization
     standing = permissions.can_edit_organization_standing(user, organization)
     version = expected_version(body.pop("version", None), headers.get("if_match"))
     try:
