@@ -5,8 +5,9 @@ import re
 
 from tests import factories
 from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import check_pages, serious_findings
 from tracker.extensions import db
-from tracker.models import Project
+from tracker.models import Milestone, Project, Update
 
 
 def _open_filters(page) -> None:
@@ -64,3 +65,42 @@ def test_a_long_unbroken_title_does_not_widen_the_project_page(page, live_server
         page.goto(f"{live_server}/projects/{world.network_project.id}")
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, f"{scroll} px wide at {width} px"
+
+
+def test_the_open_combobox_has_no_serious_axe_findings(page, live_server, world):
+    sign_in(page, live_server, world.lead_member.email, factories.PASSWORD)
+    page.goto(live_server + "/projects/new")
+    box = page.get_by_role("combobox", name="Partner 1 organization")
+    box.press_sequentially("org", delay=20)
+    page.get_by_role("listbox").wait_for()
+    box.press("ArrowDown")
+    assert not serious_findings(page)
+
+
+def test_updates_are_mended_by_keyboard_and_the_pages_pass_axe(page, live_server, world):
+    pid = world.network_project.id
+    update = Update(project_id=pid, author_id=world.lead_member.id, body="Kick-off went well")
+    milestone = Milestone(project_id=pid, title="Pilot plan")
+    db.session.add_all([update, milestone])
+    db.session.commit()
+    sign_in(page, live_server, world.lead_member.email, factories.PASSWORD)
+    check_pages(
+        page,
+        live_server,
+        [
+            f"/projects/{pid}/updates/{update.id}/edit",
+            f"/projects/{pid}/milestones/{milestone.id}/edit",
+            f"/projects/{pid}/withdraw",
+        ],
+    )
+    page.goto(f"{live_server}/projects/{pid}")
+    page.get_by_role("link", name=re.compile("^Edit or delete")).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/updates/\d+/edit$"))
+    page.get_by_label("What happened?").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Kick-off went very well")
+    page.keyboard.press("Tab")  # the Save button
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/projects/{pid}(#updates)?$"))
+    assert "Kick-off went very well" in page.locator("#updates").inner_text()
