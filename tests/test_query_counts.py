@@ -10,6 +10,9 @@ queries, a relationship made lazy again) shows up as a difference between the tw
 stays within the benchmark's limit of 12 statements (transaction control and PRAGMAs not counted).
 """
 
+import uuid
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -28,10 +31,13 @@ from tracker.models import (
     Notification,
     Organization,
     Participation,
+    PartnerRequest,
     Project,
     StageCriterion,
     StageEvent,
     Update,
+    Webhook,
+    WebhookDelivery,
 )
 
 MAX_QUERIES = 12
@@ -418,3 +424,101 @@ def test_the_project_form_creates_a_project_with_the_same_few_queries(client, wo
         assert _partner_added_notifications(f"Form project {n}") == 2 * n
     assert counts[0] == counts[1]
     assert counts[0] <= MAX_QUERIES
+
+
+# --- the second wave's pages (issue 21): partner requests, notifications, webhooks --------------
+# (the network graph, suggestions and the report have theirs in test_network.py,
+# test_matchmaking_suggestions.py and test_dashboard_report.py)
+
+
+def _open_requests(world, n: int) -> None:
+    """n open partner requests, each on a project of its own lead, with a theme of its own."""
+    closes = date.today() + timedelta(days=30)
+    for i in range(n):
+        org = f.make_org(sites=[world.lingen])
+        theme = f.make_theme()
+        project = f.make_project(world.lingen, org, [(world.partner_org, "partner")], [theme])
+        member = f.make_user("member", org)
+        request = PartnerRequest(
+            project_id=project.id,
+            kind=("startup", "research_institution", "member_company", "partner")[i % 4],
+            role="partner",
+            site_id=world.lingen.id if i % 2 else None,
+            description=f"Sought {i}",
+            closes_on=closes,
+            status="open",
+            created_by_id=member.id,
+        )
+        request.themes = [theme]
+        db.session.add(request)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["manager", "lead_member"])
+def test_the_partner_requests_page_sends_the_same_few_queries_for_few_and_many(
+    client, world, login, who
+):
+    login(world.user(who))
+    counts = []
+    for n in (2, 40):
+        _open_requests(world, n)
+        counts.append(_counted(client, "GET", "/partner-requests"))
+    assert counts[0] == counts[1]
+    assert counts[0] <= MAX_QUERIES
+
+
+def test_the_notifications_page_sends_the_same_few_queries_for_few_and_many(client, world, login):
+    """Each notification on a project of its own, some the reader may not open."""
+    login(world.lead_member)
+    counts = []
+    for n in (2, 40):
+        for i in range(n):
+            org = f.make_org(sites=[world.berlin])
+            visibility = "consortium" if i % 3 else "network"
+            project = f.make_project(world.berlin, org, visibility=visibility)
+            db.session.add(
+                Notification(
+                    user_id=world.lead_member.id,
+                    kind="status_changed",
+                    project_id=project.id,
+                    message=f"Changed {project.id}",
+                )
+            )
+        db.session.commit()
+        counts.append(_counted(client, "GET", "/notifications"))
+        counts.append(_counted(client, "GET", "/notifications?page=2"))
+    assert counts[0] == counts[2] and counts[1] == counts[3]
+    assert max(counts) <= MAX_QUERIES
+
+
+def test_the_webhook_pages_send_the_same_few_queries_for_few_and_many(client, world, login):
+    login(world.lead_member)
+    hook = Webhook(
+        user_id=world.lead_member.id,
+        url="https://hooks.example.org/in",
+        events=["project.updated"],
+        secret="s" * 32,
+    )
+    db.session.add(hook)
+    db.session.commit()
+    counts = []
+    for n in (2, 40):
+        for i in range(n):
+            project = f.make_project(world.lingen, world.lead_org)
+            db.session.add(
+                WebhookDelivery(
+                    uuid=str(uuid.uuid4()),
+                    webhook_id=hook.id,
+                    event="project.updated",
+                    project_id=project.id,
+                    body="{}",
+                    state=("delivered", "failed", "pending")[i % 3],
+                    attempts=i % 4,
+                    last_status=200 if i % 3 == 0 else 500,
+                )
+            )
+        db.session.commit()
+        counts.append(_counted(client, "GET", "/account/webhooks"))
+        counts.append(_counted(client, "GET", f"/account/webhooks/{hook.id}"))
+    assert counts[:2] == counts[2:]
+    assert max(counts) <= MAX_QUERIES
