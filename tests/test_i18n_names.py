@@ -146,3 +146,14 @@ def test_a_german_admin_renaming_a_criterion_keeps_english_and_german_apart(clie
         sa.select(StageCriterion).where(StageCriterion.title_en == "Test site booked")
     )
     assert (added.title_de, added.title_sv) == (None, "Testplats bokad")
+
+
+def test_a_german_admin_cannot_name_a_theme_like_another_themes_english_name(client, world, login):
+    world.ai.name_de = "KI"
+    db.session.commit()
+    _page(client, login, world.admin, "de", "/admin/themes")
+    response = client.post("/admin/themes", data={"slug": "ai2", "name": "Artificial intelligence"})
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(Theme).where(Theme.slug == "ai2")) is None
+    response = client.post("/admin/themes", data={"slug": "ki", "name": "KI"})
+    assert response.status_code == 302  # "KI" is only the German name of another theme

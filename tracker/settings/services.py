@@ -161,8 +161,8 @@ def theme_usage(theme: Theme) -> dict[str, int]:
 
 
 def _check_theme_free(slug: str | None, name: str, exclude_id: int | None = None) -> None:
-    query = sa.select(Theme.slug, Theme.name).where(
-        sa.or_(Theme.slug == slug, sa.func.lower(Theme.name) == sa.func.lower(name))
+    query = sa.select(Theme.slug, Theme.name_en).where(  # English names are unique
+        sa.or_(Theme.slug == slug, sa.func.lower(Theme.name_en) == sa.func.lower(name))
     )
     if exclude_id is not None:
         query = query.where(Theme.id != exclude_id)
