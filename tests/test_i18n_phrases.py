@@ -171,3 +171,27 @@ def test_d_placeholders_keep_their_numbers(app):
         assert (
             render_template_string("{{ _('%(n)d of %(m)s', n=1234, m=1234) }}") == "1234 of 1.234"
         )
+
+
+@pytest.mark.parametrize(
+    ("locale", "days", "share"),
+    [("de", "8,0 Tage", "67\xa0%"), ("sv", "8,0 dagar", "67\xa0%"), ("en", "8.0 days", "67%")],
+)
+def test_dashboard_figures_write_decimals_and_shares_in_the_readers_locale(
+    app, locale, days, share
+):
+    from tracker.dashboard.figures import Audience, Presenter
+
+    reader = Presenter(Audience(withhold_small=False, links=False, complete=True, names=True), {})
+    with app.test_request_context(), force_locale(locale):
+        assert reader.days(8.0, 5).text == days  # was "8.0 Tage" in German
+        assert reader.share(2, 3).text == share
+        assert reader.count(1234).text == {"de": "1.234", "sv": "1\xa0234", "en": "1,234"}[locale]
+
+
+def test_the_median_line_of_the_time_chart_is_german(app):
+    from flask import render_template_string
+
+    source = "{{ _('median %(f)s · p90 %(f2)s days', f=170.24|decimal, f2=301.0|decimal) }}"
+    with app.test_request_context(), force_locale("de"):
+        assert render_template_string(source) == "Median 170,2 · p90 301,0 Tage"
