@@ -1,4 +1,7 @@
-"""Read side of the project pages: the filtered list, the detail page's parts, lessons."""
+"""Read side of the project list: filters, sort and keyset pages, filter choices; lessons.
+
+One project's page reads from tracker/projects/detail_queries.py.
+"""
 
 import base64
 import binascii
@@ -18,15 +21,11 @@ from tracker.database import text_match
 from tracker.directory import picker
 from tracker.extensions import db
 from tracker.models import (
-    AuditEvent,
     GateReview,
-    Milestone,
     Project,
     Site,
     StageEvent,
     Theme,
-    Update,
-    utcnow,
 )
 from tracker.models.base import ALL_STATUSES, PROJECT_KINDS, STAGES, VISIBILITIES
 from tracker.projects import figure_filters, filtering
@@ -343,79 +342,6 @@ def filter_choices(org_id: int | None = None) -> dict:
         "themes": db.session.execute(sa.select(Theme.slug, Theme.name).order_by(Theme.name)).all(),
         "org": picker.by_ids([org_id]).get(org_id) if org_id else None,
     }
-
-
-# --- detail -----------------------------------------------------------------------------
-
-
-# Authors and actors show only their names: raiseload("*") keeps User's eager relationships
-# (organization, managed sites) from adding a query each to the detail page.
-
-
-def recent_updates(project: Project, limit: int = 20) -> list[Update]:
-    return db.session.scalars(
-        sa.select(Update)
-        .where(Update.project_id == project.id)
-        .options(joinedload(Update.author).raiseload("*"))
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(limit)
-    ).all()
-
-
-def milestones(project: Project, limit: int = 100) -> list[Milestone]:
-    """Open ones first, by due date; then the done ones."""
-    return db.session.scalars(
-        sa.select(Milestone)
-        .where(Milestone.project_id == project.id)
-        .order_by(
-            Milestone.done_at.is_not(None),
-            Milestone.due_on.is_(None),
-            Milestone.due_on,
-            Milestone.id,
-        )
-        .limit(limit)
-    ).all()
-
-
-@dataclass
-class StageSpell:
-    event: StageEvent
-    days: int
-    current: bool
-
-
-def stage_history(project: Project, now: datetime | None = None) -> list[StageSpell]:
-    """Every StageEvent with the days until the next one (or until now), newest first."""
-    events = db.session.scalars(
-        sa.select(StageEvent)
-        .where(StageEvent.project_id == project.id)
-        .options(joinedload(StageEvent.actor).raiseload("*"))
-        .order_by(StageEvent.at, StageEvent.id)
-    ).all()
-    now = now or utcnow()
-    spells = []
-    for index, event in enumerate(events):
-        last = index + 1 == len(events)
-        end = now if last else events[index + 1].at
-        spells.append(StageSpell(event, max(0, (end - event.at).days), last))
-    return list(reversed(spells))
-
-
-def days_per_stage(spells: list[StageSpell]) -> dict[str, int]:
-    totals = dict.fromkeys(STAGES, 0)
-    for spell in spells:
-        totals[spell.event.to_stage] += spell.days
-    return totals
-
-
-def audit_page(project: Project, page: int, per_page: int = 50) -> Pagination:
-    query = (
-        sa.select(AuditEvent)
-        .where(AuditEvent.project_id == project.id)
-        .options(joinedload(AuditEvent.actor).raiseload("*"))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 # --- lessons ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.loaders import get_visible_project_or_404
 from tracker.models import Site, Theme, utcnow
 from tracker.models.directory import organization_sites
-from tracker.projects import figure_filters, queries, services
+from tracker.projects import detail_queries, figure_filters, queries, services
 from tracker.projects.blueprint import bp
 from tracker.projects.criteria import criteria_status
 from tracker.projects.forms import ROLE_LABELS, MilestoneForm, ProjectForm, UpdateForm
@@ -138,15 +138,15 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
         "can_edit": permissions.can_edit(user, project),
         "can_contribute": permissions.can_contribute(user, project),
     }
-    spells = queries.stage_history(project)
-    context.update(spells=spells, stage_days=queries.days_per_stage(spells))
+    spells = detail_queries.stage_history(project)
+    context.update(spells=spells, stage_days=detail_queries.days_per_stage(spells))
     if tab == "history":
-        context["audit"] = queries.audit_page(project, _page())
+        context["audit"] = detail_queries.audit_page(project, _page())
     else:
-        milestones = queries.milestones(project)
+        milestones = detail_queries.milestones(project)
         context.update(
             criteria=criteria_status(project),
-            updates=queries.recent_updates(project),
+            updates=detail_queries.recent_updates(project),
             milestones=milestones,
             overdue=overdue.of_project(project, milestones),  # conditions: the gate panel
             panel=gate_panel(user, project),  # reviews/_project_panel.html
