@@ -144,3 +144,21 @@ def test_the_form_says_why_beside_the_row_and_shows_each_partners_kind(client, w
     data["partners-0-role"] = "research_partner"
     response = client.post("/projects/new", data=data)
     assert response.status_code == 302
+
+
+def test_the_project_form_matches_typed_partner_names_without_javascript(client, world, login):
+    login(world.lead_member)
+    data = project_form(world.lingen, title="Typed partners")
+    data |= {"partners-0-organization_id": "", "partners-0-organization_id_name": "partner org"}
+    data |= {"partners-0-role": "startup"}
+    data |= {"partners-1-organization_id": "", "partners-1-organization_id_name": "Org"}
+    response = client.post("/projects/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "matches several organizations" in html  # row 2 is ambiguous: nothing is created
+    assert 'value="Partner Org"' in html and 'value="Org"' in html  # both rows keep their text
+    data["partners-1-organization_id_name"] = ""
+    response = client.post("/projects/new", data=data)
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Partner Org" in detail
