@@ -195,3 +195,15 @@ def test_the_median_line_of_the_time_chart_is_german(app):
     source = "{{ _('median %(f)s · p90 %(f2)s days', f=170.24|decimal, f2=301.0|decimal) }}"
     with app.test_request_context(), force_locale("de"):
         assert render_template_string(source) == "Median 170,2 · p90 301,0 Tage"
+
+
+def test_quarters_are_named_as_the_reader_writes_them(app):
+    from tracker.dashboard.periods import Quarter, parse_period, period_choices
+
+    with app.test_request_context():
+        with force_locale("sv"):
+            assert Quarter(2026, 4).label == "K4 2026"
+            assert str(parse_period("2026-Q3").label) == "K3 2026"
+            assert ("2026-Q4", "K4 2026") in period_choices(datetime(2026, 12, 7, tzinfo=UTC))
+        with force_locale("en"):
+            assert Quarter(2026, 4).label == "Q4 2026"

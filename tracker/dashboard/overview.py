@@ -145,7 +145,7 @@ def _patron_dashboard(audience, show: Presenter, selection: Selection) -> dict:
         cooperation.append(Row(label, cells, key=key, note=definition))
     throughput = [
         Row(
-            quarter.key,
+            quarter.label,
             {
                 s: show.disclosed(view.throughput, (s, quarter.key, site))
                 for s in ("test", "market")

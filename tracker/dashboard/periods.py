@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import utcnow
@@ -30,6 +31,11 @@ class Quarter:
     @property
     def key(self) -> str:
         return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        """The quarter as the reader writes it: 'Q4 2026', 'K4 2026' in Swedish."""
+        return format_date(self.first_day, "QQQ y")
 
     @property
     def first_day(self) -> date:
@@ -122,14 +128,16 @@ def parse_token(token: str | None) -> Period | None:
 def _quarter_period(quarter: Quarter, key: str, label: str) -> Period:
     """label "last_quarter" names the previous quarter in words; any other shows the key."""
     shown = (
-        _l("Last quarter (%(quarter)s)", quarter=quarter.key) if label == "last_quarter" else label
+        _l("Last quarter (%(quarter)s)", quarter=LazyString(lambda: quarter.label))
+        if label == "last_quarter"
+        else LazyString(lambda: quarter.label)
     )
     return Period(key, shown, quarter.start, quarter.end, quarter.key, quarter)
 
 
 def period_choices(now: datetime | None = None) -> list[tuple[str, str]]:
     current = Quarter.containing(now or utcnow())
-    quarters = [(q.key, q.key) for q in reversed(current.last(8))]
+    quarters = [(q.key, q.label) for q in reversed(current.last(8))]
     fixed = [
         ("all", _l("All time")),
         ("this_year", _l("This year")),
