@@ -52,6 +52,7 @@
     }
 
     function close() {
+      asked = null;
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
@@ -83,6 +84,8 @@
     }
 
     function show(answer, text) {
+      if (asked === text && !list.hidden && options.length) return; // shown already: keep the place
+      var keep = active >= 0 ? options[active].org.id : null;
       list.textContent = "";
       options = answer.organizations.map(function (org, i) {
         var el = document.createElement("li");
@@ -116,6 +119,9 @@
       }
       active = -1;
       open();
+      options.forEach(function (item, i) {
+        if (item.org.id === keep) highlight(i);
+      });
       status.textContent = !options.length
         ? message("none", 0)
         : answer.more
@@ -125,6 +131,7 @@
     }
 
     function ask(text, then) {
+      clearTimeout(timer); // asking now: the pause after typing need not ask again
       var key = text.trim().toLowerCase();
       if (cache[key]) {
         show(cache[key], text);
