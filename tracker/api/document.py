@@ -10,8 +10,9 @@ list's `stage` filter. Here, on the finished document:
   no enum lists `null`;
 - every request body gets an example; the document gets `servers` and a description of the
   conventions (tokens, errors, cursors, entity tags, retries, scopes, limits);
-- every POST declares the optional `Idempotency-Key` header (one shared parameter component)
-  and the 422 its reuse with another request answers;
+- every POST declares the optional `Idempotency-Key` header (inline, so that a simple client
+  reading `parameters` needs no `$ref` resolution) and the 422 its reuse with another request
+  answers;
 - components nothing refers to are dropped.
 """
 
@@ -305,20 +306,17 @@ IDEMPOTENCY_KEY = {
         "example": "5f0c6c1e-8d9b-4d1e-9a39-2f1c0b7b8a11",
     },
 }
-_KEY_REF = {"$ref": "#/components/parameters/IdempotencyKey"}
 
 
 def _idempotency_keys(document: dict) -> None:
     """Declare Idempotency-Key on every POST, and the 422 a reused key answers."""
-    components = document.setdefault("components", {})
-    components.setdefault("parameters", {})["IdempotencyKey"] = IDEMPOTENCY_KEY
     for operations in document.get("paths", {}).values():
         operation = operations.get("post")
         if not isinstance(operation, dict):
             continue
         parameters = operation.setdefault("parameters", [])
-        if _KEY_REF not in parameters:
-            parameters.append(dict(_KEY_REF))
+        if not any(p.get("name") == IDEMPOTENCY_KEY["name"] for p in parameters):
+            parameters.append(copy.deepcopy(IDEMPOTENCY_KEY))
         responses = operation.setdefault("responses", {})
         if "422" not in responses:
             responses["422"] = {
