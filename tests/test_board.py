@@ -213,3 +213,51 @@ def test_visible_projects_can_be_joined_with_participations(app, world):
     )
     titles = set(db.session.scalars(query.with_only_columns(Project.title)))
     assert titles == {"Open hydrogen forecast"}
+
+
+def test_a_site_managers_board_opens_on_their_own_sites_in_place(client, world, login):
+    factories.make_project(world.berlin, world.other_org, title="Berlin logistics twin")
+    login(world.manager)  # Lingen's site manager
+    response = client.get("/board")
+    assert response.status_code == 200  # rendered in place, no redirect
+    html = response.get_data(as_text=True)
+    assert "Open hydrogen forecast" in html
+    assert "Berlin logistics twin" not in html
+    assert "Lingen board" in html and "My sites: Lingen" in html
+    assert 'href="/board?site=all"' in html  # the whole network one click away
+    whole = page(client, "/board?site=all")
+    assert "Berlin logistics twin" in whole and "Network board" in whole
+    assert "My sites:" not in whole
+    # 'show more' keeps the same scope: the column's link carries no site, so it is Lingen's too
+    assert "Berlin logistics twin" not in page(client, "/board/develop?fragment=1&cursor=" + _far())
+
+
+def _far() -> str:
+    """A cursor after which every project comes: the next page of a column from its start."""
+    raw = "2999-01-01T00:00:00+00:00|2147483646"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def test_filter_chips_name_each_filter_and_remove_it_alone(client, world, login):
+    login(world.admin)
+    html = page(client, "/board?theme=ai&stalled=1")
+    assert "Theme: Artificial intelligence" in html
+    assert 'href="/board?stalled=1"' in html  # removing the theme keeps the other filter
+    assert 'href="/board?theme=ai"' in html
+    assert "Clear filters" in html
+    assert "Clear filters" not in page(client, "/board")
+
+
+def test_a_patron_sees_no_status_chip_for_the_status_they_cannot_choose(client, world, login):
+    login(world.patron)
+    html = page(client)
+    assert "Status:" not in html and "Clear filters" not in html
+
+
+def test_column_counts_stop_at_the_cap(client, world, login):
+    from tracker.boards.services import COUNT_CAP
+
+    bulk.add_projects(COUNT_CAP + 5, world.berlin, world.other_org, stage="develop")
+    login(world.admin)
+    html = page(client, "/board?site=berlin")
+    assert '999+<span class="visually-hidden"> projects' in html

@@ -57,12 +57,15 @@ def board():
     stalled_days = current_app.config["TRACKER_STALLED_DAYS"]
     columns = services.board_columns(user, filters, stalled_days)
     choices = _choices(user, filters)
-    if permissions.is_patron(user):
+    patron = permissions.is_patron(user)
+    if patron:
         _patron_counts(columns, filters, choices)
     else:
         _count_texts(columns)
     site = next((s for s in choices["sites"] if s.slug == filters.site_slug), None)
     own_sites = [s for s in choices["sites"] if s.id in filters.own_sites]
+    # A patron's status filter is fixed to "all" (design §11): not theirs to see as a chip or clear.
+    chosen = BoardFilters(site=filters.site, theme=filters.theme) if patron else filters
     stage = request.args.get("stage")
     stage = stage if stage in STAGES else STAGES[0]  # the column shown on a phone (tabs)
     return render_template(
@@ -72,7 +75,8 @@ def board():
         choices=choices,
         site=site or (own_sites[0] if len(own_sites) == 1 else None),
         own_sites=own_sites,
-        chips=filter_chips(filters, choices, own_sites, stage if stage != STAGES[0] else None),
+        chips=filter_chips(chosen, choices, own_sites, stage if stage != STAGES[0] else None),
+        filters_active=chosen.active,
         status_labels=status_labels(),
         stage=stage,
         stalled_days=stalled_days,
