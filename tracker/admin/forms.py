@@ -37,13 +37,6 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def optional_int(value) -> int | None:
-    """'' means none chosen; anything else must be a number (WTForms reports a ValueError)."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 def _assignable(field: OrganizationField, actor: User) -> None:
     """An organization picker offering (and accepting) the organizations the actor may put
     people into: a search box, not a list of the whole directory (design §16)."""

@@ -34,12 +34,6 @@ MIN_PARTNER_ROWS = 5
 SPARE_PARTNER_ROWS = 3
 
 
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 class PartnerRowForm(Form):
     organization_id = OrganizationField(_l("Organization"))
     role = SelectField(
