@@ -145,7 +145,9 @@ def run_lighthouse(lighthouse: str, url: str, name: str, cookie: str | None) -> 
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
-    subprocess.run(command, check=True, env=env)
+    if subprocess.run(command, env=env).returncode:  # Chromium may fail to start on a busy machine
+        time.sleep(5)
+        subprocess.run(command, check=True, env=env)
     report = json.loads((OUT / f"{name}.report.json").read_text())
     if report.get("runtimeError"):
         raise SystemExit(f"{name}: {report['runtimeError']}")
