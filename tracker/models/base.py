@@ -35,14 +35,19 @@ NAME_LANGUAGES = ("de", "sv")
 
 
 def reader_language() -> str | None:
-    """The language of the page, mail or file being made (de, sv, en), None outside the app."""
-    from flask import has_app_context
+    """The language of the page, mail or file being made (de, sv, en), None outside one.
+
+    Outside a request only a language set with force_locale (mails, the worker) counts:
+    asking Babel there would choose and cache English for the whole app context."""
+    from flask import g, has_app_context, has_request_context
     from flask_babel import get_locale
 
     if not has_app_context():
         return None
-    locale = get_locale()
-    return locale.language if locale else None
+    chosen = getattr(g.get("_flask_babel"), "babel_locale", None)  # force_locale's or cached
+    if chosen is None and has_request_context():
+        chosen = get_locale()
+    return chosen.language if chosen else None
 
 
 def localized(obj, field: str) -> str:
