@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tests import factories as f
 from tests.bulk import add_projects
+from tracker import disclosure
 from tracker.dashboard import flows, kept, metrics
 from tracker.dashboard.metrics import Scope
 from tracker.dashboard.periods import Quarter, parse_period
@@ -255,6 +256,18 @@ def assert_kept_equals_live(net: Net) -> None:
         assert found.throughput == flows.throughput(scope, quarters, projects=True)
         live_decisions = flows.decisions(scope, whole=True)
         assert _rounded(found.decisions) == _rounded(live_decisions), scope
+    for theme_id in (None, net.themes[0].id):  # per site: what the report and patrons read
+        cells, flags, entries = kept.site_counts(theme_id, quarters)
+        live = metrics.project_counts(Scope(theme_id=theme_id)).cells
+        assert cells == {key: counts["total"] for key, counts in live.items()}
+        for flag in kept.FLAGS:
+            per_site = {site: counts[flag] for (site, _, _), counts in live.items()}
+            summed = {s: sum(c[flag] for k, c in live.items() if k[0] == s) for s in per_site}
+            assert flags[flag] == _nonzero(summed), flag
+        assert entries == {
+            key: _nonzero(per_site)
+            for key, per_site in disclosure.throughput_by_site(theme_id, quarters).items()
+        }
 
 
 @PROPERTY

@@ -424,24 +424,19 @@ def pipeline_view(theme_id: int | None = None, quarters: Sequence = (), *, withh
     """The protected pipeline figures of every site (and the network) for one theme slice:
     counts by site, stage and status, the funnel/cooperation/stalled flags per site, and
     entries to test and market per site in each of quarters (Quarter objects)."""
-    from tracker.dashboard import metrics
+    from tracker.dashboard import kept, metrics
 
     site_ids = list(site_ids) if site_ids is not None else _site_ids()
-    scope = metrics.Scope(theme_id=theme_id)
-    found = metrics.project_counts(scope)
-    counted = {key: n for key, n in found.cells.items() if key[2] in STATUSES}  # not withdrawn
-    cells = {key: counts["total"] for key, counts in counted.items()}
-    flags: dict[str, dict[int, int]] = {flag: {} for flag in FLAGS}
-    for (site_id, _stage, _status), counts in counted.items():
-        for flag in FLAGS:
-            flags[flag][site_id] = flags[flag].get(site_id, 0) + counts[flag]
+    # The dashboard's kept counts (withdrawn projects are in none): a few rows per site, not
+    # an aggregate over every project; stalled depends on the clock and is counted live.
+    kept.refresh()
+    cells, flags, entries = kept.site_counts(theme_id, quarters)
+    flags["stalled"] = metrics.stalled_by_site(metrics.Scope(theme_id=theme_id))
     return PipelineView(
         theme_id=theme_id,
         counts=protect_counts(cells, site_ids, withhold),
         flags=protect_per_site(flags, site_ids, withhold),
-        throughput=protect_entries(
-            throughput_by_site(theme_id, quarters) if quarters else {}, site_ids, withhold
-        ),
+        throughput=protect_entries(entries if quarters else {}, site_ids, withhold),
     )
 
 

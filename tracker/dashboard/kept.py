@@ -520,3 +520,40 @@ def figures(scope: Scope, quarters: list[Quarter]) -> KeptFigures:
             "median": turn["median"],
         },
     )
+
+
+def site_counts(theme_id: int | None, quarters=()) -> tuple[dict, dict, dict]:
+    """Per site, what tracker.disclosure.pipeline_view protects, in one statement: projects by
+    (site, stage, status), each flag's projects ({flag: {site: n}}; stalled is not kept) and
+    entries into test and market per quarter ({(stage, quarter key): {site: n}}, every
+    quarter present)."""
+    c = dashboard_counts.c
+    keys = [q.key for q in quarters]
+    query = (
+        sa.select(c.site_id, c.figure, c.period, c.key, sa.func.sum(c.n))
+        .where(
+            c.theme_id == (theme_id or 0),
+            sa.or_(
+                sa.and_(c.figure.in_(("stage", "flag")), c.period == ""),
+                sa.and_(c.figure == "entries", c.period.in_(keys)),
+            ),
+        )
+        .group_by(c.site_id, c.figure, c.period, c.key)
+    )
+    cells: dict = {}
+    flags: dict[str, dict[int, int]] = {flag: {} for flag in FLAGS}
+    entries: dict[tuple, dict[int, int]] = {
+        (stage, key): {} for key in keys for stage in ("test", "market")
+    }
+    for site, figure, period, key, n in db.session.execute(query):
+        n = int(n)
+        if not n:
+            continue
+        if figure == "stage":
+            stage, status = key.split("/")
+            cells[(site, stage, status)] = n
+        elif figure == "flag":
+            flags[key][site] = n
+        else:
+            entries[(key, period)][site] = n
+    return cells, flags, entries

@@ -240,6 +240,16 @@ def stalled_count(scope: Scope) -> int:
     return int(db.session.execute(query).scalar_one())
 
 
+def stalled_by_site(scope: Scope) -> dict[int, int]:
+    """Stalled projects in scope per site (the same range of ix_projects_stalled)."""
+    query = (
+        sa.select(Project.site_id, sa.func.count())
+        .where(project_flag("stalled"), *project_conditions(scope))
+        .group_by(Project.site_id)
+    )
+    return {site_id: int(n) for site_id, n in db.session.execute(query)}
+
+
 def _stalled_days() -> int:
     return int(current_app.config.get("TRACKER_STALLED_DAYS", 60))
 
