@@ -121,6 +121,9 @@ def from_environment(instance_path: str) -> dict:
         # Single sign-on (OpenID Connect) providers by name: issuer, client_id, client_secret,
         # label, mfa (the provider's sign-in counts as two-factor for TRACKER_REQUIRE_2FA).
         "TRACKER_OIDC_PROVIDERS": oidc_providers(),
+        # Where static files are copied and compressed at start-up (tracker/assets.py); by
+        # default instance/assets/. Must be writable by the app.
+        "TRACKER_ASSETS_DIR": os.environ.get("TRACKER_ASSETS_DIR"),
     }
 
 
