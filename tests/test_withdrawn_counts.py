@@ -128,3 +128,13 @@ def test_the_sites_pages_count_no_withdrawn_project(app, world, gone):
     }
     pipeline = directory.site_pipeline(world.admin, world.lingen)
     assert pipeline["test"] == {"active": 0, "on_hold": 0, "stopped": 0}
+
+
+def test_the_cooperation_network_counts_no_withdrawn_project(client, world, gone):
+    from tracker.matchmaking import network
+
+    graph = network.build(world.admin, network.NetworkFilters())
+    ids = {node["name"]: node["id"] for node in graph["nodes"]}
+    edges = {(e["source"], e["target"]): e["projects"] for e in graph["edges"]}
+    # Lead and Partner Org share the two world projects; the withdrawn third is no cooperation.
+    assert edges[tuple(sorted((ids["Lead Org"], ids["Partner Org"])))] == 2

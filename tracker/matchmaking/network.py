@@ -78,7 +78,8 @@ class NetworkFilters:
 
 
 def _projects(user: User, filters: NetworkFilters) -> sa.Select:
-    query = permissions.visible_projects(user)
+    # Withdrawn projects leave every count (design §16): no cooperation drawn from them.
+    query = permissions.visible_projects(user).where(Project.counted())
     if filters.site_id:
         query = query.where(Project.site_id == filters.site_id)
     if filters.theme_id:
@@ -447,7 +448,7 @@ def build_for_patron(filters: NetworkFilters) -> dict[str, Any]:
 
 
 def _projects_all(filters: NetworkFilters):
-    query = sa.select(Project.id)
+    query = sa.select(Project.id).where(Project.counted())
     if filters.site_id:
         query = query.where(Project.site_id == filters.site_id)
     if filters.theme_id:
