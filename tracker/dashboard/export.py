@@ -25,8 +25,8 @@ from datetime import date, datetime
 from xml.etree.ElementTree import tostring
 
 from defusedxml.ElementTree import fromstring
-from flask import get_template_attribute
-from flask_babel import format_date, format_decimal
+from flask import g, get_template_attribute
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -74,7 +74,13 @@ def change_text(headline: model.Headline) -> str:
 
 
 def day(value: str) -> str:
-    return format_date(date.fromisoformat(value[:10]), "medium")
+    """A date in the reader's language, formatted once per day and language in a request:
+    a quarter's lists name the same ~90 days thousands of times."""
+    cache = g.setdefault("report_days", {})
+    key = (str(get_locale()), value[:10])
+    if key not in cache:
+        cache[key] = format_date(date.fromisoformat(value[:10]), "medium")
+    return cache[key]
 
 
 def moment(value: datetime) -> str:
