@@ -104,8 +104,9 @@ may only GET; its writes answer 403 with type `/api/v1/problems/read-only-token`
 `GET /api/v1/me` tells whose token it is.
 
 **Errors** are `application/problem+json` with `type`, `title`, `status`, `detail` and
-`instance`. Branch on `type` (compare it as a string); 422 names each field in `errors`.
-Kinds: {kinds}.
+`instance`. Branch on `type` (compare it as a string: an absolute URI on the host you
+called; each one is also a page saying what the kind means, JSON with
+`Accept: application/json`); 422 names each field in `errors`. Kinds: {kinds}.
 
 **Lists** page with a cursor: `?limit=` (1 to 100, default 50) and `?cursor=` with the
 `next_cursor` of the previous page (null on the last page).
