@@ -126,7 +126,7 @@ def test_board_cards_carry_an_overdue_chip_without_another_statement(world, sign
     db.session.commit()
     with count_queries() as before:
         html = client.get("/board").get_data(as_text=True)
-    assert "bi-alarm" not in html
+    assert '#alarm"' not in html  # the overdue chip's icon (sprite symbol)
     _late_milestone(world.network_project)
     db.session.commit()
     with count_queries() as after:
@@ -142,7 +142,7 @@ def test_board_cards_carry_an_overdue_chip_without_another_statement(world, sign
 def test_patrons_see_no_overdue_chip(world, signed_in):
     _late_milestone(world.network_project)
     html = signed_in(world.patron).get("/board").get_data(as_text=True)
-    assert "bi-alarm" not in html
+    assert '#alarm"' not in html  # the overdue chip's icon (sprite symbol)
 
 
 # --- homes ----------------------------------------------------------------------------------

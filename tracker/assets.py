@@ -147,16 +147,25 @@ class VersionedWhiteNoise(WhiteNoise):
         static_file = self.files.get(path)
         if static_file is None:
             return self.application(environ, start_response)
-        asked = parse_qs(environ.get("QUERY_STRING", "")).get("v")
-        if asked == [self.versions.get(path)]:
-            start_response = _forever(start_response)
-        return self.serve(static_file, environ, start_response)
+        current = parse_qs(environ.get("QUERY_STRING", "")).get("v") == [self.versions.get(path)]
+        return self.serve(static_file, environ, _headers(start_response, current))
 
 
-def _forever(start_response):
+def _headers(start_response, current: bool):
+    """The app's security headers on static files too; a year's caching for a current version."""
+    from tracker.security import CSP
+
     def start(status, headers, exc_info=None):
-        headers = [(name, value) for name, value in headers if name.lower() != "cache-control"]
-        headers.append(("Cache-Control", f"public, max-age={YEAR}, immutable"))
+        if current:
+            headers = [(name, value) for name, value in headers if name.lower() != "cache-control"]
+            headers.append(("Cache-Control", f"public, max-age={YEAR}, immutable"))
+        headers += [
+            ("Content-Security-Policy", CSP),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"),
+            ("Cross-Origin-Opener-Policy", "same-origin"),
+        ]
         return start_response(status, headers, exc_info)
 
     return start
