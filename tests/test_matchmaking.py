@@ -187,7 +187,10 @@ def _interest(world, partner_request, org=None, user=None) -> PartnerInterest:
 def test_accepting_joins_in_the_sought_role_through_the_edit_service(world, client, login):
     project = world.consortium_project
     partner_request = _request(world, project)
-    interest = _interest(world, partner_request)
+    # the sought role fits the organization's kind (issue 19)
+    lab = f.make_org("Lab Org", kind="research_institution", sites=[world.berlin])
+    researcher = f.make_user("member", lab, email="lab@example.org")
+    interest = _interest(world, partner_request, org=lab, user=researcher)
     login(world.lead_member)
     db.session.expire_all()
     with count_queries() as statements:
@@ -195,11 +198,11 @@ def test_accepting_joins_in_the_sought_role_through_the_edit_service(world, clie
     assert response.status_code == 302
     assert len(statements) <= 12, len(statements)
     db.session.expire_all()
-    assert _participation(project, world.other_org).role == "research_partner"
+    assert _participation(project, lab).role == "research_partner"
     assert db.session.get(PartnerInterest, interest.id).status == "accepted"
     assert db.session.get(PartnerRequest, partner_request.id).status == "open"
     # The joining organization is told (the edit service's partner_added), not the actor.
-    assert _notes(world.outsider, "partner_added")
+    assert _notes(researcher, "partner_added")
     assert not _notes(world.lead_member, "partner_added")
     # Project history: the edit service's audited change.
     assert client.get(f"/projects/{project.id}").status_code == 200

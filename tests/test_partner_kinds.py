@@ -1,6 +1,8 @@
 """A partner role must fit the organization's kind (issue 19): a research institution is not
 the project's start-up. The service refuses, so the pages and the API say why."""
 
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 from flask import request_started
@@ -97,3 +99,24 @@ def test_the_api_refuses_with_a_problem_naming_the_row(client, world, institute)
     problem = response.get_json()
     assert response.mimetype == "application/problem+json"
     assert "Research institution" in problem["errors"]["partners.0"][0]
+
+
+def test_a_partner_request_cannot_seek_a_role_its_kind_does_not_fit(client, world):
+    def end_transaction(sender, **extra):
+        db.session.rollback()
+
+    url = f"/api/v1/projects/{world.network_project.id}/partner-requests"
+    closes = (date.today() + timedelta(days=20)).isoformat()
+    body = {"kind": "member_company", "role": "startup", "description": "A pilot company"}
+    body |= {"closes_on": closes, "themes": ["ai"]}
+    request_started.connect(end_transaction, weak=False)
+    try:
+        refused = client.post(url, json=body, headers=bearer(world.lead_member))
+        fitting = client.post(
+            url, json=body | {"kind": "startup"}, headers=bearer(world.lead_member)
+        )
+    finally:
+        request_started.disconnect(end_transaction)
+    assert refused.status_code == 422, refused.get_json()
+    assert "Member company" in str(refused.get_json())
+    assert fitting.status_code == 201, fitting.get_json()

@@ -27,7 +27,8 @@ from tracker.models import (
 )
 from tracker.models.matchmaking import ROLE_FOR_KIND, SOUGHT_KINDS
 from tracker.models.user import site_managers
-from tracker.projects.domain import PARTNER_ROLES, ProjectError
+from tracker.projects.domain import PARTNER_ROLES, ROLE_KINDS, ProjectError
+from tracker.vocabulary import ORG_KIND_LABELS, PARTICIPATION_ROLE_LABELS
 
 DESCRIPTION_LIMIT = 2000
 MESSAGE_LIMIT = 2000
@@ -250,6 +251,17 @@ def create_request(actor: User, project: Project, data: Mapping[str, Any]) -> Pa
     if role not in PARTNER_ROLES:
         raise MatchError(
             _("Choose one of: %(partner_roles)s.", partner_roles=", ".join(PARTNER_ROLES)),
+            field="role",
+        )
+    if kind not in ROLE_KINDS.get(role, (kind,)):
+        # the answer could never join in that role (projects.validation.role_refusal)
+        raise MatchError(
+            _(
+                "The role “%(role)s” is for “%(kinds)s” organizations, not for “%(kind)s”.",
+                role=PARTICIPATION_ROLE_LABELS[role],
+                kinds=", ".join(str(ORG_KIND_LABELS[k]) for k in ROLE_KINDS[role]),
+                kind=ORG_KIND_LABELS[kind],
+            ),
             field="role",
         )
     description = data.get("description")
