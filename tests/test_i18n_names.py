@@ -157,3 +157,18 @@ def test_a_german_admin_cannot_name_a_theme_like_another_themes_english_name(cli
     assert db.session.scalar(sa.select(Theme).where(Theme.slug == "ai2")) is None
     response = client.post("/admin/themes", data={"slug": "ki", "name": "KI"})
     assert response.status_code == 302  # "KI" is only the German name of another theme
+
+
+def test_the_api_names_themes_in_the_asked_language_with_the_same_slug(client, world):
+    from tests.test_api_read import bearer
+
+    _name_world(world)
+    headers = bearer(world.lead_member)
+    german = client.get("/api/v1/themes", headers={**headers, "Accept-Language": "de"})
+    english = client.get("/api/v1/themes", headers=headers)
+    assert german.status_code == english.status_code == 200
+    by_slug = {t["slug"]: t["name"] for t in german.get_json()["items"]}
+    assert by_slug["ai"] == "Künstliche Intelligenz"
+    assert {t["slug"]: t["name"] for t in english.get_json()["items"]}["ai"] == (
+        "Artificial intelligence"
+    )

@@ -74,7 +74,13 @@ def slugs(description: str) -> fields.Pluck:
 
 class ThemeSchema(ma.Schema):
     slug = fields.String(required=True)
-    name = fields.String(required=True)
+    name = fields.String(
+        required=True,
+        metadata={
+            "description": "In the reply's language (Accept-Language, else the token user's "
+            "setting) when an admin gave the name in it, else English; the slug never changes."
+        },
+    )
 
 
 class SiteSchema(ThemeSchema):
