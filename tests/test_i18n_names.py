@@ -172,3 +172,16 @@ def test_the_api_names_themes_in_the_asked_language_with_the_same_slug(client, w
     assert {t["slug"]: t["name"] for t in english.get_json()["items"]}["ai"] == (
         "Artificial intelligence"
     )
+
+
+def test_the_demo_names_sites_themes_and_criteria_in_three_languages(app):
+    from tracker.demo.seed import seed
+
+    seed("not-a-real-hash", lambda *args, **kwargs: None)
+    themes = db.session.scalars(sa.select(Theme)).all()
+    assert themes and all(t.name_en and t.name_de and t.name_sv for t in themes)
+    assert all(s.name_de and s.name_sv for s in db.session.scalars(sa.select(Site)))
+    criteria = db.session.scalars(sa.select(StageCriterion)).all()
+    assert criteria and all(c.title_de and c.title_sv for c in criteria)
+    ai = db.session.scalar(sa.select(Theme).where(Theme.slug == "ai"))
+    assert (ai.name_de, ai.name_sv) == ("Künstliche Intelligenz", "Artificiell intelligens")
