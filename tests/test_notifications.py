@@ -1,5 +1,7 @@
 """In-app notifications: who is told what, the list, the unread count, marking read."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,8 +139,32 @@ def test_long_lists_page(world, signed_in):
     client = signed_in(user)
     first = client.get("/notifications").get_data(as_text=True)
     assert "Page 1 of 2" in first and "Message 29" in first
-    second = client.get("/notifications?page=2").get_data(as_text=True)
-    assert "Page 2 of 2" in second and "placeholder" in second
+    older = re.search(r'href="([^"]+)" rel="next"', first).group(1)
+    assert "after=" in older and "page=" not in older
+    second = client.get(html.unescape(older)).get_data(as_text=True)
+    assert "Page 2 of 2" in second and "placeholder" in second and "Message 29" not in second
+    assert 'rel="next"' not in second
+    newer = html.unescape(re.search(r'href="([^"]+)" rel="prev"', second).group(1))
+    back = client.get(newer).get_data(as_text=True)
+    assert "Page 1 of 2" in back and "Message 29" in back and "placeholder" not in back
+
+
+def test_old_numbered_links_redirect_to_the_page_by_cursor(world, signed_in):
+    user = world.partner_member
+    for n in range(30):
+        db.session.add(Notification(user_id=user.id, kind="x", message=f"Message {n:02d}"))
+    db.session.commit()
+    client = signed_in(user)
+    moved = client.get("/notifications?page=2")
+    assert moved.status_code == 302 and "after=" in moved.location
+    assert "Page 2 of 2" in client.get(moved.location).get_data(as_text=True)
+    assert client.get("/notifications?page=1").status_code == 302
+    assert client.get("/notifications?page=3").status_code == 404
+    assert client.get("/notifications?page=abc").status_code == 400
+    assert client.get(f"/notifications?page={10**30}").status_code == 404
+    # a made-up cursor is the first page, not an error
+    for made_up in ("x", "W10", "bm90LWEtY3Vyc29y"):
+        assert "Page 1 of 2" in client.get(f"/notifications?after={made_up}").get_data(as_text=True)
 
 
 def test_an_empty_list_says_what_comes_here(world, signed_in):

@@ -39,6 +39,7 @@ from tracker.models import (
     Webhook,
     WebhookDelivery,
 )
+from tracker.notifications.services import encode_cursor
 
 MAX_QUERIES = 12
 
@@ -468,7 +469,8 @@ def test_the_partner_requests_page_sends_the_same_few_queries_for_few_and_many(
 
 
 def test_the_notifications_page_sends_the_same_few_queries_for_few_and_many(client, world, login):
-    """Each notification on a project of its own, some the reader may not open."""
+    """Each notification on a project of its own, some the reader may not open; the first
+    page and a page by cursor."""
     login(world.lead_member)
     counts = []
     for n in (2, 40):
@@ -486,7 +488,11 @@ def test_the_notifications_page_sends_the_same_few_queries_for_few_and_many(clie
             )
         db.session.commit()
         counts.append(_counted(client, "GET", "/notifications"))
-        counts.append(_counted(client, "GET", "/notifications?page=2"))
+        newest = db.session.scalars(
+            sa.select(Notification).order_by(Notification.created_at.desc()).limit(1)
+        ).one()
+        cursor = encode_cursor(newest.created_at, newest.id, 2)  # the next page's link
+        counts.append(_counted(client, "GET", f"/notifications?after={cursor}"))
     assert counts[0] == counts[2] and counts[1] == counts[3]
     assert max(counts) <= MAX_QUERIES
 

@@ -1,6 +1,10 @@
 """The user's notifications: the unread count, a page of the list, marking read."""
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -11,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import Notification, Project, User, utcnow
 
 PAGE_SIZE = 25
+MAX_NUMBER = 2**31 - 1
 
 
 @dataclass
@@ -20,6 +25,32 @@ class NotificationPage:
     pages: int
     total: int
     unread: int
+    newer: str | None = None  # cursors of the neighbouring pages (keyset: ?before= / ?after=)
+    older: str | None = None
+
+
+class BadCursor(ValueError):
+    """A made-up or mangled page link."""
+
+
+def encode_cursor(at: datetime, ident: int, number: int) -> str:
+    raw = json.dumps([at.isoformat(), ident, number], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[datetime, int, int]:
+    """(created_at, id, page number) of a page link; BadCursor if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        at, ident, number = json.loads(raw)
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None or not all(
+            isinstance(n, int) and 0 < n <= MAX_NUMBER for n in (ident, number)
+        ):
+            raise ValueError(at)
+    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError) as error:
+        raise BadCursor(text) from error
+    return moment, ident, number
 
 
 def unread_count(user: User) -> int:
@@ -30,8 +61,12 @@ def unread_count(user: User) -> int:
     )
 
 
-def notification_page(user: User, page: int = 1) -> NotificationPage:
-    """Newest first; the link flag comes from visible_projects in the same query."""
+def notification_page(
+    user: User, after: str | None = None, before: str | None = None
+) -> NotificationPage:
+    """Newest first, PAGE_SIZE at a time by keyset (created_at, id): the page after the
+    cursor after (older), before the cursor before (newer), or the first. The link flag comes
+    from visible_projects in the same query. A bad cursor gives the first page."""
     mine = Notification.user_id == user.id
     total, unread = db.session.execute(
         sa.select(
@@ -40,19 +75,56 @@ def notification_page(user: User, page: int = 1) -> NotificationPage:
         ).where(mine)
     ).one()
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
     visible_ids = visible_projects(user).with_only_columns(Project.id)
     linkable = sa.and_(
         Notification.project_id.is_not(None), Notification.project_id.in_(visible_ids)
     )
-    rows = db.session.execute(
-        sa.select(Notification, linkable)
-        .where(mine)
+    query = sa.select(Notification, linkable).where(mine).limit(PAGE_SIZE + 1)
+    at_, id_ = Notification.created_at, Notification.id
+    number, backwards = 1, False
+    try:
+        if after:
+            at, ident, number = decode_cursor(after)
+            query = query.where(at_ <= at, sa.or_(at_ < at, id_ < ident))
+        elif before:
+            at, ident, number = decode_cursor(before)
+            query = query.where(at_ >= at, sa.or_(at_ > at, id_ > ident))
+            backwards = True
+    except BadCursor:
+        number, backwards = 1, False
+    order = (at_.asc(), id_.asc()) if backwards else (at_.desc(), id_.desc())
+    rows = db.session.execute(query.order_by(*order)).all()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if backwards:
+        rows.reverse()
+        if not more:
+            number = 1  # back at the newest, whatever the link said
+    result = NotificationPage(
+        [(n, bool(link)) for n, link in rows], number, max(pages, number), total, unread
+    )
+    if rows and (more if not backwards else True):
+        last = rows[-1][0]
+        result.older = encode_cursor(last.created_at, last.id, number + 1)
+    if rows and (more if backwards else number > 1):
+        first = rows[0][0]
+        result.newer = encode_cursor(first.created_at, first.id, max(1, number - 1))
+    return result
+
+
+def cursor_of_page(user: User, number: int) -> str | None:
+    """The cursor of page number of user's notifications (old ?page=N links), None beyond
+    the last page: one OFFSET statement, once per old link."""
+    if number < 2 or number > MAX_NUMBER // PAGE_SIZE:
+        return None
+    row = db.session.execute(
+        sa.select(Notification.created_at, Notification.id)
+        .where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return NotificationPage([(n, bool(link)) for n, link in rows], page, pages, total, unread)
+        .offset((number - 1) * PAGE_SIZE - 1)
+        .limit(1)
+    ).first()
+    return None if row is None else encode_cursor(row.created_at, row.id, number)
 
 
 def mark_read(user: User, notification_id: int) -> bool:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from tracker import paging
 from tracker.auth.views import safe_next
 from tracker.notifications import services
 from tracker.notifications.blueprint import bp
@@ -29,8 +30,12 @@ def unread_notifications():
 @bp.get("/notifications")
 @login_required
 def index():
-    page = request.args.get("page", 1, type=int)
-    result = services.notification_page(current_user._get_current_object(), page)
+    user = current_user._get_current_object()
+    after, before = request.args.get("after"), request.args.get("before")
+    number = paging.old_page_number()
+    if number is not None and not (after or before):  # an old numbered link: by cursor
+        return paging.to_cursor(number, lambda n: services.cursor_of_page(user, n))
+    result = services.notification_page(user, after=after, before=None if after else before)
     return render_template("notifications/index.html", result=result)
 
 
