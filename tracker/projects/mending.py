@@ -9,7 +9,7 @@ from tracker.activity import audit
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.models import Milestone, Project, Update, User, utcnow
-from tracker.projects.progress import MILESTONE_TITLE_LIMIT, UPDATE_LIMIT, touch
+from tracker.projects.progress import UPDATE_LIMIT, milestone_title, touch
 from tracker.projects.services import ProjectError, ProjectForbidden
 
 EDIT_WINDOW = permissions.UPDATE_EDIT_WINDOW
@@ -63,21 +63,6 @@ def delete_update(actor: User, project: Project, update: Update) -> None:
     db.session.commit()
 
 
-def _milestone_title(title: str | None) -> str:
-    title = (title or "").strip()
-    if not title:
-        raise ProjectError(_("Name the milestone."), field="title")
-    if len(title) > MILESTONE_TITLE_LIMIT:
-        raise ProjectError(
-            _(
-                "At most %(milestone_title_limit)s characters.",
-                milestone_title_limit=MILESTONE_TITLE_LIMIT,
-            ),
-            field="title",
-        )
-    return title
-
-
 def _require_contributor(actor: User, project: Project, milestone: Milestone) -> None:
     if milestone.project_id != project.id:
         raise ProjectError(_("This milestone does not belong to the project."))
@@ -100,7 +85,7 @@ def edit_milestone(
     _require_contributor(actor, project, milestone)
     changes: dict[str, list] = {}
     if title is not None:
-        title = _milestone_title(title)
+        title = milestone_title(title)
         if title != milestone.title:
             changes["title"] = [milestone.title, title]
             milestone.title = title

@@ -56,8 +56,8 @@ def post_update(actor: User, project: Project, body: str) -> Update:
     return update
 
 
-def add_milestone(actor: User, project: Project, title: str, due_on=None) -> Milestone:
-    _require_contributor(actor, project)
+def milestone_title(title: str | None) -> str:
+    """A milestone's title, stripped; ProjectError on the title field if empty or too long."""
     title = (title or "").strip()
     if not title:
         raise ProjectError(_("Name the milestone."), field="title")
@@ -69,6 +69,12 @@ def add_milestone(actor: User, project: Project, title: str, due_on=None) -> Mil
             ),
             field="title",
         )
+    return title
+
+
+def add_milestone(actor: User, project: Project, title: str, due_on=None) -> Milestone:
+    _require_contributor(actor, project)
+    title = milestone_title(title)
     with transaction():
         milestone = Milestone(project_id=project.id, title=title, due_on=due_on)
         db.session.add(milestone)
