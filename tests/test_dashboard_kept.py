@@ -321,3 +321,17 @@ def test_rebuild_gives_what_folding_gave(app):
             kept.rebuild(connection)
         after = [kept.figures(scope, quarters) for scope in _scopes(net)]
         assert before == after
+
+
+def test_the_worker_folds_changed_projects_every_minute(app, monkeypatch):
+    from tracker.outbox import queue
+
+    with app.app_context():
+        net = Net()
+        monkeypatch.setattr(queue, "_app", app)
+        assert kept.pending()
+        assert queue.fold_dashboard_counts.call_local() >= 4
+        db.session.rollback()  # a fresh snapshot: the worker folded on a session of its own
+        assert not kept.pending()
+        assert queue.fold_dashboard_counts.call_local() == 0
+        assert_kept_equals_live(net)

@@ -82,6 +82,18 @@ def _deliver_and_plan() -> int:
     return sent
 
 
+@huey.periodic_task(crontab(minute="*"))
+def fold_dashboard_counts() -> int:
+    """Every minute: fold the projects changed since (tracker.dashboard.kept), so that the
+    dashboard's next reader finds little or nothing to fold; one fold at a time, however many
+    workers run this."""
+    app = _worker_app()
+    from tracker.dashboard import kept
+
+    with app.app_context():
+        return kept.refresh()
+
+
 @huey.periodic_task(crontab(minute="*/5"))
 def digests_and_reminders() -> None:
     """Every five minutes: digests whose 07:00 has come (each user's time zone) and the due
