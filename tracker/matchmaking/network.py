@@ -77,9 +77,8 @@ class NetworkFilters:
         )
 
 
-def _projects(user: User, filters: NetworkFilters) -> sa.Select:
-    # Withdrawn projects leave every count (design §16): no cooperation drawn from them.
-    query = permissions.visible_projects(user).where(Project.counted())
+def _filtered(query: sa.Select, filters: NetworkFilters) -> sa.Select:
+    """The query of projects narrowed to the filters' site, theme and period of activity."""
     if filters.site_id:
         query = query.where(Project.site_id == filters.site_id)
     if filters.theme_id:
@@ -94,6 +93,11 @@ def _projects(user: User, filters: NetworkFilters) -> sa.Select:
     if days:
         query = query.where(Project.last_activity_at >= utcnow() - timedelta(days=days))
     return query
+
+
+def _projects(user: User, filters: NetworkFilters) -> sa.Select:
+    # Withdrawn projects leave every count (design §16): no cooperation drawn from them.
+    return _filtered(permissions.visible_projects(user).where(Project.counted()), filters)
 
 
 def _rows(user: User, filters: NetworkFilters):
@@ -448,21 +452,7 @@ def build_for_patron(filters: NetworkFilters) -> dict[str, Any]:
 
 
 def _projects_all(filters: NetworkFilters):
-    query = sa.select(Project.id).where(Project.counted())
-    if filters.site_id:
-        query = query.where(Project.site_id == filters.site_id)
-    if filters.theme_id:
-        query = query.where(
-            Project.id.in_(
-                sa.select(project_themes.c.project_id).where(
-                    project_themes.c.theme_id == filters.theme_id
-                )
-            )
-        )
-    days = PERIODS[filters.period]
-    if days:
-        query = query.where(Project.last_activity_at >= utcnow() - timedelta(days=days))
-    return query.subquery()
+    return _filtered(sa.select(Project.id).where(Project.counted()), filters).subquery()
 
 
 # --- drawing -------------------------------------------------------------------------------
