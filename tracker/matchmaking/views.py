@@ -146,22 +146,30 @@ def _decide(interest_id: int, action):
     return interest, request_id
 
 
+def _decided(interest_id: int, action, message: str):
+    """Accept or decline an interest; the message on success; back to the request either way."""
+    done, request_id = _decide(interest_id, action)
+    if done is not None:
+        flash(message, "success")
+    return redirect(url_for("matchmaking.detail", request_id=request_id))
+
+
 @bp.post("/interests/<int:interest_id>/accept")
 @login_required
 def accept(interest_id: int):
-    done, request_id = _decide(interest_id, services.accept_interest)
-    if done is not None:
-        flash(_("Accepted: the organization is now a partner of the project."), "success")
-    return redirect(url_for("matchmaking.detail", request_id=request_id))
+    return _decided(
+        interest_id,
+        services.accept_interest,
+        _("Accepted: the organization is now a partner of the project."),
+    )
 
 
 @bp.post("/interests/<int:interest_id>/decline")
 @login_required
 def decline(interest_id: int):
-    done, request_id = _decide(interest_id, services.decline_interest)
-    if done is not None:
-        flash(_("Declined: the organization was told."), "success")
-    return redirect(url_for("matchmaking.detail", request_id=request_id))
+    return _decided(
+        interest_id, services.decline_interest, _("Declined: the organization was told.")
+    )
 
 
 @bp.route("/projects/<int:project_id>/partner-requests/new", methods=["GET", "POST"])
