@@ -132,43 +132,44 @@ def _saved_message(user: User, changed: list[str]) -> str:
     return message
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@login_required
-def deactivate(user_id: int):
+def _switch_user(user_id: int, change, done):
+    """Deactivate or reactivate a visible user: done(user) flashed on success, the error if
+    the service refuses; back to the user's page either way."""
     actor = _actor()
     require(permissions.can_manage_users(actor))
     user = get_visible_user_or_404(actor, user_id)
     try:
-        services.deactivate_user(actor, user)
+        change(actor, user)
     except services.AdminError as error:
         flash(str(error), "danger")
     else:
-        flash(
-            _(
-                "%(display_name)s is deactivated: signed out everywhere and unable to sign in.",
-                display_name=user.display_name,
-            ),
-            "success",
-        )
+        flash(done(user), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate(user_id: int):
+    return _switch_user(
+        user_id,
+        services.deactivate_user,
+        lambda user: _(
+            "%(display_name)s is deactivated: signed out everywhere and unable to sign in.",
+            display_name=user.display_name,
+        ),
+    )
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @login_required
 def reactivate(user_id: int):
-    actor = _actor()
-    require(permissions.can_manage_users(actor))
-    user = get_visible_user_or_404(actor, user_id)
-    try:
-        services.reactivate_user(actor, user)
-    except services.AdminError as error:
-        flash(str(error), "danger")
-    else:
-        flash(
-            _("%(display_name)s is active again and may sign in.", display_name=user.display_name),
-            "success",
-        )
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _switch_user(
+        user_id,
+        services.reactivate_user,
+        lambda user: _(
+            "%(display_name)s is active again and may sign in.", display_name=user.display_name
+        ),
+    )
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
