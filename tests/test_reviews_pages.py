@@ -1,5 +1,7 @@
 """Gate pages: request, review queue, decision page, confirmations, status changes, conditions."""
 
+import html
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -8,7 +10,14 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.extensions import db
-from tracker.models import GateCondition, GateReview, Project, StageCriterion, StageEvent
+from tracker.models import (
+    GateCondition,
+    GateReview,
+    Project,
+    StageCriterion,
+    StageEvent,
+    utcnow,
+)
 from tracker.reviews import services
 
 EVIDENCE = "Six-week pilot finished; both partners signed the report."
@@ -351,3 +360,37 @@ def test_the_panel_needs_a_fixed_number_of_queries(world):
         panel = gate_panel(world.manager, loaded)
     assert panel.can_decide and panel.confirmed_count == 2  # the lead's and the partner's
     assert len(statements) <= 3
+
+
+def test_the_queue_pages_by_cursor_and_old_numbered_links_redirect(world, signed_in, monkeypatch):
+    from tracker.reviews import queue as queue_module
+
+    monkeypatch.setattr(queue_module, "QUEUE_PAGE_SIZE", 3)
+    now = utcnow()
+    for i in range(7):
+        project = factories.make_project(world.lingen, world.lead_org, title=f"Queued {i}")
+        db.session.add(
+            GateReview(
+                project_id=project.id,
+                from_stage="develop",
+                to_stage="test",
+                requested_at=now - timedelta(days=10 - i),
+            )
+        )
+    db.session.commit()
+    client = signed_in(world.manager)
+    first = client.get("/reviews").get_data(as_text=True)
+    assert "Queued 0" in first and "Queued 3" not in first and "Page 1 of 3" in first
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))
+    assert "after=" in following and "page=" not in following
+    second = client.get(following).get_data(as_text=True)
+    assert "Queued 3" in second and "Queued 0" not in second and "Page 2 of 3" in second
+    back = html.unescape(re.search(r'href="([^"]+)" rel="prev"', second).group(1))
+    assert "Queued 0" in client.get(back).get_data(as_text=True)
+    moved = client.get("/reviews?page=3")
+    assert moved.status_code == 302 and "after=" in moved.location
+    third = client.get(moved.location).get_data(as_text=True)
+    assert "Queued 6" in third and "Page 3 of 3" in third and 'rel="next"' not in third
+    assert client.get("/reviews?page=4").status_code == 404
+    assert client.get("/reviews?page=x").status_code == 400
+    assert "Queued 0" in client.get("/reviews?after=bm9uc2Vuc2U").get_data(as_text=True)

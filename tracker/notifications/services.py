@@ -1,10 +1,6 @@
 """The user's notifications: the unread count, a page of the list, marking read."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
-from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -13,9 +9,9 @@ from tracker.auth.permissions import visible_projects
 from tracker.database import keep, transaction
 from tracker.extensions import db
 from tracker.models import Notification, Project, User, utcnow
+from tracker.paging import MAX_PAGE, BadCursor, beyond, decode_cursor, encode_cursor
 
 PAGE_SIZE = 25
-MAX_NUMBER = 2**31 - 1
 
 
 @dataclass
@@ -27,30 +23,6 @@ class NotificationPage:
     unread: int
     newer: str | None = None  # cursors of the neighbouring pages (keyset: ?before= / ?after=)
     older: str | None = None
-
-
-class BadCursor(ValueError):
-    """A made-up or mangled page link."""
-
-
-def encode_cursor(at: datetime, ident: int, number: int) -> str:
-    raw = json.dumps([at.isoformat(), ident, number], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> tuple[datetime, int, int]:
-    """(created_at, id, page number) of a page link; BadCursor if it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        at, ident, number = json.loads(raw)
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None or not all(
-            isinstance(n, int) and 0 < n <= MAX_NUMBER for n in (ident, number)
-        ):
-            raise ValueError(at)
-    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError) as error:
-        raise BadCursor(text) from error
-    return moment, ident, number
 
 
 def unread_count(user: User) -> int:
@@ -85,10 +57,10 @@ def notification_page(
     try:
         if after:
             at, ident, number = decode_cursor(after)
-            query = query.where(at_ <= at, sa.or_(at_ < at, id_ < ident))
+            query = query.where(beyond(at_, id_, at, ident, later=False))
         elif before:
             at, ident, number = decode_cursor(before)
-            query = query.where(at_ >= at, sa.or_(at_ > at, id_ > ident))
+            query = query.where(beyond(at_, id_, at, ident, later=True))
             backwards = True
     except BadCursor:
         number, backwards = 1, False
@@ -115,7 +87,7 @@ def notification_page(
 def cursor_of_page(user: User, number: int) -> str | None:
     """The cursor of page number of user's notifications (old ?page=N links), None beyond
     the last page: one OFFSET statement, once per old link."""
-    if number < 2 or number > MAX_NUMBER // PAGE_SIZE:
+    if number < 2 or number > MAX_PAGE // PAGE_SIZE:
         return None
     row = db.session.execute(
         sa.select(Notification.created_at, Notification.id)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from tracker import paging
 from tracker.auth import permissions
 from tracker.auth.views import safe_next
 from tracker.loaders import (
@@ -16,6 +17,7 @@ from tracker.models import GateReview, Project
 from tracker.reviews import nudges, queries, rules, services
 from tracker.reviews.blueprint import bp
 from tracker.reviews.forms import DecisionForm, GateRequestForm, NudgeForm, StatusForm
+from tracker.reviews.queue import cursor_of_page as queue_cursor_of_page
 from tracker.reviews.queue import review_queue
 from tracker.reviews.services import GateError, GateForbidden
 
@@ -108,8 +110,11 @@ def queue():
     if not permissions.can_view_review_queue(user):
         abort(403)
     site = request.args.get("site") or None
-    page = request.args.get("page", 1, type=int)
-    result = review_queue(user, site, page)
+    after, before = request.args.get("after"), request.args.get("before")
+    number = paging.old_page_number()
+    if number is not None and not (after or before):  # an old numbered link: by cursor
+        return paging.to_cursor(number, lambda n: queue_cursor_of_page(user, site, n))
+    result = review_queue(user, site, after=after, before=None if after else before)
     return render_template("reviews/queue.html", queue=result)
 
 
