@@ -40,7 +40,7 @@ from flask import g
 from tracker.dashboard.metrics import COOPERATION_FLAGS, DECIDED, Scope
 from tracker.dashboard.periods import Quarter
 from tracker.extensions import db
-from tracker.models import GateReview, Organization, Participation, Project, StageEvent
+from tracker.models import GateReview, Organization, Participation, Project, Site, StageEvent
 from tracker.models.base import STAGES, STATUSES
 from tracker.models.directory import organization_sites
 from tracker.models.project import project_themes
@@ -463,12 +463,15 @@ def figures(scope: Scope, quarters: list[Quarter]) -> KeptFigures:
         sa.and_(c.figure.in_(("decision", "decided")), c.period == period),
     )
     conditions = [c.theme_id == (scope.theme_id or 0)]
-    if scope.site_ids is not None:
-        conditions.append(c.site_id.in_(scope.site_ids))
+    # the network: every site's rows, named so that the primary key (site first) is used
+    sites = scope.site_ids if scope.site_ids is not None else sa.select(Site.id)
+    conditions.append(c.site_id.in_(sites))
     durations = _durations(
         c, [*conditions, c.figure.in_(("stay", "turnaround")), c.period == period]
     )
-    conditions.append(wanted)
+    counted = ("stage", "flag", "kind", "country", "theme", "entries", "entered")
+    # the figures by name too: index ranges that skip the histograms' rows
+    conditions += [wanted, c.figure.in_((*counted, "decision", "decided"))]
     query = (
         sa.select(c.site_id, c.figure, c.period, c.key, sa.func.sum(c.n).label("n"))
         .where(*conditions)
