@@ -127,6 +127,23 @@ def _edits(conn, confirmed) -> list[str]:
     return problems
 
 
+def by_status(ledger) -> str:
+    """The replies counted by HTTP status, for a report: "200: 1,234, 302: 56"."""
+    return ", ".join(f"{s}: {n:,}" for s, n in sorted(ledger.statuses.items()))
+
+
+def server_errors(ledger) -> int:
+    return sum(n for s, n in ledger.statuses.items() if s >= 500)
+
+
+def confirmed_writes(ledger) -> str:
+    """A report's line of the writes the server confirmed."""
+    return (
+        f"- confirmed writes: {len(ledger.updates)} updates, {len(ledger.ticks)} ticks, "
+        f"{len(ledger.gates)} gate requests, {len(ledger.edits)} edits"
+    )
+
+
 def summary(ledger, problems: list[str], backend: str, args, elapsed: float) -> str:
     total = sum(ledger.statuses.values())
     lines = [
@@ -134,12 +151,10 @@ def summary(ledger, problems: list[str], backend: str, args, elapsed: float) -> 
         f"{args.workers} workers x {args.threads} threads",
         "",
         f"- requests: {total:,} ({total / args.duration:.0f}/s); replies by status: "
-        + ", ".join(f"{s}: {n:,}" for s, n in sorted(ledger.statuses.items())),
+        + by_status(ledger),
         "- operations: " + ", ".join(f"{k}: {n:,}" for k, n in sorted(ledger.operations.items())),
-        f"- confirmed writes: {len(ledger.updates)} updates, {len(ledger.ticks)} ticks, "
-        f"{len(ledger.gates)} gate requests, {len(ledger.edits)} edits",
-        f"- 5xx: {sum(n for s, n in ledger.statuses.items() if s >= 500)}; "
-        f"problems found by the checks: {len(problems)}",
+        confirmed_writes(ledger),
+        f"- 5xx: {server_errors(ledger)}; problems found by the checks: {len(problems)}",
         f"- fresh connections after a client was idle ≥ 1 s (instead of racing gunicorn's "
         f"keep-alive close): {ledger.reconnects}",
         f"- wall time including start-up and sign-ins: {elapsed:.0f} s; "

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from bench import checks, load
 from bench.generate import DEFAULT_PASSWORD, normalise
-from bench.server import BIN, HOST, ROOT, csrf_token, server_env, sign_in
+from bench.server import BIN, HOST, ROOT, answers, csrf_token, server_env, sign_in, wait_until
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tracker_bench_cluster"
 REDIS = "redis://127.0.0.1:6379/7"  # a database of its own, emptied before the run
@@ -147,15 +147,8 @@ def nginx(env: dict[str, str]):
 
 
 def wait_healthy(base: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{base} did not answer /healthz within {seconds:.0f} s")
+    if not wait_until(lambda: answers(f"{base}/healthz"), seconds):
+        raise SystemExit(f"{base} did not answer /healthz within {seconds:.0f} s")
 
 
 def check_sessions(bases: list[str], password: str) -> list[str]:
@@ -327,11 +320,9 @@ def report(ledger, in_flight: int, results: dict[str, list[str]], args, elapsed:
         f"1 worker, PostgreSQL + Redis; {args.users} clients, {args.duration:.0f} s",
         "",
         f"- requests through nginx: {total:,} ({total / args.duration:.0f}/s); by status: "
-        + ", ".join(f"{s}: {n:,}" for s, n in sorted(ledger.statuses.items())),
-        f"- 5xx: {sum(n for s, n in ledger.statuses.items() if s >= 500)}, of them in flight "
-        f"at the kill: {in_flight}",
-        f"- confirmed writes: {len(ledger.updates)} updates, {len(ledger.ticks)} ticks, "
-        f"{len(ledger.gates)} gate requests, {len(ledger.edits)} edits",
+        + checks.by_status(ledger),
+        f"- 5xx: {checks.server_errors(ledger)}, of them in flight at the kill: {in_flight}",
+        checks.confirmed_writes(ledger),
         f"- wall time: {elapsed:.0f} s; load average afterwards: {os.getloadavg()[0]:.1f}",
     ]
     for name, problems in results.items():

@@ -6,6 +6,7 @@ import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,18 +80,33 @@ def running(url: str, port: int, options: list[str], env: dict[str, str] | None 
             process.wait()
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
+def answers(url: str, timeout: float = 2) -> bool:
+    """A GET of url replies 200."""
+    return requests.get(url, timeout=timeout).status_code == 200
+
+
+def wait_until(ready: Callable[[], bool], seconds: float) -> bool:
+    """Asks ready() every 0.2 s until it is true (True) or seconds have passed (False). A refused
+    connection (still binding, workers still booting) counts as not ready."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}; see the log.")
         try:
-            if requests.get(f"{base}/bench/bare", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:  # refused while binding, or workers still booting
+            if ready():
+                return True
+        except requests.RequestException:
             pass
         time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer within 60 s.")
+    return False
+
+
+def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}; see the log.")
+        return answers(f"{base}/bench/bare")
+
+    if not wait_until(ready, 60):
+        raise SystemExit("gunicorn did not answer within 60 s.")
 
 
 def csrf_token(html: str) -> str:

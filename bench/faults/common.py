@@ -4,15 +4,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
 import sqlalchemy as sa
 
-from bench.server import ROOT, running
+from bench.server import ROOT, answers, running, wait_until
 
 DATA = ROOT / "bench" / "data"
 LOGS = ROOT / "bench" / "logs"
@@ -108,16 +106,11 @@ def workers(master: subprocess.Popen) -> list[int]:
 
 
 def wait_for_workers(master: subprocess.Popen, count: int, base: str, limit: float = 60) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if len(workers(master)) >= count:
-            try:
-                if requests.get(f"{base}/bench/bare", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not get back to {count} workers within {limit:.0f} s")
+    def back() -> bool:
+        return len(workers(master)) >= count and answers(f"{base}/bench/bare", timeout=5)
+
+    if not wait_until(back, limit):
+        raise RuntimeError(f"gunicorn did not get back to {count} workers within {limit:.0f} s")
 
 
 def log_count(log: Path, needle: str) -> int:
