@@ -195,6 +195,23 @@ def _fresh_g_per_request():
 
 
 @pytest.fixture
+def session_ends_before_each_request():
+    """Each request starts without an open transaction, as with production's fresh session.
+
+    The test client shares the test's session; without this a transaction left open by one
+    request (or by the test) holds SQLite's lock while the next request authenticates. Modules
+    that need it say `pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")`.
+    """
+
+    def end_transaction(sender, **extra):
+        db.session.rollback()
+
+    request_started.connect(end_transaction, weak=False)
+    yield
+    request_started.disconnect(end_transaction)
+
+
+@pytest.fixture
 def fresh_app(tmp_path, monkeypatch):
     """Build extra apps with create_app(overrides) in a private instance folder.
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import request_started
 
 from tests import factories
 from tests.test_api_read import bearer
@@ -24,14 +23,7 @@ from tracker.models import (
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def session_ends_before_each_request():
-    def end_transaction(sender, **extra):
-        db.session.rollback()
-
-    request_started.connect(end_transaction, weak=False)
-    yield
-    request_started.disconnect(end_transaction)
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 def call(client, method: str, url: str, user, status: int, body=None, **headers):

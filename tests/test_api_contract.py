@@ -5,7 +5,6 @@ to what comes next, and entity tags that change whenever the representation does
 from datetime import timedelta
 
 import pytest
-from flask import request_started
 
 from tests.test_api_read import bearer
 from tracker.api.problems import PROBLEM_KINDS
@@ -15,14 +14,7 @@ from tracker.models import Project, utcnow
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def session_ends_before_each_request():
-    def end_transaction(sender, **extra):
-        db.session.rollback()
-
-    request_started.connect(end_transaction, weak=False)
-    yield
-    request_started.disconnect(end_transaction)
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 @pytest.fixture

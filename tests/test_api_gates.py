@@ -5,9 +5,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.test_api_read import assert_problem, bearer, get_json
-from tests.test_api_write import count, session_ends_before_each_request  # noqa: F401
+from tests.test_api_write import count
 from tracker.extensions import db
 from tracker.models import GateConfirmation, GateReview, Project
+
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 EVIDENCE = {"evidence": "Forecast error below 5 % on last winter's data."}
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from flask import request_started
 
 from tracker.auth.tokens import create_token
 from tracker.extensions import db
@@ -25,14 +24,7 @@ GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "tracker_client"
 
 
-@pytest.fixture(autouse=True)
-def session_ends_before_each_request():
-    def end_transaction(sender, **extra):
-        db.session.rollback()
-
-    request_started.connect(end_transaction, weak=False)
-    yield
-    request_started.disconnect(end_transaction)
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ rate-limit headers (design §13)."""
 
 import pytest
 import sqlalchemy as sa
-from flask import request_started
 
 from tests.test_api_read import assert_problem
 from tracker.auth.tokens import create_token
@@ -13,14 +12,7 @@ from tracker.models import IdempotencyKey, Milestone, Project, Update
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def session_ends_before_each_request():
-    def end_transaction(sender, **extra):
-        db.session.rollback()
-
-    request_started.connect(end_transaction, weak=False)
-    yield
-    request_started.disconnect(end_transaction)
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 def token(user, scope: str = "write") -> dict:

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from tests.test_api_write import session_ends_before_each_request  # noqa: F401
 from tracker.auth.tokens import create_token
 from tracker.reviews import services as gates
+
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 # Per operation: valid requests aimed at real objects, then requests that break the schema.
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}

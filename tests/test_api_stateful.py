@@ -13,9 +13,10 @@ from flask import request, request_started
 from hypothesis import HealthCheck, settings
 
 from tests.test_api_schemathesis import ACCEPTED_REFUSALS
-from tests.test_api_write import session_ends_before_each_request  # noqa: F401
 from tracker.auth.tokens import create_token
 from tracker.extensions import db
+
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 # The project workflow the links describe. Without the gate request's own links
 # (getGateRequest, confirmGateRequest: checked in tests/test_api_client_example.py) the

@@ -3,27 +3,12 @@
 
 import pytest
 import sqlalchemy as sa
-from flask import request_started
 
 from tests.test_api_read import assert_problem, bearer, get_json
 from tracker.extensions import db
 from tracker.models import AuditEvent, Organization, Project, Update
 
-
-@pytest.fixture(autouse=True)
-def session_ends_before_each_request():
-    """Each request starts without an open transaction, as with production's fresh session.
-
-    The test client shares the test's session; without this a transaction left open by one
-    request (or by the test) holds SQLite's lock while the next request authenticates.
-    """
-
-    def end_transaction(sender, **extra):
-        db.session.rollback()
-
-    request_started.connect(end_transaction, weak=False)
-    yield
-    request_started.disconnect(end_transaction)
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 NEW = {"title": "Hydrogen-cooled racks", "summary": "Cooling with H2.", "site": "lingen"}

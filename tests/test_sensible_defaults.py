@@ -5,22 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import request_started
 
 from tests.projects_support import project_form
 from tests.test_api_read import bearer
 from tracker.extensions import db
 from tracker.models import Milestone, Project
 
-
-@pytest.fixture(autouse=True)
-def session_ends_before_each_request():
-    def end_transaction(sender, **extra):
-        db.session.rollback()
-
-    request_started.connect(end_transaction, weak=False)
-    yield
-    request_started.disconnect(end_transaction)
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 def selected_site(html: str) -> str | None:

@@ -11,6 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from huey import SqliteHuey
 
@@ -19,11 +20,12 @@ from tests.test_webhooks import (  # noqa: F401
     bearer,
     private_allowed,
     register,
-    session_ends_before_each_request,
 )
 from tracker.extensions import db
 from tracker.models import WebhookDelivery
 from tracker.outbox import queue
+
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 class SigningReceiver:

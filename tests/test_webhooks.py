@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
-from flask import request_started
 
 from tracker.auth.tokens import create_token
 from tracker.extensions import db
@@ -23,14 +22,7 @@ from tracker.webhooks import fan_out
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def session_ends_before_each_request():
-    def end_transaction(sender, **extra):
-        db.session.rollback()
-
-    request_started.connect(end_transaction, weak=False)
-    yield
-    request_started.disconnect(end_transaction)
+pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
 
 @pytest.fixture
