@@ -160,7 +160,7 @@ def test_the_managers_digest_writes_dates_and_stages_in_the_readers_language(app
     db.session.commit()
     with app.test_request_context(), force_locale("de"):
         text = " ".join(row for _title, rows in _manager_sections(world.manager) for row, _ in rows)
-    assert "Zieltermin für Test" in text and "01.03.2020" in text
+    assert "Zieltermin für die Phase Test" in text and "01.03.2020" in text
     assert "-" not in text.replace(" — ", "")  # no ISO dates such as 2020-03-01
 
 
