@@ -195,6 +195,18 @@ def _fresh_g_per_request():
 
 
 @pytest.fixture
+def signed_in(client, login):
+    """signed_in(user): the client, signed out of whoever was signed in and into user."""
+
+    def sign_in(user):
+        client.post("/logout")
+        assert login(user).status_code == 302
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def session_ends_before_each_request():
     """Each request starts without an open transaction, as with production's fresh session.
 

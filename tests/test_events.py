@@ -34,16 +34,6 @@ def people(world):
     return People
 
 
-@pytest.fixture
-def signed_in(client, login):
-    def sign_in(user):
-        client.post("/logout")
-        assert login(user).status_code == 302
-        return client
-
-    return sign_in
-
-
 def told(kind: str) -> dict[int, str]:
     """user id -> message of the notifications of this kind."""
     db.session.expire_all()

@@ -4,7 +4,6 @@ import html
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from tracker import activity
@@ -13,16 +12,6 @@ from tracker.models import Notification, utcnow
 from tracker.reviews import services
 
 EVIDENCE = "Pilot done; partners agree."
-
-
-@pytest.fixture
-def signed_in(client, login):
-    def sign_in(user):
-        client.post("/logout")
-        assert login(user).status_code == 302
-        return client
-
-    return sign_in
 
 
 def notifications_of(user) -> list[Notification]:

@@ -30,16 +30,6 @@ from tracker.reviews.services import GateError, GateForbidden
 TODAY = utcnow().date()
 
 
-@pytest.fixture
-def signed_in(client, login):
-    def sign_in(user):
-        client.post("/logout")
-        assert login(user).status_code == 302
-        return client
-
-    return sign_in
-
-
 def _late_milestone(project, days: int = 180, title: str = "Pilot contract signed") -> Milestone:
     milestone = Milestone(project_id=project.id, title=title, due_on=TODAY - timedelta(days=days))
     db.session.add(milestone)

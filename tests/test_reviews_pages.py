@@ -46,16 +46,6 @@ def request(world, project, who="lead_member") -> GateReview:
     return services.request_gate(world.user(who), project, EVIDENCE)
 
 
-@pytest.fixture
-def signed_in(client, login):
-    def sign_in(user):
-        client.post("/logout")
-        assert login(user).status_code == 302
-        return client
-
-    return sign_in
-
-
 # --- the whole flow -------------------------------------------------------------------------
 
 
