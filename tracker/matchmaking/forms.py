@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -45,6 +46,13 @@ REQUEST_STATUS_LABELS = {
     "withdrawn": _l("Withdrawn"),
     "closed": _l("Closed"),
 }
+
+
+def request_status_label(status: str) -> str:
+    """A partner request's state; 'Open' with a context, as the bare word is the verb elsewhere."""
+    if status == "open":
+        return pgettext("partner request status", "Open")
+    return str(REQUEST_STATUS_LABELS.get(status, status))
 
 
 class PartnerRequestForm(FlaskForm):

@@ -13,11 +13,11 @@ from tracker.matchmaking import services, suggest
 from tracker.matchmaking.blueprint import bp
 from tracker.matchmaking.forms import (
     INTEREST_STATUS_LABELS,
-    REQUEST_STATUS_LABELS,
     ROLE_LABELS,
     SOUGHT_KIND_LABELS,
     InterestForm,
     PartnerRequestForm,
+    request_status_label,
 )
 from tracker.matchmaking.services import MatchError, MatchForbidden
 
@@ -32,7 +32,7 @@ def matchmaking_labels():
         "sought_kind_label": lambda k: SOUGHT_KIND_LABELS.get(k, k),
         "sought_role_label": lambda r: ROLE_LABELS.get(r, r),
         "interest_status_label": lambda s: INTEREST_STATUS_LABELS.get(s, s),
-        "request_status_label": lambda s: REQUEST_STATUS_LABELS.get(s, s),
+        "request_status_label": request_status_label,
     }
 
 
