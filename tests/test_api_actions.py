@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.test_api_read import bearer
+from tests.test_api_read import API, bearer
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -19,9 +19,6 @@ from tracker.models import (
     Update,
     utcnow,
 )
-
-API = "/api/v1"
-
 
 pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 

@@ -6,13 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.test_api_read import bearer
+from tests.test_api_read import API, bearer
 from tracker.api.problems import PROBLEM_KINDS
 from tracker.extensions import db
 from tracker.models import Project, utcnow
-
-API = "/api/v1"
-
 
 pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 

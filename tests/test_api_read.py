@@ -7,11 +7,13 @@ from tests import factories as f
 from tracker.auth.tokens import create_token, revoke_token
 from tracker.extensions import db
 
+API = "/api/v1"
 PROBLEM = "application/problem+json"
 
 
-def bearer(user) -> dict:
-    token, _row = create_token(user, "test")
+def bearer(user, scope: str = "write") -> dict:
+    """The Authorization header of a new token of user's ("write" or "read" scope)."""
+    token, _row = create_token(user, "test", scope=scope)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -4,20 +4,11 @@ rate-limit headers (design §13)."""
 import pytest
 import sqlalchemy as sa
 
-from tests.test_api_read import assert_problem
-from tracker.auth.tokens import create_token
+from tests.test_api_read import API, assert_problem, bearer
 from tracker.extensions import db
 from tracker.models import IdempotencyKey, Milestone, Project, Update
 
-API = "/api/v1"
-
-
 pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
-
-
-def token(user, scope: str = "write") -> dict:
-    value, _row = create_token(user, "test", scope=scope)
-    return {"Authorization": f"Bearer {value}"}
 
 
 def count(model) -> int:
@@ -31,7 +22,7 @@ def count(model) -> int:
 
 
 def test_every_problem_names_its_kind_and_instance(client, world):
-    headers = token(world.lead_member)
+    headers = bearer(world.lead_member)
     missing = client.get(f"{API}/projects/999999", headers=headers)
     body = assert_problem(missing, 404)
     assert body["type"] == "http://localhost/api/v1/problems/not-found"
@@ -51,7 +42,7 @@ def test_every_problem_names_its_kind_and_instance(client, world):
 
 def test_a_stale_if_match_answers_412_and_a_stale_body_version_409(client, world):
     url = f"{API}/projects/{world.network_project.id}"
-    headers = token(world.lead_member)
+    headers = bearer(world.lead_member)
     assert (
         client.patch(url, json={"kind": "service", "version": 1}, headers=headers).status_code
         == 200
@@ -79,7 +70,7 @@ def test_a_stale_if_match_answers_412_and_a_stale_body_version_409(client, world
 
 
 def test_objects_and_lists_carry_etags_and_answer_304_when_unchanged(client, world):
-    headers = token(world.lead_member)
+    headers = bearer(world.lead_member)
     for url in (
         f"{API}/projects/{world.network_project.id}",
         f"{API}/projects",
@@ -107,7 +98,7 @@ def test_objects_and_lists_carry_etags_and_answer_304_when_unchanged(client, wor
 def test_a_repeated_post_with_the_same_key_returns_the_first_answer_and_changes_nothing(
     client, world
 ):
-    headers = {**token(world.lead_member), "Idempotency-Key": "update-1"}
+    headers = {**bearer(world.lead_member), "Idempotency-Key": "update-1"}
     url = f"{API}/projects/{world.network_project.id}/updates"
     first = client.post(url, json={"body": "Kick-off held."}, headers=headers)
     assert first.status_code == 201
@@ -120,13 +111,13 @@ def test_a_repeated_post_with_the_same_key_returns_the_first_answer_and_changes_
     assert body["type"] == "http://localhost/api/v1/problems/idempotency-key-reused"
     assert count(Update) == 1
     # Keys belong to their user: another user's same key is a new request.
-    mine = {**token(world.partner_member), "Idempotency-Key": "update-1"}
+    mine = {**bearer(world.partner_member), "Idempotency-Key": "update-1"}
     assert client.post(url, json={"body": "Kick-off held."}, headers=mine).status_code == 201
     assert count(Update) == 2 and count(IdempotencyKey) == 2
 
 
 def test_a_refused_post_with_a_key_stores_nothing_and_may_be_retried(client, world):
-    headers = {**token(world.lead_member), "Idempotency-Key": "milestone-1"}
+    headers = {**bearer(world.lead_member), "Idempotency-Key": "milestone-1"}
     url = f"{API}/projects/{world.network_project.id}/milestones"
     assert client.post(url, json={"title": " "}, headers=headers).status_code == 422
     assert count(IdempotencyKey) == 0
@@ -138,7 +129,7 @@ def test_a_refused_post_with_a_key_stores_nothing_and_may_be_retried(client, wor
 
 
 def test_a_created_project_is_not_created_twice(client, world):
-    headers = {**token(world.lead_member), "Idempotency-Key": "new-project"}
+    headers = {**bearer(world.lead_member), "Idempotency-Key": "new-project"}
     body = {"title": "Hydrogen racks", "site": "lingen"}
     first = client.post(f"{API}/projects", json=body, headers=headers)
     second = client.post(f"{API}/projects", json=body, headers=headers)
@@ -152,7 +143,7 @@ def test_a_created_project_is_not_created_twice(client, world):
 
 
 def test_a_read_token_reads_and_may_not_write(client, world):
-    headers = token(world.lead_member, scope="read")
+    headers = bearer(world.lead_member, scope="read")
     assert client.get(f"{API}/projects", headers=headers).status_code == 200
     assert client.get(f"{API}/me", headers=headers).get_json()["token_scope"] == "read"
     url = f"{API}/projects/{world.network_project.id}/updates"
@@ -180,7 +171,7 @@ def test_the_cli_creates_read_tokens(runner, world):
 
 def test_rate_limit_headers_only_on_limited_answers(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "TRACKER_API_LIMIT", "2 per minute")
-    headers = token(world.lead_member)
+    headers = bearer(world.lead_member)
     ok = client.get(f"{API}/themes", headers=headers)
     missing = client.get(f"{API}/projects/999999", headers=headers)
     for answer in (ok, missing):
@@ -199,7 +190,7 @@ def test_rate_limit_headers_only_on_limited_answers(app, client, world, monkeypa
 
 
 def test_csv_exports_take_a_token_and_organizations_carry_ids(client, world):
-    headers = token(world.lead_member, scope="read")
+    headers = bearer(world.lead_member, scope="read")
     projects = client.get("/projects/export.csv", headers=headers)
     assert projects.status_code == 200, projects.headers.get("Location")
     assert "Open hydrogen forecast" in projects.get_data(as_text=True)
@@ -216,7 +207,7 @@ def test_csv_exports_take_a_token_and_organizations_carry_ids(client, world):
 
 
 def test_organizations_are_imported_with_a_token(client, world):
-    exported = client.get("/organizations/export.csv", headers=token(world.admin))
+    exported = client.get("/organizations/export.csv", headers=bearer(world.admin))
     header = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert header.startswith("id,")
     csv_text = (
@@ -224,13 +215,13 @@ def test_organizations_are_imported_with_a_token(client, world):
         "Hydrogen Works,startup,DE,Lingen,,Electrolysers,,lingen,ai\n"
     )
     url = f"{API}/organizations/import"
-    member = client.post(url, json={"csv": csv_text}, headers=token(world.lead_member))
+    member = client.post(url, json={"csv": csv_text}, headers=bearer(world.lead_member))
     assert_problem(member, 403)
-    dry = client.post(url, json={"csv": csv_text, "dry_run": True}, headers=token(world.admin))
+    dry = client.post(url, json={"csv": csv_text, "dry_run": True}, headers=bearer(world.admin))
     assert dry.status_code == 200 and dry.get_json() == {"rows": 1, "imported": 0, "errors": []}
-    done = client.post(url, json={"csv": csv_text}, headers=token(world.admin))
+    done = client.post(url, json={"csv": csv_text}, headers=bearer(world.admin))
     assert done.status_code == 200 and done.get_json()["imported"] == 1
-    again = client.post(url, json={"csv": csv_text}, headers=token(world.admin))
+    again = client.post(url, json={"csv": csv_text}, headers=bearer(world.admin))
     problem = assert_problem(again, 422)
     assert problem["rows"] and problem["rows"][0]["row"] == 2
     # An exported file (with its id column) imports elsewhere as it is: ids are ignored.
@@ -238,6 +229,6 @@ def test_organizations_are_imported_with_a_token(client, world):
     reimport = client.post(
         url,
         json={"csv": "id," + csv_text.splitlines()[0] + "\n" + exported_line},
-        headers=token(world.admin),
+        headers=bearer(world.admin),
     )
     assert reimport.status_code == 200, reimport.get_data(as_text=True)

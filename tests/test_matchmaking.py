@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests import factories as f
 from tests.querycount import count_queries
-from tracker.auth.tokens import create_token
+from tests.test_api_read import bearer
 from tracker.extensions import db
 from tracker.matchmaking import services
 from tracker.models import (
@@ -242,11 +242,6 @@ def test_only_the_requesting_side_decides(world, client, login):
 # --- API ---------------------------------------------------------------------------------------
 
 
-def _auth(user) -> dict:
-    token, _ = create_token(user, "test")
-    return {"Authorization": f"Bearer {token}"}
-
-
 class Api:
     """API calls that end the test's own read first: the request shares the test's session,
     and a read snapshot left open would make its first write fail on SQLite."""
@@ -275,7 +270,7 @@ def test_api_request_interest_accept(world, client):
             "description": "A pilot company",
             "closes_on": closes,
         },
-        headers=_auth(world.lead_member),
+        headers=bearer(world.lead_member),
     )
     assert created.status_code == 201, created.json
     body = created.json
@@ -286,7 +281,7 @@ def test_api_request_interest_accept(world, client):
         "open",
     )
     assert body["project"] == {"id": project.id, "title": project.title}
-    outsider = _auth(world.outsider)
+    outsider = bearer(world.outsider)
     listing = client.get("/api/v1/partner-requests?site=berlin", headers=outsider)
     assert [r["id"] for r in listing.json["items"]] == [body["id"]]
     answered = client.post(
@@ -306,7 +301,7 @@ def test_api_request_interest_accept(world, client):
     assert (
         client.post(f"/api/v1/interests/{interest_id}/accept", headers=outsider).status_code == 403
     )
-    lead = _auth(world.lead_member)
+    lead = bearer(world.lead_member)
     db.session.expire_all()
     with count_queries() as statements:
         accepted = client.post(f"/api/v1/interests/{interest_id}/accept", headers=lead)
@@ -340,10 +335,10 @@ def test_api_request_interest_accept(world, client):
 def test_api_consortium_request_has_no_title_and_patrons_are_refused(world, client):
     client = Api(client)
     _request(world, world.consortium_project)
-    items = client.get("/api/v1/partner-requests", headers=_auth(world.outsider)).json["items"]
+    items = client.get("/api/v1/partner-requests", headers=bearer(world.outsider)).json["items"]
     assert items[0]["project"] is None and items[0]["host_site"] == "lingen"
     assert "Secret" not in str(items)
-    assert client.get("/api/v1/partner-requests", headers=_auth(world.patron)).status_code == 403
+    assert client.get("/api/v1/partner-requests", headers=bearer(world.patron)).status_code == 403
 
 
 def test_api_refuses_bad_bodies_and_forbidden_callers(world, client):
@@ -351,14 +346,14 @@ def test_api_refuses_bad_bodies_and_forbidden_callers(world, client):
     url = f"/api/v1/projects/{world.network_project.id}/partner-requests"
     closes = (utcnow().date() + timedelta(days=10)).isoformat()
     good = {"kind": "startup", "description": "x", "closes_on": closes}
-    assert client.post(url, json=good, headers=_auth(world.outsider)).status_code == 403
-    bad = client.post(url, json={**good, "kind": "nope"}, headers=_auth(world.lead_member))
+    assert client.post(url, json=good, headers=bearer(world.outsider)).status_code == 403
+    bad = client.post(url, json={**good, "kind": "nope"}, headers=bearer(world.lead_member))
     assert bad.status_code == 422
     far = (utcnow().date() + timedelta(days=800)).isoformat()
-    too_far = client.post(url, json={**good, "closes_on": far}, headers=_auth(world.lead_member))
+    too_far = client.post(url, json={**good, "closes_on": far}, headers=bearer(world.lead_member))
     assert too_far.status_code == 422
     hidden = f"/api/v1/projects/{world.consortium_project.id}/partner-requests"
-    assert client.post(hidden, json=good, headers=_auth(world.outsider)).status_code == 404
+    assert client.post(hidden, json=good, headers=bearer(world.outsider)).status_code == 404
 
 
 def test_openapi_names_the_operations(client):

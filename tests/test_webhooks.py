@@ -12,15 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from tracker.auth.tokens import create_token
+from tests.test_api_read import API, bearer
 from tracker.extensions import db
 from tracker.models import Webhook, WebhookDelivery, utcnow
 from tracker.models.outbox import OutboxMessage
 from tracker.outbox import worker
 from tracker.webhooks import fan_out
-
-API = "/api/v1"
-
 
 pytestmark = pytest.mark.usefixtures("session_ends_before_each_request")
 
@@ -65,11 +62,6 @@ def receiver():
     server = Receiver()
     yield server
     server.close()
-
-
-def bearer(user, scope: str = "write") -> dict:
-    token, _row = create_token(user, "hooks", scope=scope)
-    return {"Authorization": f"Bearer {token}"}
 
 
 def register(client, user, url: str, events, status: int = 201, **extra):
