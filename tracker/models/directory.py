@@ -42,15 +42,8 @@ organization_themes = sa.Table(
 )
 
 
-class Theme(Base):
-    __tablename__ = "themes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    # The English name in column "name"; name_de/name_sv when an admin gave them.
-    name_en: Mapped[str] = mapped_column("name", sa.String(120))
-    name_de: Mapped[str | None] = mapped_column(sa.String(120))
-    name_sv: Mapped[str | None] = mapped_column(sa.String(120))
+class LocalizedName:
+    """A name kept in English (name_en, column "name"), German and Swedish (name_de, name_sv)."""
 
     @hybrid_property
     def name(self) -> str:
@@ -66,11 +59,22 @@ class Theme(Base):
     def _name_expression(cls):
         return localized_column(cls, "name")
 
+
+class Theme(LocalizedName, Base):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    # The English name in column "name"; name_de/name_sv when an admin gave them.
+    name_en: Mapped[str] = mapped_column("name", sa.String(120))
+    name_de: Mapped[str | None] = mapped_column(sa.String(120))
+    name_sv: Mapped[str | None] = mapped_column(sa.String(120))
+
     def __repr__(self) -> str:
         return f"<Theme {self.slug}>"
 
 
-class Site(Base):
+class Site(LocalizedName, Base):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,19 +89,6 @@ class Site(Base):
     themes: Mapped[list[Theme]] = relationship(
         secondary=site_themes, lazy="raise", order_by=Theme.name
     )
-
-    @hybrid_property
-    def name(self) -> str:
-        return localized(self, "name")
-
-    @name.inplace.setter
-    def _name_setter(self, value: str) -> None:
-        self.name_en = value
-
-    @name.inplace.expression
-    @classmethod
-    def _name_expression(cls):
-        return localized_column(cls, "name")
 
     def __repr__(self) -> str:
         return f"<Site {self.slug}>"
