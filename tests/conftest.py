@@ -1,11 +1,14 @@
 """Fixtures: an app per database (SQLite always, PostgreSQL when configured), clients, sign-in."""
 
+import copy
 import os
 import re
+import sqlite3
 
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started
+from sqlalchemy.orm import make_transient_to_detached
 
 from tests import factories
 from tracker import create_app
@@ -63,6 +66,8 @@ def app(backend, pg_schema, tmp_path_factory):
     app = create_app(overrides)
     with app.app_context():
         db.create_all()
+        _track_writes(db.engine)
+    _WRITES.clean = True
     yield app
     with app.app_context():
         db.session.remove()
@@ -95,6 +100,7 @@ def _empty_tables() -> None:
         if connection.dialect.name == "postgresql":
             # Ids start at 1 again in every test, as on SQLite (what RESTART IDENTITY did).
             connection.execute(sa.text(RESTART_SEQUENCES))
+    _WRITES.clean = True
 
 
 RESTART_SEQUENCES = """
@@ -174,8 +180,135 @@ class World:
 
 
 @pytest.fixture
-def world(app):
-    return World()
+def world(app, _world_snapshot):
+    """A World; from the second test of a database on, its rows are copied back from the first
+    one's (one statement on PostgreSQL, SQLite's backup API) instead of built again through
+    the factories (15 commits: 30 ms a test on SQLite, 100 ms on PostgreSQL under load)."""
+    if _world_snapshot.saved and _WRITES.clean:
+        return _world_snapshot.restore()
+    into_empty_tables = _WRITES.clean
+    world = World()
+    if into_empty_tables and not _world_snapshot.saved:
+        _world_snapshot.save(world)
+    return world
+
+
+class _Writes:
+    """Whether any statement that may write ran since the tables were last emptied: a World
+    is copied back only into empty tables, else (a fixture wrote first) it is built anew."""
+
+    clean = False
+
+
+_WRITES = _Writes()
+_READ_ONLY = ("SELECT", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET ")
+
+
+def _track_writes(engine) -> None:
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _mark(connection, cursor, statement, parameters, context, executemany):
+        if _WRITES.clean and not statement.lstrip()[:9].upper().startswith(_READ_ONLY):
+            _WRITES.clean = False
+
+
+class _WorldSnapshot:
+    """The rows of the first World built on a database, and how to put them back.
+
+    The copy is exact (every table, the trigger-fed ones too, and the id sequences), and the
+    World's objects are handed out as the factories leave them: in the session, expired, so the
+    first use reads them from the database.
+    """
+
+    def __init__(self, backend: str, pg_schema: str | None):
+        self.backend = backend
+        self.schema = f"{pg_schema}_world" if pg_schema else None
+        self.saved = False
+        self.objects: dict = {}
+        self.values: dict = {}
+
+    def save(self, world: World) -> None:
+        for name, value in vars(world).items():
+            if hasattr(value, "_sa_instance_state"):
+                self.objects[name] = (type(value), sa.inspect(value).identity)
+            else:
+                self.values[name] = copy.deepcopy(value)
+        if self.backend == "sqlite":
+            self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+            raw = db.engine.raw_connection()
+            try:
+                raw.driver_connection.backup(self.copy)
+            finally:
+                raw.close()
+        else:
+            self._save_postgresql()
+        self.saved = True
+
+    def _save_postgresql(self) -> None:
+        statements = [
+            f"DROP SCHEMA IF EXISTS {self.schema} CASCADE",
+            f"CREATE SCHEMA {self.schema}",
+        ]
+        restore = ["SET LOCAL session_replication_role = replica"]
+        with db.engine.begin() as connection:
+            quote = connection.dialect.identifier_preparer.quote
+            for table in db.metadata.sorted_tables:
+                if connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+                    name = quote(table.name)
+                    statements.append(f"CREATE TABLE {self.schema}.{name} AS SELECT * FROM {name}")
+                    restore.append(f"INSERT INTO {name} SELECT * FROM {self.schema}.{name}")
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+            sequences = connection.execute(sa.text(SEQUENCE_STATES)).all()
+        restore += [
+            f"SELECT setval('{name}', {value or 1}, {'false' if value is None else 'true'})"
+            for name, value in sequences
+        ]
+        self.restore_sql = ";\n".join(restore)
+
+    def restore(self) -> World:
+        if self.backend == "sqlite":
+            raw = db.engine.raw_connection()
+            try:
+                self.copy.backup(raw.driver_connection)
+            finally:
+                raw.close()
+        else:
+            with db.engine.begin() as connection:
+                connection.connection.driver_connection.execute(self.restore_sql)
+        _WRITES.clean = False
+        world = World.__new__(World)
+        for name, (model, identity) in self.objects.items():
+            instance = sa.inspect(model).class_manager.new_instance()
+            for column, key in zip(sa.inspect(model).primary_key, identity, strict=True):
+                setattr(instance, column.key, key)
+            make_transient_to_detached(instance)
+            db.session.add(instance)
+            setattr(world, name, instance)
+        for name, value in self.values.items():
+            setattr(world, name, copy.deepcopy(value))
+        return world
+
+    def drop(self) -> None:
+        if self.backend == "sqlite":
+            if self.saved:
+                self.copy.close()
+        elif self.saved:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+
+SEQUENCE_STATES = """
+    SELECT c.relname, pg_sequence_last_value(c.oid) FROM pg_class c
+    WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace
+"""
+
+
+@pytest.fixture(scope="session")
+def _world_snapshot(app, backend, pg_schema):
+    snapshot = _WorldSnapshot(backend, pg_schema)
+    yield snapshot
+    with app.app_context():
+        snapshot.drop()
 
 
 @pytest.fixture(autouse=True)
