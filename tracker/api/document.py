@@ -22,6 +22,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from tracker.api.problems import PROBLEM_KINDS, type_uri
+from tracker.api.schemas import PROJECT_SORTS
 from tracker.models.base import (
     ALL_STATUSES,
     DECISIONS,
@@ -34,6 +35,8 @@ from tracker.models.base import (
     TOKEN_SCOPES,
     VISIBILITIES,
 )
+from tracker.models.integration import DELIVERY_STATES, WEBHOOK_EVENTS
+from tracker.models.matchmaking import INTEREST_STATUSES
 
 # name -> (values, description); a field whose allowed values are exactly one of these sets
 # refers to the component.
@@ -58,40 +61,16 @@ ENUMS: dict[str, tuple[tuple, str]] = {
         "A status change of a project.",
     ),
     "GateRequestState": (("pending", "decided", "all"), "Which gate requests to list."),
-    "ProjectSort": (
-        (
-            "id",
-            "-id",
-            "created_at",
-            "-created_at",
-            "updated_at",
-            "-updated_at",
-            "last_activity_at",
-            "-last_activity_at",
-        ),
-        "The order of a project list; a leading minus: newest first.",
-    ),
-    "InterestStatus": (("pending", "accepted", "declined"), "The state of an interest."),
+    "ProjectSort": (PROJECT_SORTS, "The order of a project list; a leading minus: newest first."),
+    "InterestStatus": (INTEREST_STATUSES, "The state of an interest."),
     "PartnerRequestStatus": (
         ("open", "filled", "withdrawn", "closed"),
         "The state of a partner request.",
     ),
     "NetworkPeriod": (("12m", "24m", "all"), "The period of the cooperation network."),
     "NetworkDetail": (("organizations", "sites"), "What the network shows."),
-    "DeliveryState": (("pending", "delivered", "failed"), "The state of a webhook delivery."),
-    "WebhookEvent": (
-        (
-            "project.created",
-            "project.updated",
-            "update.posted",
-            "gate.requested",
-            "gate.confirmed",
-            "gate.decided",
-            "partner.added",
-            "partner_request.created",
-        ),
-        "An event a webhook can receive.",
-    ),
+    "DeliveryState": (DELIVERY_STATES, "The state of a webhook delivery."),
+    "WebhookEvent": (WEBHOOK_EVENTS, "An event a webhook can receive."),
 }
 _BY_VALUES = {frozenset(values): name for name, (values, _d) in ENUMS.items()}
 
