@@ -455,7 +455,8 @@ def test_board_badges_and_organization_roles_are_labels(client, world, login, la
     _speaks(world.admin, lang)
     login(world.admin)
     board = client.get("/board").get_data(as_text=True)
-    assert f'border">{kind}</span>' in board
+    # partner kinds are icons on the redesigned cards, named for screen readers (design §16)
+    assert f'title="{kind}">' in board and f'visually-hidden">{kind}</span>' in board
     organization = client.get(f"/organizations/{lab.id}").get_data(as_text=True)
     assert f"<td>{role}</td>" in organization
 
