@@ -12,6 +12,7 @@ from tracker.api.gate_schemas import UpdateSchema
 from tracker.api.guards import before_body
 from tracker.api.operations import operation
 from tracker.api.views import BODY_ERRORS, documented_errors, invalid
+from tracker.api.views.progress import update_data
 from tracker.auth import permissions
 from tracker.database import text_match
 from tracker.extensions import db
@@ -124,16 +125,6 @@ def _may_mend_update(user, update_id: int, **_ignored) -> None:
             _("Updates can be changed or deleted for %(hours)s hours after posting.", hours=24)
         )
     g.checked_update = (update, project)
-
-
-def update_data(update: Update, names: dict[int, str]) -> dict:
-    return {
-        "id": update.id,
-        "body": update.body,
-        "author": names.get(update.author_id),
-        "created_at": update.created_at,
-        "edited_at": update.edited_at,
-    }
 
 
 @bp.route("/updates/<id:update_id>", methods=["PATCH"], tags=["projects"])

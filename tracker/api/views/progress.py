@@ -49,7 +49,8 @@ def project_history(args: dict, project_id: int):
     return page
 
 
-def _update_data(update: Update, names: dict[int, str]) -> dict:
+def update_data(update: Update, names: dict[int, str]) -> dict:
+    """An update as the API gives it; names: user id -> display name of the authors."""
     return {
         "id": update.id,
         "body": update.body,
@@ -69,7 +70,7 @@ def list_updates(args: dict, project_id: int):
     get_visible_project_or_404(api_user(), project_id, forbid_summary=True)
     page = page_of(sa.select(Update).where(Update.project_id == project_id), Update.id, args)
     names = user_names(update.author_id for update in page["items"])
-    page["items"] = [_update_data(update, names) for update in page["items"]]
+    page["items"] = [update_data(update, names) for update in page["items"]]
     return page
 
 
@@ -89,7 +90,7 @@ def post_update(body: dict, project_id: int):
     try:
         keep(user)  # for the reply's author name
         update = progress.post_update(user, project, body["body"])
-        return _update_data(update, {user.id: user.display_name})
+        return update_data(update, {user.id: user.display_name})
     except ProjectForbidden as error:
         raise Forbidden(str(error.message)) from None
     except ProjectError as error:
