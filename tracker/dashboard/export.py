@@ -153,7 +153,7 @@ def tables(content: model.Content) -> list[Table]:
         Table(
             "decisions",
             _("Gate decisions by kind"),
-            [_("Decision"), _("Decisions")],
+            [_("Decision"), _("Number of decisions")],
             [[str(DECISION_LABELS[r["key"]]), cell_text(r["n"])] for r in content.decisions],
             (1,),
         ),
