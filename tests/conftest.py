@@ -11,6 +11,7 @@ from flask import g, request_started
 from sqlalchemy.orm import make_transient_to_detached
 
 from tests import factories
+from tests.serving import serve
 from tracker import create_app
 from tracker.database import engine_options
 from tracker.extensions import db, limiter
@@ -337,6 +338,13 @@ def signed_in(client, login):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app on a free local port, one thread per request; yields its base URL."""
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ what reaches its token endpoint, so tests can check the PKCE verifier the app se
 
 import base64
 import hashlib
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -14,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import oidc_provider_mock
 import requests
 from flask import request
-from werkzeug.serving import make_server
+
+from tests.serving import serve
 
 CLIENT_ID = "tracker-test"
 CLIENT_SECRET = "tracker-test-secret"
@@ -38,20 +38,6 @@ class Provider:
             "label": "Corp ID",
             "mfa": False,
         } | extra
-
-
-@contextmanager
-def serve(wsgi_app):
-    """Serve a WSGI app on a free 127.0.0.1 port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
 
 
 @contextmanager

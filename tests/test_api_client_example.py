@@ -10,13 +10,11 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
-from werkzeug.serving import make_server
 
 from tracker.auth import permissions
 from tracker.extensions import db
@@ -30,17 +28,6 @@ PAGE_SIZE = 7  # small pages, so the script must follow next_cursor
 SCRIPT_OPERATIONS = {"listProjects", "listSites", "createProject", "requestGate"}
 SCRIPT_OPERATIONS |= {"getPipelineMetrics"}
 PROBLEM_JSON = "application/problem+json"
-
-
-@pytest.fixture
-def live_server(app):
-    """The test app on a free local port, one thread per request."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.sso_support import authorize_as, query_of, running_provider, s256, serve
+from tests.serving import serve
+from tests.sso_support import authorize_as, query_of, running_provider, s256
 from tracker.extensions import db
 from tracker.models import AuditEvent, User, utcnow
 

@@ -3,10 +3,8 @@
 import re
 import threading
 
-import pytest
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from tests import factories
 from tests.projects_support import project_form
@@ -113,16 +111,6 @@ def test_another_users_token_is_refused(client, world, login, app):
     answer = other.post(f"/projects/{pid}/updates", data={"body": "Theirs", "submit_token": token})
     assert answer.status_code == 400
     assert count(Update, Update.body == "Theirs") == 0
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def test_concurrent_posts_with_one_token_store_one_update(world, live_server):
