@@ -94,14 +94,34 @@ def _empty_tables() -> None:
     """DELETE, children first: on the few rows a test leaves it is far cheaper than TRUNCATE,
     which on PostgreSQL swaps every table's files (90 ms a test when idle, 0.5 s under load).
     """
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as connection:
-        for table in tables:
-            connection.execute(table.delete())
-        if connection.dialect.name == "postgresql":
-            # Ids start at 1 again in every test, as on SQLite (what RESTART IDENTITY did).
-            connection.execute(sa.text(RESTART_SEQUENCES))
+    # One script through the driver, in one transaction: one round trip to PostgreSQL instead
+    # of one a table, and none of SQLAlchemy's work per statement.
+    script = _empty_script(db.engine.dialect)
+    raw = db.engine.raw_connection()
+    try:
+        if db.engine.dialect.name == "postgresql":
+            raw.driver_connection.execute(script)
+            raw.driver_connection.commit()
+        else:
+            raw.driver_connection.executescript(f"BEGIN;\n{script}\nCOMMIT;")
+    finally:
+        raw.close()
     _WRITES.clean = True
+
+
+_EMPTY_SCRIPTS: dict = {}
+
+
+def _empty_script(dialect) -> str:
+    if dialect.name not in _EMPTY_SCRIPTS:
+        quote = dialect.identifier_preparer.quote
+        tables = reversed(db.metadata.sorted_tables)
+        statements = [f"DELETE FROM {quote(table.name)}" for table in tables]
+        if dialect.name == "postgresql":
+            # Ids start at 1 again in every test, as on SQLite (what RESTART IDENTITY did).
+            statements.append(RESTART_SEQUENCES.strip())
+        _EMPTY_SCRIPTS[dialect.name] = ";\n".join(statements) + ";"
+    return _EMPTY_SCRIPTS[dialect.name]
 
 
 RESTART_SEQUENCES = """
