@@ -37,28 +37,36 @@ def _decide(user_id: int, decision) -> dict | None:
     return names
 
 
+def _decided(user_id: int, decide, done):
+    """Approve or reject: done(names) flashed on success; back to the waiting accounts."""
+    names = _decide(user_id, decide)
+    if names is not None:
+        flash(done(names), "success")
+    return redirect(url_for("admin.users", pending=1))
+
+
 @bp.post("/users/<int:user_id>/approve")
 @login_required
 def approve_account(user_id: int):
-    names = _decide(user_id, approvals.approve)
-    if names is not None:
-        flash(
-            _("%(name)s (%(email)s) is now a member of %(organization)s and can sign in.", **names),
-            "success",
-        )
-    return redirect(url_for("admin.users", pending=1))
+    return _decided(
+        user_id,
+        approvals.approve,
+        lambda names: _(
+            "%(name)s (%(email)s) is now a member of %(organization)s and can sign in.", **names
+        ),
+    )
 
 
 @bp.post("/users/<int:user_id>/reject")
 @login_required
 def reject_account(user_id: int):
-    names = _decide(user_id, approvals.reject)
-    if names is not None:
-        flash(
-            _("The request of %(email)s is rejected; the account stays off.", email=names["email"]),
-            "success",
-        )
-    return redirect(url_for("admin.users", pending=1))
+    return _decided(
+        user_id,
+        approvals.reject,
+        lambda names: _(
+            "The request of %(email)s is rejected; the account stays off.", email=names["email"]
+        ),
+    )
 
 
 @bp.app_context_processor
