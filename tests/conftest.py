@@ -26,6 +26,41 @@ def _database_url(backend: str, tmp_path_factory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker.db")
 
 
+# The slowest tests (tens of seconds each in CI). With `make test` (pytest-xdist, --dist
+# loadgroup) every worker takes the next test in the collected order as it gets free, so a slow
+# test collected last runs alone at the end while the other worker waits: these go first.
+SLOW_FIRST = (
+    "test_gunicorn_leaves_the_long_url_to_the_app_and_logs_no_link_tokens",
+    "test_no_withheld_cell_of_a_random_table_can_be_solved",
+    "test_the_default_database_is_sqlite_in_the_instance_folder",
+    "test_every_operation_answers_as_documented",
+    "test_worker_killed_mid_batch_loses_and_duplicates_nothing",
+    "test_smtp_down_for_a_while_then_up_every_mail_once",
+    "test_patron_filter_combinations",
+    "test_the_demo_network_in_german_and_swedish",
+    "test_demo_data_every_patron_surface",
+    "test_every_demo_account_signs_in_with_the_password_from_the_environment",
+    "test_the_project_workflow_follows_its_links_as_documented",
+    "test_krone_finds_it_campus_and_takes_it_as_research_partner",
+    "test_a_generated_client_drives_the_whole_journey",
+    "test_status_changes_through_the_api_follow_the_page_rules",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests without a database first, then SQLite's, then PostgreSQL's (the session's app per
+    backend is built once per worker); the slowest ones first within each of these blocks."""
+    blocks = {None: 0, "sqlite": 1, "postgresql": 2}
+
+    def place(item) -> tuple[int, int]:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        return blocks.get(backend, 3), 0 if getattr(item, "originalname", "") in SLOW_FIRST else 1
+
+    items.sort(key=place)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     return request.param
