@@ -65,6 +65,19 @@ def get_visible_project_or_404(
     return project
 
 
+def get_with_detailed_project_or_404(user: User, model, object_id: int, hidden: NotFound):
+    """(object, its project) for the API: hidden if there is no such object or the user may
+    not see its project; 403 for a patron, who sees the project's summary only."""
+    found = db.session.get(model, object_id)
+    if found is None:
+        raise hidden
+    try:
+        project = get_visible_project_or_404(user, found.project_id, forbid_summary=True)
+    except NotFound:
+        raise hidden from None
+    return found, project
+
+
 def _with_project(user: User, model, object_id: int):
     """(object, its project) in one statement, if the user may see the project's details."""
     query = (

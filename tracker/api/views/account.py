@@ -16,7 +16,7 @@ from tracker.api.views.progress import update_data
 from tracker.auth import permissions
 from tracker.database import text_match
 from tracker.extensions import db
-from tracker.loaders import get_visible_project_or_404
+from tracker.loaders import get_with_detailed_project_or_404
 from tracker.models import Project, Site, Update, utcnow
 from tracker.people import user_names
 from tracker.projects import mending
@@ -105,15 +105,8 @@ def page_of_rows(rows: list, limit: int) -> dict:
 
 
 def _update_and_project(user, update_id: int):
-    update = db.session.get(Update, update_id)
     hidden = NotFound(_("There is no update with id %(id)s that you may see.", id=update_id))
-    if update is None:
-        raise hidden
-    try:
-        project = get_visible_project_or_404(user, update.project_id, forbid_summary=True)
-    except NotFound:
-        raise hidden from None
-    return update, project
+    return get_with_detailed_project_or_404(user, Update, update_id, hidden)
 
 
 def _may_mend_update(user, update_id: int, **_ignored) -> None:

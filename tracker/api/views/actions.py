@@ -30,7 +30,7 @@ from tracker.api.views import BODY_ERRORS, ETAG, LOCATION, conflict, documented_
 from tracker.api.views.projects import project_data, with_etag
 from tracker.auth import permissions
 from tracker.extensions import db
-from tracker.loaders import get_visible_project_or_404
+from tracker.loaders import get_visible_project_or_404, get_with_detailed_project_or_404
 from tracker.models import GateCondition, GateReview, Milestone, utcnow
 from tracker.projects import criteria, mending, progress
 from tracker.projects.services import ProjectError, ProjectForbidden
@@ -324,14 +324,8 @@ def list_conditions(review_id: int):
 
 
 def _condition(user, condition_id: int) -> GateCondition:
-    condition = db.session.get(GateCondition, condition_id)
     hidden = NotFound(_("There is no condition with id %(id)s that you may see.", id=condition_id))
-    if condition is None:
-        raise hidden
-    try:
-        project = get_visible_project_or_404(user, condition.project_id, forbid_summary=True)
-    except NotFound:
-        raise hidden from None
+    condition, project = get_with_detailed_project_or_404(user, GateCondition, condition_id, hidden)
     if not permissions.can_contribute(user, project):
         raise Forbidden(_("Only the project's participants can update its conditions."))
     return condition
