@@ -39,6 +39,7 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, Project, Site, User, Webhook, WebhookDelivery, utcnow
 from tracker.models.integration import WEBHOOK_EVENTS
 from tracker.people import user_names
+from tracker.refusal import Refused
 
 log = logging.getLogger("tracker.webhooks")
 
@@ -81,14 +82,8 @@ SCAN_LIMIT = 500
 URL_LIMIT = 2000
 
 
-class WebhookError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        return str(self)
+class WebhookError(Refused):
+    """A refused webhook registration or change."""
 
 
 # --- the address guard ------------------------------------------------------------------------

@@ -21,16 +21,13 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, Organization, Site, User, utcnow
 from tracker.models.base import ROLES
 from tracker.models.user import ApiToken
+from tracker.refusal import Refused
 
 RECENT_EVENTS = 20
 
 
-class AdminError(Exception):
+class AdminError(Refused):
     """A refused administration step, with a message that is safe to show."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field  # the form field the message belongs beside, if any
 
 
 @dataclass

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.activity import values_when_read
 from tracker.extensions import db
 from tracker.models import AuditEvent, Organization
+from tracker.refusal import Refused
 
 UPDATE_ACTION = "organization.update"
 FIELD_LABELS = {
@@ -27,12 +28,8 @@ FIELD_LABELS = {
 COLUMNS = ("name", "kind", "country", "city", "website", "description", "member_since")
 
 
-class DirectoryError(Exception):
+class DirectoryError(Refused):
     """A refused change, with a message for the user and the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -18,6 +18,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.refusal import Refused
 from tracker.reviews import rules
 
 CHANGED_MEANWHILE = _l("Someone changed this project meanwhile. Please reload and try again.")
@@ -25,19 +26,11 @@ CHANGED_MEANWHILE = _l("Someone changed this project meanwhile. Please reload an
 FIELD_LABELS = {"evidence": _l("Evidence"), "reason": _l("Reason"), "message": _l("Message")}
 
 
-class GateError(Exception):
+class GateError(Refused):
     """A refused gate or status change; the message tells people why.
 
     `field` names the input the message belongs to (evidence, reason, conditions), if any.
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class GateForbidden(GateError):

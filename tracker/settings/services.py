@@ -15,6 +15,7 @@ from tracker.i18n import ngettext
 from tracker.models import Site, Theme, User
 from tracker.models.directory import organization_themes, site_themes
 from tracker.models.project import project_themes
+from tracker.refusal import Refused
 
 SITE_FIELDS = ("slug", "name", "city", "country", "kind", "focus", "name_de", "name_sv")
 # The German and Swedish names of sites and themes, titles of criteria: optional; empty is none.
@@ -34,12 +35,8 @@ def changed_values(obj, values: dict[str, Any]) -> dict[str, list]:
     return {key: [stored(obj, key), v] for key, v in values.items() if stored(obj, key) != v}
 
 
-class SettingsError(Exception):
+class SettingsError(Refused):
     """A refused change, with a message for the user and the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def _require_admin(actor: User) -> None:
