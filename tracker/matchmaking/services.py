@@ -28,6 +28,7 @@ from tracker.models import (
 from tracker.models.matchmaking import ROLE_FOR_KIND, SOUGHT_KINDS
 from tracker.models.user import site_managers
 from tracker.projects.domain import PARTNER_ROLES, ROLE_KINDS, ProjectError
+from tracker.refusal import Refused
 from tracker.vocabulary import ORG_KIND_LABELS, PARTICIPATION_ROLE_LABELS
 
 DESCRIPTION_LIMIT = 2000
@@ -35,13 +36,8 @@ MESSAGE_LIMIT = 2000
 LONGEST_OPEN_DAYS = 366
 
 
-class MatchError(Exception):
+class MatchError(Refused):
     """A refused request or answer; field says which input is wrong (None: the state)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class MatchForbidden(MatchError):
