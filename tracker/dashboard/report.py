@@ -279,6 +279,21 @@ def stop_category() -> sa.ColumnElement[str]:
     )
 
 
+def _site_relation() -> sa.ColumnElement[str]:
+    """A participation's partner: "same_site" if the organization is at the project's host
+    site, else "cross_site"."""
+    return sa.case(
+        (
+            sa.exists().where(
+                organization_sites.c.organization_id == Participation.organization_id,
+                organization_sites.c.site_id == Project.site_id,
+            ),
+            "same_site",
+        ),
+        else_="cross_site",
+    )
+
+
 def _stopped() -> list:
     return [
         StageEvent.to_status == "stopped",
@@ -319,16 +334,7 @@ def _event_counts(quarters: list[Quarter]) -> dict:
         .group_by(event_bucket, category, Project.site_id)
     )
     joined_bucket = _bucket(Participation.created_at, quarters)
-    cross = sa.case(
-        (
-            sa.exists().where(
-                organization_sites.c.organization_id == Participation.organization_id,
-                organization_sites.c.site_id == Project.site_id,
-            ),
-            "same_site",
-        ),
-        else_="cross_site",
-    )
+    cross = _site_relation()
     cooperations = (
         sa.select(
             sa.literal("cooperations"), joined_bucket, cross, Project.site_id, sa.func.count()
@@ -497,16 +503,7 @@ def _lists(user, quarter: Quarter, site_id: int | None, edition: str) -> dict:
     )
     selects = [market]
     if edition == FULL:
-        cross = sa.case(
-            (
-                sa.exists().where(
-                    organization_sites.c.organization_id == Participation.organization_id,
-                    organization_sites.c.site_id == Project.site_id,
-                ),
-                "same_site",
-            ),
-            else_="cross_site",
-        )
+        cross = _site_relation()
         selects.append(
             sa.select(
                 *columns("cooperation", Participation.created_at),
