@@ -12,6 +12,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from tests import factories
 from tests.serving import serve
+from tests.smtp_sink import SmtpSink
 from tracker import create_app
 from tracker.database import engine_options
 from tracker.extensions import db, limiter
@@ -393,6 +394,15 @@ def signed_in(client, login):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def smtp(app, tmp_path, monkeypatch):
+    """A local SMTP sink the app mails to (TRACKER_SMTP_URL); yields the sink."""
+    sink = SmtpSink(tmp_path / "mail").start()
+    monkeypatch.setitem(app.config, "TRACKER_SMTP_URL", sink.url)
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture

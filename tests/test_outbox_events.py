@@ -3,12 +3,10 @@ INSERT … SELECT, digests, the calendar feed, and seeding that mails nothing.""
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
 from tests import factories as f
-from tests.smtp_sink import SmtpSink
 from tracker import activity
 from tracker.extensions import db
 from tracker.models import Milestone, Notification
@@ -16,14 +14,6 @@ from tracker.models.outbox import NotificationPreference, OutboxMessage
 from tracker.outbox import digests, preferences, worker
 
 EVIDENCE = "Pilot done; partners agree."
-
-
-@pytest.fixture
-def smtp(app, tmp_path, monkeypatch):
-    sink = SmtpSink(tmp_path / "mail").start()
-    monkeypatch.setitem(app.config, "TRACKER_SMTP_URL", sink.url)
-    yield sink
-    sink.stop()
 
 
 def _outbox() -> list[OutboxMessage]:

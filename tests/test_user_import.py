@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.querycount import count_queries
-from tests.smtp_sink import SmtpSink
 from tracker.extensions import db
 from tracker.models import AuditEvent, OneTimeLink, User
 from tracker.models.outbox import OutboxMessage
@@ -192,14 +191,6 @@ def test_checking_160_rows_reads_the_database_a_fixed_number_of_times(app, world
         check = user_import.check_user_import(world.admin, "a.csv", data)
     assert not check.problems and len(check.accounts) == 160
     assert len(many) == len(few) <= 5
-
-
-@pytest.fixture
-def smtp(app, tmp_path, monkeypatch):
-    sink = SmtpSink(tmp_path / "mail").start()
-    monkeypatch.setitem(app.config, "TRACKER_SMTP_URL", sink.url)
-    yield sink
-    sink.stop()
 
 
 def test_with_smtp_the_invitations_are_mailed_by_the_outbox(client, login, world, smtp):
