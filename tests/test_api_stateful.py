@@ -77,6 +77,15 @@ def _schema(app, user, operations: list[str]):
     return schema.include(operation_id=operations)
 
 
+def _real_names(body: dict, sites, world) -> None:
+    """A generated body with real site and theme slugs and no made-up partners (422)."""
+    if "site" in body:
+        body["site"] = next(sites)
+    if "themes" in body:
+        body["themes"] = [world.ai.slug] if body["themes"] else []
+    body.pop("partners", None)  # made-up organization ids: 422
+
+
 def test_the_project_workflow_follows_its_links_as_documented(api_schema, world):
     # Slugs are data, not schema: a made-up site or theme answers 422 and ends the scenario
     # before its links, so bodies name real ones, as a client would after GET /sites.
@@ -86,11 +95,7 @@ def test_the_project_workflow_follows_its_links_as_documented(api_schema, world)
     class Workflow(api_schema.as_state_machine()):
         def before_call(self, case):
             if isinstance(case.body, dict):
-                if "site" in case.body:
-                    case.body["site"] = next(sites)
-                if "themes" in case.body:
-                    case.body["themes"] = [world.ai.slug] if case.body["themes"] else []
-                case.body.pop("partners", None)  # made-up organization ids: 422
+                _real_names(case.body, sites, world)
                 case.body.pop("lead_organization_id", None)  # a member leads with their own
 
         def after_call(self, response, case):
@@ -190,11 +195,7 @@ def test_the_page_actions_follow_their_links_as_documented(admin_schema, world, 
     class Actions(admin_schema.as_state_machine()):
         def before_call(self, case):
             if isinstance(case.body, dict):
-                if "site" in case.body:
-                    case.body["site"] = next(sites)
-                if "themes" in case.body:
-                    case.body["themes"] = [world.ai.slug] if case.body["themes"] else []
-                case.body.pop("partners", None)  # made-up organization ids: 422
+                _real_names(case.body, sites, world)
                 if case.operation.label == "POST /api/v1/projects":
                     case.body["lead_organization_id"] = world.lead_org.id  # admins name it
 
