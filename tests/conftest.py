@@ -245,7 +245,7 @@ def world(app, _world_snapshot):
         return _world_snapshot.restore()
     into_empty_tables = _WRITES.clean
     world = World()
-    if into_empty_tables and not _world_snapshot.saved:
+    if into_empty_tables and not _world_snapshot.tried:
         _world_snapshot.save(world)
     return world
 
@@ -280,10 +280,12 @@ class _WorldSnapshot:
         self.backend = backend
         self.schema = f"{pg_schema}_world" if pg_schema else None
         self.saved = False
+        self.tried = False
         self.objects: dict = {}
         self.values: dict = {}
 
     def save(self, world: World) -> None:
+        self.tried = True
         for name, value in vars(world).items():
             if hasattr(value, "_sa_instance_state"):
                 self.objects[name] = (type(value), sa.inspect(value).identity)
@@ -296,11 +298,19 @@ class _WorldSnapshot:
                 raw.driver_connection.backup(self.copy)
             finally:
                 raw.close()
-        else:
-            self._save_postgresql()
+        elif not self._save_postgresql():
+            return
         self.saved = True
 
-    def _save_postgresql(self) -> None:
+    def _save_postgresql(self) -> bool:
+        """False when the role may not set session_replication_role (not a superuser): then
+        every World is built through the factories."""
+        with db.engine.connect() as connection:
+            may = connection.exec_driver_sql(
+                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+            )
+            if not may.scalar():
+                return False
         statements = [
             f"DROP SCHEMA IF EXISTS {self.schema} CASCADE",
             f"CREATE SCHEMA {self.schema}",
@@ -321,6 +331,7 @@ class _WorldSnapshot:
             for name, value in sequences
         ]
         self.restore_sql = ";\n".join(restore)
+        return True
 
     def restore(self) -> World:
         if self.backend == "sqlite":
