@@ -16,6 +16,7 @@ from tests.smtp_sink import SmtpSink
 from tracker import create_app
 from tracker.database import engine_options
 from tracker.extensions import db, limiter
+from tracker.matchmaking.network import forget_drawings
 
 PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -114,13 +115,16 @@ def app(backend, pg_schema, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _clean(request):
-    """Every test starts from empty tables and fresh rate-limit counters."""
+    """Every test starts from empty tables, fresh rate-limit counters and no cached drawings."""
     if "app" not in request.fixturenames:
         yield
         return
     app = request.getfixturevalue("app")
     with app.app_context():
         limiter.reset()
+        # The network drawing is cached per process under a stamp of the data; a World copied
+        # back row for row (same ids, same times) stamps like the last test's and would hit it.
+        forget_drawings()
         yield
         db.session.remove()
         _empty_tables()

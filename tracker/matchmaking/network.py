@@ -115,6 +115,11 @@ _CACHE: "OrderedDict[tuple, dict]" = OrderedDict()
 CACHE_SIZE = 8  # a drawing at 1,000 organizations holds ~5 MB
 
 
+def forget_drawings() -> None:
+    """Empty the cache (tests that rebuild identical data between cases)."""
+    _CACHE.clear()
+
+
 def _stamp() -> tuple:
     """What the drawing depends on, in one statement: any write to projects, participations,
     organizations, their sites or project themes changes it (and the day, for the periods)."""
