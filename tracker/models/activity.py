@@ -39,7 +39,11 @@ class Milestone(Base):
 
 class Notification(Base):
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        sa.Index("ix_notifications_user_read", "user_id", "read_at"),
+        # the notifications page by keyset: a user's newest first, an index range
+        sa.Index("ix_notifications_user_created_id", "user_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))

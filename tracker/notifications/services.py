@@ -47,9 +47,12 @@ def notification_page(
         ).where(mine)
     ).one()
     pages = max(1, -(-total // PAGE_SIZE))
-    visible_ids = visible_projects(user).with_only_columns(Project.id)
-    linkable = sa.and_(
-        Notification.project_id.is_not(None), Notification.project_id.in_(visible_ids)
+    # per row of the page (an EXISTS by key), not an IN over every project the user may see
+    linkable = (
+        visible_projects(user)
+        .with_only_columns(Project.id)
+        .where(Project.id == Notification.project_id)
+        .exists()
     )
     query = sa.select(Notification, linkable).where(mine).limit(PAGE_SIZE + 1)
     at_, id_ = Notification.created_at, Notification.id
