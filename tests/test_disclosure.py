@@ -248,7 +248,7 @@ def assert_nothing_solvable(bounds, rels, truth=None):
 
 # --- collecting every patron surface -------------------------------------------------------
 
-BADGE = re.compile(r'data-column="(\w+)".*?<span class="badge[^"]*">([^<]+)<', re.S)
+BADGE = re.compile(r'data-column="(\w+)".*?<span class="board-count">([^<]+)<', re.S)
 TILE = re.compile(r'stage-border stage-(\w+).*?class="figure text-stage">([^<]+)<', re.S)
 
 

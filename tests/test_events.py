@@ -266,12 +266,12 @@ def test_telling_many_partners_costs_no_more_statements(world):
         (
             "partner_interest",
             "IT-Campus Lingen is interested in the partner request for “Twin”.",
-            "IT-Campus Lingen interessiert sich für die Partnersuche zu „Twin“.",
+            "IT-Campus Lingen interessiert sich für das Partnergesuch zu „Twin“.",
         ),
         (
             "partner_interest_declined",
             "IT-Campus Lingen's interest in the partner request “Looking for a lab” was declined.",
-            "Das Interesse von IT-Campus Lingen an der Partnersuche „Looking for a lab“ wurde "
+            "Das Interesse von IT-Campus Lingen am Partnergesuch „Looking for a lab“ wurde "
             "abgelehnt.",
         ),
     ],

@@ -14,7 +14,7 @@ def test_a_refused_move_is_explained_in_swedish(page, live_server, world):
     card.drag_to(page.locator('[data-column="market"]'))
     said = page.locator("#board-message").inner_text()
     assert said == (
-        "”Open hydrogen forecast” kan bara flyttas en fas framåt, till Test. "
+        "”Open hydrogen forecast” kan bara flyttas en fas framåt, till fasen Test. "
         "Kortet stannar där det är."
     )
     card.drag_to(page.locator('[data-column="test"]'))
