@@ -20,6 +20,8 @@ EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}
 # Refusals the document cannot express (an unknown slug or id, a missing version when
 # both body field and header are optional) answer 422/428 to data the schema allows.
 ACCEPTED_REFUSALS = ["2xx", "401", "403", "404", "409", "422", "428", "429"]
+# Invalid data may also be refused as too large (413, documented on every request body).
+REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
 CONFIG = {
     "generation": {
         # Unknown query parameters are ignored by design, which the document cannot say.
@@ -27,7 +29,10 @@ CONFIG = {
         # The token is ours (below); the missing-token case is the ignored_auth check.
         "with-security-parameters": False,
     },
-    "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED_REFUSALS}},
+    "checks": {
+        "positive_data_acceptance": {"expected-statuses": ACCEPTED_REFUSALS},
+        "negative_data_rejection": {"expected-statuses": [*REJECTIONS, "5xx"]},
+    },
 }
 
 

@@ -305,6 +305,20 @@ def _idempotency_keys(document: dict) -> None:
             }
 
 
+def _body_limits(document: dict) -> None:
+    """Declare the 413 that any request body over the size limit answers."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault(
+                    "413",
+                    {
+                        "description": "The request body is larger than the limit.",
+                        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+                    },
+                )
+
+
 def polish(document: dict, limit: str = "600 per minute") -> dict:
     """The generator-friendly document (a new dict; the input is not changed)."""
     document = _walk(copy.deepcopy(document))
@@ -313,6 +327,7 @@ def polish(document: dict, limit: str = "600 per minute") -> dict:
         schemas[name] = {"type": "string", "enum": list(values), "description": description}
     _examples(document)
     _idempotency_keys(document)
+    _body_limits(document)
     _drop_unused(document)
     kinds = ", ".join(f"`{type_uri(kind)}`" for kind in PROBLEM_KINDS)
     info = document.setdefault("info", {})
