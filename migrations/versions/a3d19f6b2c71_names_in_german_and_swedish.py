@@ -30,7 +30,8 @@ def upgrade():
 
 
 def downgrade():
+    # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): batch mode would copy and drop the
+    # sites table, which the foreign keys of every project and user refer to.
     for table, field, _length in COLUMNS:
-        with op.batch_alter_table(table) as batch:
-            for language in ('sv', 'de'):
-                batch.drop_column(f'{field}_{language}')
+        for language in ('sv', 'de'):
+            op.drop_column(table, f'{field}_{language}')
