@@ -53,6 +53,8 @@ def knowledge(text) -> tuple[int, int | None]:
         return 0, 2
     if text == "withheld":
         return 3, None
+    if text == "not shown":  # 0 or 3 and more: no bound for interval reasoning
+        return 0, None
     n = int(text.replace(",", ""))
     return n, n
 
@@ -418,6 +420,29 @@ def test_no_withheld_cell_of_a_random_table_can_be_solved(data):
             assert shown.is_withheld(key)
     bounds = {key: shown.known_bounds(key) for key in values}
     assert_nothing_solvable(bounds, [(t, list(ps)) for t, ps in rels], values)
+
+
+def test_a_table_whose_labels_alone_give_its_totals_away():
+    """Found by the property test above: two sites of 3 projects each, every cell small.
+    Withholding every figure is not enough: by stage the network has at most 2+2+2, by site
+    at least 3+3 ("withheld" says 3 or more), so its total is 6 and then each site's 3, every
+    stage's 2, …. Some larger figures must say "not shown" instead."""
+    base = {(s, stage, status): 0 for s in range(2) for stage in STAGES for status in STATUSES}
+    base[(0, "test", "stopped")] = 2
+    base[(0, "market", "stopped")] = 1
+    base[(1, "develop", "stopped")] = 2
+    base[(1, "market", "stopped")] = 1
+    values, rels = cube(base, [[0, 1], STAGES, STATUSES])
+    shown = protect(values, rels)
+    assert shown.withheld == set(values)
+    assert {shown.state(key) for key in values} == {"small", "withheld", "vague"}
+    assert shown.text(("*", "*", "*")) in ("withheld", "not shown")
+    bounds = {key: knowledge(shown.text(key)) for key in values}
+    assert bounds == {key: shown.known_bounds(key) for key in values}
+    assert_nothing_solvable(bounds, [(t, list(ps)) for t, ps in rels], values)
+    # …and with "withheld" for every larger figure it is solvable:
+    labels = {k: (0, 2) if n < 3 else (3, None) for k, n in values.items()}
+    assert interval_solutions(labels, [(t, list(ps)) for t, ps in rels])
 
 
 # --- every surface, demo data and generated data ----------------------------------------------

@@ -24,6 +24,9 @@ true), a larger one says "withheld". So a withheld cell is known to lie in [0, 2
 
 and withholds one more figure next to every cell that either attack pins down, until neither
 pins any. Zeros and small figures are preferred as secondary cells, and cells before margins.
+When everything around a pinned cell is withheld already and the labels alone still pin it
+("withheld" saying 3 or more), withheld figures next to it say "not shown" (not 1 or 2,
+nothing more) until nothing is pinned.
 
 The pipeline figures every patron surface shows (dashboard, home, board column counts,
 /api/v1/metrics/pipeline, and the quarterly report) come from ``pipeline_view()``: one
@@ -45,6 +48,7 @@ from tracker.models.base import STATUSES
 ALL = "*"
 FEWER_THAN_3 = _l("fewer than 3")
 WITHHELD = _l("withheld")  # a larger count hidden so that a small one cannot be worked out
+NOT_SHOWN = _l("not shown")  # a larger count whose "withheld" (3 or more) would give one away
 SMALL = range(1, 3)  # counts of 1 or 2 single out a project
 SMALL_LIMIT = 3  # "fewer than 3"
 _PRIME = 2_147_483_647
@@ -62,6 +66,9 @@ class Disclosure:
 
     values: Mapping[Key, int]
     withheld: frozenset = frozenset()
+    # withheld counts of 3 or more that say "not shown" (nothing about their size) rather
+    # than "withheld" (3 or more): see protect()
+    vague: frozenset = frozenset()
 
     def value(self, key: Key) -> int | None:
         """The count, or None when withheld (JSON: null)."""
@@ -71,26 +78,38 @@ class Disclosure:
         return key in self.withheld
 
     def state(self, key: Key) -> str:
-        """ "shown", "small" (withheld, says "fewer than 3") or "withheld" (a larger count
-        withheld so that a small one cannot be worked out)."""
+        """ "shown", "small" (withheld, says "fewer than 3"), "withheld" (a larger count
+        withheld so that a small one cannot be worked out) or "vague" (says "not shown": not 1
+        or 2, nothing more, where even "withheld", 3 or more, would give a figure away)."""
         if key not in self.withheld:
             return "shown"
+        if key in self.vague:
+            return "vague"
         return "small" if self.values.get(key, 0) < SMALL_LIMIT else "withheld"
 
     def text(self, key: Key, number=str) -> str:
-        """How a page shows the figure: the number (formatted by number), "fewer than 3" or
-        "withheld"."""
+        """How a page shows the figure: the number (formatted by number), "fewer than 3",
+        "withheld" or "not shown"."""
         state = self.state(key)
         if state == "shown":
             return number(self.value(key))
-        return str(FEWER_THAN_3 if state == "small" else WITHHELD)
+        return state_text(state)
 
     def known_bounds(self, key: Key) -> tuple[int, int | None]:
         """What a reader learns about the count from what is shown (hi None: no bound)."""
         if key not in self.withheld:
             n = int(self.values.get(key, 0))
             return n, n
-        return (0, SMALL_LIMIT - 1) if self.state(key) == "small" else (SMALL_LIMIT, None)
+        return _BOUNDS[self.state(key)]
+
+
+# what a reader learns from each label; "not shown": 0 or 3 and more, for intervals no bound
+_BOUNDS = {"small": (0, SMALL_LIMIT - 1), "withheld": (SMALL_LIMIT, None), "vague": (0, None)}
+
+
+def state_text(state: str) -> str:
+    """The words a page shows for a withheld figure of state "small", "withheld" or "vague"."""
+    return str({"small": FEWER_THAN_3, "withheld": WITHHELD, "vague": NOT_SHOWN}[state])
 
 
 def open_disclosure(values: Mapping[Key, int]) -> Disclosure:
@@ -102,14 +121,17 @@ def open_disclosure(values: Mapping[Key, int]) -> Disclosure:
 
 
 def _intervals(
-    values: Mapping[Key, int], relations: Sequence[Relation], withheld: set
+    values: Mapping[Key, int], relations: Sequence[Relation], withheld: set, vague=frozenset()
 ) -> dict[Key, tuple[int, int | None]]:
-    """Bounds of every withheld cell after propagating every relation to a fixed point."""
+    """Bounds of every withheld cell after propagating every relation to a fixed point
+    (cells in vague start unbounded: they say "not shown")."""
     lo: dict[Key, int] = {}
     hi: dict[Key, int | None] = {}
     for key in withheld:
         small = values.get(key, 0) < SMALL_LIMIT
         lo[key], hi[key] = (0, SMALL_LIMIT - 1) if small else (SMALL_LIMIT, None)
+        if key in vague:
+            lo[key], hi[key] = 0, None
     # total - sum(parts) == 0, as members (key, coefficient)
     relevant = [
         [(total, 1)] + [(p, -1) for p in parts]
@@ -218,12 +240,13 @@ def _linearly_determined(relations: Sequence[Relation], withheld: set) -> set:
 
 
 def pinned(
-    values: Mapping[Key, int], relations: Sequence[Relation], withheld: set, *, quick=False
-) -> list[Key]:
+    values: Mapping[Key, int], relations: Sequence[Relation], withheld: set, *, quick=False,
+    vague=frozenset(),
+) -> list[Key]:  # fmt: skip
     """Withheld cells a reader can compute exactly from the shown ones. quick: when interval
     reasoning already pins some, skip the (dearer) linear algebra; the caller withholds more
     and asks again, so the full check runs on the final pattern anyway."""
-    bounds = _intervals(values, relations, withheld)
+    bounds = _intervals(values, relations, withheld, vague)
     found = {key for key, (lo, hi) in bounds.items() if hi is not None and lo >= hi}
     if not (quick and found):
         found |= _linearly_determined(relations, withheld)
@@ -263,6 +286,7 @@ def protect(
         stars = sum(1 for part in key if part == ALL) if isinstance(key, tuple) else 0
         return (int(values.get(key, 0)), stars, repr(key))
 
+    found = [None]
     for _step in range(len(values) + 1):
         found = pinned(values, relations, withheld, quick=True)
         if not found:
@@ -289,7 +313,41 @@ def protect(
         if not added:
             break
         withheld |= added
-    return Disclosure(values, frozenset(withheld))
+    # Withholding can run out: when every figure around a pinned one is withheld already, the
+    # labels themselves may still give it away, "withheld" meaning 3 or more. (Two sites of
+    # 3 projects each, every stage of the network "fewer than 3": the network's total is at
+    # most 2+2+2 by stage and at least 3+3 by site, so it is 6, each site 3, ….) Then withheld
+    # figures next to the pinned ones say "not shown" instead, one at a time, larger ones
+    # first (their "3 or more" is what gives figures away), until the full check finds
+    # nothing. "not shown" says only that the count is not 1 or 2 (those always say "fewer
+    # than 3"): 0 or 3 and more, no bound for interval reasoning.
+    vague: set = set()
+    if not found:  # the last check was the full one and found nothing
+        return Disclosure(values, frozenset(withheld))
+
+    def vague_cost(key) -> tuple:
+        return (values[key] < SMALL_LIMIT, *cost(key))
+
+    for _step in range(len(values) + 1):
+        found = pinned(values, relations, withheld, vague=vague)
+        if not found:
+            break
+        added = set()
+        for key in found:
+            near = {m for t, ps in touching.get(key, ()) for m in (t, *ps)} | {key}
+            candidates = {
+                member
+                for member in near
+                if member in withheld and member not in vague and values[member] not in SMALL
+            }
+            if candidates and not (candidates & added):
+                added.add(min(candidates, key=vague_cost))
+        if not added:  # none left near: every withheld figure that may says "not shown"
+            added = {k for k in withheld if values[k] not in SMALL} - vague
+        if not added:
+            break
+        vague |= added
+    return Disclosure(values, frozenset(withheld), frozenset(vague))
 
 
 # --- building tables ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask import g, url_for
 from flask_babel import gettext as _
 
 from tracker.auth import permissions
-from tracker.disclosure import FEWER_THAN_3, WITHHELD
+from tracker.disclosure import FEWER_THAN_3, state_text
 from tracker.i18n import decimal, number, percent
 
 QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unescaped in a query
@@ -103,8 +103,7 @@ class Presenter:
         """A count looked up in a tracker.disclosure.Disclosure (the patron's figures)."""
         state = disclosure.state(key)
         if state != "shown":
-            text = FEWER_THAN_3 if state == "small" else WITHHELD
-            return Figure(None, str(text), hidden=True)
+            return Figure(None, state_text(state), hidden=True)
         n = disclosure.value(key)
         return Figure(n, _number(n), self._href(link) if n else None)
 

@@ -122,8 +122,8 @@ NOT_NAMED_LABELS = {
 @dataclass
 class Cell:
     """One count as the reader sees it: value None when withheld; state "shown", "small"
-    (a count of 1 or 2, "fewer than 3") or "withheld" (a larger one withheld so that a small
-    one cannot be worked out)."""
+    (a count of 1 or 2, "fewer than 3"), "withheld" (a larger one withheld so that a small
+    one cannot be worked out) or "vague" ("not shown", see tracker.disclosure)."""
 
     value: int | None
     state: str = "shown"
@@ -133,10 +133,8 @@ class Cell:
         return self.state != "shown"
 
     def text(self, number=None) -> str:
-        if self.state == "small":
-            return str(FEWER_THAN_3)
-        if self.state == "withheld":
-            return str(WITHHELD)
+        if self.hidden:
+            return disclosure.state_text(self.state)
         return number(self.value) if number else str(self.value)
 
     @property
