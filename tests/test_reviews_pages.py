@@ -337,6 +337,15 @@ def test_the_project_page_panel_offers_each_user_their_actions(world, signed_in,
     assert "Stage gate" not in patron.get_data(as_text=True)
 
 
+def test_an_onlooker_sees_why_the_gate_panel_offers_nothing(world, signed_in):
+    """Before: a member of an unrelated organization saw an empty 'Stage gate' card."""
+    page = signed_in(world.outsider).get(f"/projects/{world.network_project.id}").get_data(
+        as_text=True
+    )
+    panel = page.split('id="gate-panel-heading"', 1)[1].split("</section>", 1)[0]
+    assert "No gate request is open. The lead organization asks for the gate to" in panel
+
+
 def test_the_panel_needs_a_fixed_number_of_queries(world):
     from tracker.loaders import get_visible_project_or_404
     from tracker.reviews.queries import gate_panel
