@@ -1,11 +1,14 @@
 """The directory: organization list, detail, create and edit; sites with their pipeline."""
 
+import html
+import re
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests import factories as f
+from tracker import keyset
 from tracker.directory import services
 from tracker.extensions import db
 from tracker.loaders import get_organization_or_404
@@ -100,24 +103,61 @@ def test_search_treats_percent_as_text(world, signed_in):
     assert "No organization matches these filters" in html
 
 
+def _link(html_text: str, rel: str) -> str:
+    return html.unescape(re.search(rf'href="([^"]+)" rel="{rel}"', html_text).group(1))
+
+
+def _names(html_text: str) -> list[str]:
+    return re.findall(r'<td><a href="/organizations/\d+">([^<]+)</a></td>', html_text)
+
+
 def test_second_page_shows_the_rest_in_name_order(world, signed_in):
     for n in range(27):  # 30 organizations with the world's three
         f.make_org(f"Zeta {n:02d}")
     client = signed_in(world.lead_member)
     first = _page(client, "/organizations")
-    second = _page(client, "/organizations?page=2")
+    assert "page=" not in _link(first, "next") and "after=" in _link(first, "next")
+    second = _page(client, _link(first, "next"))
     assert "Lead Org" in first and "Zeta 21" in first
     assert "Zeta 22" not in first
     assert all(f"Zeta {n}" in second for n in range(22, 27))
     assert "Lead Org" not in second
-    assert "page 2 of 2" in second
+    assert "page 2 of 2" in second and 'rel="next"' not in second
+    assert "Lead Org" in _page(client, _link(second, "prev"))
+
+
+def test_old_numbered_links_land_on_the_same_rows_by_cursor(world, signed_in, monkeypatch):
+    monkeypatch.setattr(services, "PER_PAGE", 3)
+    for n in range(6):  # 9 organizations with the world's three: three pages
+        f.make_org(f"Zeta {n:02d}", kind="startup" if n % 2 else "research_institution")
+    client = signed_in(world.lead_member)
+    second = _page(client, _link(_page(client, "/organizations"), "next"))
+    third = _page(client, _link(second, "next"))
+    moved = client.get("/organizations?page=3")
+    assert moved.status_code == 302 and "after=" in moved.location
+    assert "page=" not in moved.location
+    landed = _page(client, moved.location)
+    assert _names(landed) == _names(third) and "Zeta 05" in landed and "page 3 of 3" in landed
+    assert client.get("/organizations?page=1").location.endswith("/organizations")
+    assert client.get("/organizations?page=4").status_code == 404
+    assert client.get("/organizations?page=x").status_code == 400
+    assert client.get("/organizations?page=0").status_code == 400
+    mangled = _page(client, "/organizations?after=bm9uc2Vuc2U")
+    assert "Lead Org" in mangled and "not valid any more" in mangled
+    assert client.get("/organizations?q=zeta&page=1").location.endswith("/organizations?q=zeta")
+    kept = client.get("/organizations?q=zeta&page=2").location
+    assert "q=zeta" in kept and _names(_page(client, kept)) == ["Zeta 03", "Zeta 04", "Zeta 05"]
+    assert client.get("/organizations?q=zeta&page=3").status_code == 404
 
 
 def test_filters_stay_in_the_pagination_links(world, signed_in):
     for n in range(26):
         f.make_org(f"Start-up {n:02d}", kind="startup")
-    html = _page(signed_in(world.admin), "/organizations?kind=startup")
-    assert "/organizations?page=2&amp;kind=startup" in html
+    client = signed_in(world.admin)
+    following = _link(_page(client, "/organizations?kind=startup"), "next")
+    assert "kind=startup" in following and "after=" in following
+    second = _page(client, following)
+    assert "kind=startup" in _link(second, "prev") and "Start-up 25" in second
 
 
 def test_patron_may_not_open_the_directory(world, signed_in):
@@ -127,13 +167,15 @@ def test_patron_may_not_open_the_directory(world, signed_in):
 
 
 def test_list_issues_the_same_number_of_queries_for_5_and_40_organizations(app, world, signed_in):
+    """The first page and a page by cursor (a position before every name, as page 2)."""
     client = signed_in(world.admin)
+    by_cursor = f"/organizations?after={keyset.encode(('a', 1), 2)}"
     for n in range(2):
         f.make_org(f"Few {n}", sites=[world.lingen], themes=[world.ai])
-    few = _count_queries(app, client, "/organizations")
+    few = [_count_queries(app, client, url) for url in ("/organizations", by_cursor)]
     for n in range(35):
         f.make_org(f"Many {n}", sites=[world.lingen, world.berlin], themes=[world.ai])
-    many = _count_queries(app, client, "/organizations")
+    many = [_count_queries(app, client, url) for url in ("/organizations", by_cursor)]
     assert few == many
 
 

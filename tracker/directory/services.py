@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +24,7 @@ from tracker.directory.conflicts import (  # noqa: F401  (re-exported for caller
 from tracker.directory.countries import COUNTRIES
 from tracker.directory.names import name_key, strip_invisible
 from tracker.extensions import db
+from tracker.keyset import Key
 from tracker.loaders import get_organization_or_404
 from tracker.models import Contact, Organization, Participation, Project, Site, Theme, User
 from tracker.models.base import ORG_KINDS, STAGES, STATUSES
@@ -100,11 +100,15 @@ def organization_query(filters: OrganizationFilters) -> sa.Select:
     return query.order_by(sa.func.lower(Organization.name), Organization.id)
 
 
-def search_organizations(filters: OrganizationFilters, page: int) -> Pagination:
-    query = organization_query(filters).options(
+# The directory's order, by which it pages (keyset): name without case, then id.
+ORGANIZATION_KEYS = (Key(sa.func.lower(Organization.name), str), Key(Organization.id, int))
+
+
+def listed_organizations(filters: OrganizationFilters) -> sa.Select:
+    """organization_query with what each row of the directory shows loaded up front."""
+    return organization_query(filters).options(
         selectinload(Organization.sites), selectinload(Organization.themes)
     )
-    return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
 
 
 def all_sites() -> list[Site]:

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker import keyset
 from tracker.auth import permissions
 from tracker.directory import services
 from tracker.directory.blueprint import bp
@@ -31,7 +32,11 @@ def _require(allowed: bool) -> None:
 def organizations():
     _require(permissions.can_view_directory(_user()))
     filters = services.OrganizationFilters.from_args(request.args)
-    page = services.search_organizations(filters, request.args.get("page", 1, type=int))
+    page = keyset.requested_page(
+        services.listed_organizations(filters), services.ORGANIZATION_KEYS, services.PER_PAGE
+    )
+    if not isinstance(page, keyset.Page):  # an old numbered link, redirected
+        return page
     return render_template(
         "directory/organizations.html",
         page=page,
