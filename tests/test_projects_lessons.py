@@ -1,5 +1,7 @@
 """/lessons: stopped projects with their latest stop reason, scoped, searchable, paginated."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +10,7 @@ from tests import factories as f
 from tests.projects_support import queries_for
 from tracker.extensions import db
 from tracker.models import StageEvent, utcnow
+from tracker.projects import queries
 
 
 def _stop(project, reason: str, days_ago: int = 1) -> None:
@@ -83,4 +86,80 @@ def test_lessons_page_and_keep_a_fixed_query_count(client, world, login):
     assert len(few) == len(queries_for(client, "/lessons"))
     first = client.get("/lessons").get_data(as_text=True)
     assert first.count("Reason ") == 25
-    assert "Reason 0" in client.get("/lessons?page=2").get_data(as_text=True)
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))
+    assert len(queries_for(client, following)) == len(few)  # a deep page costs the same
+
+
+def _stopped_projects(world, n: int) -> None:
+    """n stopped projects, "Stopped 0" the oldest stop; two stopped at the same moment
+    (the id orders them) and one without a stop event (last)."""
+    moment = utcnow() - timedelta(days=400)
+    for i in range(n):
+        project = f.make_project(world.lingen, world.lead_org, title=f"Stopped {i:02d}")
+        project.status = "stopped"
+        if i:
+            at = moment + timedelta(days=i if i != 2 else 1)  # 1 and 2: the same moment
+            db.session.add(
+                StageEvent(
+                    project_id=project.id,
+                    from_stage=project.stage,
+                    to_stage=project.stage,
+                    from_status="active",
+                    to_status="stopped",
+                    at=at,
+                    note=f"Reason {i:02d}",
+                )
+            )
+    db.session.commit()
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r">(Stopped \d\d)</a>", page)
+
+
+def test_lessons_page_by_cursor_and_old_numbered_links_redirect(client, world, login, monkeypatch):
+    monkeypatch.setattr(queries, "PER_PAGE", 3)
+    _stopped_projects(world, 8)  # pages: 07 06 05 | 04 03 02 | 01 00
+    login(world.admin)
+    first = client.get("/lessons").get_data(as_text=True)
+    assert _titles(first) == ["Stopped 07", "Stopped 06", "Stopped 05"]
+    assert "Page 1 of 3" in first and 'rel="prev"' not in first
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))
+    assert "after=" in following and "page=" not in following
+    second = client.get(following).get_data(as_text=True)
+    assert _titles(second) == ["Stopped 04", "Stopped 03", "Stopped 02"]
+    third_link = html.unescape(re.search(r'href="([^"]+)" rel="next"', second).group(1))
+    third = client.get(third_link).get_data(as_text=True)
+    assert _titles(third) == ["Stopped 01", "Stopped 00"] and 'rel="next"' not in third
+    assert "Page 3 of 3" in third
+    back = html.unescape(re.search(r'href="([^"]+)" rel="prev"', third).group(1))
+    assert _titles(client.get(back).get_data(as_text=True)) == _titles(second)
+    # an old numbered link lands on the same rows by cursor
+    moved = client.get("/lessons?page=3")
+    assert moved.status_code == 302 and "after=" in moved.location
+    assert "page=" not in moved.location
+    assert _titles(client.get(moved.location).get_data(as_text=True)) == _titles(third)
+    assert client.get("/lessons?page=1").status_code == 302
+    assert client.get("/lessons?page=4").status_code == 404
+    assert client.get(f"/lessons?page={10**30}").status_code in (400, 404)
+    for nonsense in ("abc", "0", "-1", "2.5"):
+        assert client.get(f"/lessons?page={nonsense}").status_code == 400
+    # a made-up cursor is the first page, not an error
+    for made_up in ("x", "W10", "bm90LWEtY3Vyc29y"):
+        page = client.get(f"/lessons?after={made_up}").get_data(as_text=True)
+        assert _titles(page) == _titles(first)
+
+
+def test_lessons_pages_keep_the_search(client, world, login, monkeypatch):
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    _stopped_projects(world, 8)
+    login(world.admin)
+    moved = client.get("/lessons?q=Reason&page=2")
+    assert moved.status_code == 302 and "q=Reason" in moved.location
+    second = client.get(moved.location).get_data(as_text=True)
+    assert _titles(second) == ["Stopped 05", "Stopped 04"]  # 00 has no reason to match
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', second).group(1))
+    assert "q=Reason" in following
+    assert "q=Reason" in html.unescape(re.search(r'href="([^"]+)" rel="prev"', second).group(1))
+    assert client.get("/lessons?q=Reason&page=4").status_code == 302
+    assert client.get("/lessons?q=Reason&page=5").status_code == 404

@@ -7,14 +7,14 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker import paging
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard import flows, metrics, overview
 from tracker.database import text_match
@@ -27,7 +27,7 @@ from tracker.models import (
     StageEvent,
     Theme,
 )
-from tracker.models.base import ALL_STATUSES, PROJECT_KINDS, STAGES, VISIBILITIES
+from tracker.models.base import ALL_STATUSES, PROJECT_KINDS, STAGES, VISIBILITIES, UTCDateTime
 from tracker.projects import figure_filters, filtering
 
 PER_PAGE = 25
@@ -364,26 +364,45 @@ def latest_stops():
     )
 
 
-def lessons_page(user, q: str, page: int) -> tuple[Pagination, dict[int, tuple[str, datetime]]]:
-    """Stopped projects user may see, latest stop first, with {project id: (reason, at)}."""
+NEVER_STOPPED = datetime(1970, 1, 1, tzinfo=UTC)  # a stopped project without a stop event
+
+
+def _lessons(user, q: str) -> tuple[sa.Select, sa.ColumnElement]:
+    """Stopped projects user may see, with their latest stop's note and time, and the time
+    they are ordered by (last when there is no stop event)."""
     stops = latest_stops()
     query = (
         visible_projects(user)
         .where(Project.status == "stopped")
         .outerjoin(stops, sa.and_(stops.c.project_id == Project.id, stops.c.rank == 1))
-        .options(joinedload(Project.site), joinedload(Project.lead_organization))
-        .order_by(stops.c.at.desc().nulls_last(), Project.id.desc())
     )
     if q:
         query = query.where(text_match(q, Project.title, Project.summary, stops.c.note))
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
-    ids = [p.id for p in pagination.items]
-    reasons = {}
-    if ids:
-        rows = db.session.execute(
-            sa.select(stops.c.project_id, stops.c.note, stops.c.at).where(
-                stops.c.rank == 1, stops.c.project_id.in_(ids)
-            )
-        )
-        reasons = {pid: (note, at) for pid, note, at in rows}
-    return pagination, reasons
+    stopped_at = sa.func.coalesce(stops.c.at, sa.literal(NEVER_STOPPED, UTCDateTime()))
+    return query.add_columns(stops.c.note, stops.c.at), stopped_at
+
+
+def lessons_page(
+    user, q: str, after: str | None = None, before: str | None = None
+) -> tuple[paging.KeysetPage, dict[int, tuple[str, datetime]]]:
+    """Stopped projects user may see, latest stop first, by keyset (stop time, id), with
+    {project id: (reason, at)}: a count and one statement for the page, whatever the page."""
+    query, stopped_at = _lessons(user, q)
+    page = paging.newest_first(
+        query.options(joinedload(Project.site), joinedload(Project.lead_organization)),
+        stopped_at,
+        Project.id,
+        size=PER_PAGE,
+        total=paging.count_of(query, Project.id),
+        after=after,
+        before=before,
+    )
+    reasons = {p.id: (note, at) for p, note, at in page.items if at is not None}
+    page.items = [p for p, _note, _at in page.items]
+    return page, reasons
+
+
+def lessons_cursor_of_page(user, q: str, number: int) -> str | None:
+    """The cursor of page number of the lessons (old ?page=N links), None beyond the end."""
+    query, stopped_at = _lessons(user, q)
+    return paging.newest_first_cursor(query, stopped_at, Project.id, size=PER_PAGE, number=number)

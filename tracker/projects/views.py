@@ -258,5 +258,9 @@ def lessons():
     user = _user()
     _refuse_patrons(user)
     q = request.args.get("q", "").strip()[:200]
-    pagination, reasons = queries.lessons_page(user, q, _page())
-    return render_template("projects/lessons.html", pagination=pagination, reasons=reasons, q=q)
+    after, before = request.args.get("after"), request.args.get("before")
+    number = paging.old_page_number()
+    if number is not None and not (after or before):  # an old numbered link: by cursor
+        return paging.to_cursor(number, lambda n: queries.lessons_cursor_of_page(user, q, n))
+    page, reasons = queries.lessons_page(user, q, after=after, before=None if after else before)
+    return render_template("projects/lessons.html", page=page, reasons=reasons, q=q)
