@@ -18,6 +18,7 @@ from tracker.auth.services import (
 )
 from tracker.database import transaction
 from tracker.extensions import db
+from tracker.keyset import Key
 from tracker.models import AuditEvent, OneTimeLink, Organization, Site, User, utcnow
 from tracker.models.base import ROLES
 from tracker.models.user import ApiToken
@@ -273,6 +274,10 @@ def user_status(user: User, now=None) -> str:
     return "active"
 
 
+# The user list's order, by which it pages (keyset): display name without case, then id.
+USER_KEYS = (Key(sa.func.lower(User.display_name), str), Key(User.id, int))
+
+
 def user_query(
     actor: User,
     q: str = "",
@@ -296,7 +301,7 @@ def user_query(
         query = query.where(User.organization_id == organization_id)
     if status in STATUSES:
         query = query.where(STATUSES[status](utcnow()))
-    return query.order_by(sa.func.lower(User.display_name), User.id)
+    return query.order_by(*(key.column for key in USER_KEYS))
 
 
 def recent_events(user: User) -> list[AuditEvent]:

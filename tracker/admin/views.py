@@ -5,14 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import mail, outbox
+from tracker import keyset, mail, outbox
 from tracker.admin import approval_views, approvals, services
 from tracker.admin.blueprint import bp
 from tracker.admin.forms import InviteForm, ProfileForm, UserFilterForm
 from tracker.auth import permissions
 from tracker.auth.services import IssuedLink
 from tracker.auth.views import require
-from tracker.extensions import db
 from tracker.loaders import get_visible_user_or_404
 from tracker.models import User
 
@@ -51,7 +50,9 @@ def users():
     query = services.user_query(
         actor, form.q.data or "", form.role.data, form.organization.data, form.status.data
     )
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = keyset.requested_page(query, services.USER_KEYS, current_app.config["PAGE_SIZE"])
+    if not isinstance(page, keyset.Page):  # an old numbered link, redirected
+        return page
     # Only the known filters travel into page links (never url_for's own _scheme, _external...).
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     return render_template(
