@@ -2,12 +2,14 @@
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import sqlalchemy as sa
 
+from tests import factories
 from tracker.auth.tokens import create_token
 from tracker.extensions import db
-from tracker.models import ApiToken, AuditEvent, utcnow
+from tracker.models import ApiToken, AuditEvent, Organization, utcnow
 
 TOKEN = re.compile(r'id="new-token"[^>]*value="(trk_[^"]+)"')
 
@@ -121,8 +123,69 @@ def test_the_admin_list_pages(client, world, login, app):
     login(world.admin)
     first = client.get("/admin/tokens").get_data(as_text=True)
     assert "page 1 of 2" in first
-    second = client.get("/admin/tokens?page=2").get_data(as_text=True)
-    assert "Token 00" in second and "Token 00" not in first
+    second = client.get(_link(first, "next")).get_data(as_text=True)
+    assert "Token 00" in second and "Token 00" not in first and "page 2 of 2" in second
+
+
+def _link(html: str, rel: str) -> str:
+    return unescape(re.search(rf'href="([^"]+)" rel="{rel}"', html).group(1))
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'<th scope="row" class="fw-normal">(Token \d\d)</th>', html)
+
+
+def test_the_admin_list_pages_by_cursor_and_old_numbered_links_redirect(
+    client, world, login, app, monkeypatch
+):
+    """Working tokens first, newest first, revoked ones after them; ?page=N by cursor."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    rows = [create_token(world.lead_member, f"Token {n:02d}")[1] for n in range(8)]
+    now = utcnow()
+    for n, row in enumerate(rows):
+        row.created_at = now - timedelta(minutes=n % 3)  # ties on the time: the id decides
+        row.revoked_at = now if n in (1, 6) else None
+    db.session.commit()
+    login(world.admin)
+    seen, url = [], "/admin/tokens?email=lead"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen.append(_names(page))
+        url = _link(page, "next") if 'rel="next"' in page else None
+        assert url is None or ("email=lead" in url and "page=" not in url)
+    order = ["Token 03", "Token 00", "Token 07", "Token 04", "Token 05", "Token 02"]
+    assert [name for names in seen for name in names] == [*order, "Token 06", "Token 01"]
+    moved = client.get("/admin/tokens?email=lead&page=3")
+    assert moved.status_code == 302 and "email=lead" in moved.location
+    assert _names(client.get(moved.location).get_data(as_text=True)) == seen[2]
+    back = client.get(_link(client.get(moved.location).get_data(as_text=True), "prev"))
+    assert _names(back.get_data(as_text=True)) == seen[1]
+    assert client.get(f"/admin/tokens?email=lead&page={len(seen) + 1}").status_code == 404
+    assert client.get("/admin/tokens?page=-1").status_code == 400
+    mangled = client.get("/admin/tokens?before=eyJ4Ijox").get_data(as_text=True)
+    assert "not valid any more" in mangled and _names(mangled) == seen[0]
+
+
+def test_the_admin_list_sends_the_same_queries_for_few_and_many(client, world, login, app):
+    from tests.querycount import count_queries
+
+    login(world.admin)
+    org_id, counts = world.other_org.id, []
+    for n in (2, 40):
+        org = db.session.get(Organization, org_id)
+        for i in range(n):
+            user = factories.make_user("member", org, email=f"t{n}-{i}@example.org")
+            create_token(user, f"Token {i:02d}")
+        db.session.expunge_all()
+        with count_queries() as statements:
+            first = client.get("/admin/tokens").get_data(as_text=True)
+        counts.append(len(statements))
+        if 'rel="next"' in first:
+            db.session.expunge_all()
+            with count_queries() as statements:
+                assert client.get(_link(first, "next")).status_code == 200
+            counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[1] == counts[2]
 
 
 def test_an_admin_revokes_any_token(app, client, world, login):
