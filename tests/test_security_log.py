@@ -1,6 +1,7 @@
 """Security log: sign-in events with the address, the admin page and its filters, no secrets
 in any log."""
 
+import html
 import json
 import logging
 import re
@@ -174,7 +175,47 @@ def test_the_log_pages_with_a_fixed_number_of_queries(client, login, admin, memb
     assert len(many) == len(few)
     assert rows_of(page) == 25
     assert "page 1 of 2" in page.get_data(as_text=True)
-    assert rows_of(client.get("/admin/security?page=2")) == 1 + 5 + 30 - 25
+    following = link_of(page, "next")
+    assert "after=" in following and "page=" not in following
+    db.session.expunge_all()
+    with count_queries() as by_cursor:
+        second = client.get(following)
+    assert len(by_cursor) == len(few)
+    assert rows_of(second) == 1 + 5 + 30 - 25 and 'rel="next"' not in second.get_data(as_text=True)
+    assert rows_of(client.get("/admin/security?page=2", follow_redirects=True)) == 1 + 5 + 30 - 25
+
+
+def link_of(page, rel: str) -> str:
+    text = page.get_data(as_text=True)
+    return html.unescape(re.search(rf'href="([^"]+)" rel="{rel}"', text).group(1))
+
+
+def test_the_log_pages_by_cursor_and_old_numbered_links_redirect(
+    app, client, login, admin, member, monkeypatch
+):
+    """Events at the same moment page by id; the filters travel with every link."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 4)
+    login(admin)
+    add_events(member, 7)
+    add_events(member, 3, days_ago=2)
+    seen, url = [], "/admin/security?user=member"
+    while url:
+        page = client.get(url)
+        seen.append(rows_of(page))
+        url = link_of(page, "next") if 'rel="next"' in page.get_data(as_text=True) else None
+        assert url is None or "user=member" in url
+    assert seen == [4, 4, 2]
+    moved = client.get("/admin/security?user=member&page=3")
+    assert (
+        moved.status_code == 302 and "after=" in moved.location and "user=member" in moved.location
+    )
+    landed = client.get(moved.location)
+    assert rows_of(landed) == 2 and "page 3 of 3" in landed.get_data(as_text=True)
+    assert rows_of(client.get(link_of(landed, "prev"))) == 4
+    assert client.get("/admin/security?user=member&page=4").status_code == 404
+    assert client.get("/admin/security?page=1.5").status_code == 400
+    mangled = client.get("/admin/security?after=WzEsMl0")  # [1,2]: no time, too short
+    assert mangled.status_code == 200 and "not valid any more" in mangled.get_data(as_text=True)
 
 
 # --- nothing secret in any log ----------------------------------------------------------------

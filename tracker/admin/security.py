@@ -12,11 +12,13 @@ from sqlalchemy.orm import joinedload
 from wtforms import DateField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
+from tracker import keyset
 from tracker.admin.blueprint import bp
 from tracker.auth import permissions
 from tracker.auth import two_factor_services as two_factor
 from tracker.auth.views import require
 from tracker.extensions import db
+from tracker.keyset import Key
 from tracker.models import AuditEvent, User
 
 SECURITY_ACTIONS = {
@@ -92,6 +94,13 @@ def security_events(action: str | None, email: str, start: date | None, end: dat
     )
 
 
+# The log's order, by which it pages (keyset): newest first.
+EVENT_KEYS = (
+    Key(AuditEvent.at, datetime, descending=True),
+    Key(AuditEvent.id, int, descending=True),
+)
+
+
 def subjects_of(events: list[AuditEvent]) -> dict[int, User]:
     """The accounts the events are about, in one query."""
     ids = {e.object_id for e in events if e.object_type == "user" and e.object_id is not None}
@@ -113,7 +122,9 @@ def security_log():
         form.date_from.data if valid["date_from"] else None,
         form.date_to.data if valid["date_to"] else None,
     )
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = keyset.requested_page(query, EVENT_KEYS, current_app.config["PAGE_SIZE"])
+    if not isinstance(page, keyset.Page):  # an old numbered link, redirected
+        return page
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     return render_template(
         "admin/security.html",
