@@ -1,7 +1,9 @@
 """The outbox: rows in the caller's transaction, atomic claims, retries, e-mail through a real
 SMTP server (aiosmtpd in its own process), preferences and one-click unsubscribe."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 from tests.smtp_sink import SmtpSink
 from tracker import activity, outbox
 from tracker.extensions import db
-from tracker.models import Notification
+from tracker.models import Notification, Organization
 from tracker.models.base import utcnow
 from tracker.models.outbox import NotificationPreference, OutboxMessage
 from tracker.outbox import mails, preferences, worker
@@ -69,6 +71,72 @@ def test_mail_arrives_once_with_headers_parts_and_language(app, world, smtp):
     assert message["Message-ID"] == mails.message_id(row)
     # The one-time link is not kept once it went out.
     assert "url" not in (row.params or {})
+
+
+def _events(html: str) -> list[str]:
+    return re.findall(r"<code>(ev\d\d)</code>", html)
+
+
+def _link(html: str, rel: str) -> str:
+    return unescape(re.search(rf'href="([^"]+)" rel="{rel}"', html).group(1))
+
+
+def test_the_deliveries_page_by_cursor_and_old_numbered_links_redirect(
+    app, world, client, login, monkeypatch
+):
+    from tracker.outbox import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    users = (world.lead_member, world.partner_member)
+    for n in range(8):
+        state = "kept" if n % 2 else "sent"
+        row = OutboxMessage(channel="email", event=f"ev{n:02d}", user_id=users[n % 2].id)
+        row.state = state
+        db.session.add(row)
+    db.session.commit()
+    login(world.admin)
+    seen, url = [], "/admin/deliveries?state=kept"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen.append(_events(page))
+        url = _link(page, "next") if 'rel="next"' in page else None
+        assert url is None or ("state=kept" in url and "page=" not in url)
+    assert seen == [["ev07", "ev05", "ev03"], ["ev01"]]
+    moved = client.get("/admin/deliveries?state=kept&page=2")
+    assert moved.status_code == 302 and "state=kept" in moved.location
+    landed = client.get(moved.location).get_data(as_text=True)
+    assert (
+        _events(landed) == ["ev01"] and _events(client.get(_link(landed, "prev")).text) == seen[0]
+    )
+    assert client.get("/admin/deliveries?state=kept&page=3").status_code == 404
+    assert client.get("/admin/deliveries?page=abc").status_code == 400
+    assert _events(client.get("/admin/deliveries?after=Wy0xLDJd").text)[:1] == ["ev07"]
+
+
+def test_the_deliveries_page_sends_the_same_queries_for_few_and_many(app, world, client, login):
+    from tests import factories
+    from tests.querycount import count_queries
+
+    login(world.admin)
+    org_id, counts = world.other_org.id, []
+    for n in (2, 120):
+        org = db.session.get(Organization, org_id)
+        for i in range(n):
+            user = factories.make_user("member", org, email=f"d{n}-{i}@example.org")
+            db.session.add(
+                OutboxMessage(channel="email", event=f"ev{i % 100:02d}", user_id=user.id)
+            )
+        db.session.commit()
+        db.session.expunge_all()
+        with count_queries() as statements:
+            first = client.get("/admin/deliveries").text
+        counts.append(len(statements))
+        db.session.expunge_all()
+        if n > 2:
+            with count_queries() as statements:
+                assert client.get(_link(first, "next")).status_code == 200
+            counts.append(len(statements))
+    assert counts[0] == counts[1] == counts[2]
 
 
 def test_message_ids_are_unique(app, world, smtp):

@@ -19,9 +19,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SubmitField
 from wtforms.validators import AnyOf
 
-from tracker import outbox
+from tracker import keyset, outbox
 from tracker.auth import permissions
 from tracker.extensions import csrf, db
+from tracker.keyset import Key
 from tracker.models import User
 from tracker.models.outbox import OUTBOX_STATES, OutboxMessage
 from tracker.outbox import calendar, mails, preferences, worker
@@ -36,6 +37,7 @@ STATE_NAMES = {
     "kept": _l("kept (no SMTP server)"),
 }
 PAGE_SIZE = 50
+DELIVERY_KEYS = (Key(OutboxMessage.id, int, descending=True),)  # newest first, by keyset
 
 
 class SettingsForm(FlaskForm):
@@ -161,7 +163,6 @@ def deliveries():
     state = request.args.get("state") or None
     if state not in (None, *OUTBOX_STATES):
         state = None
-    page = max(request.args.get("page", 1, type=int), 1)
     query = sa.select(OutboxMessage, User.email).outerjoin(User, User.id == OutboxMessage.user_id)
     counts = dict(
         db.session.execute(
@@ -170,13 +171,12 @@ def deliveries():
     )
     if state:
         query = query.where(OutboxMessage.state == state)
-    rows = db.session.execute(
-        query.order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    page = keyset.requested_page(query, DELIVERY_KEYS, PAGE_SIZE)
+    if not isinstance(page, keyset.Page):  # an old numbered link, redirected
+        return page
     return render_template(
         "outbox/deliveries.html",
-        rows=rows[:PAGE_SIZE],
-        more=len(rows) > PAGE_SIZE,
+        rows=page.items,
         page=page,
         state=state,
         counts=counts,
