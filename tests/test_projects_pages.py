@@ -1,6 +1,8 @@
 """/projects/new, /projects/<id>, /projects/<id>/edit and the POST sub-routes."""
 
+import html
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +20,9 @@ from tracker.models import (
     StageCriterion,
     StageEvent,
     Update,
+    utcnow,
 )
+from tracker.projects import detail_queries
 
 
 def _count(model) -> int:
@@ -246,3 +250,77 @@ def test_detail_query_count_does_not_grow_with_the_data(client, world, login):
     grow(490)
     assert len(few) == len(queries_for(client, f"/projects/{pid}")) <= 20
     assert len(few_history) == len(queries_for(client, f"/projects/{pid}?tab=history"))
+
+
+def _audit_events(pid: int, n: int) -> None:
+    """n recorded changes, "Note 00" the oldest; 1 and 2 at the same moment (id orders)."""
+    moment = utcnow() - timedelta(days=100)
+    for i in range(n):
+        db.session.add(
+            AuditEvent(
+                action="update_posted",
+                object_type="update",
+                project_id=pid,
+                at=moment + timedelta(days=i if i != 2 else 1),
+                changes={"update": [None, f"Note {i:02d}"]},
+            )
+        )
+    db.session.commit()
+
+
+def _notes(page: str) -> list[str]:
+    return re.findall(r"Note \d\d", page)
+
+
+def test_history_pages_by_cursor_and_old_numbered_links_redirect(client, world, login, monkeypatch):
+    monkeypatch.setattr(detail_queries, "AUDIT_PAGE_SIZE", 3)
+    pid = world.network_project.id
+    db.session.execute(sa.delete(AuditEvent).where(AuditEvent.project_id == pid))
+    _audit_events(pid, 8)  # pages: 07 06 05 | 04 03 02 | 01 00
+    login(world.lead_member)
+    url = f"/projects/{pid}?tab=history"
+    first = client.get(url).get_data(as_text=True)
+    assert _notes(first) == ["Note 07", "Note 06", "Note 05"] and "Page 1 of 3" in first
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))
+    assert "after=" in following and "tab=history" in following and "page=" not in following
+    second = client.get(following).get_data(as_text=True)
+    assert _notes(second) == ["Note 04", "Note 03", "Note 02"]
+    third_link = html.unescape(re.search(r'href="([^"]+)" rel="next"', second).group(1))
+    third = client.get(third_link).get_data(as_text=True)
+    assert _notes(third) == ["Note 01", "Note 00"] and 'rel="next"' not in third
+    back = html.unescape(re.search(r'href="([^"]+)" rel="prev"', third).group(1))
+    assert "tab=history" in back and _notes(client.get(back).get_data(as_text=True)) == [
+        "Note 04",
+        "Note 03",
+        "Note 02",
+    ]
+    moved = client.get(f"{url}&page=3")
+    assert moved.status_code == 302 and "after=" in moved.location
+    assert "tab=history" in moved.location and "page=" not in moved.location
+    assert _notes(client.get(moved.location).get_data(as_text=True)) == _notes(third)
+    assert client.get(f"{url}&page=1").status_code == 302
+    assert client.get(f"{url}&page=4").status_code == 404
+    for nonsense in ("abc", "0", "-2"):
+        assert client.get(f"{url}&page={nonsense}").status_code == 400
+    assert _notes(client.get(f"{url}&after=bm9uc2Vuc2U").get_data(as_text=True)) == _notes(first)
+    # the overview tab has no pages: a page number there changes nothing
+    assert client.get(f"/projects/{pid}?page=3").status_code == 200
+
+
+def test_a_deep_history_page_sends_as_few_queries_as_the_first(client, world, login, monkeypatch):
+    monkeypatch.setattr(detail_queries, "AUDIT_PAGE_SIZE", 3)
+    pid = world.network_project.id
+    _audit_events(pid, 4)
+    login(world.lead_member)
+    url = f"/projects/{pid}?tab=history"
+    few = queries_for(client, url)
+    _audit_events(pid, 40)
+    first = client.get(url).get_data(as_text=True)
+    deep = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))
+    for _ in range(5):
+        deep = html.unescape(
+            re.search(r'href="([^"]+)" rel="next"', client.get(deep).get_data(as_text=True)).group(
+                1
+            )
+        )
+    assert len(few) == len(queries_for(client, url)) == len(queries_for(client, deep))

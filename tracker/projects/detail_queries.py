@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
+from tracker import paging
 from tracker.extensions import db
 from tracker.models import AuditEvent, Milestone, Project, StageEvent, Update, utcnow
 from tracker.models.base import STAGES
@@ -74,11 +74,31 @@ def days_per_stage(spells: list[StageSpell]) -> dict[str, int]:
     return totals
 
 
-def audit_page(project: Project, page: int, per_page: int = 50) -> Pagination:
-    query = (
-        sa.select(AuditEvent)
-        .where(AuditEvent.project_id == project.id)
-        .options(joinedload(AuditEvent.actor).raiseload("*"))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_page(
+    project: Project, after: str | None = None, before: str | None = None
+) -> paging.KeysetPage:
+    """The project's recorded changes, newest first, by keyset (at, id): a count and one
+    statement for the page (actors joined), whatever the page."""
+    query = sa.select(AuditEvent).where(AuditEvent.project_id == project.id)
+    page = paging.newest_first(
+        query.options(joinedload(AuditEvent.actor).raiseload("*")),
+        AuditEvent.at,
+        AuditEvent.id,
+        size=AUDIT_PAGE_SIZE,
+        total=paging.count_of(query, AuditEvent.id),
+        after=after,
+        before=before,
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    page.items = [event for (event,) in page.items]
+    return page
+
+
+def audit_cursor_of_page(project: Project, number: int) -> str | None:
+    """The cursor of page number of the history (old ?page=N links), None beyond the end."""
+    query = sa.select(AuditEvent).where(AuditEvent.project_id == project.id)
+    return paging.newest_first_cursor(
+        query, AuditEvent.at, AuditEvent.id, size=AUDIT_PAGE_SIZE, number=number
+    )

@@ -141,7 +141,10 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
     spells = detail_queries.stage_history(project)
     context.update(spells=spells, stage_days=detail_queries.days_per_stage(spells))
     if tab == "history":
-        context["audit"] = detail_queries.audit_page(project, _page())
+        after, before = request.args.get("after"), request.args.get("before")
+        context["audit"] = detail_queries.audit_page(
+            project, after=after, before=None if after else before
+        )
     else:
         milestones = detail_queries.milestones(project)
         context.update(
@@ -166,7 +169,16 @@ def detail(project_id: int):
         # Patrons: the summary of a network project (design §11); a consortium one is 404.
         project = get_visible_project_or_404(user, project_id, details=False)
         return render_template("projects/summary.html", project=project)
-    return render_detail(get_visible_project_or_404(user, project_id))
+    project = get_visible_project_or_404(user, project_id)
+    if request.args.get("tab") == "history" and not (
+        request.args.get("after") or request.args.get("before")
+    ):
+        number = paging.old_page_number()
+        if number is not None:  # an old numbered link of the history: by cursor
+            return paging.to_cursor(
+                number, lambda n: detail_queries.audit_cursor_of_page(project, n)
+            )
+    return render_detail(project)
 
 
 def _edit_values(project) -> dict:
