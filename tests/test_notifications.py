@@ -138,6 +138,19 @@ def test_long_lists_page(world, signed_in):
     assert "Page 1 of 2" in back and "Message 29" in back and "placeholder" not in back
 
 
+def test_a_page_number_just_beyond_a_full_last_page_is_404(world, signed_in):
+    """Two full pages: page 3 would start after the last row, so it does not exist."""
+    from tracker.notifications.services import PAGE_SIZE
+
+    user = world.partner_member
+    for n in range(2 * PAGE_SIZE):
+        db.session.add(Notification(user_id=user.id, kind="x", message=f"Message {n:02d}"))
+    db.session.commit()
+    client = signed_in(user)
+    assert client.get("/notifications?page=2").status_code == 302
+    assert client.get("/notifications?page=3").status_code == 404
+
+
 def test_old_numbered_links_redirect_to_the_page_by_cursor(world, signed_in):
     user = world.partner_member
     for n in range(30):

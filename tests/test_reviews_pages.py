@@ -393,3 +393,24 @@ def test_the_queue_pages_by_cursor_and_old_numbered_links_redirect(world, signed
     assert client.get("/reviews?page=4").status_code == 404
     assert client.get("/reviews?page=x").status_code == 400
     assert "Queued 0" in client.get("/reviews?after=bm9uc2Vuc2U").get_data(as_text=True)
+
+
+def test_a_page_number_just_beyond_a_full_last_page_is_404(world, signed_in, monkeypatch):
+    from tracker.reviews import queue as queue_module
+
+    monkeypatch.setattr(queue_module, "QUEUE_PAGE_SIZE", 3)
+    now = utcnow()
+    for i in range(6):  # two full pages
+        project = factories.make_project(world.lingen, world.lead_org, title=f"Queued {i}")
+        db.session.add(
+            GateReview(
+                project_id=project.id,
+                from_stage="develop",
+                to_stage="test",
+                requested_at=now - timedelta(days=10 - i),
+            )
+        )
+    db.session.commit()
+    client = signed_in(world.manager)
+    assert client.get("/reviews?page=2").status_code == 302
+    assert client.get("/reviews?page=3").status_code == 404

@@ -88,18 +88,19 @@ def notification_page(
 
 
 def cursor_of_page(user: User, number: int) -> str | None:
-    """The cursor of page number of user's notifications (old ?page=N links), None beyond
-    the last page: one OFFSET statement, once per old link."""
+    """The cursor of page number of user's notifications (old ?page=N links), None when the
+    page has no row: one OFFSET statement (the page before's last row and the page's first),
+    once per old link."""
     if number < 2 or number > MAX_PAGE // PAGE_SIZE:
         return None
-    row = db.session.execute(
+    rows = db.session.execute(
         sa.select(Notification.created_at, Notification.id)
         .where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((number - 1) * PAGE_SIZE - 1)
-        .limit(1)
-    ).first()
-    return None if row is None else encode_cursor(row.created_at, row.id, number)
+        .limit(2)
+    ).all()
+    return None if len(rows) < 2 else encode_cursor(rows[0].created_at, rows[0].id, number)
 
 
 def mark_read(user: User, notification_id: int) -> bool:

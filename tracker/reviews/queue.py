@@ -144,15 +144,17 @@ def review_queue(
 
 
 def cursor_of_page(user: User, site: str | None, number: int) -> str | None:
-    """The cursor of page number (old ?page=N links), None beyond the last page: one OFFSET
-    statement, once per old link."""
+    """The cursor of page number (old ?page=N links), None when the page has no row: one
+    OFFSET statement (the page before's last row and the page's first), once per old link."""
     if number < 2 or number > paging.MAX_PAGE // QUEUE_PAGE_SIZE:
         return None
     base = _pending(user, site, queue_sites(user))
-    row = db.session.execute(
+    rows = db.session.execute(
         base.with_only_columns(GateReview.requested_at, GateReview.id)
         .order_by(GateReview.requested_at, GateReview.id)
         .offset((number - 1) * QUEUE_PAGE_SIZE - 1)
-        .limit(1)
-    ).first()
-    return None if row is None else paging.encode_cursor(row.requested_at, row.id, number)
+        .limit(2)
+    ).all()
+    if len(rows) < 2:
+        return None
+    return paging.encode_cursor(rows[0].requested_at, rows[0].id, number)
