@@ -339,8 +339,10 @@ def test_the_project_page_panel_offers_each_user_their_actions(world, signed_in,
 
 def test_an_onlooker_sees_why_the_gate_panel_offers_nothing(world, signed_in):
     """Before: a member of an unrelated organization saw an empty 'Stage gate' card."""
-    page = signed_in(world.outsider).get(f"/projects/{world.network_project.id}").get_data(
-        as_text=True
+    page = (
+        signed_in(world.outsider)
+        .get(f"/projects/{world.network_project.id}")
+        .get_data(as_text=True)
     )
     panel = page.split('id="gate-panel-heading"', 1)[1].split("</section>", 1)[0]
     assert "No gate request is open. The lead organization asks for the gate to" in panel
