@@ -130,10 +130,12 @@ class Writer:
 
 
 def marking(engine: sa.Engine, on: bool) -> None:
-    """PostgreSQL: switch the dashboard's marking triggers off for the bulk load (a row each
-    into dashboard_dirty, for a million rows) and on again; the counts are rebuilt at once."""
+    """PostgreSQL: switch the dashboard's marking triggers (and the network's logging ones)
+    off for the bulk load (a row each into dashboard_dirty, for a million rows) and on again;
+    the counts are rebuilt at once."""
     if engine.dialect.name != "postgresql":
         return
+    from tracker.models.changes import LOGGED_TABLES
     from tracker.models.summary import marked_tables
 
     with engine.begin() as conn:
@@ -141,6 +143,19 @@ def marking(engine: sa.Engine, on: bool) -> None:
             conn.exec_driver_sql(
                 f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER dashboard_mark"
             )
+        for table in LOGGED_TABLES:  # the network drawing's change log: a row each, too
+            conn.exec_driver_sql(
+                f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER network_log"
+            )
+
+
+def settle_the_network_log(engine: sa.Engine) -> None:
+    """One row in the network drawing's change log (SQLite logged every generated row)."""
+    from tracker.models.changes import network_changes
+
+    with engine.begin() as conn:
+        conn.execute(network_changes.delete())
+        conn.execute(network_changes.insert())
 
 
 def count_for_the_dashboard(engine: sa.Engine) -> int:
@@ -174,6 +189,7 @@ def generate(
         echo(f"projects {done:,}/{size.projects:,} ({time.monotonic() - started:.1f} s)")
     writer.write(net.notifications())
     counted = count_for_the_dashboard(engine)
+    settle_the_network_log(engine)
     marking(engine, on=True)
     echo(f"dashboard counts kept for {counted:,} projects ({time.monotonic() - started:.1f} s)")
     writer.finish()

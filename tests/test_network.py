@@ -8,7 +8,8 @@ from tests.querycount import count_queries
 from tracker.auth.tokens import create_token
 from tracker.extensions import db
 from tracker.matchmaking import network
-from tracker.models import Organization
+from tracker.models import Organization, Participation, network_changes
+from tracker.models.project import project_themes
 
 
 def _api(client, user, url):
@@ -110,3 +111,40 @@ def test_managers_see_their_sites_consortium_projects_only(world, client):
     assert {"Third Org", "Fourth Org"} <= mine  # a consortium project at the Lingen site
     theirs = {n["name"] for n in _api(client, world.other_manager, "/api/v1/network").json["nodes"]}
     assert not {"Third Org", "Fourth Org"} & theirs
+
+
+def test_the_stamp_sees_a_removed_participation_and_a_withdrawal(world):
+    """The stamp reads the change log (tracker.models.changes), not the tables in full: a
+    participation removed from an older project, a theme taken off and a project's status
+    change each redraw."""
+    project = world.network_project
+    first = network.build(world.admin, network.NetworkFilters())
+    partner = db.session.scalar(
+        sa.select(Participation).where(
+            Participation.project_id == project.id, Participation.role != "lead"
+        )
+    )
+    db.session.delete(partner)
+    db.session.commit()
+    second = network.build(world.admin, network.NetworkFilters())
+    assert second is not first
+    assert [e["projects"] for e in first["edges"]] == [2]  # Lead and Partner Org, twice
+    assert [e["projects"] for e in second["edges"]] == [1]
+    db.session.execute(sa.delete(project_themes))  # Core, not the ORM: the trigger sees it too
+    db.session.commit()
+    assert network.build(world.admin, network.NetworkFilters()) is not second
+
+
+def test_the_pruned_log_keeps_the_stamp_moving(world, monkeypatch):
+    before = network._stamp()
+    monkeypatch.setattr(network, "PRUNE_ABOVE", 0)
+    f.make_project(world.lingen, world.lead_org, [(world.other_org, "partner")])
+    grown = network._stamp()
+    assert grown != before
+    assert network.prune_changes() >= 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(network_changes)) == 1
+    pruned = network._stamp()
+    assert pruned not in (before, grown)
+    monkeypatch.setattr(network, "PRUNE_ABOVE", 1)
+    assert network.prune_changes() == 0  # one row is short enough
+    assert network._stamp() == pruned

@@ -30,9 +30,11 @@ from markupsafe import Markup, escape
 
 from tracker import disclosure
 from tracker.auth import permissions
+from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import Organization, Participation, Project, Site, User, utcnow
 from tracker.models.base import ORG_KINDS
+from tracker.models.changes import network_changes
 from tracker.models.directory import organization_sites
 from tracker.models.project import project_themes
 
@@ -121,22 +123,36 @@ def forget_drawings() -> None:
 
 
 def _stamp() -> tuple:
-    """What the drawing depends on, in one statement: any write to projects, participations,
-    organizations, their sites or project themes changes it (and the day, for the periods)."""
+    """What the drawing depends on, in one statement that reads no table in full: any write
+    to projects, participations or project themes adds a row to network_changes (a trigger,
+    tracker.models.changes), any to organizations or their sites changes their counts (a
+    thousand rows, not a hundred thousand); and the day, for the periods."""
     count, high = sa.func.count, sa.func.max
     parts = [
-        sa.select(count(Participation.id)),
-        sa.select(high(Participation.id)),
-        sa.select(count(Project.id)),
-        sa.select(high(Project.updated_at)),
-        sa.select(high(Project.last_activity_at)),
+        sa.select(count()).select_from(network_changes),
+        sa.select(high(network_changes.c.id)),
         sa.select(count(Organization.id)),
         sa.select(sa.func.sum(Organization.version)),
         sa.select(count()).select_from(organization_sites),
-        sa.select(count()).select_from(project_themes),
     ]
     row = db.session.execute(sa.select(*(p.scalar_subquery() for p in parts))).one()
     return (*(str(v) for v in row), utcnow().date().isoformat())
+
+
+PRUNE_ABOVE = 1000
+
+
+def prune_changes() -> int:
+    """Keep the change log short (the worker, every ten minutes): when it holds more than
+    PRUNE_ABOVE rows, delete them and add one, whose id is higher than any before (a sequence;
+    AUTOINCREMENT on SQLite), so that no earlier stamp comes back. The rows deleted."""
+    with transaction():
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(network_changes))
+        if rows <= PRUNE_ABOVE:
+            return 0
+        deleted = db.session.execute(sa.delete(network_changes)).rowcount
+        db.session.execute(sa.insert(network_changes))
+    return deleted
 
 
 def _viewer(user: User) -> tuple:

@@ -2,6 +2,7 @@
 
 from tracker.models.activity import AuditEvent, Milestone, Notification, Update
 from tracker.models.base import Base, utcnow
+from tracker.models.changes import network_changes
 from tracker.models.directory import Organization, Site, Theme
 from tracker.models.gate import GateCondition, GateConfirmation, GateReview, StageEvent
 from tracker.models.integration import IdempotencyKey, Webhook, WebhookDelivery
@@ -47,5 +48,6 @@ __all__ = [
     "dashboard_counts",
     "dashboard_dirty",
     "dashboard_facts",
+    "network_changes",
     "utcnow",
 ]

@@ -94,6 +94,17 @@ def fold_dashboard_counts() -> int:
         return kept.refresh()
 
 
+@huey.periodic_task(crontab(minute="*/10"))
+def prune_network_changes() -> int:
+    """Every ten minutes: keep the network drawing's change log short (a few rows counted per
+    request; tracker.matchmaking.network.prune_changes)."""
+    app = _worker_app()
+    from tracker.matchmaking import network
+
+    with app.app_context():
+        return network.prune_changes()
+
+
 @huey.periodic_task(crontab(minute="*/5"))
 def digests_and_reminders() -> None:
     """Every five minutes: digests whose 07:00 has come (each user's time zone) and the due
