@@ -6,14 +6,11 @@ a page number; never an OFFSET over the whole list on every request, never a 500
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
-
-from tracker.extensions import db
 
 MAX_PAGE = 2**31 - 1
 
@@ -83,82 +80,3 @@ def beyond(time_column, id_column, moment: datetime, ident: int, later: bool):
     if later:
         return sa.and_(time_column >= moment, sa.or_(time_column > moment, id_column > ident))
     return sa.and_(time_column <= moment, sa.or_(time_column < moment, id_column < ident))
-
-
-@dataclass
-class KeysetPage:
-    """One page of a list newest first by (time, id): its rows (each without the two key
-    columns), its number, how many pages and rows the list has, and its neighbours' cursors."""
-
-    items: list
-    page: int
-    pages: int
-    total: int
-    previous: str | None = None
-    next: str | None = None
-
-
-def count_of(query: sa.Select, id_column) -> int:
-    """How many rows query has (one statement)."""
-    ids = query.with_only_columns(id_column).order_by(None).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(ids))
-
-
-def newest_first(
-    query: sa.Select,
-    time_column,
-    id_column,
-    *,
-    size: int,
-    total: int,
-    after: str | None = None,
-    before: str | None = None,
-) -> KeysetPage:
-    """The page after the cursor after (older), before the cursor before (newer), or the
-    first, of query in (time, id) order newest first: one statement whatever the page. A
-    made-up cursor gives the first page."""
-    query = query.add_columns(time_column.label("page_at"), id_column.label("page_id"))
-    query = query.limit(size + 1)
-    number, backwards = 1, False
-    try:
-        if after:
-            at, ident, number = decode_cursor(after)
-            query = query.where(beyond(time_column, id_column, at, ident, later=False))
-        elif before:
-            at, ident, number = decode_cursor(before)
-            query = query.where(beyond(time_column, id_column, at, ident, later=True))
-            backwards = True
-    except BadCursor:
-        number, backwards = 1, False
-    ascending = (time_column.asc(), id_column.asc())
-    descending = (time_column.desc(), id_column.desc())
-    rows = db.session.execute(query.order_by(*(ascending if backwards else descending))).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-        if not more:
-            number = 1  # back at the newest, whatever the link said
-    pages = max(1, -(-total // size), number)
-    result = KeysetPage([tuple(row)[:-2] for row in rows], number, pages, total)
-    if rows and (backwards or more):
-        result.next = encode_cursor(rows[-1].page_at, rows[-1].page_id, number + 1)
-    if rows and (more if backwards else number > 1):
-        result.previous = encode_cursor(rows[0].page_at, rows[0].page_id, max(1, number - 1))
-    return result
-
-
-def newest_first_cursor(
-    query: sa.Select, time_column, id_column, *, size: int, number: int
-) -> str | None:
-    """The cursor of page number of query newest first (old ?page=N links), None beyond
-    the last page: one OFFSET statement, once per old link."""
-    if number < 2 or number > MAX_PAGE // size:
-        return None
-    row = db.session.execute(
-        query.with_only_columns(time_column, id_column)
-        .order_by(time_column.desc(), id_column.desc())
-        .offset((number - 1) * size - 1)
-        .limit(1)
-    ).first()
-    return None if row is None else encode_cursor(row[0], row[1], number)

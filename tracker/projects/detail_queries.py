@@ -9,8 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker import paging
 from tracker.extensions import db
+from tracker.keyset import Key
 from tracker.models import AuditEvent, Milestone, Project, StageEvent, Update, utcnow
 from tracker.models.base import STAGES
 
@@ -75,30 +75,17 @@ def days_per_stage(spells: list[StageSpell]) -> dict[str, int]:
 
 
 AUDIT_PAGE_SIZE = 50
+# The history's order, by which it pages (keyset): newest first.
+AUDIT_KEYS = (
+    Key(AuditEvent.at, datetime, descending=True),
+    Key(AuditEvent.id, int, descending=True),
+)
 
 
-def audit_page(
-    project: Project, after: str | None = None, before: str | None = None
-) -> paging.KeysetPage:
-    """The project's recorded changes, newest first, by keyset (at, id): a count and one
-    statement for the page (actors joined), whatever the page."""
-    query = sa.select(AuditEvent).where(AuditEvent.project_id == project.id)
-    page = paging.newest_first(
-        query.options(joinedload(AuditEvent.actor).raiseload("*")),
-        AuditEvent.at,
-        AuditEvent.id,
-        size=AUDIT_PAGE_SIZE,
-        total=paging.count_of(query, AuditEvent.id),
-        after=after,
-        before=before,
-    )
-    page.items = [event for (event,) in page.items]
-    return page
-
-
-def audit_cursor_of_page(project: Project, number: int) -> str | None:
-    """The cursor of page number of the history (old ?page=N links), None beyond the end."""
-    query = sa.select(AuditEvent).where(AuditEvent.project_id == project.id)
-    return paging.newest_first_cursor(
-        query, AuditEvent.at, AuditEvent.id, size=AUDIT_PAGE_SIZE, number=number
+def audit_query(project: Project) -> sa.Select:
+    """The project's recorded changes, each with its actor (tracker.keyset pages it)."""
+    return (
+        sa.select(AuditEvent)
+        .where(AuditEvent.project_id == project.id)
+        .options(joinedload(AuditEvent.actor).raiseload("*"))
     )

@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import paging
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard import flows, metrics, overview
 from tracker.database import text_match
 from tracker.directory import picker
 from tracker.extensions import db
+from tracker.keyset import Key, Page
 from tracker.models import (
     GateReview,
     Project,
@@ -367,42 +367,24 @@ def latest_stops():
 NEVER_STOPPED = datetime(1970, 1, 1, tzinfo=UTC)  # a stopped project without a stop event
 
 
-def _lessons(user, q: str) -> tuple[sa.Select, sa.ColumnElement]:
-    """Stopped projects user may see, with their latest stop's note and time, and the time
-    they are ordered by (last when there is no stop event)."""
+def lessons_query(user, q: str) -> tuple[sa.Select, tuple[Key, Key]]:
+    """Stopped projects user may see, each with its latest stop's note and time, and the
+    order they page by: latest stop first (none: last), then id."""
     stops = latest_stops()
     query = (
         visible_projects(user)
         .where(Project.status == "stopped")
         .outerjoin(stops, sa.and_(stops.c.project_id == Project.id, stops.c.rank == 1))
+        .options(joinedload(Project.site), joinedload(Project.lead_organization))
     )
     if q:
         query = query.where(text_match(q, Project.title, Project.summary, stops.c.note))
     stopped_at = sa.func.coalesce(stops.c.at, sa.literal(NEVER_STOPPED, UTCDateTime()))
-    return query.add_columns(stops.c.note, stops.c.at), stopped_at
+    keys = (Key(stopped_at, datetime, descending=True), Key(Project.id, int, descending=True))
+    return query.add_columns(stops.c.note, stops.c.at), keys
 
 
-def lessons_page(
-    user, q: str, after: str | None = None, before: str | None = None
-) -> tuple[paging.KeysetPage, dict[int, tuple[str, datetime]]]:
-    """Stopped projects user may see, latest stop first, by keyset (stop time, id), with
-    {project id: (reason, at)}: a count and one statement for the page, whatever the page."""
-    query, stopped_at = _lessons(user, q)
-    page = paging.newest_first(
-        query.options(joinedload(Project.site), joinedload(Project.lead_organization)),
-        stopped_at,
-        Project.id,
-        size=PER_PAGE,
-        total=paging.count_of(query, Project.id),
-        after=after,
-        before=before,
-    )
+def lessons_of(page: Page) -> tuple[list[Project], dict[int, tuple[str, datetime]]]:
+    """A lessons page's projects and {project id: (reason, at)}, read in the page's statement."""
     reasons = {p.id: (note, at) for p, note, at in page.items if at is not None}
-    page.items = [p for p, _note, _at in page.items]
-    return page, reasons
-
-
-def lessons_cursor_of_page(user, q: str, number: int) -> str | None:
-    """The cursor of page number of the lessons (old ?page=N links), None beyond the end."""
-    query, stopped_at = _lessons(user, q)
-    return paging.newest_first_cursor(query, stopped_at, Project.id, size=PER_PAGE, number=number)
+    return [p for p, _note, _at in page.items], reasons

@@ -6,7 +6,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker import overdue, paging
+from tracker import keyset, overdue, paging
 from tracker.auth import permissions
 from tracker.directory import picker
 from tracker.extensions import db
@@ -127,10 +127,11 @@ def new():
     return render_template("projects/new.html", form=form, roles=ROLE_LABELS)
 
 
-def render_detail(project, update_form=None, milestone_form=None, status: int = 200):
-    """The detail page; forms that failed are passed in to show their errors."""
+def render_detail(project, update_form=None, milestone_form=None, status: int = 200, audit=None):
+    """The detail page; forms that failed are passed in to show their errors. audit: a page
+    of the project's recorded changes for the history tab (None: the overview)."""
     user = _user()
-    tab = "history" if request.args.get("tab") == "history" else "overview"
+    tab = "history" if audit is not None else "overview"
     context = {
         "project": project,
         "tab": tab,
@@ -141,10 +142,7 @@ def render_detail(project, update_form=None, milestone_form=None, status: int = 
     spells = detail_queries.stage_history(project)
     context.update(spells=spells, stage_days=detail_queries.days_per_stage(spells))
     if tab == "history":
-        after, before = request.args.get("after"), request.args.get("before")
-        context["audit"] = detail_queries.audit_page(
-            project, after=after, before=None if after else before
-        )
+        context["audit"] = audit
     else:
         milestones = detail_queries.milestones(project)
         context.update(
@@ -170,15 +168,16 @@ def detail(project_id: int):
         project = get_visible_project_or_404(user, project_id, details=False)
         return render_template("projects/summary.html", project=project)
     project = get_visible_project_or_404(user, project_id)
-    if request.args.get("tab") == "history" and not (
-        request.args.get("after") or request.args.get("before")
-    ):
-        number = paging.old_page_number()
-        if number is not None:  # an old numbered link of the history: by cursor
-            return paging.to_cursor(
-                number, lambda n: detail_queries.audit_cursor_of_page(project, n)
-            )
-    return render_detail(project)
+    if request.args.get("tab") != "history":
+        return render_detail(project)
+    audit = keyset.requested_page(
+        detail_queries.audit_query(project),
+        detail_queries.AUDIT_KEYS,
+        detail_queries.AUDIT_PAGE_SIZE,
+    )
+    if not isinstance(audit, keyset.Page):  # an old numbered link, redirected
+        return audit
+    return render_detail(project, audit=audit)
 
 
 def _edit_values(project) -> dict:
@@ -270,9 +269,11 @@ def lessons():
     user = _user()
     _refuse_patrons(user)
     q = request.args.get("q", "").strip()[:200]
-    after, before = request.args.get("after"), request.args.get("before")
-    number = paging.old_page_number()
-    if number is not None and not (after or before):  # an old numbered link: by cursor
-        return paging.to_cursor(number, lambda n: queries.lessons_cursor_of_page(user, q, n))
-    page, reasons = queries.lessons_page(user, q, after=after, before=None if after else before)
-    return render_template("projects/lessons.html", page=page, reasons=reasons, q=q)
+    # by (latest stop time, id), newest first, a stopped project without a stop event last
+    page = keyset.requested_page(*queries.lessons_query(user, q), queries.PER_PAGE)
+    if not isinstance(page, keyset.Page):  # an old numbered link, redirected
+        return page
+    projects, reasons = queries.lessons_of(page)
+    return render_template(
+        "projects/lessons.html", page=page, projects=projects, reasons=reasons, q=q
+    )
