@@ -171,6 +171,15 @@ def test_numbered_pages_of_old_links_redirect_to_the_same_page_by_cursor(client,
     assert client.get("/projects?q=bulk&page=9").status_code == 404
 
 
+def test_one_page_past_a_full_last_page_is_no_page(client, world, login):
+    """Two full pages (50 projects): page 2 is there, page 3 is not (it was redirected to an
+    empty page: the cursor was page 2's last row, which exists)."""
+    _bulk_projects(world, 50)
+    login(world.lead_member)
+    assert client.get("/projects?q=bulk&page=2").status_code == 302
+    assert client.get("/projects?q=bulk&page=3").status_code == 404
+
+
 def _tied_projects(world, count: int = 58) -> None:
     """Projects whose sort keys tie in groups of 7 (times) or differ only in letter case."""
     now = utcnow().replace(microsecond=0)

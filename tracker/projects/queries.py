@@ -319,7 +319,8 @@ def project_page(
 
 def cursor_of_page(user, f: ListFilters, number: int) -> str | None:
     """The cursor of page number (the last row of the page before it), for old ?page=N
-    links; None if the list is shorter. One statement, an OFFSET once per old link."""
+    links; None when that page has no row. One statement (the page before's last row and the
+    page's first), an OFFSET once per old link."""
     if number < 2 or number > MAX_NUMBER // PER_PAGE:
         return None
     _label, key, _descending = SORTS[f.sort]
@@ -328,10 +329,12 @@ def cursor_of_page(user, f: ListFilters, number: int) -> str | None:
         .with_only_columns(Project.id, key.label("sort_key"))
         .order_by(*sort_order(f.sort))
         .offset((number - 1) * PER_PAGE - 1)
-        .limit(1)
+        .limit(2)
     )
-    row = db.session.execute(query).first()
-    return None if row is None else Cursor(f.sort, row.sort_key, row.id, number).encode()
+    rows = db.session.execute(query).all()
+    if len(rows) < 2:
+        return None
+    return Cursor(f.sort, rows[0].sort_key, rows[0].id, number).encode()
 
 
 def filter_choices(org_id: int | None = None) -> dict:
