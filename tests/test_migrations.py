@@ -154,6 +154,33 @@ def test_downgrade_to_base_and_upgrade_again(migrated_app):
         assert schema_differences() == []
 
 
+def test_the_second_wave_downgrades_and_upgrades_again_with_the_demo_in_it(
+    migrated_app, monkeypatch
+):
+    """Before: a3d19f6b2c71's downgrade rebuilt `sites` in SQLite batch mode and failed on the
+    projects that refer to it (an empty database did not show it)."""
+    monkeypatch.setenv("TRACKER_DEMO_PASSWORD", "demo-password-for-migrations")
+    result = migrated_app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with migrated_app.app_context():
+        before = {name: _rows(name) for name in ("projects", "users", "sites", "organizations")}
+        assert before["projects"] > 50
+        flask_migrate.downgrade(revision=FIRST_WAVE_HEAD)
+        assert {name: _rows(name) for name in before} == before
+        flask_migrate.upgrade()
+        assert {name: _rows(name) for name in before} == before
+        assert schema_differences() == []
+
+
+FIRST_WAVE_HEAD = "3f0a9c2d7b41"  # the head before the second wave's migrations
+
+
+def _rows(table: str) -> int:
+    """A count that leaves no transaction open (PostgreSQL's ALTER TABLE would wait for it)."""
+    with db.engine.connect() as connection:
+        return connection.scalar(sa.select(sa.func.count()).select_from(sa.table(table)))
+
+
 @pytest.fixture
 def unmigrated_app(fresh_app, empty_database_url):
     return fresh_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
