@@ -92,18 +92,23 @@ def test_a_change_reaches_the_receiver_through_the_worker_signed_and_retried(
 ):
     receiver = SigningReceiver(refuse=1)
     worker_env |= {"TRACKER_WEBHOOK_ALLOW_PRIVATE": "1", "TRACKER_WEBHOOK_RETRY_SECONDS": "1"}
+    # Everything this test writes through its own session is written before the worker starts:
+    # the worker writes at start (its periodic folds), and a read transaction of this session
+    # that turns into a write after another process committed fails at once with "database is
+    # locked" on SQLite (its snapshot is stale; no busy wait helps).
+    partner = bearer(world.partner_member)
+    hook = register(client, world.lead_member, receiver.url, ["update.posted"])
+    receiver.secret = hook["secret"]
+    db.session.rollback()  # no read transaction open here: it would lock out the worker
     consumer = Worker(worker_env).start()
     try:
-        hook = register(client, world.lead_member, receiver.url, ["update.posted"])
-        receiver.secret = hook["secret"]
-        db.session.rollback()  # no read transaction open here: it would lock out the worker
         _wake(worker_env)  # nothing to send yet: the worker builds its app once
         assert _wait(lambda: _ready(worker_env), 90)
         start = time.monotonic()
         posted = client.post(
             f"/api/v1/projects/{world.network_project.id}/updates",
             json={"body": "Pilot rack running."},
-            headers=bearer(world.partner_member),
+            headers=partner,
         )
         assert posted.status_code == 201, posted.get_data(as_text=True)
         db.session.rollback()
