@@ -8,7 +8,8 @@ from tests.querycount import count_queries
 from tracker.auth.tokens import create_token
 from tracker.extensions import db
 from tracker.matchmaking import network
-from tracker.models import Organization, Participation, network_changes
+from tracker.models import Organization, Participation, Site, network_changes
+from tracker.models.directory import organization_sites
 from tracker.models.project import project_themes
 
 
@@ -148,3 +149,25 @@ def test_the_pruned_log_keeps_the_stamp_moving(world, monkeypatch):
     monkeypatch.setattr(network, "PRUNE_ABOVE", 1)
     assert network.prune_changes() == 0  # one row is short enough
     assert network._stamp() == pruned
+
+
+def test_an_organization_moving_sites_or_a_site_renamed_redraws(world):
+    """Swapping one site for another in a single Core statement keeps every count and every
+    version the same, and a site's new name changes no organization: the drawing shows both
+    (an organization's sites, the site names), so each must redraw."""
+    first = network.build(world.admin, network.NetworkFilters())
+    db.session.execute(
+        sa.update(organization_sites)
+        .where(organization_sites.c.organization_id == world.lead_org.id)
+        .values(site_id=world.berlin.id)
+    )
+    db.session.commit()
+    second = network.build(world.admin, network.NetworkFilters())
+    assert second is not first
+    lead = next(n for n in second["nodes"] if n["id"] == world.lead_org.id)
+    assert lead["sites"] == [world.berlin.slug]
+    db.session.execute(
+        sa.update(Site).where(Site.id == world.berlin.id).values(name="Berlin Mitte")
+    )
+    db.session.commit()
+    assert network.build(world.admin, network.NetworkFilters()) is not second

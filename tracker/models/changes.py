@@ -1,11 +1,14 @@
-"""A log of writes to the network's big tables, for the network drawing's data stamp (issue 21).
+"""A log of writes to what the network drawing shows, for the drawing's data stamp (issue 21).
 
 The network drawing (tracker.matchmaking.network) is cached under a stamp of what it depends
 on. Counting projects, participations and project themes for that stamp read every row of
 them on every request (38 ms of 46 at 100,000 projects). Instead a database trigger adds a row
 to network_changes for every row written to those tables (in the writing statement itself:
 ORM, Core, cascades, other processes; on SQLite and PostgreSQL), and the stamp reads the count
-and the highest id of this short log: two index look-ups and a count of a few rows.
+and the highest id of this short log: two index look-ups and a count of a few rows. The small
+tables the drawing shows (organizations, their sites, the sites) log their writes too: counting
+them and summing versions missed an organization moving from one site to another in one
+statement, and a site's new name.
 
 Why the count too: on PostgreSQL ids are handed out before commit, so a transaction holding a
 lower id may commit after one with a higher id; the count changes when it does. The worker
@@ -24,7 +27,14 @@ network_changes = sa.Table(
     sqlite_autoincrement=True,  # ids never reused, even after a prune
 )
 
-LOGGED_TABLES = ("projects", "participations", "project_themes")
+LOGGED_TABLES = (
+    "projects",
+    "participations",
+    "project_themes",
+    "organizations",
+    "organization_sites",
+    "sites",
+)
 _SQLITE_LOG = "INSERT INTO network_changes (id) VALUES (NULL);"  # no DEFAULT VALUES in a trigger
 
 
