@@ -5,7 +5,8 @@
 Starts gunicorn (2 workers) on 127.0.0.1 against a database made by bench.generate, drives a
 bounded load (a fixed number of requests per page from --concurrency clients) and prints a
 markdown table: requests/s, median, p95, median as a multiple of the bare route's, and SQL
-statements per request (the X-Query-Count header of bench mode).
+statements per request (the X-Query-Count header of bench mode) and the page's size (KB, the
+body uncompressed: a page whose weight grows with the directory shows it).
 """
 
 import argparse
@@ -54,6 +55,7 @@ class Result:
     ratio: float
     queries: int | None
     target: int | None
+    kilobytes: float | None = None
 
 
 @dataclass
@@ -143,8 +145,9 @@ def deep_page(session: requests.Session, base: str) -> str:
     return html.unescape(link.group(1)) if link else f"/projects?page={middle}"
 
 
-def drive(base: str, page: Page, master, csrf: str, total: int, concurrency: int):
-    """total requests of page from concurrency clients: latencies (s), wall time, queries."""
+def drive(base: str, page: Page, master, csrf: str, total: int, concurrency: int, sizes=None):
+    """total requests of page from concurrency clients: latencies (s), wall time, queries.
+    sizes, a list, gets each reply's body length in bytes (uncompressed)."""
     latencies: list[float] = []
     queries: list[int] = []
     errors: list[str] = []
@@ -174,6 +177,8 @@ def drive(base: str, page: Page, master, csrf: str, total: int, concurrency: int
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
+                if sizes is not None:
+                    sizes.append(len(reply.content))
                 if "X-Query-Count" in reply.headers:
                     queries.append(int(reply.headers["X-Query-Count"]))
                 if reply.status_code != page.expect:
@@ -198,9 +203,12 @@ def p95(values: list[float]) -> float:
 def measure(base: str, pages: list[Page], master, csrf: str, total: int, concurrency: int):
     bare = Page("bare", "/bench/bare")
     raw = {}
+    sizes: dict[str, list[int]] = {}
     for page in [bare, *pages, bare]:  # the bare route before and after: same conditions
         drive(base, page, master, csrf, min(10, total), concurrency)  # warm-up
-        latencies, wall, queries = drive(base, page, master, csrf, total, concurrency)
+        latencies, wall, queries = drive(
+            base, page, master, csrf, total, concurrency, sizes.setdefault(page.name, [])
+        )
         old = raw.get(page.name)
         if old:
             latencies, wall, queries = old[0] + latencies, old[1] + wall, old[2] + queries
@@ -222,6 +230,7 @@ def measure(base: str, pages: list[Page], master, csrf: str, total: int, concurr
                 ratio=median / bare_median,
                 queries=max(queries) if queries and page.name != "bare" else None,
                 target=None if page.name == "bare" else TARGETS.get(page.name, DEFAULT_TARGET),
+                kilobytes=statistics.median(sizes[page.name]) / 1024 if sizes[page.name] else None,
             )
         )
     return results
@@ -231,19 +240,20 @@ def table(results: list[Result], label: str) -> str:
     lines = [
         f"### {label}",
         "",
-        "| page | path | req/s | median ms | p95 ms | x bare | target | SQL/request |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| page | path | req/s | median ms | p95 ms | x bare | target | SQL/request | KB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         missed = r.target is not None and r.ratio > r.target
         ratio = "1.0" if r.target is None else f"{r.ratio:.1f}" + (" ✗" if missed else "")
         target = "" if r.target is None else f"≤ {r.target}"
+        kilobytes = "" if r.kilobytes is None or r.name == "bare" else f"{r.kilobytes:.0f}"
         queries = (
             "" if r.queries is None else str(r.queries) + (" ✗" if r.queries > MAX_QUERIES else "")
         )
         lines.append(
             f"| {r.name} | `{r.path}` | {r.per_second:.0f} | {r.median_ms:.1f} | "
-            f"{r.p95_ms:.1f} | {ratio} | {target} | {queries} |"
+            f"{r.p95_ms:.1f} | {ratio} | {target} | {queries} | {kilobytes} |"
         )
     return "\n".join(lines)
 
