@@ -136,7 +136,7 @@ def _squeezed(text: str) -> str:
 
 def test_admin_report_names_what_moved_this_quarter(client, login, quarter_moves):
     page = text_of(signed_in(client, login, quarter_moves.admin).get("/dashboard/report"))
-    assert f"Quarterly progress report {_this_quarter().key}" in page
+    assert f"Quarterly progress report {_this_quarter().label}" in page
     for expected in (
         "Open hydrogen forecast",
         "Open drone survey",

@@ -234,7 +234,7 @@ def test_chips_name_each_filter_and_remove_only_it(client, login, net):
         "Site: Lingen",
         "Site: Berlin",
         "Participant country: SE",
-        f"Entered test in {net.q1.key}",
+        f"Entered test in {net.q1.label}",
         "Any gate decision (all time)",
         f"Stalled: no activity for {client.application.config['TRACKER_STALLED_DAYS']} days",
     ):

@@ -35,6 +35,7 @@ from tracker import i18n
 from tracker.dashboard import report as model
 from tracker.dashboard.figures import Figure
 from tracker.dashboard.overview import Row
+from tracker.dashboard.periods import quarter_label
 from tracker.i18n import participation_role_name
 from tracker.vocabulary import DECISION_LABELS
 
@@ -100,9 +101,11 @@ class Table:
     numeric: tuple[int, ...] = ()  # columns aligned right
 
 
-def tables(content: model.Content) -> list[Table]:
-    """Every table of the report, in the reader's language."""
-    q, p = content.quarter, content.previous
+def tables(content: model.Content, keys: bool = False) -> list[Table]:
+    """Every table of the report, in the reader's language; quarters as the reader writes them
+    ("Q4 2026", "K4 2026"), or with keys=True as their keys ("2026-Q4"), as CSV files keep them."""
+    shown = str if keys else quarter_label
+    q, p = shown(content.quarter), shown(content.previous)
     result = [
         Table(
             "headline",
@@ -145,7 +148,7 @@ def tables(content: model.Content) -> list[Table]:
             _("Entries to test and market per quarter"),
             [_("Quarter"), _("Entries to test"), _("Entries to market")],
             [
-                [row["quarter"], cell_text(row["test"]), cell_text(row["market"])]
+                [shown(row["quarter"]), cell_text(row["test"]), cell_text(row["market"])]
                 for row in content.throughput
             ],
             (1, 2),
@@ -259,14 +262,15 @@ def report_zip(content: model.Content) -> bytes:
     """Every table as its own CSV file, in one zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for number_, table in enumerate(tables(content), start=1):
+        for number_, table in enumerate(tables(content, keys=True), start=1):
             name = f"{file_stem(content)}/{number_:02d}-{table.key}.csv"
             archive.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), table_csv(table))
     return buffer.getvalue()
 
 
 def table_named(content: model.Content, key: str) -> Table | None:
-    return next((t for t in tables(content) if t.key == key), None)
+    """One table as its CSV file has it (quarters as keys)."""
+    return next((t for t in tables(content, keys=True) if t.key == key), None)
 
 
 # --- charts: the dashboard's SVG macros -----------------------------------------------------
@@ -289,7 +293,11 @@ def chart_rows(content: model.Content) -> dict[str, list[Row]]:
             cells["share"] = Figure(None, "—", hidden=row["n"].hidden or develop.hidden)
         funnel.append(Row(_funnel_label(row["key"]), cells, key=row["key"]))
     throughput = [
-        Row(row["quarter"], {s: figure(row[s]) for s in ("test", "market")}, key=row["quarter"])
+        Row(
+            quarter_label(row["quarter"]),
+            {s: figure(row[s]) for s in ("test", "market")},
+            key=row["quarter"],
+        )
         for row in content.throughput
     ]
     return {"funnel": funnel, "throughput": throughput}
@@ -540,7 +548,9 @@ def _cover(pdf: ReportPDF, content: model.Content) -> None:
     )
     pdf.set_text_color(ACCENT)
     pdf.set_draw_color(ACCENT)
-    pdf.multi_cell(0, 14, content.quarter, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        0, 14, quarter_label(content.quarter), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.ln(4)
     quarter = content.quarter_obj
     pdf.para(content.scope_name, 16, INK, 8)
@@ -576,7 +586,7 @@ def _cover(pdf: ReportPDF, content: model.Content) -> None:
     pdf.para(_("In this report"), 9, MUTED, 5)
     sections = [
         _("The quarter in figures"),
-        _("Per site, %(quarter)s", quarter=content.quarter),
+        _("Per site, %(quarter)s", quarter=quarter_label(content.quarter)),
         _("Funnel: projects per stage reached"),
         _("Entries to test and market per quarter"),
         _("Gate decisions by kind"),
@@ -611,8 +621,8 @@ def _figures_page(pdf: ReportPDF, content: model.Content, by_key: dict[str, Tabl
     pdf.para(
         _(
             "%(quarter)s compared with the previous quarter, %(previous)s.",
-            quarter=content.quarter,
-            previous=content.previous,
+            quarter=quarter_label(content.quarter),
+            previous=quarter_label(content.previous),
         ),
         9.5,
         MUTED,
@@ -681,7 +691,7 @@ def _headline_tiles(pdf: ReportPDF, content: model.Content) -> None:
             4,
             _(
                 "%(previous)s: %(value)s",
-                previous=content.previous,
+                previous=quarter_label(content.previous),
                 value=cell_text(headline.previous),
             ),
         )

@@ -12,6 +12,7 @@ from tracker.auth.permissions import visible_projects
 from tracker.dashboard import flows, kept, metrics
 from tracker.dashboard.figures import Figure, Presenter, audience_for
 from tracker.dashboard.filters import Selection
+from tracker.dashboard.periods import quarter_label
 from tracker.disclosure import ALL
 from tracker.extensions import db
 from tracker.i18n import ngettext
@@ -278,7 +279,7 @@ def _throughput(show: Presenter, counts: dict) -> list[Row]:
     on 3 projects"); the chart draws the number alone."""
     return [
         Row(
-            quarter,
+            quarter_label(quarter),
             {
                 stage: show.events(
                     counts[quarter][stage],

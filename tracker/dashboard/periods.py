@@ -72,6 +72,13 @@ class Quarter:
         return list(reversed(quarters))
 
 
+def quarter_label(key: str) -> str:
+    """A quarter's key ("2026-Q4", as URLs, CSV files and stored reports write it) as the
+    reader writes the quarter (Quarter.label); anything else, a year say, as it is."""
+    quarter = Quarter.parse(key)
+    return quarter.label if quarter else key
+
+
 @dataclass(frozen=True)
 class Period:
     """A half-open time range [start, end); start None means 'since the beginning'."""

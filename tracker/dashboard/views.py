@@ -71,10 +71,10 @@ def report():
     content, problems = _report_from_args()
     user = current_user._get_current_object()
     current = Quarter.containing(utcnow())
-    quarters = [q.key for q in reversed(current.last(8))]
+    quarters = list(reversed(current.last(8)))
     sites = model.site_rows()
-    if content.quarter not in quarters:
-        quarters.append(content.quarter)
+    if content.quarter_obj not in quarters:
+        quarters.append(content.quarter_obj)
     return render_template(
         "dashboard/report.html",
         report=content,
@@ -160,7 +160,7 @@ def highlight(slug: str):
             published = model.publication(quarter)
         else:
             flash(_("The highlight of %(site)s for %(quarter)s is saved.", site=site.name,
-                    quarter=quarter.key), "success")  # fmt: skip
+                    quarter=quarter.label), "success")  # fmt: skip
             return redirect(back)
     status = 409 if request.method == "POST" and published is not None else 200
     return render_template(
@@ -193,7 +193,7 @@ def publish():
             pass
         else:
             flash(_("The report for %(quarter)s is published; its figures and highlights are "
-                    "now frozen.", quarter=quarter.key), "success")  # fmt: skip
+                    "now frozen.", quarter=quarter.label), "success")  # fmt: skip
             return redirect(url_for("dashboard.report", quarter=quarter.key))
         published = model.publication(quarter)
     return render_template(

@@ -123,9 +123,9 @@ def conditions(f) -> list[sa.ColumnElement[bool]]:
 
 
 def _when(what: str, period: Period) -> str:
-    """what, with its period: "… in 2026-Q3" or "… (all time)"."""
+    """what, with its period as the reader writes it: "… in Q3 2026" or "… (all time)"."""
     if period.token:
-        return _("%(what)s in %(period)s", what=what, period=period.token)
+        return _("%(what)s in %(period)s", what=what, period=period.label)
     return _("%(what)s (all time)", what=what)
 
 
