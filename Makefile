@@ -102,6 +102,15 @@ cluster: $(BIN)/pytest translations
 		|| (apt-get update && apt-get install -y nginx)
 	$(BIN)/python -m bench.cluster --database-url $(BENCH_PG)_cluster $(CLUSTER_ARGS)
 
+# Every main page on the demo data against /healthz (bench/README.md), outside `make test`: a
+# fresh demo database served as `make run` serves it, each role signed in, rounds of every page
+# and /healthz in shuffled order; exit 1 when a page's median is above 10x /healthz's.
+# DEMO_BENCH_ARGS="--rounds 50 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/tracker_bench_demo"
+DEMO_BENCH_ARGS ?=
+.PHONY: bench-demo
+bench-demo: $(BIN)/pytest translations
+	$(BIN)/python -m bench.demo_pages $(DEMO_BENCH_ARGS)
+
 # Lighthouse 12.2.3 (npm, installed into .lighthouse/) on every main page served as `make run`
 # serves it (gunicorn, demo data, each role signed in), mobile preset, outside `make test`:
 # JSON and HTML reports and a summary in test-artifacts/lighthouse/; exit 1 below the targets

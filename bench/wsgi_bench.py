@@ -1,10 +1,13 @@
-"""The app in bench mode: a bare route and an X-Query-Count header (gunicorn bench.wsgi_bench:app).
+"""The app in bench mode: a bare route, an empty page and an X-Query-Count header.
 
-Only bench/run.py and bench/load.py serve this module; wsgi.py never adds either.
+    gunicorn bench.wsgi_bench:app
+
+Only the benches (run.py, load.py, demo_pages.py) serve this module; wsgi.py never adds these.
 """
 
 import sqlalchemy as sa
-from flask import Flask, Response, g, has_request_context
+from flask import Flask, Response, g, has_request_context, render_template_string
+from flask_login import login_required
 
 from tracker import create_app
 from tracker.extensions import db
@@ -20,6 +23,13 @@ def bench_app() -> Flask:
     def bare() -> Response:
         # No database, no template: the floor every page is measured against.
         return Response("ok", mimetype="text/plain")
+
+    @app.get("/bench/page")
+    @login_required
+    def empty_page() -> str:
+        # The full layout and nothing in it, signed in: what every page costs before its own
+        # content (session and user, navigation, translations, the base template).
+        return render_template_string('{% extends "base.html" %}{% block content %}{% endblock %}')
 
     with app.app_context():
 
