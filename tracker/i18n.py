@@ -269,6 +269,16 @@ def number(value: float | None) -> str:
     return decimal(value, 0 if float(value).is_integer() else 1)
 
 
+def signed(value: float | None) -> str:
+    """A change with its sign in the reader's locale: +3, ±0, and a fall with a real minus sign
+    (U+2212, where Babel writes a hyphen in English and German and the minus sign in Swedish)."""
+    if value is None:
+        return "—"
+    if not value:
+        return "±0"
+    return ("+" if value > 0 else "\u2212") + format_decimal(abs(value))
+
+
 def percent(value: float | None) -> str:
     """A percentage given as 0 to 100 in the reader's locale ('42 %' in German, '42%' English)."""
     if value is None:
@@ -394,6 +404,7 @@ def init_app(app: Flask) -> None:
     env.filters["number"] = format_decimal
     env.filters["decimal"] = decimal
     env.filters["percent"] = percent
+    env.filters["signed"] = signed
     env.filters["duration"] = duration
     env.filters["local_date"] = local_date
     env.globals["languages"] = LANGUAGES

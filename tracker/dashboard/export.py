@@ -68,10 +68,7 @@ def cell_text(cell: model.Cell) -> str:
 
 
 def change_text(headline: model.Headline) -> str:
-    change = headline.change
-    if change is None:
-        return "—"
-    return ("+" if change > 0 else "") + number(change) if change else "±0"
+    return i18n.signed(headline.change)
 
 
 def day(value: str) -> str:
