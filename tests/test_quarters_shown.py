@@ -10,6 +10,7 @@ import pytest
 
 from tests.test_dashboard import signed_in, text_of
 from tests.test_dashboard_report import _pdftotext, _zip_tables
+from tracker.dashboard import report
 from tracker.dashboard.periods import Quarter, quarter_label
 from tracker.extensions import db
 from tracker.models import utcnow
@@ -82,10 +83,15 @@ def test_report_pdf_names_quarters_in_words_and_csv_keeps_keys(client, login, wo
 def test_highlight_and_publish_pages_name_the_quarter_in_words(client, login, world):
     viewer = signed_in(client, login, _reader(world, "sv"))
     now = Quarter.containing(utcnow())
-    for url in (
+    urls = (
         f"/dashboard/report/highlights/lingen?quarter={now.key}",
         f"/dashboard/report/publish?quarter={now.key}",
-    ):
+    )
+    for url in urls:
+        shown = _shown_text(text_of(viewer.get(url)))
+        assert _label(now, "sv") in shown and now.key not in shown, url
+    report.publish(world.admin, now)
+    for url in urls:  # once published, each says so
         shown = _shown_text(text_of(viewer.get(url)))
         assert _label(now, "sv") in shown and now.key not in shown, url
 
