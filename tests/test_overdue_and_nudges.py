@@ -129,6 +129,39 @@ def test_board_cards_carry_an_overdue_chip_without_another_statement(world, sign
     assert len(after) == len(before)
 
 
+def _overdue_cards(html: str) -> set[int]:
+    found = set()
+    for part in html.split('<li class="board-card')[1:]:
+        card = part[: part.index("</li>")]
+        if "chip-danger" in card:
+            found.add(int(card.split('data-project-id="', 1)[1].split('"', 1)[0]))
+    return found
+
+
+@pytest.mark.parametrize("late", ["condition", "target", "none", "done", "on_hold"])
+def test_board_chips_say_what_overdue_project_ids_says(world, signed_in, late):
+    # The cards read overdue from dates their statement already has (tracker.overdue.is_overdue);
+    # the chips must agree with the one SQL definition of overdue.
+    project = world.network_project
+    if late == "condition":
+        _late_condition(project)
+    elif late == "target":
+        project.target_test_on = TODAY - timedelta(days=1)
+        project.target_market_on = TODAY - timedelta(days=30)  # not the current stage's target
+    elif late == "done":
+        _late_milestone(project).done_at = utcnow()
+        _late_condition(project).done_at = utcnow()
+        project.target_test_on = TODAY  # due today is not late
+    elif late == "on_hold":
+        _late_condition(project)
+        project.status = "on_hold"
+    db.session.commit()
+    html = signed_in(world.manager).get("/board?status=all").get_data(as_text=True)
+    assert f'id="card-{project.id}"' in html
+    assert _overdue_cards(html) == overdue.overdue_project_ids()
+    assert (project.id in overdue.overdue_project_ids()) == (late in ("condition", "target"))
+
+
 def test_patrons_see_no_overdue_chip(world, signed_in):
     _late_milestone(world.network_project)
     html = signed_in(world.patron).get("/board").get_data(as_text=True)

@@ -151,22 +151,20 @@ def unanswered_nudges(projects: sa.Select | None = None, limit: int | None = Non
     return list(db.session.execute(query).tuples())
 
 
-def overdue_flag(today: date | None = None) -> sa.ColumnElement[bool]:
-    """A per-project (correlated) expression: has the project anything overdue? For a column
-    of a query over projects (the board's cards) without a statement of its own."""
+def is_overdue(project, open_due_dates, today: date | None = None) -> bool:
+    """Has the project anything overdue, from values a query already read: its status, stage
+    and target dates, and open_due_dates, the earliest due date of its milestones not done
+    and of its conditions not done (None for none). The board's cards: correlated EXISTS
+    columns cost the statement a scan of every open milestone on PostgreSQL (issue 21)."""
+    if project.status != "active":
+        return False
     today = today or today_utc()
-    milestone = sa.exists().where(
-        Milestone.project_id == Project.id, Milestone.done_at.is_(None), Milestone.due_on < today
-    )
-    condition = sa.exists().where(
-        GateCondition.project_id == Project.id,
-        GateCondition.done_at.is_(None),
-        GateCondition.due_on < today,
-    )
-    targets = [
-        sa.and_(Project.stage == stage, column < today) for stage, (_, column) in TARGETS.items()
-    ]
-    return sa.and_(Project.status == "active", sa.or_(milestone, condition, *targets))
+    if any(due_on is not None and due_on < today for due_on in open_due_dates):
+        return True
+    if project.stage in TARGETS:
+        due_on = getattr(project, TARGETS[project.stage][1].key)
+        return due_on is not None and due_on < today
+    return False
 
 
 def of_project(

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,6 +16,7 @@ from tracker.boards.filters import BoardFilters, apply
 from tracker.extensions import db
 from tracker.i18n import number
 from tracker.models import (
+    GateCondition,
     GateReview,
     Milestone,
     Organization,
@@ -27,7 +29,7 @@ from tracker.models import (
 )
 from tracker.models.base import STAGES, next_stage
 from tracker.models.project import project_themes
-from tracker.overdue import overdue_flag
+from tracker.overdue import is_overdue, today_utc
 
 # Cards per column before 'show more' (which loads the next ones in place). 15: the cards are
 # most of the board's cost, and since each column scrolls on its own inside the window (design
@@ -121,11 +123,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 SEPARATOR = "\x1f"
 
 
-def _card_rows(ids: sa.Select) -> list[CardProject]:
-    """The cards of the projects whose ids the select gives, most recently active first, in
-    one statement: the projects with site, lead, pending review, next milestone, their
-    organizations (id, role, kind) and their themes. Separate statements for organizations
-    and themes cost more in Python than the rows themselves (issue 21)."""
+@functools.cache
+def _card_statement() -> sa.Select:
+    """The cards of the projects whose ids are bound as "ids", most recently active first, in
+    one statement: the projects with site, lead, pending review, next milestone and condition,
+    their organizations (id, role, kind) and their themes. Separate statements for
+    organizations and themes cost more in Python than the rows themselves (issue 21).
+
+    Built once per process, with nothing of a user or a request in it: SQLAlchemy keeps its
+    cache key and compiled form, where building, keying and compiling the statement afresh
+    cost more than running it (issue 21)."""
     lead = aliased(Organization)
     pending = (
         sa.select(GateReview.id)
@@ -137,6 +144,11 @@ def _card_rows(ids: sa.Select) -> list[CardProject]:
     next_milestone = (
         sa.select(sa.func.min(Milestone.due_on))
         .where(Milestone.project_id == Project.id, Milestone.done_at.is_(None))
+        .scalar_subquery()
+    )
+    next_condition = (
+        sa.select(sa.func.min(GateCondition.due_on))
+        .where(GateCondition.project_id == Project.id, GateCondition.done_at.is_(None))
         .scalar_subquery()
     )
     members = (
@@ -161,7 +173,7 @@ def _card_rows(ids: sa.Select) -> list[CardProject]:
         .where(project_themes.c.project_id == Project.id)
         .scalar_subquery()
     )
-    query = (
+    return (
         sa.select(
             Project.id,
             Project.title,
@@ -179,20 +191,27 @@ def _card_rows(ids: sa.Select) -> list[CardProject]:
             Project.target_test_on,
             Project.target_market_on,
             next_milestone.label("next_milestone_on"),
-            overdue_flag().label("overdue"),
+            next_condition.label("next_condition_on"),
             members.label("members"),
             themes.label("themes"),
         )
         .join(Site, Site.id == Project.site_id)
         .join(lead, lead.id == Project.lead_organization_id)
-        .where(Project.id.in_(ids))
+        .where(Project.id.in_(sa.bindparam("ids", expanding=True)))
         .order_by(*_order())
     )
+
+
+def _card_rows(ids: list[int]) -> list[CardProject]:
+    """The cards of these projects, most recently active first (one statement)."""
+    if not ids:
+        return []
+    today = today_utc()
     projects = []
-    for row in db.session.execute(query).mappings():
-        fields = dict(row)
-        members, themes = fields.pop("members"), fields.pop("themes")
-        project = CardProject(**{**fields, "overdue": bool(fields["overdue"])})
+    for row in db.session.execute(_card_statement(), {"ids": ids}):
+        (*fields, next_condition_on, members, themes) = row
+        project = CardProject(*fields)
+        project.overdue = is_overdue(project, (project.next_milestone_on, next_condition_on), today)
         for member in members.split(SEPARATOR) if members else ():
             organization_id, role, kind = member.split(":", 2)
             project.participating_organization_ids.add(int(organization_id))
@@ -210,7 +229,7 @@ def _order():
 def board_columns(user: User, filters: BoardFilters, stalled_days: int) -> list[Column]:
     """All three columns, each holding its most recently active cards."""
     scoped = apply(permissions.visible_projects(user), filters, user, stalled_days)
-    projects = _card_rows(_column_heads(scoped))
+    projects = _card_rows(db.session.scalars(_column_heads(scoped)).all())
     counts = column_counts(scoped)
     columns = {stage: Column(stage=stage, count=counts.get(stage, 0)) for stage in STAGES}
     by_stage: dict[str, list[CardProject]] = {stage: [] for stage in STAGES}
@@ -257,7 +276,7 @@ def more_cards(
         .limit(COLUMN_SIZE + 1)
         .subquery()
     )
-    projects = _card_rows(sa.select(page.c.id))
+    projects = _card_rows(db.session.scalars(sa.select(page.c.id)).all())
     shown = projects[:COLUMN_SIZE]
     column = Column(stage=stage, count=column_counts(scoped, (stage,)).get(stage, 0))
     column.cards = _cards(user, shown, stalled_days)
