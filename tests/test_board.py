@@ -261,3 +261,22 @@ def test_column_counts_stop_at_the_cap(client, world, login):
     login(world.admin)
     html = page(client, "/board?site=berlin")
     assert '999+<span class="visually-hidden"> projects' in html
+
+
+def test_the_cards_shared_words_follow_each_readers_language(client, world, login):
+    # What every card shares is made once per language and process (views._card_parts):
+    # a board in one language must never carry another's words.
+    overflowing = COLUMN_SIZE * 3 + 6
+    bulk.add_projects(overflowing, world.lingen, world.lead_org, world.partner_org, world.ai)
+    login(world.manager)
+    words = {"en": "Days in the current stage", "de": "Tage in der aktuellen Phase"}
+    words["sv"] = "Dagar i den aktuella fasen"
+    for lang in ("en", "de", "sv", "en", "de"):
+        html = client.get("/board", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        assert f'title="{words[lang]}"' in html
+        assert not [w for other, w in words.items() if other != lang and w in html]
+        more = client.get(_show_more_link(html) + "&fragment=1", headers={"Accept-Language": lang})
+        fragment = more.get_data(as_text=True)
+        assert f'title="{words[lang]}"' in fragment
+        assert not [w for other, w in words.items() if other != lang and w in fragment]

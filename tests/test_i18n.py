@@ -230,3 +230,28 @@ def test_chart_stage_names_follow_each_readers_language_not_the_first_one(client
     assert '<html lang="de">' in german
     assert "Entwicklung" in german
     assert "Develop" not in german
+
+
+def test_template_texts_follow_each_requests_language_and_force_locale(app):
+    # The templates' gettext keeps the texts it made per catalog and the catalog per request
+    # (tracker.i18n._catalog): a language chosen later, or forced for a mail, must still win.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    plural = "{{ ngettext('%(num)s day', '%(num)s days', 2) }}"
+    source = "{{ _('Sign out') }}|{{ gettext('Sign out') }}|" + plural
+    seen = []
+    for lang in ("en", "de", "sv", "en", "de"):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            app.preprocess_request()
+            seen.append(render_template_string(source))
+            with force_locale("sv" if lang != "sv" else "de"):
+                seen.append(render_template_string(source))
+            seen.append(render_template_string(source))
+    assert seen == [
+        "Sign out|Sign out|2 days", "Logga ut|Logga ut|2 dagar", "Sign out|Sign out|2 days",
+        "Abmelden|Abmelden|2 Tage", "Logga ut|Logga ut|2 dagar", "Abmelden|Abmelden|2 Tage",
+        "Logga ut|Logga ut|2 dagar", "Abmelden|Abmelden|2 Tage", "Logga ut|Logga ut|2 dagar",
+        "Sign out|Sign out|2 days", "Logga ut|Logga ut|2 dagar", "Sign out|Sign out|2 days",
+        "Abmelden|Abmelden|2 Tage", "Logga ut|Logga ut|2 dagar", "Abmelden|Abmelden|2 Tage",
+    ]  # fmt: skip
