@@ -26,6 +26,7 @@ from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
     CriterionTick,
+    GateCondition,
     GateReview,
     Milestone,
     Notification,
@@ -38,7 +39,9 @@ from tracker.models import (
     Update,
     Webhook,
     WebhookDelivery,
+    utcnow,
 )
+from tracker.models.nudge import Nudge
 from tracker.notifications.services import encode_cursor
 
 MAX_QUERIES = 12
@@ -528,3 +531,70 @@ def test_the_webhook_pages_send_the_same_few_queries_for_few_and_many(client, wo
         counts.append(_counted(client, "GET", f"/account/webhooks/{hook.id}"))
     assert counts[:2] == counts[2:]
     assert max(counts) <= MAX_QUERIES
+
+
+# --- the homes: what needs me (member), needs attention (site manager) -------------------------
+
+
+def _needs_on_projects(world, n: int) -> None:
+    """n more projects of the lead organization at Lingen, each with a partner of its own and
+    everything the homes list: a milestone overdue and one due soon, a passed target date, a
+    pending gate request with an open condition, a nudge, and no activity for 90 days."""
+    today = date.today()
+    ids = []
+    for _ in range(n):
+        partner = f.make_org(kind="startup", sites=[world.lingen])
+        ids += bulk.add_projects(1, world.lingen, world.lead_org, partner, stage="develop")
+    for pid in ids:
+        review = GateReview(
+            project_id=pid,
+            from_stage="develop",
+            to_stage="test",
+            requested_by_id=world.lead_member.id,
+        )
+        db.session.add_all(
+            [
+                review,
+                Milestone(project_id=pid, title=f"Late {pid}", due_on=today - timedelta(days=5)),
+                Milestone(project_id=pid, title=f"Soon {pid}", due_on=today + timedelta(days=3)),
+                Nudge(project_id=pid, sent_by_id=world.manager.id, message=f"Nudge {pid}"),
+            ]
+        )
+        db.session.flush()
+        db.session.add(
+            GateCondition(
+                gate_review_id=review.id,
+                project_id=pid,
+                text=f"Condition {pid}",
+                due_on=today + timedelta(days=2),
+            )
+        )
+    db.session.execute(
+        sa.update(Project)
+        .where(Project.id.in_(ids))
+        .values(
+            target_test_on=today - timedelta(days=1),
+            last_activity_at=utcnow() - timedelta(days=90),
+        )
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["lead_member", "manager"])
+def test_the_homes_send_the_same_few_queries_for_few_and_many_projects_in_need(
+    client, world, login, who
+):
+    """Due soon and overdue with their titles in one statement (overdue.due_and_overdue): the
+    member's home sent 12 statements before (two for the dates, one for the titles), the site
+    manager's 11; now 10 each."""
+    login(world.user(who))
+    counts = []
+    for n in (2, 30):
+        _needs_on_projects(world, n)
+        counts.append(_counted(client, "GET", "/"))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 10, counts
+    page = client.get("/").get_data(as_text=True)
+    assert "Late " in page
+    if who == "lead_member":
+        assert "Condition " in page

@@ -78,31 +78,17 @@ def managed_projects(user: User) -> sa.Select:
     )
 
 
-def _titled(items: list[overdue.DueItem]) -> list[tuple[overdue.DueItem, str]]:
-    ids = {item.project_id for item in items}
-    if not ids:
-        return []
-    titles = dict(
-        db.session.execute(sa.select(Project.id, Project.title).where(Project.id.in_(ids)))
-        .tuples()
-        .all()
-    )
-    return [(item, titles[item.project_id]) for item in items]
-
-
 def member_needs(user: User, today: date | None = None, limit: int = LIMIT) -> MemberNeeds:
     if user.organization_id is None:
         return MemberNeeds()
     own = own_projects(user)
-    due = overdue.due_soon_items(own, DUE_SOON_DAYS, today, limit)
-    late = overdue.overdue_items(own, today, limit)
-    titles = _titled(due + late)
+    due, late = overdue.due_and_overdue(own, DUE_SOON_DAYS, today, limit)
     return MemberNeeds(
         to_confirm=confirmations_asked(user, own, limit),
         open_conditions=open_conditions(own, limit),
         open_criteria=open_criteria(user, own, limit),
-        due_soon=titles[: len(due)],
-        overdue=titles[len(due) :],
+        due_soon=due,
+        overdue=late,
     )
 
 
@@ -217,7 +203,7 @@ def manager_needs(
     return ManagerNeeds(
         waiting=waiting_reviews(scope, limit),
         stalled=stalled_projects(scope, stalled_days, limit),
-        overdue=_titled(overdue.overdue_items(scope, today, limit)),
+        overdue=overdue.due_and_overdue(scope, None, today, limit)[1],
         nudges=overdue.unanswered_nudges(scope, limit),
     )
 

@@ -49,10 +49,12 @@ def _items(
     projects: sa.Select | None, due: Callable[[sa.ColumnElement], sa.ColumnElement[bool]]
 ) -> sa.CompoundSelect:
     """UNION ALL of the milestones, conditions and target dates whose due date matches `due`
-    (a function of the date column), on active projects among `projects`."""
-    active = sa.select(Project.id).where(Project.status == "active")
+    (a function of the date column), on active projects among `projects`. The active projects
+    are a CTE that the four parts share: the caller's scope is written and planned once."""
+    scope = sa.select(Project.id).where(Project.status == "active")
     if projects is not None:
-        active = active.where(Project.id.in_(projects))
+        scope = scope.where(Project.id.in_(projects))
+    active = sa.select(scope.cte("active_projects").c.id)
     milestones = sa.select(
         Milestone.project_id,
         sa.literal("milestone").label("what"),
@@ -111,6 +113,45 @@ def due_soon_items(
     today = today or today_utc()
     until = today + timedelta(days=days)
     return _rows(_items(projects, lambda column: column.between(today, until)), limit)
+
+
+def due_and_overdue(
+    projects: sa.Select | None,
+    days: int | None,
+    today: date | None = None,
+    limit: int | None = None,
+) -> tuple[list[tuple[DueItem, str]], list[tuple[DueItem, str]]]:
+    """What falls due from today to `days` days ahead (None: nothing), soonest first, and what
+    is overdue, longest overdue first, each at most `limit` long, every item with its
+    project's title: (due, overdue) from one statement (the homes; due_soon_items and
+    overdue_items are a statement each, and the titles another)."""
+    today = today or today_utc()
+    until = today + timedelta(days=days) if days is not None else None
+    sub = _items(
+        projects, lambda column: column < today if until is None else column <= until
+    ).subquery()
+    late = sub.c.due_on < today
+    ranked = sa.select(
+        *sub.c,
+        late.label("late"),
+        sa.func.row_number()
+        .over(
+            partition_by=late, order_by=(sub.c.due_on, sub.c.project_id, sub.c.what, sub.c.item_id)
+        )
+        .label("n"),
+    ).subquery()
+    query = (
+        sa.select(*(ranked.c[name] for name in ITEM_COLUMNS), ranked.c.late, Project.title)
+        .join(Project, Project.id == ranked.c.project_id)
+        .order_by(ranked.c.n, ranked.c.late)
+    )
+    if limit is not None:
+        query = query.where(ranked.c.n <= limit)
+    due: list[tuple[DueItem, str]] = []
+    overdue: list[tuple[DueItem, str]] = []
+    for *values, is_late, title in db.session.execute(query):
+        (overdue if is_late else due).append((DueItem(*values), title))
+    return due, overdue
 
 
 def overdue_project_ids(projects: sa.Select | None = None, today: date | None = None) -> set[int]:
