@@ -22,8 +22,10 @@ and size. Prints a markdown table; exit 1 when a page's median is more than --li
 """
 
 import argparse
+import cProfile
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -34,6 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import requests
 
@@ -315,9 +318,25 @@ def demo_objects(url: str) -> dict[str, int]:
 # --- measuring ---------------------------------------------------------------------------------
 
 
-def sign_in(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    token = csrf_token(session.get(f"{base}/login", timeout=30).text)
+class InProcess:
+    """Flask's test client where measure() expects a requests session (--in-process)."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def get(self, url: str, **_):
+        reply = self.client.get(url)
+        return SimpleNamespace(
+            status_code=reply.status_code, headers=reply.headers, content=reply.data
+        )
+
+    def post(self, url: str, data: dict, **_):
+        return self.client.post(url, data=data)
+
+
+def sign_in(base: str, email: str, session=None):
+    session = session or requests.Session()
+    token = csrf_token(session.get(f"{base}/login", timeout=30).content.decode())
     reply = session.post(
         f"{base}/login",
         data={"email": email, "password": PASSWORD, "csrf_token": token},
@@ -329,27 +348,46 @@ def sign_in(base: str, email: str) -> requests.Session:
     return session
 
 
-def get(session: requests.Session, url: str) -> tuple[float, requests.Response]:
+def get(session, url: str, profiler: cProfile.Profile | None = None):
+    if profiler:
+        profiler.enable()
     started = time.perf_counter()
     reply = session.get(url, allow_redirects=False, timeout=60)
-    return time.perf_counter() - started, reply
+    seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+    return seconds, reply
 
 
-def measure(base: str, pages: list[Page], rounds: int, warm_up: int, max_seconds: float) -> Page:
-    """Rounds of every page and /healthz once each, shuffled; returns /healthz's Page."""
-    sessions = {"anonymous": requests.Session()}
+def measure(
+    base: str,
+    pages: list[Page],
+    rounds: int,
+    warm_up: int,
+    max_seconds: float,
+    app=None,
+    profiles: Path | None = None,
+) -> Page:
+    """Rounds of every page and /healthz once each, shuffled; returns /healthz's Page.
+    app: in-process through Flask's test client instead of HTTP to base; profiles: a folder
+    for each page's cProfile statistics (in-process)."""
+    new_session = (lambda: InProcess(app)) if app else requests.Session
+    sessions = {"anonymous": new_session()}
     for role, email in ACCOUNTS.items():
-        sessions[role] = sign_in(base, email)
+        sessions[role] = sign_in(base, email, new_session())
     health = Page("anonymous", "/healthz", "GET /healthz")
     everything = [health, *pages]
     shuffler = random.Random(1)
     deadline = time.monotonic() + max_seconds
+    profilers: dict[str, cProfile.Profile] = {}
     for number in range(warm_up + rounds):
+        profile = profiles is not None and number >= warm_up
         order = everything[:]
         shuffler.shuffle(order)
         wrong = []
         for page in order:
-            seconds, reply = get(sessions[page.role], base + page.path)
+            profiler = profilers.setdefault(page.name, cProfile.Profile()) if profile else None
+            seconds, reply = get(sessions[page.role], base + page.path, profiler)
             if number < warm_up:
                 if reply.status_code != 200:
                     where = reply.headers.get("Location", "")
@@ -363,6 +401,8 @@ def measure(base: str, pages: list[Page], rounds: int, warm_up: int, max_seconds
         if number >= warm_up and time.monotonic() > deadline:
             print(f"stopped after {number + 1 - warm_up} rounds (--max-seconds)", flush=True)
             break
+    for name, profiler in profilers.items():
+        profiler.dump_stats(profiles / (re.sub(r"[^\w.-]+", "_", name).strip("_") + ".prof"))
     return health
 
 
@@ -425,6 +465,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--only", help="comma-separated roles (default: all)")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="no gunicorn: Flask's test client in this process (for causes, not the target)",
+    )
+    parser.add_argument("--profile", type=Path, help="with --in-process: cProfile files here")
     args = parser.parse_args(argv)
     # Bounded: the whole run, start-up and seeding included.
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(SystemExit("time limit")))
@@ -451,20 +497,34 @@ def main(argv: list[str] | None = None) -> int:
             "bench.wsgi_bench:app",
         ]  # fmt: skip
         overrides = {key: env[key] for key in ("TRACKER_INSTANCE_PATH", "TRACKER_BASE_URL")}
-        with running(url, port, options, overrides) as (_, base):
-            started = time.monotonic()
+        measured = [*references, *pages]
+        started = time.monotonic()
+        if args.in_process:
+            os.environ.update(overrides)
+            from bench.wsgi_bench import app
+
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
             health = measure(
-                base, [*references, *pages], args.rounds, args.warm_up, args.max_seconds
+                "", measured, args.rounds, args.warm_up, args.max_seconds, app, args.profile
             )
-            seconds = time.monotonic() - started
+        else:
+            with running(url, port, options, overrides) as (_, base):
+                health = measure(base, measured, args.rounds, args.warm_up, args.max_seconds)
+        seconds = time.monotonic() - started
         after = load()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
+    serving = (
+        "in-process (Flask test client)"
+        if args.in_process
+        else f"gunicorn {args.workers} workers x {args.threads} threads"
+    )
     print(
         f"\n{len(pages)} pages + /healthz, {len(health.times)} interleaved rounds after "
-        f"{args.warm_up} warm-up, one client, gunicorn {args.workers} workers x {args.threads} "
-        f"threads, {'PostgreSQL' if args.database_url else 'SQLite'}, commit {commit()}, "
+        f"{args.warm_up} warm-up, one client, {serving}, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}, commit {commit()}, "
         f"{seconds:.0f} s; load average {before} before, {after} after\n"
     )
     print("\n".join(table(health, pages, references, args.limit)))

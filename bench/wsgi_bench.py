@@ -6,7 +6,7 @@ Only the benches (run.py, load.py, demo_pages.py) serve this module; wsgi.py nev
 """
 
 import sqlalchemy as sa
-from flask import Flask, Response, g, has_request_context, render_template_string
+from flask import Flask, Response, g, has_request_context, render_template
 from flask_login import login_required
 
 from tracker import create_app
@@ -24,12 +24,15 @@ def bench_app() -> Flask:
         # No database, no template: the floor every page is measured against.
         return Response("ok", mimetype="text/plain")
 
+    # The full layout and nothing in it, signed in: what every page costs before its own
+    # content (session and user, navigation, translations, the base template). Compiled once,
+    # as the app's own templates are.
+    empty = app.jinja_env.from_string('{% extends "base.html" %}{% block content %}{% endblock %}')
+
     @app.get("/bench/page")
     @login_required
     def empty_page() -> str:
-        # The full layout and nothing in it, signed in: what every page costs before its own
-        # content (session and user, navigation, translations, the base template).
-        return render_template_string('{% extends "base.html" %}{% block content %}{% endblock %}')
+        return render_template(empty)
 
     with app.app_context():
 
