@@ -229,8 +229,8 @@ def _order():
 def board_columns(user: User, filters: BoardFilters, stalled_days: int) -> list[Column]:
     """All three columns, each holding its most recently active cards."""
     scoped = apply(permissions.visible_projects(user), filters, user, stalled_days)
-    projects = _card_rows(db.session.scalars(_column_heads(scoped)).all())
-    counts = column_counts(scoped)
+    heads, counts = _heads_and_counts(scoped, STAGES)
+    projects = _card_rows(heads)
     columns = {stage: Column(stage=stage, count=counts.get(stage, 0)) for stage in STAGES}
     by_stage: dict[str, list[CardProject]] = {stage: [] for stage in STAGES}
     for project in projects:
@@ -243,20 +243,33 @@ def board_columns(user: User, filters: BoardFilters, stalled_days: int) -> list[
     return [columns[stage] for stage in STAGES]
 
 
-def _column_heads(scoped: sa.Select) -> sa.CompoundSelect:
-    """Ids of each column's first COLUMN_SIZE + 1 cards: one LIMIT per stage walks the
-    (stage, last_activity_at) index and stops, where ranking every visible project grew
-    with the data (180 ms at 100,000 projects on PostgreSQL)."""
-    heads = [
-        scoped.with_only_columns(Project.id)
-        .where(Project.stage == stage)
-        .order_by(*_order())
-        .limit(COLUMN_SIZE + 1)
-        .subquery()
-        for stage in STAGES
-    ]
-    # Each limited SELECT sits in a subquery: SQLite refuses LIMIT inside a bare UNION ALL.
-    return sa.union_all(*(sa.select(head.c.id) for head in heads))
+def _heads_and_counts(
+    scoped: sa.Select, stages, after: sa.ColumnElement[bool] | None = None
+) -> tuple[list[int], dict[str, int]]:
+    """Ids of each column's next COLUMN_SIZE + 1 cards (after a 'show more' cursor, if
+    given) and each column's count, up to COUNT_CAP, in one statement.
+
+    One LIMIT per stage walks the (stage, last_activity_at) index and stops, where ranking
+    every visible project grew with the data (180 ms at 100,000 projects on PostgreSQL);
+    the counts likewise stop at the cap instead of reading every visible project. Each
+    limited SELECT sits in a subquery: SQLite refuses LIMIT inside a bare UNION ALL."""
+    parts = []
+    for stage in stages:
+        in_stage = scoped.with_only_columns(Project.id).where(Project.stage == stage)
+        next_ones = in_stage if after is None else in_stage.where(after)
+        head = next_ones.order_by(*_order()).limit(COLUMN_SIZE + 1).subquery()
+        parts.append(sa.select(sa.literal(stage), sa.literal("card"), head.c.id))
+        capped = in_stage.limit(COUNT_CAP).subquery()
+        parts.append(
+            sa.select(sa.literal(stage), sa.literal("count"), sa.func.count()).select_from(capped)
+        )
+    ids, counts = [], {}
+    for stage, what, value in db.session.execute(sa.union_all(*parts)):
+        if what == "card":
+            ids.append(value)
+        else:
+            counts[stage] = value
+    return ids, counts
 
 
 def more_cards(
@@ -269,36 +282,14 @@ def more_cards(
         Project.last_activity_at < when,
         sa.and_(Project.last_activity_at == when, Project.id < ident),
     )
-    page = (
-        scoped.with_only_columns(Project.id)
-        .where(Project.stage == stage, after)
-        .order_by(*_order())
-        .limit(COLUMN_SIZE + 1)
-        .subquery()
-    )
-    projects = _card_rows(db.session.scalars(sa.select(page.c.id)).all())
+    heads, counts = _heads_and_counts(scoped, (stage,), after)
+    projects = _card_rows(heads)
     shown = projects[:COLUMN_SIZE]
-    column = Column(stage=stage, count=column_counts(scoped, (stage,)).get(stage, 0))
+    column = Column(stage=stage, count=counts.get(stage, 0))
     column.cards = _cards(user, shown, stalled_days)
     if len(projects) > COLUMN_SIZE:
         column.next_cursor = encode_cursor(shown[-1])
     return column
-
-
-def column_counts(scoped: sa.Select, stages=STAGES) -> dict[str, int]:
-    """Projects per stage, each counted up to COUNT_CAP, in one statement: a LIMIT per stage
-    stops on the (stage, ...) indexes instead of reading every visible project."""
-    counted = []
-    for stage in stages:
-        capped = (
-            scoped.with_only_columns(Project.id)
-            .where(Project.stage == stage)
-            .limit(COUNT_CAP)
-            .subquery()
-        )
-        counted.append(sa.select(sa.literal(stage), sa.func.count()).select_from(capped))
-    query = counted[0] if len(counted) == 1 else sa.union_all(*counted)
-    return dict(db.session.execute(query).tuples().all())
 
 
 def _due_on(project: CardProject) -> date | None:
