@@ -117,3 +117,17 @@ def test_the_build_folder_is_reused_and_cleaned(app, tmp_path):
     assert assets.build(app, folder, {"lock"}) == versions
     assert not stale.exists()
     assert (folder / "files" / "bootstrap" / "static" / "css" / "bootstrap.min.css.br").exists()
+
+
+def test_kept_urls_follow_the_script_root(client):
+    # The templates' url_for and icon_href keep URLs per script root (issue 21): an app
+    # mounted under a prefix must never hand out, or be handed, the other's links.
+    def urls(page: str) -> list[str]:
+        return sorted(set(re.findall(r'(?:href|src|action)="(/[^"]*)"', page)))
+
+    plain = urls(client.get("/login").get_data(as_text=True))
+    mounted = client.get("/login", base_url="http://localhost/tracker/").get_data(as_text=True)
+    assert plain == urls(client.get("/login").get_data(as_text=True))
+    assert any("icons.svg" in url for url in plain)
+    assert any(url.startswith("/static/") for url in plain)
+    assert urls(mounted) == sorted(f"/tracker{url}" for url in plain)
