@@ -1,6 +1,7 @@
 """Every main page on the demo data against /healthz, interleaved: `make bench-demo` (issue 21).
 
     .venv/bin/python -m bench.demo_pages [--rounds 30] [--warm-up 3] [--database-url URL]
+                                         [--commit HEAD] [--only ROLES] [--in-process]
 
 A fresh database (SQLite in a temporary directory, or the PostgreSQL database --database-url
 names, dropped and created again: its name must contain "bench") gets what `make run` does to
@@ -443,16 +444,44 @@ def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def commit() -> str:
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.strip()
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip()
 
+
+def commit() -> str:
+    if os.environ.get("DEMO_PAGES_COMMIT"):  # set by --commit for the clean copy
+        return os.environ["DEMO_PAGES_COMMIT"] + " (a clean copy)"
     head = git("rev-parse", "--short", "HEAD")
     if not head:
         return "unknown (not a git checkout)"
     changed = git("status", "--short", "--", "tracker", "templates", "bench")
     return head + (" + uncommitted changes" if changed else "")
+
+
+def from_clean_copy(ref: str, argv: list[str]) -> int:
+    """Run this bench in `git archive REF` unpacked into a temporary directory (catalogs
+    compiled, this virtualenv), with the same arguments but --commit; its exit code."""
+    sha = git("rev-parse", "--short", f"{ref}^{{commit}}")
+    if not sha:
+        raise SystemExit(f"no commit {ref!r}")
+    copy = Path(tempfile.mkdtemp(prefix="demo-pages-src-"))
+    try:
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(copy)], input=archive.stdout, check=True)
+        babel = [str(BIN / "pybabel"), "-q", "compile", "-d", "translations"]
+        subprocess.run(babel, cwd=copy, check=True)
+        rest, skip = [], False
+        for arg in argv:
+            if skip or arg.startswith("--commit"):
+                skip = arg == "--commit"
+                continue
+            rest.append(arg)
+        env = dict(os.environ, DEMO_PAGES_COMMIT=sha)
+        command = [sys.executable, "-m", "bench.demo_pages", *rest]
+        return subprocess.run(command, cwd=copy, env=env).returncode
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -471,7 +500,14 @@ def main(argv: list[str] | None = None) -> int:
         help="no gunicorn: Flask's test client in this process (for causes, not the target)",
     )
     parser.add_argument("--profile", type=Path, help="with --in-process: cProfile files here")
+    parser.add_argument(
+        "--commit",
+        help="measure this commit (e.g. HEAD) from a clean copy (git archive) instead of the "
+        "working tree, which others may be editing",
+    )
     args = parser.parse_args(argv)
+    if args.commit:
+        return from_clean_copy(args.commit, sys.argv[1:] if argv is None else argv)
     # Bounded: the whole run, start-up and seeding included.
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(SystemExit("time limit")))
     signal.alarm(int(args.max_seconds) + 600)
