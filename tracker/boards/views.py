@@ -14,6 +14,7 @@ from tracker.boards.chips import filter_chips, status_labels
 from tracker.boards.filters import STATUS_CHOICES, BoardFilters
 from tracker.directory import picker
 from tracker.extensions import db
+from tracker.i18n import number
 from tracker.models import Site, Theme
 from tracker.models.base import PROJECT_KINDS, STAGES
 
@@ -104,9 +105,7 @@ def board():
 def _count_texts(columns) -> None:
     for column in columns:
         column.count_text = (
-            f"{format_number(services.COUNT_CAP - 1)}+"
-            if column.capped
-            else format_number(column.count)
+            f"{number(services.COUNT_CAP - 1)}+" if column.capped else number(column.count)
         )
 
 
