@@ -208,7 +208,9 @@ def _card_rows(ids: list[int]) -> list[CardProject]:
         return []
     today = today_utc()
     projects = []
-    for row in db.session.execute(_card_statement(), {"ids": ids}):
+    # Plain rows through the session's connection: the ORM's execution of a statement of
+    # columns added 0.2 ms and nothing else (issue 21).
+    for row in db.session.connection().execute(_card_statement(), {"ids": ids}):
         (*fields, next_condition_on, members, themes) = row
         project = CardProject(*fields)
         project.overdue = is_overdue(project, (project.next_milestone_on, next_condition_on), today)
@@ -264,7 +266,7 @@ def _heads_and_counts(
             sa.select(sa.literal(stage), sa.literal("count"), sa.func.count()).select_from(capped)
         )
     ids, counts = [], {}
-    for stage, what, value in db.session.execute(sa.union_all(*parts)):
+    for stage, what, value in db.session.connection().execute(sa.union_all(*parts)):
         if what == "card":
             ids.append(value)
         else:
