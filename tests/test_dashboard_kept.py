@@ -1,7 +1,10 @@
 """The dashboard's kept counts (tracker.dashboard.kept) equal the live computation after every
 kind of write: create (form service and bulk import), gate decisions and stage changes, hold,
-stop, reactivate, withdraw, site change, theme and partner changes, organization kind,
-country and site changes (the directory import's writes), deletion, backdated history."""
+stop (reasons of every category), reactivate, withdraw, site change, theme and partner changes,
+organization kind, country and site changes (the directory import's writes), deletion,
+backdated history (stage changes, stops, decisions, partners joining). The quarterly report's
+event counts (entries, stops by category, new cooperations same- and cross-site, decisions per
+site and quarter) too: report.event_counts equals report.live_event_counts."""
 
 import contextlib
 from datetime import timedelta
@@ -14,6 +17,7 @@ from tests import factories as f
 from tests.bulk import add_projects
 from tracker import disclosure
 from tracker.dashboard import flows, kept, metrics
+from tracker.dashboard import report as quarterly
 from tracker.dashboard.metrics import Scope
 from tracker.dashboard.periods import Quarter, parse_period
 from tracker.extensions import db
@@ -62,7 +66,19 @@ OPERATIONS = (
     "organization",
     "organization_site",
     "history",
+    "joined",
     "delete",
+)
+# Stop reasons: one of each category (English, German, Swedish, upper case) and none.
+REASONS = (
+    "because",
+    "Permit refused",
+    "KEINE DATEN",
+    "Tekniken räckte inte",
+    "No buyer",
+    "Budget cut",
+    "Konsortium zerfallen",
+    "",
 )
 
 
@@ -119,6 +135,12 @@ def _apply(net: Net, operation: str, n: int, seconds: int) -> None:
             site = db.session.get(Site, _pick(net.sites, n).id)
             theme = db.session.get(Theme, _pick(net.themes, n).id)
             add_projects(1 + n % 3, site, lead, partner, theme, status="active")
+            if db.engine.dialect.name == "postgresql":  # add_projects writes the ids itself
+                db.session.execute(
+                    sa.text("SELECT setval(pg_get_serial_sequence('projects', 'id'), max(id)) "
+                            "FROM projects")
+                )  # fmt: skip
+                db.session.commit()
         elif project is None:
             return
         elif operation == "request_and_decide":
@@ -127,7 +149,8 @@ def _apply(net: Net, operation: str, n: int, seconds: int) -> None:
             conditions = ["A condition"] if decision == "conditional_go" else []
             review_services.decide(admin, review, decision, "because", conditions)
         elif operation in ("hold", "stop", "reactivate"):
-            review_status.change_status(admin, project, operation, "because")
+            reason = REASONS[n % len(REASONS)] or "because"
+            review_status.change_status(admin, project, operation, reason)
         elif operation == "withdraw":
             review_withdraw.withdraw(admin, project, "because")
         elif operation == "site":
@@ -180,9 +203,35 @@ def _apply(net: Net, operation: str, n: int, seconds: int) -> None:
             db.session.commit()
         elif operation == "history":
             # Backdated history, seconds apart: stays and turnarounds across day and quarter
-            # boundaries, a hold inside a stage (no new entry).
+            # boundaries, a hold inside a stage (no new entry), a stop with a reason (or a
+            # stop of a stopped project, no new stop), a partner that joined back then.
             at = now - timedelta(seconds=seconds)
             stage = STAGES[n % 3]
+            if n % 2:
+                db.session.add(
+                    StageEvent(
+                        project_id=project.id,
+                        from_stage=stage,
+                        to_stage=stage,
+                        from_status=("active", "stopped", None)[n % 3],
+                        to_status="stopped",
+                        at=at + timedelta(seconds=n),
+                        note=REASONS[n % len(REASONS)],
+                    )
+                )
+            org = _pick(net.orgs, n + seconds)
+            joined = db.session.scalar(
+                sa.select(Participation).where(
+                    Participation.project_id == project.id,
+                    Participation.organization_id == org.id,
+                )
+            )
+            if joined is None:
+                db.session.add(
+                    Participation(
+                        project_id=project.id, organization_id=org.id, role="partner", created_at=at
+                    )
+                )
             db.session.add_all(
                 [
                     StageEvent(
@@ -204,6 +253,18 @@ def _apply(net: Net, operation: str, n: int, seconds: int) -> None:
                 ]
             )
             db.session.commit()
+        elif operation == "joined":
+            # only the date a partner joined corrected: the cooperation moves to another quarter
+            partners = db.session.scalars(
+                sa.select(Participation)
+                .join(Project, Project.id == Participation.project_id)
+                .where(Participation.role != "lead", Project.status != "withdrawn")
+                .order_by(Participation.id)
+            ).all()
+            joined = _pick(partners, n)
+            if joined is not None:
+                joined.created_at = now - timedelta(days=100, seconds=seconds)
+                db.session.commit()
         elif operation == "delete":
             db.session.delete(project)
             db.session.commit()
@@ -268,6 +329,9 @@ def assert_kept_equals_live(net: Net) -> None:
             key: _nonzero(per_site)
             for key, per_site in disclosure.throughput_by_site(theme_id, quarters).items()
         }
+    # The report's event counts of every quarter the history reaches (800 days back).
+    history = Quarter.containing(utcnow()).last(10)
+    assert quarterly.event_counts(history) == quarterly.live_event_counts(history)
 
 
 @PROPERTY

@@ -283,7 +283,7 @@ def test_patron_counts_go_through_the_disclosure_rule(client, login, quarter_mov
         withheld = [cell for cell in cells if cell.hidden]
         assert len(withheld) != 1, figure  # one withheld cell beside its total is recomputable
     # the engine's own attack finds nothing to solve in what the patron sees
-    found = model._event_counts([_this_quarter().previous(), _this_quarter()])
+    found = model.event_counts([_this_quarter().previous(), _this_quarter()])
     site_ids = [site_id for site_id, _slug, _name in model._sites()]
     quarters = [_this_quarter().previous(), _this_quarter()]
     protected = model._protected(found, quarters, site_ids, True)

@@ -20,7 +20,9 @@ What is kept, per site and theme (theme 0: every theme), as (figure, period, key
   with such a participant / theme;  entries/<quarter>/<stage>  entries into test and market,
   entered/<quarter>/<stage>  projects with such an entry;  stay/<period>/<stage>/<days>  completed
   stays by whole days;  decision/<period>/<decision>  decisions, decided/<period>/<decision or
-  any>  projects with such a decision, turnaround/<period>/""/<days>  decisions by whole days.
+  any>  projects with such a decision, turnaround/<period>/""/<days>  decisions by whole days;
+  stops/<quarter>/<category>  stops by the category of their reason, coops/<quarter>/<cross_site
+  or same_site>  new cooperations (partners joining) — the quarterly report's figures.
 <period> is a period token: "" (all time), the year and the quarter in which it happened.
 Withdrawn projects contribute nothing. The stalled count depends on the clock: the dashboard
 counts it live (an index range).
@@ -37,7 +39,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import g
 
-from tracker.dashboard.metrics import COOPERATION_FLAGS, DECIDED, Scope
+from tracker.dashboard.metrics import COOPERATION_FLAGS, DECIDED, STOP_CATEGORIES, Scope
 from tracker.dashboard.periods import Quarter
 from tracker.extensions import db
 from tracker.models import GateReview, Organization, Participation, Project, Site, StageEvent
@@ -94,6 +96,22 @@ class Facts:
                 yield (self.site_id, theme, *key), n
 
 
+_ASCII_LOWER = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+)  # fmt: skip
+
+
+def stop_category(note: str | None) -> str:
+    """The category of a stop's reason: the first of STOP_CATEGORIES whose words it contains,
+    else "other" — as the report's SQL expression, lower case as SQLite's lower() (ASCII
+    letters; the words are ASCII)."""
+    text = (note or "").translate(_ASCII_LOWER)
+    for key, words in STOP_CATEGORIES:
+        if any(word in text for word in words):
+            return key
+    return "other"
+
+
 def _contribution(project, themes, participants, events, reviews) -> Facts | None:
     site_id, stage, status = project
     if status not in STATUSES:
@@ -112,16 +130,29 @@ def _contribution(project, themes, participants, events, reviews) -> Facts | Non
             kind == "research_institution" or role == "research_partner"
             for role, kind, *_ in participants
         ),
-        "cross_site": len({s for *_, s in participants if s is not None}) > 1,
-        "cross_country": len({c for _r, _k, c, _s in participants}) > 1,
+        "cross_site": len({p[3] for p in participants if p[3] is not None}) > 1,
+        "cross_country": len({p[2] for p in participants}) > 1,
     }
     for flag, on in flags.items():
         if on:
             keys[("flag", "", flag, 0)] = 1
-    for kind in {kind for _r, kind, _c, _s in participants}:
+    for kind in {p[1] for p in participants}:
         keys[("kind", "", kind, 0)] = 1
-    for country in {country for _r, _k, country, _s in participants}:
+    for country in {p[2] for p in participants}:
         keys[("country", "", country, 0)] = 1
+    # New cooperations: each partner (not the lead) once, in the quarter it joined; same_site
+    # when one of the organization's sites is the project's host site.
+    joined: dict[int, tuple] = {}
+    for role, _kind, _country, org_site, participation_id, at in participants:
+        if role != "lead":
+            here = joined.get(participation_id, (at, False))[1] or org_site == site_id
+            joined[participation_id] = (at, here)
+    for at, here in joined.values():
+        relation = "same_site" if here else "cross_site"
+        keys[("coops", Quarter.containing(at).key, relation, 0)] += 1
+    for _eid, at, _from, _to, from_status, to_status, note in events:
+        if to_status == "stopped" and from_status != "stopped":
+            keys[("stops", Quarter.containing(at).key, stop_category(note), 0)] += 1
     for theme in themes:
         keys[("theme", "", str(theme), 0)] = 1
     for entry, following in itertools.pairwise(entries):
@@ -170,30 +201,36 @@ def facts(
     ):
         themes[pid].append(theme)
     participants = defaultdict(list)
-    for pid, role, kind, country, site in connection.execute(
+    for pid, role, kind, country, site, participation_id, joined in connection.execute(
         sa.select(
             Participation.project_id,
             Participation.role,
             Organization.kind,
             Organization.country,
             organization_sites.c.site_id,
+            Participation.id,
+            Participation.created_at,
         )
         .join(Organization, Organization.id == Participation.organization_id)
         .outerjoin(organization_sites, organization_sites.c.organization_id == Organization.id)
         .where(*only(Participation.project_id))
     ):
-        participants[pid].append((role, kind, country, site))
+        participants[pid].append((role, kind, country, site, participation_id, joined))
     events = defaultdict(list)
-    for pid, eid, at, from_stage, to_stage in connection.execute(
+    for pid, *event in connection.execute(
         sa.select(
             StageEvent.project_id,
             StageEvent.id,
             StageEvent.at,
             StageEvent.from_stage,
             StageEvent.to_stage,
+            StageEvent.from_status,
+            StageEvent.to_status,
+            # only a stop's reason is needed (its category); other notes stay where they are
+            sa.case((StageEvent.to_status == "stopped", StageEvent.note), else_=None),
         ).where(*only(StageEvent.project_id))
     ):
-        events[pid].append((eid, at, from_stage, to_stage))
+        events[pid].append(tuple(event))
     reviews = defaultdict(list)
     for pid, decision, requested_at, decided_at in connection.execute(
         sa.select(

@@ -57,6 +57,22 @@ def in_scope(project_id, scope: Scope | None) -> list:
     return [project_id.in_(counted)]
 
 
+# Stop reasons are free text; the report shows them by category only. A reason's category is
+# the first whose words it contains (English, German, Swedish stems, compared in lower case).
+STOP_CATEGORIES = (
+    ("regulation", ("permit", "regulat", "certif", "approv", "consent", "rules", "legal",
+                    "genehmig", "zulassung", "tillst")),
+    ("data", ("data", "daten", "records", "labelled", "imagery")),
+    ("technology", ("accura", "technic", "technolog", "feasib", "noisy", "outperform",
+                    "perform", "technik", "teknik", "prototype")),
+    ("market", ("market", "buyer", "customer", "business case", "demand", "willingness",
+                "markt", "kunde", "marknad", "kund")),
+    ("funding", ("fund", "budget", "cost", "financ", "finanz", "kosten", "finansi",
+                 "kostnad")),
+    ("partners", ("partner", "consorti", "withdrew", "konsorti")),
+)  # fmt: skip
+
+
 def stage_entry():
     """A StageEvent that moved the project into a stage (not a status change within one)."""
     return sa.or_(StageEvent.from_stage.is_(None), StageEvent.from_stage != StageEvent.to_stage)

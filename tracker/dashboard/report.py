@@ -36,13 +36,14 @@ from tracker import disclosure
 from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
 from tracker.dashboard.flows import THROUGHPUT_QUARTERS
-from tracker.dashboard.metrics import DECIDED, stage_entry
+from tracker.dashboard.metrics import DECIDED, STOP_CATEGORIES, stage_entry
 from tracker.dashboard.periods import Quarter
 from tracker.extensions import db
 from tracker.models import GateReview, Organization, Participation, Project, Site, StageEvent
 from tracker.models.base import STATUSES, utcnow
 from tracker.models.directory import organization_sites
 from tracker.models.report import ReportHighlight, ReportPublication
+from tracker.models.summary import dashboard_counts
 
 PATRON, FULL = "patron", "full"
 ALL = disclosure.ALL
@@ -76,20 +77,6 @@ FIGURE_DEFINITIONS = {
     ),
     "decisions": _l("Gate decisions taken in the quarter (a project may have several)."),
 }
-# Stop reasons are free text; the report shows them by category only. A reason's category is
-# the first whose words it contains (English, German, Swedish stems, compared in lower case).
-STOP_CATEGORIES = (
-    ("regulation", ("permit", "regulat", "certif", "approv", "consent", "rules", "legal",
-                    "genehmig", "zulassung", "tillst")),
-    ("data", ("data", "daten", "records", "labelled", "imagery")),
-    ("technology", ("accura", "technic", "technolog", "feasib", "noisy", "outperform",
-                    "perform", "technik", "teknik", "prototype")),
-    ("market", ("market", "buyer", "customer", "business case", "demand", "willingness",
-                "markt", "kunde", "marknad", "kund")),
-    ("funding", ("fund", "budget", "cost", "financ", "finanz", "kosten", "finansi",
-                 "kostnad")),
-    ("partners", ("partner", "consorti", "withdrew", "konsorti")),
-)  # fmt: skip
 STOP_CATEGORY_KEYS = (*(key for key, _words in STOP_CATEGORIES), "other")
 STOP_CATEGORY_LABELS = {
     "regulation": _l("Regulation and approval"),
@@ -299,10 +286,12 @@ def _stopped() -> list:
     ]
 
 
-def _event_counts(quarters: list[Quarter]) -> dict:
+def live_event_counts(quarters: list[Quarter]) -> dict:
     """Per (figure, quarter key): {(detail, site_id): n} for entries, stops (detail: the
-    category), new cooperations (detail: cross_site/same_site) and decisions (detail: the
-    decision), in one UNION ALL statement."""
+    category), new cooperations (detail: cross_site/same_site), decisions (detail: the
+    decision) and new members, from the rows themselves in one UNION ALL statement. It reads
+    every stage event, partner and decision of the quarters: the reference that the kept
+    counts are tested against (tests/test_dashboard_kept.py); the report reads event_counts."""
     first, end = quarters[0].start, quarters[-1].end
     event_bucket = _bucket(StageEvent.at, quarters)
     entries = (
@@ -356,6 +345,14 @@ def _event_counts(quarters: list[Quarter]) -> dict:
         .where(GateReview.decided_at >= first, GateReview.decided_at < end)
         .group_by(decided_bucket, GateReview.decision, Project.site_id)
     )
+    members, members_network = _member_counts(quarters)
+    statement = sa.union_all(entries, stops, cooperations, decisions, members, members_network)
+    return _collected(db.session.execute(statement))
+
+
+def _member_counts(quarters: list[Quarter]) -> tuple[sa.Select, sa.Select]:
+    """New member organizations per quarter: per site, and once each for the network (an
+    organization may have several sites). Read live: organizations are few."""
     member_bucket = sa.case(
         *(
             (
@@ -400,14 +397,48 @@ def _event_counts(quarters: list[Quarter]) -> dict:
         )
         .group_by(member_bucket)
     )
-    statement = sa.union_all(entries, stops, cooperations, decisions, members, members_network)
+    return members, members_network
+
+
+def _collected(rows) -> dict:
     found: dict = {}
-    for figure, key, detail, site_id, n in db.session.execute(statement):
-        if key is None:
+    for figure, key, detail, site_id, n in rows:
+        if key is None or not n:
             continue
         table = found.setdefault((figure, key), {})
         table[(detail, site_id)] = table.get((detail, site_id), 0) + int(n)
     return found
+
+
+# The kept counts' figures (tracker.dashboard.kept) that are the report's event counts.
+KEPT_FIGURES = {
+    "entries": "entered",
+    "stops": "stopped",
+    "coops": "cooperations",
+    "decision": "decisions",
+}
+
+
+def event_counts(quarters: list[Quarter]) -> dict:
+    """What live_event_counts gives, in one statement whatever the number of events: entries,
+    stops, new cooperations and decisions from the dashboard's kept counts (every theme's
+    rows, per site; the caller has folded them, see disclosure.pipeline_view), new members
+    live."""
+    c = dashboard_counts.c
+    keys = [q.key for q in quarters]
+    kept_rows = (
+        sa.select(c.figure, c.period, c.key, c.site_id, sa.func.sum(c.n))
+        .where(
+            c.site_id.in_(sa.select(Site.id)),  # named, so the primary key's range is used
+            c.theme_id == 0,
+            c.figure.in_(KEPT_FIGURES),
+            c.period.in_(keys),
+        )
+        .group_by(c.figure, c.period, c.key, c.site_id)
+    )
+    members, members_network = _member_counts(quarters)
+    rows = db.session.execute(sa.union_all(kept_rows, members, members_network))
+    return _collected((KEPT_FIGURES.get(figure, figure), *rest) for figure, *rest in rows)
 
 
 def _sites() -> list[tuple[int, str, str]]:
@@ -604,7 +635,11 @@ def compute(user, quarter: Quarter, site: Site | None, edition: str | None = Non
     sites = _sites()
     site_ids = [site_id for site_id, _slug, _name in sites]
     previous = quarter.previous()
-    found = _event_counts([previous, quarter])
+    # Funnel and throughput: the dashboard's own protected pipeline figures (one rule); it
+    # folds the kept counts, which the quarter's event counts read next.
+    quarters = quarter.last(THROUGHPUT_QUARTERS)
+    view = disclosure.pipeline_view(None, quarters, withhold=withhold, site_ids=site_ids)
+    found = event_counts([previous, quarter])
     protected = _protected(found, [previous, quarter], site_ids, withhold)
     scope = site.id if site else ALL
     content = Content(
@@ -651,9 +686,6 @@ def compute(user, quarter: Quarter, site: Site | None, edition: str | None = Non
         {"key": kind, "n": _cell(protected, ("stopped", quarter.key, kind, scope))}
         for kind in STOP_CATEGORY_KEYS
     ]
-    # Funnel and throughput: the dashboard's own protected pipeline figures (one rule).
-    quarters = quarter.last(THROUGHPUT_QUARTERS)
-    view = disclosure.pipeline_view(None, quarters, withhold=withhold, site_ids=site_ids)
     content.funnel = [
         {"key": "develop", "n": _cell(view.counts, (scope, ALL, ALL))},
         {"key": "test", "n": _cell(view.flags, ("reached_test", scope))},

@@ -94,6 +94,8 @@ class StageEvent(Base):
     __table_args__ = (
         sa.Index("ix_stage_events_project_at", "project_id", "at"),
         sa.Index("ix_stage_events_to_stage_at", "to_stage", "at"),
+        # the quarterly report's stops of a quarter, first rows by date
+        sa.Index("ix_stage_events_to_status_at", "to_status", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

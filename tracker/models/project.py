@@ -125,6 +125,8 @@ class Participation(Base):
             postgresql_where=sa.text("role = 'lead'"),
         ),
         sa.Index("ix_participations_org_project", "organization_id", "project_id"),
+        # the quarterly report's new cooperations of a quarter, first rows by date
+        sa.Index("ix_participations_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

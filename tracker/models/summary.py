@@ -41,9 +41,11 @@ dashboard_counts = sa.Table(
 )
 
 # (table, project id expression, events) — what marks a project. Organizations and their
-# sites mark every project the organization takes part in (kind, country, cross-site).
+# sites mark every project the organization takes part in (kind, country, cross-site). A
+# participation's created_at dates a new cooperation (the report's figure), a stage event's
+# note the category of a stop: stage events mark on any change.
 _CHILDREN = {
-    "participations": "organization_id, role, project_id",
+    "participations": "organization_id, role, project_id, created_at",
     "stage_events": None,  # any change
     "gate_reviews": "decision, decided_at, requested_at, project_id",
     "project_themes": None,
