@@ -280,3 +280,20 @@ def test_the_cards_shared_words_follow_each_readers_language(client, world, logi
         fragment = more.get_data(as_text=True)
         assert f'title="{words[lang]}"' in fragment
         assert not [w for other, w in words.items() if other != lang and w in fragment]
+
+
+def test_the_site_filter_lists_sites_in_each_readers_order(client, world, login):
+    # The sites' statement is kept per language (views._choice_statements): the order of a
+    # German reader's names must not become an English reader's, or the other way round.
+    factories.make_site("aa-first", name="Aaa English first", name_de="Zzz Deutsch zuletzt")
+    factories.make_site("zz-last", name="Zzz English last", name_de="Aaa Deutsch zuerst")
+    login(world.manager)
+    for lang, first, last in [
+        ("en", "aa-first", "zz-last"),
+        ("de", "zz-last", "aa-first"),
+        ("en", "aa-first", "zz-last"),
+    ]:
+        html = client.get("/board", headers={"Accept-Language": lang}).get_data(as_text=True)
+        start = html.index('id="f-site"')
+        select = html[start : html.index("</select>", start)]
+        assert select.index(f'value="{first}"') < select.index(f'value="{last}"'), lang
