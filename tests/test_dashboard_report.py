@@ -502,3 +502,54 @@ def test_report_query_count_does_not_grow_with_the_projects(client, login, world
         counts.append(per_path)
     assert counts[0] == counts[1]
     assert max(counts[0]) <= MAX_QUERIES
+
+
+def _table_rows(page: str, table_id: str) -> int:
+    body = page.split(f'id="{table_id}"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return body.count("<tr>")
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "outsider", "patron"])
+def test_the_page_lists_the_first_rows_and_the_files_every_row(client, login, world, who):
+    """With hundreds of moves in the quarter the page lists LIST_LIMIT rows of each list and
+    says how many more there are; its lists are the first rows of the complete ones (which
+    the CSV and the PDF give), and the rows not named are counted the same."""
+    viewer = signed_in(client, login, world.user(who))
+    _moves_this_quarter(300)
+    kept.refresh()
+    reader, quarter, limit = world.user(who), _this_quarter(), model.LIST_LIMIT
+    full = model.compute(reader, quarter, None)
+    capped = model.compute(reader, quarter, None, limit=limit)
+    assert not full.more
+    for name in model.LISTS:
+        rows = getattr(full, name)
+        assert getattr(capped, name) == rows[:limit], name
+        assert capped.more.get(name, 0) == max(len(rows) - limit, 0), name
+    assert capped.not_named == full.not_named
+    assert len(full.market_entries) > limit  # the patron's too: network projects only
+    page = text_of(viewer.get("/dashboard/report"))
+    assert page.count('<li class="list-group-item">') == limit
+    more = full.more or {n: len(getattr(full, n)) - limit for n in model.LISTS}
+    assert f"The first {limit} rows are listed; {more['market_entries']} more rows" in page
+    assert "table=market_entries" in page
+    csv_rows = _zip_tables(viewer.get("/dashboard/report.csv").get_data())
+    assert len(csv_rows["market_entries"]) - 1 == len(full.market_entries)
+    if who != "patron":
+        for name, table_id in (("cooperations", "table-cooperations"), ("stops", "table-stops")):
+            assert _table_rows(page, table_id) == limit
+            assert len(csv_rows[name]) - 1 == len(getattr(full, name)) > limit
+            assert f"table={name}" in page
+
+
+def test_a_published_quarter_lists_the_first_rows_on_the_page_too(client, login, world):
+    _moves_this_quarter(60)
+    kept.refresh()
+    model.publish(world.admin, _this_quarter())
+    manager = world.manager
+    stored = model.build(manager, _this_quarter(), None)
+    page = model.build(manager, _this_quarter(), None, limit=model.LIST_LIMIT)
+    for name in model.LISTS:
+        assert getattr(page, name) == getattr(stored, name)[: model.LIST_LIMIT]
+        assert page.more[name] == len(getattr(stored, name)) - model.LIST_LIMIT
+    viewer = signed_in(client, login, manager)
+    assert _table_rows(text_of(viewer.get("/dashboard/report")), "table-stops") == 25

@@ -35,6 +35,7 @@ from sqlalchemy.orm import aliased
 from tracker import disclosure
 from tracker.auth import permissions
 from tracker.auth.permissions import visible_projects
+from tracker.dashboard import kept
 from tracker.dashboard.flows import THROUGHPUT_QUARTERS
 from tracker.dashboard.metrics import DECIDED, STOP_CATEGORIES, stage_entry
 from tracker.dashboard.periods import Quarter
@@ -47,6 +48,10 @@ from tracker.models.summary import dashboard_counts
 
 PATRON, FULL = "patron", "full"
 ALL = disclosure.ALL
+LISTS = ("market_entries", "cooperations", "stops")
+# The page lists the first rows of each list of the quarter's moves (hundreds to thousands in a
+# large network) and says how many more there are; the CSV and PDF files list every row.
+LIST_LIMIT = 25
 
 # The quarter's figures, in the order of the headline strip and the per-site table.
 FIGURES = (
@@ -169,6 +174,8 @@ class Content:
     cooperations: list[dict] = field(default_factory=list)
     stops: list[dict] = field(default_factory=list)
     not_named: dict[str, int] = field(default_factory=dict)
+    # rows the reader may open that the page does not list (the files list them all)
+    more: dict[str, int] = field(default_factory=dict)
     highlights: list[dict] = field(default_factory=list)
 
     @property
@@ -498,11 +505,18 @@ def _visible_condition(user) -> sa.ColumnElement[bool]:
     return sa.true() if condition is None else condition
 
 
-def _lists(user, quarter: Quarter, site_id: int | None, edition: str) -> dict:
-    """Market entries, new cooperations and stops of the quarter, in one UNION ALL statement.
-    Columns a reader may not see are never selected: for the patron edition only network
-    projects' market entries; for the full edition the rows of projects user may not open
-    carry only their kind (counted in not_named)."""
+def _lists(
+    user, quarter: Quarter, site_id: int | None, edition: str, limit: int | None = None
+) -> dict:
+    """Market entries, new cooperations and stops of the quarter. Columns a reader may not see
+    are never selected: for the patron edition only network projects' market entries; for the
+    full edition the rows of projects user may not open carry only their kind (counted in
+    not_named).
+
+    limit None: every row, in one UNION ALL statement (the PDF, the CSV, a published
+    snapshot). limit N: the first N rows of each list the reader may open (by date) in one
+    statement, and each list's number of rows and of rows the reader may open in another, so
+    the page costs the same however much moved; "more" says how many rows were not listed."""
     visible = _visible_condition(user) if edition == FULL else Project.visibility == "network"
 
     def shown(column):
@@ -511,14 +525,17 @@ def _lists(user, quarter: Quarter, site_id: int | None, edition: str) -> dict:
     site = [] if site_id is None else [Project.site_id == site_id]
     in_quarter = [StageEvent.at >= quarter.start, StageEvent.at < quarter.end]
     partner = aliased(Organization)
-    columns = lambda kind, at: (  # noqa: E731
-        sa.literal(kind).label("kind"),
-        at.label("at"),
-        visible.label("visible"),
-        shown(Project.id).label("project_id"),
-        shown(Project.title).label("title"),
-        Site.name.label("site"),
-    )
+
+    def columns(kind, at):
+        return (
+            sa.literal(kind).label("kind"),
+            at.label("at"),
+            visible.label("visible"),
+            shown(Project.id).label("project_id"),
+            shown(Project.title).label("title"),
+            Site.name.label("site"),
+        )
+
     market = (
         sa.select(
             *columns("market", StageEvent.at),
@@ -530,10 +547,10 @@ def _lists(user, quarter: Quarter, site_id: int | None, edition: str) -> dict:
         .join(Site, Site.id == Project.site_id)
         .where(stage_entry(), StageEvent.to_stage == "market", _counted(), *in_quarter, *site)
     )
-    selects = [market]
+    selects = [(market, StageEvent.at)]
     if edition == FULL:
         cross = _site_relation()
-        selects.append(
+        cooperations = (
             sa.select(
                 *columns("cooperation", Participation.created_at),
                 shown(partner.name).label("text"),
@@ -548,24 +565,49 @@ def _lists(user, quarter: Quarter, site_id: int | None, edition: str) -> dict:
                 Participation.created_at >= quarter.start, Participation.created_at < quarter.end
             )
         )
-        selects.append(
+        stops = (
             sa.select(
                 *columns("stop", StageEvent.at),
                 shown(StageEvent.note).label("text"),
                 sa.literal(None, sa.String).label("organization"),
-                stop_category().label("detail"),
+                sa.literal(None, sa.String).label("detail"),
             )
             .join(Project, Project.id == StageEvent.project_id)
             .join(Site, Site.id == Project.site_id)
             .where(*_stopped(), _counted(), *in_quarter, *site)
         )
-    union = sa.union_all(*selects).subquery()
-    rows = db.session.execute(
-        sa.select(union).order_by(union.c.kind, union.c.at, union.c.title)
-    ).all()
+        selects += [(cooperations, Participation.created_at), (stops, StageEvent.at)]
+    names = {"market": "market_entries", "cooperation": "cooperations", "stop": "stops"}
     result = {"market_entries": [], "cooperations": [], "stops": []}
     not_named = {"market_entries": 0, "cooperations": 0, "stops": 0}
-    names = {"market": "market_entries", "cooperation": "cooperations", "stop": "stops"}
+    more: dict[str, int] = {}
+    if limit is None:
+        union = sa.union_all(*(select for select, _at in selects)).subquery()
+    else:
+        # each list's first rows by an index range on its time (a LIMIT inside each part)
+        firsts = [
+            select.where(visible).order_by(at, Project.title, Project.id).limit(limit).subquery()
+            for select, at in selects
+        ]
+        union = sa.union_all(*(sa.select(first) for first in firsts)).subquery()
+        counted = [select.subquery() for select, _at in selects]
+        sizes = sa.union_all(
+            *(
+                sa.select(
+                    sa.func.min(part.c.kind),
+                    sa.func.count(),
+                    sa.func.sum(sa.case((part.c.visible, 1), else_=0)),
+                ).select_from(part)
+                for part in counted
+            )
+        )
+        for kind, total, opened in db.session.execute(sizes):
+            if kind is not None:  # a list without rows
+                not_named[names[kind]] = int(total) - int(opened)
+                more[names[kind]] = int(opened)  # less the rows listed, below
+    rows = db.session.execute(
+        sa.select(union).order_by(union.c.kind, union.c.at, union.c.title, union.c.project_id)
+    ).all()
     for row in rows:
         name = names[row.kind]
         if not row.visible:
@@ -583,11 +625,16 @@ def _lists(user, quarter: Quarter, site_id: int | None, edition: str) -> dict:
             item.update(organization=row.text, role=row.organization, cross_site=row.detail)
             item["cross_site"] = row.detail == "cross_site"
         else:
-            item.update(reason=row.text or "", category=row.detail)
+            item.update(reason=row.text or "", category=kept.stop_category(row.text))
         result[name].append(item)
+    more = {name: n - len(result[name]) for name, n in more.items() if n > len(result[name])}
     if edition == PATRON:
         not_named = {}  # never a row, nor a count, standing for a project not named
-    return {**result, "not_named": {k: v for k, v in not_named.items() if v}}
+    return {
+        **result,
+        "not_named": {k: v for k, v in not_named.items() if v},
+        "more": more,
+    }
 
 
 def _iso_day(value) -> str:
@@ -628,11 +675,19 @@ def edition_of(user) -> str:
     return PATRON if permissions.is_patron(user) else FULL
 
 
-def compute(user, quarter: Quarter, site: Site | None, edition: str | None = None) -> Content:
-    """The report as computed now from the data (not from a published snapshot)."""
+def compute(
+    user,
+    quarter: Quarter,
+    site: Site | None,
+    edition: str | None = None,
+    limit: int | None = None,
+    sites: list | None = None,
+) -> Content:
+    """The report as computed now from the data (not from a published snapshot); lists of at
+    most limit rows each (None: complete); sites: site_rows() if the caller has them."""
     edition = edition or edition_of(user)
     withhold = edition == PATRON
-    sites = _sites()
+    sites = _sites() if sites is None else sites
     site_ids = [site_id for site_id, _slug, _name in sites]
     previous = quarter.previous()
     # Funnel and throughput: the dashboard's own protected pipeline figures (one rule); it
@@ -699,7 +754,7 @@ def compute(user, quarter: Quarter, site: Site | None, edition: str | None = Non
         }
         for q in quarters
     ]
-    lists = _lists(user, quarter, site.id if site else None, edition)
+    lists = _lists(user, quarter, site.id if site else None, edition, limit)
     # A list beside a withheld count would tell the count ("fewer than 3" and two names listed):
     # the patron edition names market entries only when their number is shown (design §11).
     withheld = edition == PATRON and content.headline_of("entered_market").current.hidden
@@ -707,6 +762,7 @@ def compute(user, quarter: Quarter, site: Site | None, edition: str | None = Non
     content.cooperations = lists["cooperations"]
     content.stops = lists["stops"]
     content.not_named = lists["not_named"]
+    content.more = {} if withheld else lists["more"]
     content.highlights = _highlights(quarter, site.id if site else None)
     return content
 
@@ -757,21 +813,35 @@ def _narrowed(user, content: Content) -> Content:
     return content
 
 
-def build(user, quarter: Quarter, site: Site | None) -> Content:
-    """The report user reads: from the snapshot when the quarter is published, else live."""
+def build(
+    user, quarter: Quarter, site: Site | None, limit: int | None = None, sites=None
+) -> Content:
+    """The report user reads: from the snapshot when the quarter is published, else live.
+    limit: at most so many rows in each list (the page, LIST_LIMIT), None every row (the
+    files); sites: site_rows() if the caller has them."""
     published = publication(quarter)
     if published is None:
-        return compute(user, quarter, site)
+        return compute(user, quarter, site, limit=limit, sites=sites)
     edition = edition_of(user)
     stored = json.loads(published.snapshot).get(site.slug if site else "")
     if stored is None:  # a site added after publication: not in the frozen report
-        return compute(user, quarter, site)
+        return compute(user, quarter, site, limit=limit, sites=sites)
     content = Content.from_json(stored[edition])
     content.reader = _reader(user)
     content.published_at = published.published_at.astimezone(UTC).isoformat(timespec="seconds")
     content.generated_at = utcnow().astimezone(UTC).isoformat(timespec="seconds")
     if edition == FULL and not permissions.is_admin(user):
         content = _narrowed(user, content)
+    return content if limit is None else _capped(content, limit)
+
+
+def _capped(content: Content, limit: int) -> Content:
+    """A stored report's lists cut to their first limit rows, as compute(limit=...) lists."""
+    for name in LISTS:
+        rows = getattr(content, name)
+        if len(rows) > limit:
+            content.more[name] = len(rows) - limit
+            setattr(content, name, rows[:limit])
     return content
 
 

@@ -40,8 +40,9 @@ def _quarter_from_args(problems: list) -> Quarter:
     return quarter or current
 
 
-def _report_from_args():
-    """The report the URL asks for, plus what was wrong with the URL (shown on the page)."""
+def _report_from_args(limit: int | None = None, sites=None):
+    """The report the URL asks for, plus what was wrong with the URL (shown on the page);
+    limit: rows per list (the page), None for every row (the files)."""
     problems = []
     quarter = _quarter_from_args(problems)
     slug = request.args.get("site", "").strip()
@@ -51,7 +52,7 @@ def _report_from_args():
             _("There is no site “%(site)s”; showing the whole network.", site=slug[:60])
         )
     user = current_user._get_current_object()
-    return model.build(user, quarter, site), problems
+    return model.build(user, quarter, site, limit=limit, sites=sites), problems
 
 
 def _editable_sites(user, content, sites) -> list[tuple[str, str]]:
@@ -68,11 +69,11 @@ def _editable_sites(user, content, sites) -> list[tuple[str, str]]:
 @bp.route("/dashboard/report")
 @login_required
 def report():
-    content, problems = _report_from_args()
+    sites = model.site_rows()
+    content, problems = _report_from_args(model.LIST_LIMIT, sites)
     user = current_user._get_current_object()
     current = Quarter.containing(utcnow())
     quarters = list(reversed(current.last(8)))
-    sites = model.site_rows()
     if content.quarter_obj not in quarters:
         quarters.append(content.quarter_obj)
     return render_template(
