@@ -66,14 +66,16 @@ def _card_parts():
     made once per process for each language. They depend on the language and the app's URLs
     only, nothing of a user, and building them cost every board about a millisecond
     (issue 21)."""
+    template = current_app.jinja_env.get_template("boards/_card_parts.html")
+    if current_app.jinja_env.auto_reload:  # debug: an edited template shows at once
+        return template.make_module()
     made = current_app.extensions.setdefault("tracker.board_card_parts", {})
     key = (str(get_locale()), request.script_root)
     parts = made.get(key)
     if parts is None:
         if len(made) > 16:  # a bound, should script roots ever vary
             made.clear()
-        parts = current_app.jinja_env.get_template("boards/_card_parts.html").make_module()
-        made[key] = parts
+        parts = made[key] = template.make_module()
     return parts
 
 
