@@ -572,7 +572,10 @@ def site_counts(theme_id: int | None, quarters=()) -> tuple[dict, dict, dict]:
     query = (
         sa.select(c.site_id, c.figure, c.period, c.key, sa.func.sum(c.n))
         .where(
+            # sites and figures named, so that ranges of the primary key are read
+            c.site_id.in_(sa.select(Site.id)),
             c.theme_id == (theme_id or 0),
+            c.figure.in_(("stage", "flag", "entries")),
             sa.or_(
                 sa.and_(c.figure.in_(("stage", "flag")), c.period == ""),
                 sa.and_(c.figure == "entries", c.period.in_(keys)),

@@ -590,21 +590,33 @@ def _lists(
             for select, at in selects
         ]
         union = sa.union_all(*(sa.select(first) for first in firsts)).subquery()
-        counted = [select.subquery() for select, _at in selects]
-        sizes = sa.union_all(
-            *(
-                sa.select(
-                    sa.func.min(part.c.kind),
-                    sa.func.count(),
-                    sa.func.sum(sa.case((part.c.visible, 1), else_=0)),
-                ).select_from(part)
-                for part in counted
+        # the sizes: the quarter's moves (kind, project) joined to their projects once
+        moves = [
+            sa.select(sa.literal("market").label("kind"), StageEvent.project_id).where(
+                stage_entry(), StageEvent.to_stage == "market", *in_quarter
             )
+        ]
+        if edition == FULL:
+            moves += [
+                sa.select(sa.literal("cooperation"), Participation.project_id).where(
+                    Participation.role != "lead",
+                    Participation.created_at >= quarter.start,
+                    Participation.created_at < quarter.end,
+                ),
+                sa.select(sa.literal("stop"), StageEvent.project_id).where(
+                    *_stopped(), *in_quarter
+                ),
+            ]
+        move = sa.union_all(*moves).subquery("move")
+        sizes = (
+            sa.select(move.c.kind, sa.func.count(), sa.func.sum(sa.case((visible, 1), else_=0)))
+            .join(Project, Project.id == move.c.project_id)
+            .where(_counted(), *site)
+            .group_by(move.c.kind)
         )
         for kind, total, opened in db.session.execute(sizes):
-            if kind is not None:  # a list without rows
-                not_named[names[kind]] = int(total) - int(opened)
-                more[names[kind]] = int(opened)  # less the rows listed, below
+            not_named[names[kind]] = int(total) - int(opened)
+            more[names[kind]] = int(opened)  # less the rows listed, below
     rows = db.session.execute(
         sa.select(union).order_by(union.c.kind, union.c.at, union.c.title, union.c.project_id)
     ).all()
