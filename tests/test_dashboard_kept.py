@@ -2,9 +2,10 @@
 kind of write: create (form service and bulk import), gate decisions and stage changes, hold,
 stop (reasons of every category), reactivate, withdraw, site change, theme and partner changes,
 organization kind, country and site changes (the directory import's writes), deletion,
-backdated history (stage changes, stops, decisions, partners joining). The quarterly report's
-event counts (entries, stops by category, new cooperations same- and cross-site, decisions per
-site and quarter) too: report.event_counts equals report.live_event_counts."""
+backdated history (stage changes, stops, decisions, partners joining), visibility. The
+quarterly report's event counts (entries, stops by category, new cooperations same- and
+cross-site, decisions, the moves of consortium projects per site and quarter) too:
+report.event_counts equals report.live_event_counts."""
 
 import contextlib
 from datetime import timedelta
@@ -67,6 +68,7 @@ OPERATIONS = (
     "organization_site",
     "history",
     "joined",
+    "visibility",
     "delete",
 )
 # Stop reasons: one of each category (English, German, Swedish, upper case) and none.
@@ -265,6 +267,13 @@ def _apply(net: Net, operation: str, n: int, seconds: int) -> None:
             if joined is not None:
                 joined.created_at = now - timedelta(days=100, seconds=seconds)
                 db.session.commit()
+        elif operation == "visibility":
+            # network <-> consortium (the report's rows some readers may not open)
+            project = get_visible_project_or_404(admin, project.id)
+            visibility = "network" if project.visibility == "consortium" else "consortium"
+            project_services.update_project(
+                admin, project, {"visibility": visibility}, project.version
+            )
         elif operation == "delete":
             db.session.delete(project)
             db.session.commit()

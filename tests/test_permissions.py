@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 from sqlalchemy.orm import selectinload
 
+from tests import factories as f
 from tracker.auth import permissions
 from tracker.extensions import db
 from tracker.loaders import PROJECT_DETAILS
@@ -168,3 +169,29 @@ def test_inactive_users_may_do_nothing(world, who):
     user.active = False
     db.session.commit()
     assert nobody_rules(world, user) == []
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_sight_describes_what_visible_projects_selects(world, who):
+    """permissions.sight (the report counts hidden rows from kept figures with it) is the rule
+    of visible_projects: every project of the Sight's parts and no other."""
+    f.make_project(world.berlin, world.other_org, title="Berlin closed", visibility="consortium")
+    f.make_project(world.lingen, world.other_org, title="Lingen closed", visibility="consortium")
+    user = world.user(who)
+    sight = permissions.sight(user)
+    expected = set(
+        db.session.scalars(permissions.visible_projects(user).with_only_columns(Project.id))
+    )
+    described = set()
+    for project in db.session.scalars(
+        sa.select(Project).options(selectinload(Project.participations))
+    ):
+        organizations = {p.organization_id for p in project.participations}
+        if (
+            sight.everything
+            or (sight.network and project.visibility == "network")
+            or project.site_id in sight.site_ids
+            or sight.organization_id in organizations
+        ):
+            described.add(project.id)
+    assert described == expected

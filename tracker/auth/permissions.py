@@ -6,6 +6,7 @@ that look at participants expect `project.participations` to be loaded (the load
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -148,6 +149,33 @@ def visible_projects(user: Actor) -> sa.Select:
     if user.role == "site_manager" and user.managed_site_ids:
         allowed.append(Project.site_id.in_(sorted(user.managed_site_ids)))
     return query.where(sa.or_(*allowed))
+
+
+@dataclass(frozen=True)
+class Sight:
+    """visible_projects(user) as parts, for figures kept per site and visibility (the
+    quarterly report counts the rows a reader may not open from them): every project
+    (everything), else the network projects (network), every project of site_ids and every
+    project organization_id takes part in."""
+
+    everything: bool
+    network: bool
+    site_ids: tuple[int, ...] = ()
+    organization_id: int | None = None
+
+
+def sight(user: Actor) -> Sight:
+    """The same rule as visible_projects (tests/test_permissions.py checks them together)."""
+    if not _signed_in(user):
+        return Sight(False, False)
+    if user.role == "admin":
+        return Sight(True, True)
+    if user.role == "patron":
+        return Sight(False, True)
+    sites = ()
+    if user.role == "site_manager" and user.managed_site_ids:
+        sites = tuple(sorted(user.managed_site_ids))
+    return Sight(False, True, sites, user.organization_id)
 
 
 def can_view(user: Actor, project: Project) -> bool:

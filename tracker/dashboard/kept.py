@@ -22,7 +22,9 @@ What is kept, per site and theme (theme 0: every theme), as (figure, period, key
   stays by whole days;  decision/<period>/<decision>  decisions, decided/<period>/<decision or
   any>  projects with such a decision, turnaround/<period>/""/<days>  decisions by whole days;
   stops/<quarter>/<category>  stops by the category of their reason, coops/<quarter>/<cross_site
-  or same_site>  new cooperations (partners joining) — the quarterly report's figures.
+  or same_site>  new cooperations (partners joining), consortium/<quarter>/<market, cooperation
+  or stop>  those moves of consortium projects — the quarterly report's figures (the last: how
+  many rows of its lists a reader who may not open every project does not see).
 <period> is a period token: "" (all time), the year and the quarter in which it happened.
 Withdrawn projects contribute nothing. The stalled count depends on the clock: the dashboard
 counts it live (an index range).
@@ -113,7 +115,7 @@ def stop_category(note: str | None) -> str:
 
 
 def _contribution(project, themes, participants, events, reviews) -> Facts | None:
-    site_id, stage, status = project
+    site_id, stage, status, visibility = project
     if status not in STATUSES:
         return None
     keys: Counter = Counter()
@@ -147,12 +149,20 @@ def _contribution(project, themes, participants, events, reviews) -> Facts | Non
         if role != "lead":
             here = joined.get(participation_id, (at, False))[1] or org_site == site_id
             joined[participation_id] = (at, here)
+    private = visibility != "network"
     for at, here in joined.values():
         relation = "same_site" if here else "cross_site"
         keys[("coops", Quarter.containing(at).key, relation, 0)] += 1
-    for _eid, at, _from, _to, from_status, to_status, note in events:
+        if private:
+            keys[("consortium", Quarter.containing(at).key, "cooperation", 0)] += 1
+    for _eid, at, from_stage, to_stage, from_status, to_status, note in events:
+        quarter = Quarter.containing(at).key
         if to_status == "stopped" and from_status != "stopped":
-            keys[("stops", Quarter.containing(at).key, stop_category(note), 0)] += 1
+            keys[("stops", quarter, stop_category(note), 0)] += 1
+            if private:
+                keys[("consortium", quarter, "stop", 0)] += 1
+        if private and to_stage == "market" and from_stage != "market":
+            keys[("consortium", quarter, "market", 0)] += 1
     for theme in themes:
         keys[("theme", "", str(theme), 0)] = 1
     for entry, following in itertools.pairwise(entries):
@@ -186,11 +196,11 @@ def facts(
         return [column.between(*id_range)] if id_range is not None else []
 
     projects = {
-        pid: (site, stage, status)
-        for pid, site, stage, status in connection.execute(
-            sa.select(Project.id, Project.site_id, Project.stage, Project.status).where(
-                *only(Project.id)
-            )
+        pid: (site, stage, status, visibility)
+        for pid, site, stage, status, visibility in connection.execute(
+            sa.select(
+                Project.id, Project.site_id, Project.stage, Project.status, Project.visibility
+            ).where(*only(Project.id))
         )
     }
     themes = defaultdict(list)

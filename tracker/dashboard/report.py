@@ -296,7 +296,8 @@ def _stopped() -> list:
 def live_event_counts(quarters: list[Quarter]) -> dict:
     """Per (figure, quarter key): {(detail, site_id): n} for entries, stops (detail: the
     category), new cooperations (detail: cross_site/same_site), decisions (detail: the
-    decision) and new members, from the rows themselves in one UNION ALL statement. It reads
+    decision), new members and the moves of consortium projects (detail: market, cooperation
+    or stop), from the rows themselves in one UNION ALL statement. It reads
     every stage event, partner and decision of the quarters: the reference that the kept
     counts are tested against (tests/test_dashboard_kept.py); the report reads event_counts."""
     first, end = quarters[0].start, quarters[-1].end
@@ -353,7 +354,40 @@ def live_event_counts(quarters: list[Quarter]) -> dict:
         .group_by(decided_bucket, GateReview.decision, Project.site_id)
     )
     members, members_network = _member_counts(quarters)
-    statement = sa.union_all(entries, stops, cooperations, decisions, members, members_network)
+    # the moves of consortium projects (the rows some readers may not open), per kind
+    private = [Project.visibility != "network", _counted()]
+    consortium = [
+        sa.select(
+            sa.literal("consortium"),
+            bucket,
+            sa.literal(kind),
+            Project.site_id,
+            sa.func.count(),
+        )
+        .join(Project, Project.id == source.project_id)
+        .where(*conditions, *private, at >= first, at < end)
+        .group_by(bucket, Project.site_id)
+        for kind, source, at, bucket, conditions in (
+            (
+                "market",
+                StageEvent,
+                StageEvent.at,
+                event_bucket,
+                [stage_entry(), StageEvent.to_stage == "market"],
+            ),
+            ("stop", StageEvent, StageEvent.at, event_bucket, _stopped()),
+            (
+                "cooperation",
+                Participation,
+                Participation.created_at,
+                joined_bucket,
+                [Participation.role != "lead"],
+            ),
+        )
+    ]
+    statement = sa.union_all(
+        entries, stops, cooperations, decisions, members, members_network, *consortium
+    )
     return _collected(db.session.execute(statement))
 
 
@@ -423,6 +457,7 @@ KEPT_FIGURES = {
     "stops": "stopped",
     "coops": "cooperations",
     "decision": "decisions",
+    "consortium": "consortium",
 }
 
 
@@ -505,8 +540,82 @@ def _visible_condition(user) -> sa.ColumnElement[bool]:
     return sa.true() if condition is None else condition
 
 
+def _moves(quarter: Quarter, edition: str) -> list[sa.Select]:
+    """(kind, project_id) of every move of the quarter the edition lists."""
+    in_quarter = [StageEvent.at >= quarter.start, StageEvent.at < quarter.end]
+    moves = [
+        sa.select(sa.literal("market").label("kind"), StageEvent.project_id).where(
+            stage_entry(), StageEvent.to_stage == "market", *in_quarter
+        )
+    ]
+    if edition == FULL:
+        moves += [
+            sa.select(sa.literal("cooperation"), Participation.project_id).where(
+                Participation.role != "lead",
+                Participation.created_at >= quarter.start,
+                Participation.created_at < quarter.end,
+            ),
+            sa.select(sa.literal("stop"), StageEvent.project_id).where(*_stopped(), *in_quarter),
+        ]
+    return moves
+
+
+def _sizes(
+    user, quarter: Quarter, site_id: int | None, edition: str, found: dict
+) -> dict[str, tuple[int, int]]:
+    """Per list kind: (rows, rows on projects the reader may not open) in the quarter, from
+    the kept counts in found (event_counts: the moves per site, and those of consortium
+    projects), less the consortium projects the reader may open anyway through their
+    organization — one statement over that organization's projects only, so the page costs
+    the same however many moves the quarter has."""
+    key = quarter.key
+
+    def per_site(figure: str) -> dict[tuple[str, int], int]:
+        return found.get((figure, key), {})
+
+    def in_scope(site: int) -> bool:
+        return site_id is None or site == site_id
+
+    kinds = ("market", "cooperation", "stop") if edition == FULL else ("market",)
+    totals = dict.fromkeys(kinds, 0)
+    for (stage, site), n in per_site("entered").items():
+        if stage == "market" and in_scope(site):
+            totals["market"] += n
+    if edition == FULL:
+        for figure, kind in (("cooperations", "cooperation"), ("stopped", "stop")):
+            totals[kind] = sum(n for (_d, site), n in per_site(figure).items() if in_scope(site))
+    sight = permissions.sight(user) if edition == FULL else permissions.Sight(False, True)
+    hidden = dict.fromkeys(kinds, 0)
+    if not sight.everything:
+        for (kind, site), n in per_site("consortium").items():
+            if kind in hidden and in_scope(site) and site not in sight.site_ids:
+                hidden[kind] += n
+        if sight.organization_id is not None and any(hidden.values()):
+            own = aliased(Participation)
+            theirs = sa.select(Project.id).where(
+                Project.visibility != "network",
+                _counted(),
+                sa.exists().where(
+                    own.project_id == Project.id, own.organization_id == sight.organization_id
+                ),
+                *([] if site_id is None else [Project.site_id == site_id]),
+                *([Project.site_id.not_in(sight.site_ids)] if sight.site_ids else []),
+            )
+            moves = [m.where(m.selected_columns[1].in_(theirs)) for m in _moves(quarter, edition)]
+            move = sa.union_all(*moves).subquery("move")
+            opened = sa.select(move.c.kind, sa.func.count()).group_by(move.c.kind)
+            for kind, n in db.session.execute(opened):
+                hidden[kind] -= int(n)
+    return {kind: (totals[kind], hidden[kind]) for kind in kinds}
+
+
 def _lists(
-    user, quarter: Quarter, site_id: int | None, edition: str, limit: int | None = None
+    user,
+    quarter: Quarter,
+    site_id: int | None,
+    edition: str,
+    limit: int | None = None,
+    found: dict | None = None,
 ) -> dict:
     """Market entries, new cooperations and stops of the quarter. Columns a reader may not see
     are never selected: for the patron edition only network projects' market entries; for the
@@ -590,33 +699,10 @@ def _lists(
             for select, at in selects
         ]
         union = sa.union_all(*(sa.select(first) for first in firsts)).subquery()
-        # the sizes: the quarter's moves (kind, project) joined to their projects once
-        moves = [
-            sa.select(sa.literal("market").label("kind"), StageEvent.project_id).where(
-                stage_entry(), StageEvent.to_stage == "market", *in_quarter
-            )
-        ]
-        if edition == FULL:
-            moves += [
-                sa.select(sa.literal("cooperation"), Participation.project_id).where(
-                    Participation.role != "lead",
-                    Participation.created_at >= quarter.start,
-                    Participation.created_at < quarter.end,
-                ),
-                sa.select(sa.literal("stop"), StageEvent.project_id).where(
-                    *_stopped(), *in_quarter
-                ),
-            ]
-        move = sa.union_all(*moves).subquery("move")
-        sizes = (
-            sa.select(move.c.kind, sa.func.count(), sa.func.sum(sa.case((visible, 1), else_=0)))
-            .join(Project, Project.id == move.c.project_id)
-            .where(_counted(), *site)
-            .group_by(move.c.kind)
-        )
-        for kind, total, opened in db.session.execute(sizes):
-            not_named[names[kind]] = int(total) - int(opened)
-            more[names[kind]] = int(opened)  # less the rows listed, below
+        sizes = _sizes(user, quarter, site_id, edition, found or {})
+        for kind, (total, hidden) in sizes.items():
+            not_named[names[kind]] = hidden
+            more[names[kind]] = total - hidden  # less the rows listed, below
     rows = db.session.execute(
         sa.select(union).order_by(union.c.kind, union.c.at, union.c.title, union.c.project_id)
     ).all()
@@ -766,7 +852,7 @@ def compute(
         }
         for q in quarters
     ]
-    lists = _lists(user, quarter, site.id if site else None, edition, limit)
+    lists = _lists(user, quarter, site.id if site else None, edition, limit, found)
     # A list beside a withheld count would tell the count ("fewer than 3" and two names listed):
     # the patron edition names market entries only when their number is shown (design §11).
     withheld = edition == PATRON and content.headline_of("entered_market").current.hidden

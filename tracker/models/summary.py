@@ -43,7 +43,8 @@ dashboard_counts = sa.Table(
 # (table, project id expression, events) — what marks a project. Organizations and their
 # sites mark every project the organization takes part in (kind, country, cross-site). A
 # participation's created_at dates a new cooperation (the report's figure), a stage event's
-# note the category of a stop: stage events mark on any change.
+# note the category of a stop (stage events mark on any change), a project's visibility the
+# report's rows on consortium projects.
 _CHILDREN = {
     "participations": "organization_id, role, project_id, created_at",
     "stage_events": None,  # any change
@@ -66,7 +67,11 @@ def _sqlite_triggers() -> list[str]:
 
     statements = [
         trigger("projects_ins", "INSERT ON projects", mark("NEW.id")),
-        trigger("projects_upd", "UPDATE OF site_id, stage, status ON projects", mark("NEW.id")),
+        trigger(
+            "projects_upd",
+            "UPDATE OF site_id, stage, status, visibility ON projects",
+            mark("NEW.id"),
+        ),
         trigger("projects_del", "DELETE ON projects", mark("OLD.id")),
         trigger(
             "organizations_upd",
@@ -146,7 +151,7 @@ def _postgresql_triggers() -> list[str]:
     statements += [
         trigger(
             "projects",
-            "INSERT OR UPDATE OF site_id, stage, status OR DELETE",
+            "INSERT OR UPDATE OF site_id, stage, status, visibility OR DELETE",
             "dashboard_mark_project",
         ),
         trigger("organizations", "UPDATE OF kind, country", "dashboard_mark_organization"),
