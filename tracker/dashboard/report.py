@@ -591,17 +591,30 @@ def _sizes(
             if kind in hidden and in_scope(site) and site not in sight.site_ids:
                 hidden[kind] += n
         if sight.organization_id is not None and any(hidden.values()):
+            # from the organization's participations to their projects, a primary key look-up
+            # each (a scalar subquery: a join would read every consortium project), once for
+            # the three lists
             own = aliased(Participation)
-            theirs = sa.select(Project.id).where(
-                Project.visibility != "network",
-                _counted(),
-                sa.exists().where(
-                    own.project_id == Project.id, own.organization_id == sight.organization_id
-                ),
-                *([] if site_id is None else [Project.site_id == site_id]),
-                *([Project.site_id.not_in(sight.site_ids)] if sight.site_ids else []),
+            hidden_project = (
+                sa.select(Project.id)
+                .where(
+                    Project.id == own.project_id,
+                    Project.visibility != "network",
+                    _counted(),
+                    *([] if site_id is None else [Project.site_id == site_id]),
+                    *([Project.site_id.not_in(sight.site_ids)] if sight.site_ids else []),
+                )
+                .scalar_subquery()
             )
-            moves = [m.where(m.selected_columns[1].in_(theirs)) for m in _moves(quarter, edition)]
+            theirs = (
+                sa.select(own.project_id)
+                .where(own.organization_id == sight.organization_id, hidden_project.is_not(None))
+                .cte("theirs")
+            )
+            moves = [
+                m.where(m.selected_columns[1].in_(sa.select(theirs.c.project_id)))
+                for m in _moves(quarter, edition)
+            ]
             move = sa.union_all(*moves).subquery("move")
             opened = sa.select(move.c.kind, sa.func.count()).group_by(move.c.kind)
             for kind, n in db.session.execute(opened):
