@@ -19,6 +19,11 @@ Two editions:
 A published quarter is read from its snapshot (both editions, computed for an admin, for the
 network and each site); a member's copy of the full edition is then narrowed to the projects
 they may open, the same way.
+
+The figures come from the dashboard's kept counts (tracker.dashboard.kept; live_event_counts
+is the reference they are tested against). The page lists the first LIST_LIMIT rows of each
+list and says how many more there are; the CSV and PDF files and a published snapshot hold
+every row. So the page costs the same however much moved in the quarter (issue 21).
 """
 
 from __future__ import annotations
@@ -637,8 +642,9 @@ def _lists(
 
     limit None: every row, in one UNION ALL statement (the PDF, the CSV, a published
     snapshot). limit N: the first N rows of each list the reader may open (by date) in one
-    statement, and each list's number of rows and of rows the reader may open in another, so
-    the page costs the same however much moved; "more" says how many rows were not listed."""
+    statement, and each list's number of rows and of rows the reader may not open from the
+    kept counts in found (event_counts of the quarter, see _sizes), so the page costs the same
+    however much moved; "more" says how many rows were not listed."""
     visible = _visible_condition(user) if edition == FULL else Project.visibility == "network"
 
     def shown(column):
