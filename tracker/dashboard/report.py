@@ -216,7 +216,7 @@ class Content:
     def title(self) -> str:
         return _(
             "Quarterly progress report %(quarter)s · %(site)s",
-            quarter=self.quarter,
+            quarter=self.quarter_obj.label,
             site=self.scope_name,
         )
 
