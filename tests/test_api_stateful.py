@@ -109,7 +109,9 @@ def test_the_project_workflow_follows_its_links_as_documented(api_schema, world)
 
     request_started.connect(count_token, weak=False)
     try:
-        Workflow.run(settings=SCENARIOS)
+        # Ten steps a scenario: with six, a scenario seldom reached a linked PATCH after its
+        # POST, and in a CI run none answered 200 (random project ids answer 404).
+        Workflow.run(settings=settings(SCENARIOS, stateful_step_count=10))
     finally:
         request_started.disconnect(count_token)
 
