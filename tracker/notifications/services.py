@@ -53,27 +53,31 @@ def notification_page(
         ).where(mine)
     ).one()
     pages = max(1, -(-total // PAGE_SIZE))
-    # per row of the page (an EXISTS by key), not an IN over every project the user may see
+    page = sa.select(Notification.id).where(mine).limit(PAGE_SIZE + 1)
+    at_, id_ = Notification.created_at, Notification.id
+    number, backwards = 1, False
+    try:
+        if after:
+            at, ident, number = decode_cursor(after)
+            page = page.where(beyond(at_, id_, at, ident, later=False))
+        elif before:
+            at, ident, number = decode_cursor(before)
+            page = page.where(beyond(at_, id_, at, ident, later=True))
+            backwards = True
+    except BadCursor:
+        number, backwards = 1, False
+    order = (at_.asc(), id_.asc()) if backwards else (at_.desc(), id_.desc())
+    page = page.order_by(*order).subquery()
+    # The link flag per row of the page (an EXISTS by key), asked of the page's rows only:
+    # asked in the statement that also picks the page, PostgreSQL hashed every project the
+    # user may see first (a scan of 76,000 projects, 35 of 48 ms at 100,000).
     linkable = (
         visible_projects(user)
         .with_only_columns(Project.id)
         .where(Project.id == Notification.project_id)
         .exists()
     )
-    query = sa.select(Notification, linkable).where(mine).limit(PAGE_SIZE + 1)
-    at_, id_ = Notification.created_at, Notification.id
-    number, backwards = 1, False
-    try:
-        if after:
-            at, ident, number = decode_cursor(after)
-            query = query.where(beyond(at_, id_, at, ident, later=False))
-        elif before:
-            at, ident, number = decode_cursor(before)
-            query = query.where(beyond(at_, id_, at, ident, later=True))
-            backwards = True
-    except BadCursor:
-        number, backwards = 1, False
-    order = (at_.asc(), id_.asc()) if backwards else (at_.desc(), id_.desc())
+    query = sa.select(Notification, linkable).join(page, page.c.id == Notification.id)
     rows = db.session.execute(query.order_by(*order)).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
