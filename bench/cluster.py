@@ -250,6 +250,16 @@ def worker_command() -> list[str]:
     return [str(BIN / "huey_consumer"), "tracker.outbox.queue.huey", "-k", "thread", "-w", "2"]
 
 
+def closed_to_others(path: Path) -> Path | None:
+    """The first folder on the way to path that other users may not enter. nginx's workers
+    run as another user: behind such a folder they answer the static files with 403 and every
+    page larger than their buffers with 502 (they cannot write their temporary files)."""
+    for folder in [path, *path.parents]:
+        if not folder.stat().st_mode & 0o001:
+            return folder
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -266,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
     url = normalise(args.database_url)
     if sa.make_url(url).get_backend_name() != "postgresql":
         raise SystemExit("make cluster runs on PostgreSQL (instances share one database).")
+    if closed := closed_to_others(ROOT):
+        raise SystemExit(f"nginx's workers may not enter {closed}: chmod o+x it (or run elsewhere)")
     prepare(url, args.password)
     env = cluster_env(url, secrets.token_hex(32))
     bases = [f"http://{HOST}:{port}" for port in INSTANCE_PORTS]
