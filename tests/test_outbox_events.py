@@ -83,7 +83,10 @@ def test_a_site_managers_digest_lists_waiting_reviews(app, world, client, login,
     pid = world.network_project.id
     digests.queue_digests(datetime.now(UTC) - timedelta(days=1))  # digests start
     client.post(f"/projects/{pid}/gate", data={"evidence": EVIDENCE})
-    digests.queue_digests(datetime.now(UTC) + timedelta(days=1, hours=8))
+    # Tomorrow 07:05 in Berlin. (Now plus 32 hours, as this said before, is before 07:00 of the
+    # day after tomorrow whenever the test ran after 15:00 UTC: no digest was due, and it failed.)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    digests.queue_digests(datetime(tomorrow.year, tomorrow.month, tomorrow.day, 6, 5, tzinfo=UTC))
     worker.deliver_due()
     smtp.wait_for(3)  # the two gate-request mails and the manager's digest
     digest = [
