@@ -107,22 +107,28 @@ def test_the_project_workflow_follows_its_links_as_documented(api_schema, world)
     def count_token(sender, **extra):
         sent_tokens[request.headers.get("Authorization") == ours] += 1
 
-    request_started.connect(count_token, weak=False)
-    try:
-        # Ten steps a scenario: with six, a scenario seldom reached a linked PATCH after its
-        # POST, and in a CI run none answered 200 (random project ids answer 404).
-        Workflow.run(settings=settings(SCENARIOS, stateful_step_count=10))
-    finally:
-        request_started.disconnect(count_token)
-
-    # The links were followed: projects created, then read, changed and put to a gate.
-    for answer in (
+    wanted = (
         "POST /api/v1/projects 201",
         "GET /api/v1/projects/{project_id} 200",
         "PATCH /api/v1/projects/{project_id} 200",
         "POST /api/v1/projects/{project_id}/gate-requests 201",
-    ):
-        assert answers[answer] > 0, answers
+    )
+    request_started.connect(count_token, weak=False)
+    try:
+        # The walk is derandomized, but which step it takes next depends on earlier answers
+        # (ids, dates checked against today), and in two full CI runs it never reached a linked
+        # PATCH that answered 200 (it passes alone, in CI's order and under xdist: the cause of
+        # the difference is not found). Longer walks, until each wanted answer came, at most 3.
+        for steps in (10, 14, 20):
+            Workflow.run(settings=settings(SCENARIOS, stateful_step_count=steps))
+            if all(answers[answer] for answer in wanted):
+                break
+    finally:
+        request_started.disconnect(count_token)
+
+    # The links were followed: projects created, then read, changed and put to a gate.
+    for answer in wanted:
+        assert answers[answer] > 0, sorted(answers.items())
     assert not any(key.endswith((" 500", " 400")) for key in answers), answers
     # The ignored_auth check sent successful requests again without the token or with a
     # wrong one (and they were refused, or the run would have failed).
