@@ -18,6 +18,9 @@
     var active = -1;
     var timer = null;
     var asked = null;
+    // Arrow presses made while the list was being asked for: counted, then applied to the
+    // answer, so a fast typist's second press is not lost on a slow server.
+    var waiting = null;
     counter += 1;
     var listId = (input.id || "org-combobox-" + counter) + "-listbox";
 
@@ -158,6 +161,7 @@
     }
 
     input.addEventListener("input", function () {
+      waiting = null; // presses made for another text
       hidden.value = ""; // the text no longer names the picked organization
       if (kind) kind.textContent = "";
       clearTimeout(timer);
@@ -173,8 +177,15 @@
         case "ArrowDown":
           event.preventDefault();
           if (!isOpen || asked !== input.value) {
+            // (an answer that never came is asked for again after 3 s)
+            if (waiting && waiting.text === input.value && Date.now() - waiting.at < 3000) {
+              waiting.moves += 1; // the answer is on its way: count the press
+              break;
+            }
+            var wait = (waiting = { text: input.value, moves: 0, at: Date.now() });
             ask(input.value, function () {
-              if (!event.altKey && options.length) highlight(0);
+              if (waiting === wait) waiting = null;
+              if (!event.altKey && options.length) highlight(Math.min(wait.moves, options.length - 1));
             });
           } else if (options.length) {
             highlight(active < options.length - 1 ? active + 1 : 0);
