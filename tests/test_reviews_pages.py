@@ -363,12 +363,13 @@ def test_the_panel_needs_a_fixed_number_of_queries(world):
     assert len(statements) <= 3
 
 
-def test_the_queue_pages_by_cursor_and_old_numbered_links_redirect(world, signed_in, monkeypatch):
+def _queue(world, monkeypatch, requests: int) -> None:
+    """requests pending gate requests, oldest first ("Queued 0" …), three to a queue page."""
     from tracker.reviews import queue as queue_module
 
     monkeypatch.setattr(queue_module, "QUEUE_PAGE_SIZE", 3)
     now = utcnow()
-    for i in range(7):
+    for i in range(requests):
         project = factories.make_project(world.lingen, world.lead_org, title=f"Queued {i}")
         db.session.add(
             GateReview(
@@ -379,6 +380,10 @@ def test_the_queue_pages_by_cursor_and_old_numbered_links_redirect(world, signed
             )
         )
     db.session.commit()
+
+
+def test_the_queue_pages_by_cursor_and_old_numbered_links_redirect(world, signed_in, monkeypatch):
+    _queue(world, monkeypatch, 7)
     client = signed_in(world.manager)
     first = client.get("/reviews").get_data(as_text=True)
     assert "Queued 0" in first and "Queued 3" not in first and "Page 1 of 3" in first
@@ -398,21 +403,7 @@ def test_the_queue_pages_by_cursor_and_old_numbered_links_redirect(world, signed
 
 
 def test_a_page_number_just_beyond_a_full_last_page_is_404(world, signed_in, monkeypatch):
-    from tracker.reviews import queue as queue_module
-
-    monkeypatch.setattr(queue_module, "QUEUE_PAGE_SIZE", 3)
-    now = utcnow()
-    for i in range(6):  # two full pages
-        project = factories.make_project(world.lingen, world.lead_org, title=f"Queued {i}")
-        db.session.add(
-            GateReview(
-                project_id=project.id,
-                from_stage="develop",
-                to_stage="test",
-                requested_at=now - timedelta(days=10 - i),
-            )
-        )
-    db.session.commit()
+    _queue(world, monkeypatch, 6)  # two full pages
     client = signed_in(world.manager)
     assert client.get("/reviews?page=2").status_code == 302
     assert client.get("/reviews?page=3").status_code == 404
