@@ -1,10 +1,13 @@
 """A real SMTP server (aiosmtpd) for the tests, run as its own process on 127.0.0.1.
 
-    python -m tests.smtp_sink --port 2525 --out DIR [--rcpt-delay 0.5]
+    python -m tests.smtp_sink --port 2525 --out DIR [--rcpt-delay 0.5] [--hold-first-quit 5]
 
 Each accepted message is written to DIR as <n>.eml (written to a temporary name, then renamed,
 so a reader never sees half a file); "ready" is printed once it listens. --rcpt-delay waits
 before accepting each recipient: a client killed meanwhile has handed over nothing.
+--hold-first-quit answers the first QUIT late: its message is accepted, but the client has not
+heard the end of the session. While a recipient or a QUIT is held, DIR holds a file
+.held-<what>-<n> (SmtpSink.held() reads them), so a test can act at exactly that moment.
 
 SmtpSink (for pytest) starts, stops and restarts it, and reads what it received.
 """
@@ -28,16 +31,32 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--rcpt-delay", type=float, default=0.0)
+    parser.add_argument("--hold-first-quit", type=float, default=0.0)
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    quits = []
+
+    async def hold(what: str, seconds: float) -> None:
+        marker = out / f".held-{what}-{time.time_ns()}"
+        marker.touch()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            marker.unlink()
 
     class Handler:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             if args.rcpt_delay:
-                await asyncio.sleep(args.rcpt_delay)
+                await hold("rcpt", args.rcpt_delay)
             envelope.rcpt_tos.append(address)
             return "250 OK"
+
+        async def handle_QUIT(self, server, session, envelope):
+            quits.append(1)
+            if args.hold_first_quit and len(quits) == 1:
+                await hold("quit", args.hold_first_quit)
+            return "221 Bye"
 
         async def handle_DATA(self, server, session, envelope):
             name = f"{time.time_ns()}-{os.getpid()}"
@@ -65,10 +84,17 @@ def free_port() -> int:
 class SmtpSink:
     """The server process: start(), stop(), messages() (parsed, in arrival order)."""
 
-    def __init__(self, out: Path, port: int | None = None, rcpt_delay: float = 0.0):
+    def __init__(
+        self,
+        out: Path,
+        port: int | None = None,
+        rcpt_delay: float = 0.0,
+        hold_first_quit: float = 0.0,
+    ):
         self.out = Path(out)
         self.port = port or free_port()
         self.rcpt_delay = rcpt_delay
+        self.hold_first_quit = hold_first_quit
         self.process: subprocess.Popen | None = None
 
     @property
@@ -79,6 +105,7 @@ class SmtpSink:
         root = Path(__file__).resolve().parent.parent
         command = [sys.executable, "-m", "tests.smtp_sink", "--port", str(self.port)]
         command += ["--out", str(self.out), "--rcpt-delay", str(self.rcpt_delay)]
+        command += ["--hold-first-quit", str(self.hold_first_quit)]
         self.process = subprocess.Popen(
             command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )
@@ -107,6 +134,10 @@ class SmtpSink:
             email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             for path in files
         ]
+
+    def held(self, what: str) -> int:
+        """How many recipients ("rcpt") or QUITs ("quit") the server is holding now."""
+        return len(list(self.out.glob(f".held-{what}-*"))) if self.out.exists() else 0
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list:
         deadline = time.monotonic() + timeout

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tests.smtp_sink import SmtpSink
 from tracker import activity, outbox
+from tracker import mail as smtp_module
 from tracker.extensions import db
 from tracker.models import Notification, Organization
 from tracker.models.base import utcnow
@@ -43,6 +44,25 @@ def test_rows_are_written_in_the_callers_transaction(app, world):
     db.session.commit()
     [row] = _rows()
     assert (row.state, row.attempts, row.channel) == ("pending", 0, "email")
+
+
+def test_a_mail_the_server_accepted_is_sent_though_its_quit_goes_unanswered(
+    app, world, tmp_path, monkeypatch
+):
+    """Once the server said 250 to the message, a QUIT that times out changes nothing: sending
+    it again would deliver it twice."""
+    slow = SmtpSink(tmp_path / "slow", hold_first_quit=5).start()
+    try:
+        monkeypatch.setitem(app.config, "TRACKER_SMTP_URL", slow.url)
+        monkeypatch.setattr(smtp_module, "TIMEOUT_SECONDS", 0.5)
+        outbox.enqueue_email(world.lead_member.id, "invitation", "invitation", {"url": "x"})
+        db.session.commit()
+        assert worker.deliver_due() == 1
+        [row] = _rows()
+        assert (row.state, row.attempts, row.last_error) == ("sent", 1, None)
+        assert len(slow.messages()) == 1
+    finally:
+        slow.stop()
 
 
 def test_mail_arrives_once_with_headers_parts_and_language(app, world, smtp):

@@ -1,7 +1,10 @@
 """The real worker (Huey's consumer, its own process) against a real SMTP server process:
 SMTP down for a while then up, and the worker killed mid-batch then started again — every
-mail arrives exactly once. Runs on the SQLite database file the test app uses; the claim under
-concurrency on PostgreSQL is tested in-process below."""
+mail arrives, and exactly once when the kill lands while a mail is being handed over; killed
+after the server accepted a mail but before the worker recorded that, the mail comes again
+with the same Message-ID (at least once: no sender can know what an answer it never read said).
+Runs on the SQLite database file the test app uses; the claim under concurrency on PostgreSQL is
+tested in-process below."""
 
 import os
 import signal
@@ -110,12 +113,12 @@ def _min_attempts() -> int:
     return db.session.scalar(sa.select(sa.func.min(OutboxMessage.attempts)))
 
 
-def _wait(condition, timeout: float) -> bool:
+def _wait(condition, timeout: float, pause: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.2)
+        time.sleep(pause)
     return condition()
 
 
@@ -165,20 +168,41 @@ def _redis_queue(env: dict) -> None:
     env["REDIS_URL"] = REDIS_TEST_URL
 
 
+RCPT_DELAY = 0.3
+
+
+def _handing_over_only(sink: SmtpSink) -> bool:
+    """True at a moment when every mail the worker has taken waits for its recipient to be
+    accepted (so none can reach DATA in the next RCPT_DELAY seconds) and every mail the server
+    accepted is recorded as sent: a kill now hands over nothing and loses no outcome."""
+    started = time.monotonic()
+    held = sink.held("rcpt")
+    states = _states()
+    received = len(sink.messages())
+    quick = time.monotonic() - started < RCPT_DELAY / 3  # the holds seen are still held
+    return (
+        quick
+        and received >= 5
+        and held >= 1
+        and states.get("sending", 0) == held
+        and states.get("sent", 0) == received
+    )
+
+
 @pytest.mark.parametrize("queue", ["sqlite", "redis"])
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
     app, world, worker_env, tmp_path, queue
 ):
     if queue == "redis":
         _redis_queue(worker_env)
-    # Each recipient takes 0.3 s to accept: the kill lands while a mail is being handed over.
-    sink = SmtpSink(tmp_path / "mail", rcpt_delay=0.3).start()
+    # Each recipient takes a while to accept: the kill lands while a mail is being handed over.
+    sink = SmtpSink(tmp_path / "mail", rcpt_delay=RCPT_DELAY).start()
     worker_env["TRACKER_SMTP_URL"] = sink.url
     ids = _queue_mails(world.lead_member.id, MAILS)
     consumer = Worker(worker_env).start()
     try:
         wake(worker_env)
-        assert _wait(lambda: len(sink.messages()) >= 5, 120)
+        assert _wait(lambda: _handing_over_only(sink), 120, pause=0.05)
         consumer.kill()
         received = len(sink.messages())
         assert received < MAILS, "the batch finished before the kill"
@@ -190,6 +214,37 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
         time.sleep(1.5)
         messages = sink.messages()
         assert sorted(_row_ids(messages)) == sorted(ids)
+    finally:
+        consumer.stop()
+        sink.stop()
+
+
+def test_worker_killed_after_the_server_accepted_sends_again_with_the_same_message_id(
+    app, world, worker_env, tmp_path
+):
+    # The server accepts the first mail, then holds its QUIT: the worker has not recorded it.
+    sink = SmtpSink(tmp_path / "mail", hold_first_quit=30).start()
+    worker_env["TRACKER_SMTP_URL"] = sink.url
+    ids = _queue_mails(world.lead_member.id, 3)
+    consumer = Worker(worker_env).start()
+    try:
+        wake(worker_env)
+        assert _wait(lambda: sink.held("quit") == 1, 120)
+        consumer.kill()
+        db.session.rollback()
+        unknown = db.session.scalars(
+            sa.select(OutboxMessage.id).where(OutboxMessage.state == "sending")
+        ).all()
+        first = {_row_ids([m])[0]: m["Message-ID"] for m in sink.messages()}
+        assert len(unknown) == 1 and unknown[0] in first  # accepted, but not known to be
+        consumer = Worker(worker_env).start()
+        wake(worker_env)  # the lease (3 s) ends, the mail goes again
+        assert _wait(lambda: _states() == {"sent": 3}, 120), _states()
+        time.sleep(1.5)
+        messages = sink.messages()
+        assert sorted(_row_ids(messages)) == sorted([*ids, unknown[0]])
+        repeats = [m["Message-ID"] for m in messages if _row_ids([m]) == unknown]
+        assert repeats == [first[unknown[0]]] * 2  # the receiver can drop the second
     finally:
         consumer.stop()
         sink.stop()

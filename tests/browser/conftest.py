@@ -3,6 +3,7 @@
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -81,6 +82,15 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, "rep_" + report.when, report)
+
+
+def follow(page, link) -> None:
+    """Click a link and wait until the page it leads to has loaded: the click returns once the
+    navigation has begun, and a locator's count() does not wait (the network page was once read
+    while the previous page still showed: no marks)."""
+    target = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    page.wait_for_url(lambda url: url == target)
 
 
 def sign_in(page, base_url: str, email: str, password: str) -> None:

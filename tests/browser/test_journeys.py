@@ -13,7 +13,7 @@ from babel.support import NullTranslations, Translations
 from flask import g
 from werkzeug.security import generate_password_hash
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, follow
 from tests.test_dashboard_report import _pdftotext as pdf_text
 from tests.test_dashboard_report import _squeezed as squeezed
 from tracker import cli
@@ -96,7 +96,7 @@ def sign_in(page, base: str, email: str, t) -> None:
 
 def nav(page, t, label: str) -> None:
     menu = page.get_by_role("navigation", name=t("Main navigation"))
-    menu.get_by_role("link", name=t(label), exact=True).click()
+    follow(page, menu.get_by_role("link", name=t(label), exact=True))
 
 
 def flash(page):

@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from tests.browser.conftest import follow
 from tests.browser.test_journeys import PASSWORD, demo, open_page, read  # noqa: F401
 from tracker.models import Notification, Participation, Project, User
 
@@ -27,7 +28,7 @@ def nav(page, label: str) -> None:
     link = menu.get_by_role("link", name=label, exact=True)
     if not link.is_visible():  # the less used pages sit under "More" (issue 19)
         menu.get_by_role("button", name="More", exact=True).click()
-    link.click()
+    follow(page, link)
 
 
 def told(email: str, kind: str) -> list[str]:
