@@ -41,7 +41,7 @@ from types import SimpleNamespace
 
 import requests
 
-from bench.server import ROOT, csrf_token, running
+from bench.server import ROOT, running, sign_in
 
 BIN = Path(sys.executable).parent
 PASSWORD = "demo-pages-password"  # noqa: S105  (a throw-away database)
@@ -335,20 +335,6 @@ class InProcess:
         return self.client.post(url, data=data)
 
 
-def sign_in(base: str, email: str, session=None):
-    session = session or requests.Session()
-    token = csrf_token(session.get(f"{base}/login", timeout=30).content.decode())
-    reply = session.post(
-        f"{base}/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-        timeout=30,
-    )
-    if reply.status_code != 302:
-        raise SystemExit(f"sign-in as {email} failed ({reply.status_code})")
-    return session
-
-
 def get(session, url: str, profiler: cProfile.Profile | None = None):
     if profiler:
         profiler.enable()
@@ -375,7 +361,7 @@ def measure(
     new_session = (lambda: InProcess(app)) if app else requests.Session
     sessions = {"anonymous": new_session()}
     for role, email in ACCOUNTS.items():
-        sessions[role] = sign_in(base, email, new_session())
+        sessions[role], _ = sign_in(base, email, PASSWORD, new_session())
     health = Page("anonymous", "/healthz", "GET /healthz")
     everything = [health, *pages]
     shuffler = random.Random(1)

@@ -116,10 +116,12 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(base: str, email: str, password: str) -> tuple[requests.Session, str]:
-    """A session signed in through the real form, and its CSRF token (valid for every form)."""
-    session = requests.Session()
-    token = csrf_token(session.get(f"{base}/login", timeout=30).text)
+def sign_in(base: str, email: str, password: str, session=None) -> tuple[requests.Session, str]:
+    """A session signed in through the real form, and its CSRF token (valid for every form).
+    session: one to sign in (anything with requests' get/post, e.g. a Flask test client's
+    wrapper), else a new requests.Session."""
+    session = session or requests.Session()
+    token = csrf_token(session.get(f"{base}/login", timeout=30).content.decode())
     reply = session.post(
         f"{base}/login",
         data={"email": email, "password": password, "csrf_token": token},
@@ -129,7 +131,7 @@ def sign_in(base: str, email: str, password: str) -> tuple[requests.Session, str
     if reply.status_code != 302:
         raise SystemExit(f"sign-in as {email} failed ({reply.status_code}); wrong --password?")
     page = session.get(f"{base}/projects", timeout=30)
-    return session, csrf_token(page.text)
+    return session, csrf_token(page.content.decode())
 
 
 def clone(session: requests.Session) -> requests.Session:
