@@ -139,11 +139,15 @@ def test_a_missing_organization_answers_404_problem(client, world):
         ("q=partner", {"Partner Org"}),
         ("country=fr", {"French Lab"}),
         ("site=lingen&kind=member_company", {"Lead Org"}),
+        ("q=100%25", {"100% Solar"}),  # % and _ are letters here, not wildcards
+        ("q=%25", {"100% Solar"}),
+        ("q=_", set()),
     ],
 )
 def test_organization_filters_narrow_the_list(client, world, query, expected):
     f.make_org("AI Lab", kind="research_institution", themes=[world.ai], country="AT")
     f.make_org("French Lab", kind="research_institution", country="FR")
+    f.make_org("100% Solar", kind="public_body", country="DE")
     page = get_json(client, f"/api/v1/organizations?{query}", bearer(world.manager))
     assert {item["name"] for item in page["items"]} == expected
 

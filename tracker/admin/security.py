@@ -17,6 +17,7 @@ from tracker.admin.blueprint import bp
 from tracker.auth import permissions
 from tracker.auth import two_factor_services as two_factor
 from tracker.auth.views import require
+from tracker.database import text_match
 from tracker.extensions import db
 from tracker.keyset import Key
 from tracker.models import AuditEvent, User
@@ -76,9 +77,7 @@ def security_events(action: str | None, email: str, start: date | None, end: dat
     if action in SECURITY_ACTIONS:
         query = query.where(AuditEvent.action == action)
     if email:
-        matching = sa.select(User.id).where(
-            sa.func.lower(User.email).contains(email.strip().lower(), autoescape=True)
-        )
+        matching = sa.select(User.id).where(text_match(email.strip(), User.email))
         query = query.where(
             sa.or_(
                 AuditEvent.actor_id.in_(matching),

@@ -44,6 +44,7 @@ from tracker.dashboard import kept
 from tracker.dashboard.flows import THROUGHPUT_QUARTERS
 from tracker.dashboard.metrics import DECIDED, STOP_CATEGORIES, stage_entry
 from tracker.dashboard.periods import Quarter
+from tracker.database import text_match
 from tracker.extensions import db
 from tracker.models import GateReview, Organization, Participation, Project, Site, StageEvent
 from tracker.models.base import STATUSES, utcnow
@@ -266,10 +267,10 @@ def _bucket(column, quarters: list[Quarter]) -> sa.ColumnElement:
 def stop_category() -> sa.ColumnElement[str]:
     """The category of a stop's reason (StageEvent.note), in SQL: the first whose words it
     contains, else "other"."""
-    text = sa.func.lower(sa.func.coalesce(StageEvent.note, ""))
+    text = sa.func.coalesce(StageEvent.note, "")
     return sa.case(
         *(
-            (sa.or_(*(text.contains(word, autoescape=True) for word in words)), key)
+            (sa.or_(*(text_match(word, text) for word in words)), key)
             for key, words in STOP_CATEGORIES
         ),
         else_="other",

@@ -20,6 +20,7 @@ from tracker.api.schemas import (
 from tracker.api.views import ETAG, documented_errors
 from tracker.api.views.organizations import with_etag
 from tracker.auth import permissions
+from tracker.database import text_match
 from tracker.loaders import get_organization_or_404
 from tracker.matchmaking.contacts import contacts_data
 from tracker.models import Organization, Site, Theme
@@ -66,7 +67,7 @@ def _filtered(query: sa.Select, args: dict) -> sa.Select:
     if args.get("theme"):
         query = query.where(Organization.themes.any(Theme.slug == args["theme"]))
     if args.get("q"):
-        query = query.where(Organization.name.icontains(args["q"], autoescape=True))
+        query = query.where(text_match(args["q"], Organization.name))
     return query
 
 
