@@ -135,9 +135,21 @@ class SmtpSink:
             for path in files
         ]
 
+    def count(self) -> int:
+        """How many messages the server has accepted (without reading them)."""
+        return len(list(self.out.glob("*.eml"))) if self.out.exists() else 0
+
     def held(self, what: str) -> int:
         """How many recipients ("rcpt") or QUITs ("quit") the server is holding now."""
-        return len(list(self.out.glob(f".held-{what}-*"))) if self.out.exists() else 0
+        return len(self.held_ages(what))
+
+    def held_ages(self, what: str) -> list[float]:
+        """For each recipient or QUIT held now, the seconds since its hold began."""
+        if not self.out.exists():
+            return []
+        now = time.time_ns()
+        markers = self.out.glob(f".held-{what}-*")
+        return [(now - int(marker.name.rsplit("-", 1)[1])) / 1e9 for marker in markers]
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list:
         deadline = time.monotonic() + timeout
