@@ -72,7 +72,9 @@ def test_links_lead_from_each_created_object_to_what_comes_next(spec):
             for name, link in _resolve(spec, response).get("links", {}).items():
                 target, shared = operations[link["operationId"]]  # an existing operation
                 parameters = [*shared, *target.get("parameters", [])]
-                names = {_resolve(spec, p)["name"] for p in parameters}
+                resolved = [_resolve(spec, p) for p in parameters]
+                # A name, or one qualified by its location ("header.If-Match").
+                names = {p["name"] for p in resolved} | {f"{p['in']}.{p['name']}" for p in resolved}
                 assert set(link["parameters"]) <= names, name
                 targets.add(link["operationId"])
     assert targets >= LINKED, sorted(LINKED - targets)

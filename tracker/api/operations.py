@@ -10,6 +10,9 @@ from tracker.api.blueprint import bp
 
 _PROJECT_ID = "$response.body#/id"
 _SAME_PROJECT = "$request.path.project_id"
+# The answer's entity tag back as If-Match (a parameter name qualified by its location, as
+# OpenAPI allows): what a client sends to change what it just read.
+_IF_MATCH = {"header.If-Match": "$response.header.ETag"}
 
 
 def _link(operation_id: str, description: str, **parameters: str) -> dict:
@@ -25,9 +28,10 @@ def _project_links(project_id: str) -> dict:
         },
         "UpdateProject": {
             "operationId": "updateProject",
-            "parameters": {"project_id": project_id},
+            "parameters": {"project_id": project_id, **_IF_MATCH},
             "requestBody": {"version": "$response.body#/version"},
-            "description": "Change the project, sending the version just read.",
+            "description": "Change the project, sending the version just read (its ETag as "
+            "If-Match, or the version in the body).",
         },
         "RequestGate": {
             "operationId": "requestGate",
@@ -160,9 +164,10 @@ def _organization_links(organization_id: str) -> dict:
         },
         "UpdateOrganization": {
             "operationId": "updateOrganization",
-            "parameters": {"organization_id": organization_id},
+            "parameters": {"organization_id": organization_id, **_IF_MATCH},
             "requestBody": {"version": "$response.body#/version"},
-            "description": "Change it, sending the version just read.",
+            "description": "Change it, sending the version just read (its ETag as If-Match, "
+            "or the version in the body).",
         },
     }
 
