@@ -57,6 +57,15 @@ def _counted(client, method: str, url: str, **kwargs) -> int:
     return len(statements)
 
 
+def _counts_as_it_grows(client, url: str, grow, sizes=(2, 40)) -> list[int]:
+    """The statements of GET url after grow(n) for each n: a page's count as its data grows."""
+    counts = []
+    for n in sizes:
+        grow(n)
+        counts.append(_counted(client, "GET", url))
+    return counts
+
+
 def _grow_project(world, pid: int, n: int) -> None:
     """n more of every row the detail page shows, each by another user or organization.
 
@@ -463,10 +472,7 @@ def test_the_partner_requests_page_sends_the_same_few_queries_for_few_and_many(
     client, world, login, who
 ):
     login(world.user(who))
-    counts = []
-    for n in (2, 40):
-        _open_requests(world, n)
-        counts.append(_counted(client, "GET", "/partner-requests"))
+    counts = _counts_as_it_grows(client, "/partner-requests", lambda n: _open_requests(world, n))
     assert counts[0] == counts[1]
     assert counts[0] <= MAX_QUERIES
 
@@ -588,10 +594,7 @@ def test_the_homes_send_the_same_few_queries_for_few_and_many_projects_in_need(
     member's home sent 12 statements before (two for the dates, one for the titles), the site
     manager's 11; now 10 each."""
     login(world.user(who))
-    counts = []
-    for n in (2, 30):
-        _needs_on_projects(world, n)
-        counts.append(_counted(client, "GET", "/"))
+    counts = _counts_as_it_grows(client, "/", lambda n: _needs_on_projects(world, n), (2, 30))
     assert counts[0] == counts[1]
     assert counts[0] <= 10, counts
     page = client.get("/").get_data(as_text=True)

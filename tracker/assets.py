@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import brotli
 import flask_bootstrap
 from defusedxml.ElementTree import parse as parse_xml
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app
 from whitenoise import WhiteNoise
 from whitenoise.string_utils import decode_path_info
 
@@ -176,16 +176,9 @@ def icon_href(name: str) -> str:
     assets = current_app.extensions["tracker_assets"]
     if name not in assets["icons"] and (current_app.testing or current_app.debug):
         raise ValueError(f"icon {name!r} is not in the sprite: use icon('{name}') literally")
-    if not has_request_context():
-        return f"{url_for('assets', filename=SPRITE)}#{name}"
-    # The sprite's URL once per script root: url_for for every icon of a page cost 15 µs each.
-    made = assets["sprite_urls"]
-    sprite = made.get(request.script_root)
-    if sprite is None:
-        sprite = url_for("assets", filename=SPRITE)
-        if len(made) < 16:
-            made[request.script_root] = sprite
-    return f"{sprite}#{name}"
+    # The templates' url_for (tracker.templating.kept_url_for) keeps the sprite's URL per
+    # script root: url_for for every icon of a page cost 15 µs each.
+    return f"{current_app.jinja_env.globals['url_for']('assets', filename=SPRITE)}#{name}"
 
 
 def init_app(app: Flask) -> None:
@@ -201,7 +194,6 @@ def init_app(app: Flask) -> None:
         "versions": versions,
         "icons": icons,
         "folder": folder,
-        "sprite_urls": {},  # script root -> the sprite's URL
     }
 
     def send_asset(filename):
