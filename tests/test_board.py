@@ -64,6 +64,28 @@ def test_card_shows_lead_partner_kinds_themes_and_days_in_stage(client, world, l
     assert "5 days in stage" in html
 
 
+@pytest.mark.parametrize("who", ["lead_member", "patron"])
+def test_cards_name_themes_and_sites_in_each_readers_language(client, world, login, who):
+    """The card statement is kept per process; a theme's or site's name in it follows the
+    reader: an English board first must not leave English names on the next German one
+    (themes on members' cards, the host site on patrons' summaries)."""
+    world.ai.name_de = "Künstliche Intelligenz"
+    world.lingen.name_de = "Lingen (Ems)"
+    db.session.commit()
+    reader = world.user(who)
+    login(reader)
+    english = page(client)
+    reader.locale = "de"
+    db.session.commit()
+    german = page(client)
+    if who == "patron":
+        assert '<p class="bc-meta">Lingen</p>' in english
+        assert '<p class="bc-meta">Lingen (Ems)</p>' in german
+    else:
+        assert '<span class="chip chip-theme">Artificial intelligence</span>' in english
+        assert '<span class="chip chip-theme">Künstliche Intelligenz</span>' in german
+
+
 def test_pending_and_stalled_badges(client, world, login, app):
     project = world.network_project
     project.last_activity_at = utcnow() - timedelta(days=app.config["TRACKER_STALLED_DAYS"] + 1)

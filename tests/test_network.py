@@ -171,3 +171,16 @@ def test_an_organization_moving_sites_or_a_site_renamed_redraws(world):
     )
     db.session.commit()
     assert network.build(world.admin, network.NetworkFilters()) is not second
+
+
+def test_the_cached_drawing_is_kept_per_language(world, client, login):
+    """Site names (and the patron's texts) are made in the reader's language when the drawing
+    is built: an English drawing must not be handed to the next German reader."""
+    world.lingen.name_de = "Lingen (Ems)"
+    db.session.commit()
+    login(world.patron)
+    assert "Lingen (Ems)" not in client.get("/network").text
+    world.patron.locale = "de"
+    db.session.commit()
+    german = client.get("/network").text
+    assert "Lingen (Ems)" in german and "weniger als 3" in german

@@ -27,7 +27,7 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.models.base import STAGES, next_stage
+from tracker.models.base import STAGES, next_stage, reader_language
 from tracker.models.project import project_themes
 from tracker.overdue import is_overdue, today_utc
 
@@ -123,16 +123,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 SEPARATOR = "\x1f"
 
 
-@functools.cache
-def _card_statement() -> sa.Select:
+@functools.lru_cache(maxsize=8)
+def _card_statement(language: str | None) -> sa.Select:
     """The cards of the projects whose ids are bound as "ids", most recently active first, in
     one statement: the projects with site, lead, pending review, next milestone and condition,
     their organizations (id, role, kind) and their themes. Separate statements for
     organizations and themes cost more in Python than the rows themselves (issue 21).
 
-    Built once per process, with nothing of a user or a request in it: SQLAlchemy keeps its
-    cache key and compiled form, where building, keying and compiling the statement afresh
-    cost more than running it (issue 21)."""
+    Built once per process and reader's language (site and theme names are the reader's:
+    Site.name and Theme.name are that language's columns), with nothing of a user or a
+    request in it: SQLAlchemy keeps its cache key and compiled form, where building, keying
+    and compiling the statement afresh cost more than running it (issue 21)."""
     lead = aliased(Organization)
     pending = (
         sa.select(GateReview.id)
@@ -210,7 +211,8 @@ def _card_rows(ids: list[int]) -> list[CardProject]:
     projects = []
     # Plain rows through the session's connection: the ORM's execution of a statement of
     # columns added 0.2 ms and nothing else (issue 21).
-    for row in db.session.connection().execute(_card_statement(), {"ids": ids}):
+    statement = _card_statement(reader_language())
+    for row in db.session.connection().execute(statement, {"ids": ids}):
         (*fields, next_condition_on, members, themes) = row
         project = CardProject(*fields)
         project.overdue = is_overdue(project, (project.next_milestone_on, next_condition_on), today)

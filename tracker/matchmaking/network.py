@@ -33,7 +33,7 @@ from tracker.auth import permissions
 from tracker.database import transaction
 from tracker.extensions import db
 from tracker.models import Organization, Participation, Project, Site, User, utcnow
-from tracker.models.base import ORG_KINDS
+from tracker.models.base import ORG_KINDS, reader_language
 from tracker.models.changes import network_changes
 from tracker.models.directory import organization_sites
 from tracker.models.project import project_themes
@@ -161,9 +161,10 @@ def _viewer(user: User) -> tuple:
 
 
 def build(user: User, filters: NetworkFilters) -> dict[str, Any]:
-    """The network as user may see it, from a small cache per viewer and filter set that
-    any write to what it shows invalidates (see _stamp)."""
-    key = (_viewer(user), filters, _stamp())
+    """The network as user may see it, from a small cache per viewer, filter set and
+    language that any write to what it shows invalidates (see _stamp)."""
+    # The reader's language too: site names and the patron's texts are made in it.
+    key = (_viewer(user), filters, reader_language(), _stamp())
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
